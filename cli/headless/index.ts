@@ -1,0 +1,108 @@
+import { LanchatError } from '../../src/errors.js'
+import { COMMANDS } from './commands.js'
+import { LineSplitter } from './lines.js'
+import type { Reply } from './commands.js'
+import type { Params } from './params.js'
+import type { LanchatNode, NodeEvents } from '../../src/node.js'
+
+/** A command line longer than this is refused (LINE_TOO_LONG) and skipped. */
+export const MAX_LINE_LENGTH = 1024 * 1024
+
+/** Node events forwarded as `{"event": name, ...detail}` lines. */
+const EVENTS: Array<keyof NodeEvents> = ['peer:connected', 'peer:disconnected']
+
+export interface HeadlessIo {
+  input: NodeJS.ReadableStream
+  output: NodeJS.WritableStream
+}
+
+type Id = string | number | null
+
+/**
+ * Headless mode: one JSON command per line in, one JSON reply or event per
+ * line out. Resolves when the session ends (EOF or `quit`); the caller then
+ * stops the node.
+ */
+export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<void> {
+  const write = (obj: Record<string, unknown>): void => {
+    io.output.write(JSON.stringify(obj) + '\n')
+  }
+  const fail = (id: Id, code: string, message: string): void => {
+    write({ id, ok: false, error: { code, message } })
+  }
+
+  for (const name of EVENTS) {
+    node.addEventListener(name, evt => { write({ event: name, ...evt.detail }) })
+  }
+  const { peerId, addrs } = node.status()
+  write({ event: 'ready', peerId, addrs })
+
+  const { promise: ended, resolve: end } = Promise.withResolvers<void>()
+  const pending = new Set<Promise<void>>()
+
+  const execute = async (id: Id, name: string, params: Params): Promise<void> => {
+    const command = COMMANDS[name]
+    if (command === undefined) {
+      fail(id, 'UNKNOWN_COMMAND', `unknown command '${name}' (commands: ${[...Object.keys(COMMANDS), 'quit'].join(', ')})`)
+      return
+    }
+    try {
+      const reply: Reply = await command(node, params)
+      write({ id, ok: true, ...reply })
+    } catch (err) {
+      if (err instanceof LanchatError) fail(id, err.code, err.message)
+      else fail(id, 'INTERNAL', err instanceof Error ? err.message : String(err))
+    }
+  }
+
+  const onLine = (line: string): void => {
+    if (line.trim() === '') return
+    let msg: unknown
+    try {
+      msg = JSON.parse(line)
+    } catch {
+      fail(null, 'BAD_JSON', 'a command is one JSON object per line')
+      return
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      fail(null, 'BAD_COMMAND', 'a command is a JSON object like {"id":1,"cmd":"status"}')
+      return
+    }
+    const params = msg as Params
+    const rawId = params.id
+    const id: Id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null
+    if (typeof params.cmd !== 'string') {
+      fail(id, 'BAD_COMMAND', "a command needs a string field 'cmd'")
+      return
+    }
+    if (params.cmd === 'quit') {
+      write({ id, ok: true })
+      end()
+      return
+    }
+    const run = execute(id, params.cmd, params)
+    pending.add(run)
+    void run.finally(() => pending.delete(run))
+  }
+
+  const splitter = new LineSplitter(MAX_LINE_LENGTH, onLine, () => {
+    fail(null, 'LINE_TOO_LONG', `a command line may be at most ${MAX_LINE_LENGTH} bytes`)
+  })
+  const onData = (chunk: Buffer | string): void => { splitter.push(chunk.toString()) }
+  const onEnd = (): void => {
+    splitter.end()
+    end()
+  }
+  io.input.setEncoding('utf8')
+  io.input.on('data', onData)
+  io.input.on('end', onEnd)
+  try {
+    await ended
+    // Let commands already under way answer before the node stops.
+    await Promise.allSettled(pending)
+  } finally {
+    io.input.off('data', onData)
+    io.input.off('end', onEnd)
+    io.input.pause()
+  }
+}

@@ -1,0 +1,35 @@
+import { LanchatError } from '../../src/errors.js'
+
+/** A command's fields failed validation; the reply names the field. */
+export class BadParamsError extends LanchatError {
+  constructor (message: string) {
+    super('BAD_PARAMS', message)
+  }
+}
+
+export type Params = Record<string, unknown>
+
+export function str (params: Params, field: string, opts: { optional?: boolean, max?: number } = {}): string {
+  const value = params[field]
+  if (value === undefined && opts.optional === true) return ''
+  if (typeof value !== 'string') throw new BadParamsError(`'${field}' must be a string`)
+  if (opts.max !== undefined && value.length > opts.max) throw new BadParamsError(`'${field}' is longer than ${opts.max} characters`)
+  return value
+}
+
+export function optInt (params: Params, field: string, min: number, max: number): number | undefined {
+  const value = params[field]
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BadParamsError(`'${field}' must be an integer from ${min} to ${max}`)
+  }
+  return value
+}
+
+export function strList (params: Params, field: string, maxItems: number): string[] {
+  const value = params[field]
+  if (!Array.isArray(value) || value.length > maxItems || !value.every(v => typeof v === 'string')) {
+    throw new BadParamsError(`'${field}' must be a list of at most ${maxItems} strings`)
+  }
+  return value as string[]
+}

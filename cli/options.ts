@@ -1,0 +1,79 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { InvalidArgumentError } from 'commander'
+import { DEFAULT_NETWORK_NAME, DEFAULT_PORT } from '../src/net/index.js'
+import { ROLES } from '../src/node.js'
+import { CliError } from './errors.js'
+import type { NodeInit, Role } from '../src/node.js'
+
+/** What commander hands the `start` action. */
+export interface StartOptions {
+  dataDir: string
+  passphraseFile?: string
+  network: string
+  port?: number
+  listen?: string[]
+  peer?: string[]
+  mdns: boolean
+  role?: Role[]
+  roles: boolean
+  headless: boolean
+}
+
+export const DEFAULT_DATA_DIR_LABEL = '~/.lanchat'
+
+export function resolveDataDir (dir: string): string {
+  if (dir === '~' || dir.startsWith('~/')) return join(homedir(), dir.slice(1))
+  return resolve(dir)
+}
+
+export function parsePort (value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535')
+  return Number(value)
+}
+
+/** A multiaddr this node can reach over TCP (the only transport pnet protects). */
+export function parseTcpMultiaddr (value: string): string {
+  let ma
+  try {
+    ma = multiaddr(value)
+  } catch {
+    throw new InvalidArgumentError(`not a multiaddr (example: /ip4/192.168.1.20/tcp/${DEFAULT_PORT})`)
+  }
+  const names = ma.getComponents().map(c => c.name)
+  if (!names.includes('tcp')) throw new InvalidArgumentError('lanchat speaks TCP only: the address needs a /tcp/PORT part')
+  return ma.toString()
+}
+
+export function collect (parse: (value: string) => string) {
+  return (value: string, previous: string[] = []): string[] => [...previous, parse(value)]
+}
+
+export function parseRoles (value: string): Role[] {
+  const roles = value.split(',').map(r => r.trim()).filter(r => r !== '')
+  if (roles.length === 0) throw new InvalidArgumentError(`list one or more of ${ROLES.join(', ')}`)
+  for (const role of roles) {
+    if (!(ROLES as readonly string[]).includes(role)) throw new InvalidArgumentError(`unknown role '${role}' (roles: ${ROLES.join(', ')})`)
+  }
+  return [...new Set(roles as Role[])]
+}
+
+/** Turns checked flags into the node's init (the passphrase is read separately). */
+export function nodeInitFromOptions (opts: StartOptions, passphrase: string): NodeInit {
+  if (opts.port !== undefined && opts.listen !== undefined) throw new CliError('give --port or --listen, not both')
+  if (opts.role !== undefined && !opts.roles) throw new CliError('--role and --no-roles contradict each other')
+  const listen = opts.listen ?? [`/ip4/0.0.0.0/tcp/${opts.port ?? DEFAULT_PORT}`]
+  return {
+    dataDir: resolveDataDir(opts.dataDir),
+    passphrase,
+    networkName: opts.network,
+    listen,
+    peers: opts.peer ?? [],
+    mdns: opts.mdns,
+    pinnedRoles: opts.role ?? [],
+    noRoles: !opts.roles
+  }
+}
+
+export { DEFAULT_NETWORK_NAME, DEFAULT_PORT }

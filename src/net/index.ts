@@ -1,0 +1,8 @@
+export { Network } from './network.js'
+export type { NetworkInit, NetworkComponents, NetworkEvents, LanchatLibp2p, PeerIdStr } from './network.js'
+export { deriveNetworkKeys, checkPassphrase, formatSwarmKey } from './network-key.js'
+export type { NetworkKeys } from './network-key.js'
+export { backoffDelay } from './dialer.js'
+export type { DialState } from './dialer.js'
+export { WeakPassphraseError, ListenError } from './errors.js'
+export * from './constants.js'

@@ -1,0 +1,150 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { TypedEventEmitter } from 'main-event'
+import { createLogger } from '../logger.js'
+import { MDNS_INTERVAL_MS } from './constants.js'
+import { Dialer } from './dialer.js'
+import type { DialState } from './dialer.js'
+import { ListenError } from './errors.js'
+import { loadOrCreateNodeKey } from './node-key.js'
+import type { NetworkKeys } from './network-key.js'
+import type { Store } from '../../store/index.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+
+export type PeerIdStr = string
+
+export interface NetworkInit {
+  keys: NetworkKeys
+  /** Multiaddrs to listen on, e.g. /ip4/0.0.0.0/tcp/7420 */
+  listen: string[]
+  /** `--peer` multiaddrs, dialled at start and redialled after loss */
+  peers: string[]
+  /** Discover peers with mDNS (off in tests on the host's own network) */
+  mdns: boolean
+}
+
+export interface NetworkComponents {
+  store: Store
+}
+
+export interface NetworkEvents {
+  'peer:connected': CustomEvent<PeerIdStr>
+  'peer:disconnected': CustomEvent<PeerIdStr>
+}
+
+export type LanchatLibp2p = Libp2p<{ identify: Identify, ping: Ping, pubsub: GossipSub }>
+
+/**
+ * The node's place on the LAN: libp2p over TCP, gated by the network's
+ * pre-shared key (pnet), encrypted with noise, multiplexed with yamux, peers
+ * found by mDNS under a tag derived from the network key, and gossipsub for
+ * the registry, the lobby and groups.
+ */
+export class Network extends TypedEventEmitter<NetworkEvents> {
+  private readonly init: NetworkInit
+  private readonly components: NetworkComponents
+  private readonly log = createLogger('net')
+  private node?: LanchatLibp2p
+  private dialer?: Dialer
+
+  constructor (components: NetworkComponents, init: NetworkInit) {
+    super()
+    this.components = components
+    this.init = init
+  }
+
+  /** The running libp2p node; other modules register protocols and topics on it. */
+  get libp2p (): LanchatLibp2p {
+    if (this.node === undefined) throw new Error('the network is not started')
+    return this.node
+  }
+
+  get peerId (): PeerIdStr {
+    return this.libp2p.peerId.toString()
+  }
+
+  addresses (): string[] {
+    return this.libp2p.getMultiaddrs().map(ma => ma.toString())
+  }
+
+  /** Peers with at least one open connection, sorted. */
+  connectedPeers (): PeerIdStr[] {
+    return this.libp2p.getPeers().map(p => p.toString()).sort()
+  }
+
+  /** The dialer's view of the peers it keeps connected to. */
+  dialState (): DialState[] {
+    return this.dialer?.state() ?? []
+  }
+
+  async start (): Promise<void> {
+    const peerAddrs = this.init.peers.map(a => multiaddr(a))
+    const privateKey = await loadOrCreateNodeKey(this.components.store.sublevel('node', 'bytes'))
+    const node = await createLibp2p({
+      start: false,
+      privateKey,
+      addresses: { listen: this.init.listen },
+      transports: [tcp()],
+      connectionProtector: preSharedKey({ psk: this.init.keys.psk }),
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      peerDiscovery: this.init.mdns
+        ? [mdns({ serviceTag: this.init.keys.mdnsServiceTag, interval: MDNS_INTERVAL_MS })]
+        : [],
+      services: {
+        identify: identify(),
+        ping: ping(),
+        pubsub: gossipsub({
+          // A lone node still publishes (registry announcements, lobby) without an error.
+          allowPublishToZeroTopicPeers: true,
+          emitSelf: false
+        })
+      }
+    })
+    node.addEventListener('peer:connect', evt => {
+      this.log('peer connected %p', evt.detail)
+      this.safeDispatch('peer:connected', evt.detail)
+    })
+    node.addEventListener('peer:disconnect', evt => {
+      this.log('peer disconnected %p', evt.detail)
+      this.safeDispatch('peer:disconnected', evt.detail)
+    })
+    try {
+      await node.start()
+    } catch (err) {
+      try { await node.stop() } catch {}
+      throw new ListenError(listenErrorMessage(err, this.init.listen), { cause: err })
+    }
+    this.node = node
+    this.dialer = new Dialer({ libp2p: node, log: this.log })
+    this.dialer.start(peerAddrs)
+  }
+
+  async stop (): Promise<void> {
+    this.dialer?.stop()
+    await this.node?.stop()
+  }
+
+  private safeDispatch (type: keyof NetworkEvents, peer: PeerId): void {
+    this.dispatchEvent(new CustomEvent(type, { detail: peer.toString() }))
+  }
+}
+
+function listenErrorMessage (err: unknown, listen: string[]): string {
+  const text = err instanceof Error ? err.message : String(err)
+  if (/EADDRINUSE/.test(text)) return `cannot listen on ${listen.join(', ')}: the port is already in use (choose another with --port or --listen)`
+  if (/EADDRNOTAVAIL/.test(text)) return `cannot listen on ${listen.join(', ')}: the address is not on this machine`
+  if (/EACCES/.test(text)) return `cannot listen on ${listen.join(', ')}: permission denied (ports below 1024 need root)`
+  return `cannot listen on ${listen.join(', ')}: ${text}`
+}

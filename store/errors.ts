@@ -1,0 +1,25 @@
+import { LanchatError } from '../src/errors.js'
+
+/** Another process holds the LevelDB lock on this data directory. */
+export class StoreLockedError extends LanchatError {
+  constructor (dir: string, options?: ErrorOptions) {
+    super('STORE_LOCKED', `data directory ${dir} is in use by another lanchat process; stop it or pass another --data-dir`, options)
+  }
+}
+
+/** The data directory was written by an incompatible version of lanchat. */
+export class SchemaVersionError extends LanchatError {
+  constructor (dir: string, found: number, expected: number) {
+    super('SCHEMA_VERSION', found > expected
+      ? `data directory ${dir} has schema version ${found}, newer than this lanchat understands (${expected}); upgrade lanchat`
+      : `data directory ${dir} has schema version ${found}, and no migration to ${expected} exists`)
+  }
+}
+
+/** The database could not be opened for another reason (permissions, corruption). */
+export class StoreOpenError extends LanchatError {
+  constructor (dir: string, options?: ErrorOptions) {
+    const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : ''
+    super('STORE_OPEN', `cannot open the data store in ${dir}${cause}`, options)
+  }
+}

@@ -1,0 +1,5 @@
+export { openStore, openMemoryStore } from './store.js'
+export type { Store, KV, Codec, BatchOp } from './store.js'
+export { DOMAINS, SCHEMA_VERSION } from './constants.js'
+export type { Domain } from './constants.js'
+export { StoreLockedError, SchemaVersionError, StoreOpenError } from './errors.js'
