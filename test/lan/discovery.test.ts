@@ -20,7 +20,6 @@ describe.skipIf(!support.ok)('a LAN of four hosts in network namespaces (real mD
 
   it('three hosts find each other by mDNS alone within 10 s; a host with another passphrase connects to none', async () => {
     const [h1, h2, h3, h4] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0], typeof lan.hosts[0], typeof lan.hosts[0]]
-    const started = Date.now()
     const members = await Promise.all([h1, h2, h3].map((h, i) => HeadlessNode.spawn({ name: `host${i + 1}`, netns: h.ns })))
     // The outsider also knows host 1's address: even dialling it directly gets it nowhere.
     const outsider = await HeadlessNode.spawn({
@@ -31,9 +30,10 @@ describe.skipIf(!support.ok)('a LAN of four hosts in network namespaces (real mD
     })
     nodes.push(...members, outsider)
 
+    // Within 10 s of all of them running, every member is connected to every other.
+    const allRunning = Date.now()
     await Promise.all(members.flatMap(a => members.filter(b => b !== a).map(async b => a.connectedTo(b, 10_000))))
-    const elapsed = Date.now() - started
-    expect(elapsed).toBeLessThan(10_000 + 5_000) // 10 s from the last node's start; spawns take ~1 s each
+    console.log(`LAN: three hosts fully connected by mDNS ${Date.now() - allRunning} ms after the last one started`)
     for (const m of members) {
       const { peers } = await m.call('status')
       expect((peers as string[]).sort()).toEqual(members.filter(o => o !== m).map(o => o.peerId).sort())
