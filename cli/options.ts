@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { InvalidArgumentError } from 'commander'
 import { DEFAULT_NETWORK_NAME, DEFAULT_PORT } from '../src/net/index.js'
-import { ROLES } from '../src/node.js'
+import { ROLES } from '../src/roles/index.js'
 import { CliError } from './errors.js'
 import type { NodeInit, Role } from '../src/node.js'
 
@@ -17,6 +17,7 @@ export interface StartOptions {
   peer?: string[]
   mdns: boolean
   role?: Role[]
+  eligible?: Role[]
   roles: boolean
   headless: boolean
 }
@@ -63,6 +64,7 @@ export function parseRoles (value: string): Role[] {
 export function nodeInitFromOptions (opts: StartOptions, passphrase: string): NodeInit {
   if (opts.port !== undefined && opts.listen !== undefined) throw new CliError('give --port or --listen, not both')
   if (opts.role !== undefined && !opts.roles) throw new CliError('--role and --no-roles contradict each other')
+  if (opts.eligible !== undefined && !opts.roles) throw new CliError('--eligible and --no-roles contradict each other')
   const listen = opts.listen ?? [`/ip4/0.0.0.0/tcp/${opts.port ?? DEFAULT_PORT}`]
   return {
     dataDir: resolveDataDir(opts.dataDir),
@@ -72,7 +74,7 @@ export function nodeInitFromOptions (opts: StartOptions, passphrase: string): No
     peers: opts.peer ?? [],
     mdns: opts.mdns,
     pinnedRoles: opts.role ?? [],
-    noRoles: !opts.roles
+    eligibleRoles: opts.roles ? (opts.eligible ?? [...ROLES]) : []
   }
 }
 

@@ -6,11 +6,12 @@ import { TypedEventEmitter } from 'main-event'
 import { openStore } from '../store/index.js'
 import { createLogger } from './logger.js'
 import { deriveNetworkKeys, Network } from './net/index.js'
+import { RoleRegistry } from './roles/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
+import type { DropReason, Role, RolesView, ViewNode } from './roles/index.js'
 
-export type Role = 'relay' | 'idp' | 'kacls'
-export const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
+export type { Role }
 
 export interface NodeInit {
   /** Where the store and keys live */
@@ -24,8 +25,8 @@ export interface NodeInit {
   mdns: boolean
   /** Roles pinned to this node by `--role` */
   pinnedRoles: Role[]
-  /** `--no-roles`: a pure client that is never elected */
-  noRoles: boolean
+  /** Roles this node may be elected to (`--eligible`; empty with `--no-roles`) */
+  eligibleRoles: Role[]
 }
 
 export interface NodeStatus {
@@ -36,12 +37,13 @@ export interface NodeStatus {
   dialing: DialState[]
   dataDir: string
   networkId: string
-  roles: { pinned: Role[], noRoles: boolean }
+  roles: { pinned: Role[], eligible: Role[], serving: Role[] }
 }
 
 export interface NodeEvents {
   'peer:connected': CustomEvent<{ peerId: PeerIdStr }>
   'peer:disconnected': CustomEvent<{ peerId: PeerIdStr }>
+  'role:changed': CustomEvent<{ role: Role, peerId: PeerIdStr | null }>
 }
 
 export class LanchatNode extends TypedEventEmitter<NodeEvents> {
@@ -49,6 +51,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   readonly store: Store
   readonly keys: NetworkKeys
   readonly network: Network
+  private registry?: RoleRegistry
   private readonly log = createLogger('node')
   private stopping?: Promise<void>
 
@@ -57,12 +60,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     this.init = init
     this.store = store
     this.keys = keys
-    this.network = new Network({ store }, {
-      keys,
-      listen: init.listen,
-      peers: init.peers,
-      mdns: init.mdns
-    })
+    this.network = new Network({ store }, { keys, listen: init.listen, peers: init.peers, mdns: init.mdns })
     this.network.addEventListener('peer:connected', evt => {
       this.dispatchEvent(new CustomEvent('peer:connected', { detail: { peerId: evt.detail } }))
     })
@@ -73,7 +71,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
 
   /**
    * Opens the store (refused if another process holds it), derives the
-   * network keys from the passphrase, and joins the network.
+   * network keys from the passphrase, joins the network and the registry.
    */
   static async start (init: NodeInit): Promise<LanchatNode> {
     const keysPromise = deriveNetworkKeys(init.passphrase, init.networkName)
@@ -83,14 +81,37 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     let node: LanchatNode | undefined
     try {
       node = new LanchatNode(init, store, await keysPromise)
-      await node.network.start()
-      node.log('started %s on %s', node.network.peerId, node.network.addresses().join(' '))
+      await node.startServices()
       return node
     } catch (err) {
-      if (node !== undefined) await node.network.stop().catch(() => {})
+      await node?.stop().catch(() => {})
       await store.close()
       throw err
     }
+  }
+
+  private async startServices (): Promise<void> {
+    const { network, keys } = this
+    await network.start()
+    const registry = new RoleRegistry({
+      libp2p: network.libp2p,
+      store: this.store,
+      nodeKey: network.privateKey,
+      registryKey: keys.registryKey,
+      networkId: keys.networkId,
+      learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) }
+    }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
+    registry.addEventListener('role:changed', evt => {
+      this.dispatchEvent(new CustomEvent('role:changed', { detail: evt.detail }))
+    })
+    this.registry = registry
+    await registry.start()
+    this.log('started %s on %s', network.peerId, network.addresses().join(' '))
+  }
+
+  private get roles (): RoleRegistry {
+    if (this.registry === undefined) throw new Error('the node is not started')
+    return this.registry
   }
 
   status (): NodeStatus {
@@ -101,7 +122,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       dialing: this.network.dialState(),
       dataDir: this.init.dataDir,
       networkId: this.keys.networkId,
-      roles: { pinned: this.init.pinnedRoles, noRoles: this.init.noRoles }
+      roles: {
+        pinned: this.init.pinnedRoles,
+        eligible: this.init.eligibleRoles,
+        serving: (['relay', 'idp', 'kacls'] as const).filter(r => this.roles.serves(r))
+      }
     }
   }
 
@@ -109,10 +134,21 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.network.connectedPeers()
   }
 
+  /** Who holds relay, idp and kacls, and what is wrong with that (lost separation of duties, pin conflicts). */
+  roleHolders (): RolesView {
+    return this.roles.roles()
+  }
+
+  /** The registry's view: every node known, and announcements dropped by reason. */
+  registryView (): { nodes: ViewNode[], dropped: Record<DropReason, number> } {
+    return this.roles.nodes()
+  }
+
   /** Leaves the network and closes the store. Idempotent. */
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       try {
+        await this.registry?.stop()
         await this.network.stop()
       } finally {
         await this.store.close()

@@ -11,5 +11,7 @@ export type Command = (node: LanchatNode, params: Params) => Reply | Promise<Rep
  */
 export const COMMANDS: Record<string, Command> = {
   status: node => ({ ...node.status() }),
-  peers: node => ({ peers: node.peers() })
+  peers: node => ({ peers: node.peers() }),
+  roles: node => ({ ...node.roleHolders() }),
+  registry: node => ({ ...node.registryView() })
 }

@@ -9,7 +9,7 @@ import type { LanchatNode, NodeEvents } from '../../src/node.js'
 export const MAX_LINE_LENGTH = 1024 * 1024
 
 /** Node events forwarded as `{"event": name, ...detail}` lines. */
-const EVENTS: Array<keyof NodeEvents> = ['peer:connected', 'peer:disconnected']
+const EVENTS: Array<keyof NodeEvents> = ['peer:connected', 'peer:disconnected', 'role:changed']
 
 export interface HeadlessIo {
   input: NodeJS.ReadableStream

@@ -90,7 +90,11 @@ export class Dialer {
   }
 
   private readonly onDiscovery = (evt: CustomEvent<PeerInfo>): void => {
-    const { id } = evt.detail
+    this.discovered(evt.detail.id)
+  }
+
+  /** Keeps a peer found by mDNS or learnt from the registry connected (its addresses are in the peer store). */
+  discovered (id: PeerId): void {
     if (id.equals(this.libp2p.peerId)) return
     const key = id.toString()
     let target = this.byPeer.get(key)

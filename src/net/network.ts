@@ -19,7 +19,7 @@ import type { NetworkKeys } from './network-key.js'
 import type { Store } from '../../store/index.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 export type PeerIdStr = string
@@ -57,6 +57,7 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
   private readonly log = createLogger('net')
   private node?: LanchatLibp2p
   private dialer?: Dialer
+  private key?: PrivateKey
 
   constructor (components: NetworkComponents, init: NetworkInit) {
     super()
@@ -68,6 +69,12 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
   get libp2p (): LanchatLibp2p {
     if (this.node === undefined) throw new Error('the network is not started')
     return this.node
+  }
+
+  /** The node's libp2p key: it signs this node's registry announcements. */
+  get privateKey (): PrivateKey {
+    if (this.key === undefined) throw new Error('the network is not started')
+    return this.key
   }
 
   get peerId (): PeerIdStr {
@@ -88,9 +95,23 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
     return this.dialer?.state() ?? []
   }
 
+  /**
+   * A peer learnt of indirectly (from a registry announcement): remember its
+   * addresses and keep it connected, as if mDNS had found it. This is how the
+   * network heals across subnets multicast does not cross.
+   */
+  learnPeer (peerId: PeerId, addrs: string[]): void {
+    if (this.node === undefined || this.dialer === undefined) return
+    const dialer = this.dialer
+    this.node.peerStore.merge(peerId, { multiaddrs: addrs.map(a => multiaddr(a)) })
+      .then(() => { dialer.discovered(peerId) })
+      .catch((err: Error) => { this.log('cannot learn %p: %s', peerId, err.message) })
+  }
+
   async start (): Promise<void> {
     const peerAddrs = this.init.peers.map(a => multiaddr(a))
     const privateKey = await loadOrCreateNodeKey(this.components.store.sublevel('node', 'bytes'))
+    this.key = privateKey
     const node = await createLibp2p({
       start: false,
       privateKey,

@@ -173,9 +173,14 @@ export class HeadlessNode {
 
   /** Polls `status` until `check` holds: waits on the node's state, not on time. */
   async until (check: (status: Line) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<Line> {
+    return this.untilReply('status', check, timeoutMs, what)
+  }
+
+  /** Polls a command until its reply satisfies `check`. */
+  async untilReply (cmd: string, check: (reply: Line) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<Line> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const status = await this.call('status')
+      const status = await this.call(cmd)
       if (check(status)) return status
       if (Date.now() > deadline) throw new Error(`${this.name}: ${what} not reached in ${timeoutMs} ms; status ${JSON.stringify(status)}`)
       await new Promise(resolve => setTimeout(resolve, 100))

@@ -1,0 +1,129 @@
+/**
+ * Registry announcements on the wire: encoded (protobuf), signed with the
+ * node's libp2p Ed25519 key, then sealed with AES-256-GCM under the registry
+ * key derived from the network key (docs/roles.md, "Registry record").
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, ROLES } from './constants.js'
+import { Announcement, SignedAnnouncement } from './pb/registry.js'
+import type { PeerIdStr, Role } from './election.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+/** An announcement, decoded and checked. */
+export interface RegistryRecord {
+  peerId: PeerIdStr
+  pinned: Role[]
+  eligible: Role[]
+  roleKeys: Partial<Record<Role, Uint8Array>>
+  addrs: string[]
+  seq: number
+  time: number
+  startedAt: number
+  held: Partial<Record<Role, number>>
+}
+
+export type OpenResult =
+  | { ok: true, record: RegistryRecord }
+  | { ok: false, reason: 'unsealed' | 'malformed' | 'forged' }
+
+/** Binds the seal to its purpose: a sealed lobby message can never pass as an announcement. */
+const SEAL_AD = new TextEncoder().encode('lanchat/registry/v1')
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+
+function seal (key: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  const nonce = randomBytes(NONCE_BYTES)
+  const cipher = createCipheriv('aes-256-gcm', key, nonce)
+  cipher.setAAD(SEAL_AD)
+  return Buffer.concat([nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
+}
+
+function unseal (key: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
+  if (sealed.length < NONCE_BYTES + TAG_BYTES) return undefined
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES))
+    decipher.setAAD(SEAL_AD)
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES))
+    return Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()])
+  } catch {
+    return undefined
+  }
+}
+
+const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r)
+
+export async function sealAnnouncement (record: RegistryRecord, nodeKey: PrivateKey, registryKey: Uint8Array): Promise<Uint8Array> {
+  const announcement = Announcement.encode({
+    peerId: record.peerId,
+    pinned: record.pinned,
+    eligible: record.eligible,
+    roleKeys: Object.entries(record.roleKeys).map(([role, publicKey]) => ({ role, publicKey: new Uint8Array(publicKey) })),
+    addrs: record.addrs.map(a => multiaddr(a).bytes as Uint8Array<ArrayBuffer>),
+    seq: BigInt(record.seq),
+    time: BigInt(record.time),
+    startedAt: BigInt(record.startedAt),
+    held: Object.entries(record.held).map(([role, since]) => ({ role, since: BigInt(since) }))
+  })
+  const signature = await nodeKey.sign(announcement)
+  return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }))
+}
+
+function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
+  const a = Announcement.decode(bytes, { limits: { pinned: 3, eligible: 3, roleKeys: 3, addrs: MAX_ADDRS, held: 3 } })
+  const roles = (list: string[]): Role[] | undefined => list.every(isRole) ? [...new Set(list)] : undefined
+  const pinned = roles(a.pinned)
+  const eligible = roles(a.eligible)
+  if (pinned === undefined || eligible === undefined) return undefined
+  const roleKeys: Partial<Record<Role, Uint8Array>> = {}
+  for (const { role, publicKey } of a.roleKeys) {
+    if (!isRole(role) || publicKey.length !== 32) return undefined
+    roleKeys[role] = Uint8Array.from(publicKey)
+  }
+  const held: Partial<Record<Role, number>> = {}
+  for (const { role, since } of a.held) {
+    if (!isRole(role)) return undefined
+    held[role] = Number(since)
+  }
+  return {
+    peerId: a.peerId,
+    pinned,
+    eligible,
+    roleKeys,
+    addrs: a.addrs.map(b => multiaddr(b).toString()),
+    seq: Number(a.seq),
+    time: Number(a.time),
+    startedAt: Number(a.startedAt),
+    held
+  }
+}
+
+/**
+ * Unseals, decodes and verifies an announcement. Never throws: anything that
+ * is not a well-formed announcement signed by the node it names comes back
+ * with the reason it was dropped.
+ */
+export async function openAnnouncement (sealed: Uint8Array, registryKey: Uint8Array): Promise<OpenResult> {
+  if (sealed.length > MAX_ANNOUNCEMENT_BYTES) return { ok: false, reason: 'malformed' }
+  const inner = unseal(registryKey, sealed)
+  if (inner === undefined) return { ok: false, reason: 'unsealed' }
+  let record: RegistryRecord | undefined
+  let signed: SignedAnnouncement
+  try {
+    signed = SignedAnnouncement.decode(inner)
+    record = decodeRecord(signed.announcement)
+  } catch {
+    return { ok: false, reason: 'malformed' }
+  }
+  if (record === undefined) return { ok: false, reason: 'malformed' }
+  let publicKey
+  try {
+    publicKey = peerIdFromString(record.peerId).publicKey
+  } catch {
+    return { ok: false, reason: 'malformed' }
+  }
+  if (publicKey === undefined || publicKey.type !== 'Ed25519') return { ok: false, reason: 'malformed' }
+  const valid = await publicKey.verify(signed.announcement, signed.signature)
+  return valid ? { ok: true, record } : { ok: false, reason: 'forged' }
+}

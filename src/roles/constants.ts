@@ -1,0 +1,32 @@
+import type { Role } from './election.js'
+
+/** The three service roles, in the order the election assigns them. */
+export const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
+
+/** Every node announces itself this often (and at once when its roles change or a peer subscribes). */
+export const ANNOUNCE_INTERVAL_MS = 3_000
+/** A node is live while its last announcement is younger than this: four missed announcements. */
+export const LEASE_MS = 12_000
+/**
+ * A node is settled once it has run this long (by its own clock). Until then it
+ * takes no role another live node already holds, so a node that comes and goes
+ * cannot make roles flap.
+ */
+export const SETTLE_MS = 12_000
+/**
+ * After starting, a node serves no elected role for this long: enough to hear
+ * the others' announcements, so a restarted node never answers as a holder
+ * for the moment before it learns that someone else holds the role.
+ */
+export const WARMUP_MS = ANNOUNCE_INTERVAL_MS + 1_500
+/**
+ * How far an announcement's clock may be from ours. LAN machines without
+ * internet often lack NTP; replays are stopped by sequence numbers anyway.
+ */
+export const MAX_CLOCK_SKEW_MS = 120_000
+/** A sealed announcement larger than this is dropped unread. */
+export const MAX_ANNOUNCEMENT_BYTES = 8 * 1024
+/** Limits on the repeated fields of an announcement. */
+export const MAX_ADDRS = 16
+/** The view is written to the store at most this often. */
+export const PERSIST_INTERVAL_MS = 5_000

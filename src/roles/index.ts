@@ -1,0 +1,7 @@
+export { RoleRegistry } from './registry.js'
+export type { RegistryInit, RegistryComponents, RegistryEvents, RolesView, RoleHolder, ViewNode, DropReason } from './registry.js'
+export { elect, tiebreak } from './election.js'
+export type { Role, Candidate, Assignment, Holder } from './election.js'
+export { sealAnnouncement, openAnnouncement } from './announcement.js'
+export type { RegistryRecord, OpenResult } from './announcement.js'
+export * from './constants.js'

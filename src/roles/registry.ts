@@ -1,0 +1,358 @@
+/**
+ * The role registry: every node announces itself on a sealed gossipsub topic,
+ * keeps the view of everyone's announcements (persisted), and computes from
+ * it who holds relay, idp and kacls (docs/roles.md).
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
+import { createLogger } from '../logger.js'
+import { openAnnouncement, sealAnnouncement } from './announcement.js'
+import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, PERSIST_INTERVAL_MS, ROLES, SETTLE_MS, WARMUP_MS } from './constants.js'
+import { elect } from './election.js'
+import { loadOrCreateRoleKey } from './role-keys.js'
+import type { RegistryRecord } from './announcement.js'
+import type { Assignment, Candidate, PeerIdStr, Role } from './election.js'
+import type { KV, Store } from '../../store/index.js'
+import type { LanchatLibp2p } from '../net/index.js'
+import type { Message } from '@libp2p/gossipsub'
+import type { Ed25519PrivateKey, PeerId, PrivateKey } from '@libp2p/interface'
+
+export interface RegistryInit {
+  pinned: Role[]
+  /** Roles this node may be elected to; pinned roles are always included */
+  eligible: Role[]
+  announceIntervalMs?: number
+  leaseMs?: number
+  settleMs?: number
+  warmupMs?: number
+}
+
+export interface RegistryComponents {
+  libp2p: LanchatLibp2p
+  store: Store
+  nodeKey: PrivateKey
+  registryKey: Uint8Array
+  networkId: string
+  /** Called with peers learnt from announcements, so the network heals across subnets */
+  learnPeer?: (peerId: PeerId, addrs: string[]) => void
+  clock?: () => number
+}
+
+export interface RoleHolder {
+  peerId: PeerIdStr
+  pinned: boolean
+  /** When it took the role: its own claim if it announced one, else when this node first saw it elected (ms epoch) */
+  since: number
+}
+
+export interface RolesView {
+  relay: RoleHolder | null
+  idp: RoleHolder | null
+  kacls: RoleHolder | null
+  warnings: string[]
+}
+
+export interface ViewNode {
+  peerId: PeerIdStr
+  pinned: Role[]
+  eligible: Role[]
+  held: Role[]
+  settled: boolean
+  /** ms since its last announcement reached this node */
+  lastSeenAgoMs: number
+  self: boolean
+}
+
+export type DropReason = 'unsealed' | 'malformed' | 'forged' | 'replayed' | 'stale'
+
+export interface RegistryEvents {
+  'role:changed': CustomEvent<{ role: Role, peerId: PeerIdStr | null }>
+}
+
+interface Entry {
+  record: RegistryRecord
+  /** Local clock when the announcement arrived */
+  lastSeen: number
+}
+
+interface StoredEntry {
+  record: Omit<RegistryRecord, 'roleKeys'> & { roleKeys: Partial<Record<Role, string>> }
+  lastSeen: number
+}
+
+const SEQ_BLOCK = 1_000
+
+export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
+  readonly topic: string
+  private readonly components: RegistryComponents
+  private readonly pinned: Role[]
+  private readonly eligible: Role[]
+  private readonly announceIntervalMs: number
+  private readonly leaseMs: number
+  private readonly settleMs: number
+  private readonly warmupMs: number
+  private readonly clock: () => number
+  private readonly log = createLogger('registry')
+  private readonly kv: KV<StoredEntry | number>
+  private readonly view = new Map<PeerIdStr, Entry>()
+  private readonly dirty = new Set<PeerIdStr>()
+  private readonly dropped: Record<DropReason, number> = { unsealed: 0, malformed: 0, forged: 0, replayed: 0, stale: 0 }
+  private readonly roleKeys = new Map<Role, Ed25519PrivateKey>()
+  private assignment: Assignment = { holders: { relay: null, idp: null, kacls: null }, warnings: [] }
+  private readonly since = new Map<Role, number>()
+  private held: Partial<Record<Role, number>> = {}
+  private startedAt = 0
+  private nextSeq = 0
+  private reservedSeq = 0
+  private timers: Array<ReturnType<typeof setInterval>> = []
+  private running = false
+
+  constructor (components: RegistryComponents, init: RegistryInit) {
+    super()
+    this.components = components
+    this.pinned = [...init.pinned]
+    this.eligible = ROLES.filter(r => init.eligible.includes(r) || init.pinned.includes(r))
+    this.announceIntervalMs = init.announceIntervalMs ?? ANNOUNCE_INTERVAL_MS
+    this.leaseMs = init.leaseMs ?? LEASE_MS
+    this.settleMs = init.settleMs ?? SETTLE_MS
+    this.warmupMs = init.warmupMs ?? WARMUP_MS
+    this.clock = components.clock ?? Date.now
+    this.topic = `/lanchat/${components.networkId}/registry/1`
+    this.kv = components.store.sublevel<StoredEntry | number>('registry', 'json')
+  }
+
+  private get self (): PeerIdStr {
+    return this.components.libp2p.peerId.toString()
+  }
+
+  async start (): Promise<void> {
+    this.startedAt = this.clock()
+    for (const role of this.eligible) this.roleKeys.set(role, await loadOrCreateRoleKey(this.components.store.sublevel('node', 'bytes'), role))
+    await this.loadView()
+    const reserved = await this.kv.get('seq-reserved')
+    this.nextSeq = (typeof reserved === 'number' ? reserved : 0) + 1
+    await this.reserveSeq()
+
+    const pubsub = this.components.libp2p.services.pubsub
+    pubsub.topicValidators.set(this.topic, this.validate)
+    pubsub.subscribe(this.topic)
+    pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.running = true
+    this.recompute()
+    this.timers.push(setInterval(() => { this.tick() }, this.announceIntervalMs))
+    this.timers.push(setInterval(() => { void this.persist() }, PERSIST_INTERVAL_MS))
+    // Once warm, the node may start serving what it was elected to.
+    this.timers.push(setTimeout(() => { this.tick() }, this.warmupMs + 10))
+    await this.announce()
+  }
+
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    for (const t of this.timers) clearTimeout(t)
+    this.timers = []
+    const pubsub = this.components.libp2p.services.pubsub
+    pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    pubsub.topicValidators.delete(this.topic)
+    pubsub.unsubscribe(this.topic)
+    await this.persist()
+  }
+
+  /** Who holds each role, as this node computes it now. */
+  roles (): RolesView {
+    const holder = (role: Role): RoleHolder | null => {
+      const h = this.assignment.holders[role]
+      if (h === null) return null
+      const claimed = h.peerId === this.self ? this.held[role] : this.view.get(h.peerId)?.record.held[role]
+      return { ...h, since: claimed ?? this.since.get(role) ?? this.clock() }
+    }
+    return { relay: holder('relay'), idp: holder('idp'), kacls: holder('kacls'), warnings: [...this.assignment.warnings] }
+  }
+
+  /** The computed holder of a role, or null when no live node may hold it. */
+  holderOf (role: Role): PeerIdStr | null {
+    return this.assignment.holders[role]?.peerId ?? null
+  }
+
+  /** Whether this node serves the role now: elected (or pinned) and past its warm-up. */
+  serves (role: Role): boolean {
+    return this.held[role] !== undefined
+  }
+
+  /** This node's signing key for a role it may hold. */
+  roleKey (role: Role): Ed25519PrivateKey | undefined {
+    return this.roleKeys.get(role)
+  }
+
+  /** A node's announced public key for a role (to verify what it signed as holder). */
+  publicRoleKey (peerId: PeerIdStr, role: Role): Uint8Array | undefined {
+    if (peerId === this.self) return this.roleKeys.get(role)?.publicKey.raw
+    return this.view.get(peerId)?.record.roleKeys[role]
+  }
+
+  /** Every node in the view, live ones first, and the announcements dropped so far. */
+  nodes (): { nodes: ViewNode[], dropped: Record<DropReason, number> } {
+    const now = this.clock()
+    const nodes: ViewNode[] = [this.selfCandidate(now)].map(c => ({
+      peerId: c.peerId, pinned: c.pinned, eligible: c.eligible, held: Object.keys(c.held) as Role[], settled: c.settled, lastSeenAgoMs: 0, self: true
+    }))
+    for (const [peerId, { record, lastSeen }] of this.view) {
+      nodes.push({
+        peerId,
+        pinned: record.pinned,
+        eligible: record.eligible,
+        held: Object.keys(record.held) as Role[],
+        settled: this.isSettled(record),
+        lastSeenAgoMs: now - lastSeen,
+        self: false
+      })
+    }
+    return { nodes: nodes.sort((a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs), dropped: { ...this.dropped } }
+  }
+
+  private isSettled (record: Pick<RegistryRecord, 'time' | 'startedAt'>): boolean {
+    return record.time - record.startedAt >= this.settleMs
+  }
+
+  private selfCandidate (now: number): Candidate {
+    return {
+      peerId: this.self,
+      pinned: this.pinned,
+      eligible: this.eligible,
+      held: { ...this.held },
+      settled: now - this.startedAt >= this.settleMs
+    }
+  }
+
+  private tick (): void {
+    if (!this.running) return
+    this.recompute()
+    void this.announce()
+  }
+
+  /** Re-runs the election over the live view; emits role:changed and updates what this node serves. */
+  private recompute (): void {
+    const now = this.clock()
+    const live: Candidate[] = [this.selfCandidate(now)]
+    for (const { record, lastSeen } of this.view.values()) {
+      if (now - lastSeen >= this.leaseMs) continue
+      live.push({ peerId: record.peerId, pinned: record.pinned, eligible: record.eligible, held: record.held, settled: this.isSettled(record) })
+    }
+    const previous = this.assignment
+    this.assignment = elect(live)
+    const warm = now - this.startedAt >= this.warmupMs
+    const held: Partial<Record<Role, number>> = {}
+    for (const role of ROLES) {
+      const before = previous.holders[role]?.peerId ?? null
+      const after = this.assignment.holders[role]?.peerId ?? null
+      if (before !== after) {
+        this.since.set(role, now)
+        this.log('%s: %s -> %s', role, before, after)
+        this.dispatchEvent(new CustomEvent('role:changed', { detail: { role, peerId: after } }))
+      }
+      if (after === this.self && (warm || this.assignment.holders[role]?.pinned === true)) held[role] = this.held[role] ?? now
+    }
+    const changed = ROLES.some(r => (held[r] === undefined) !== (this.held[r] === undefined))
+    this.held = held
+    if (changed && this.running) void this.announce()
+  }
+
+  private async reserveSeq (): Promise<void> {
+    this.reservedSeq = this.nextSeq + SEQ_BLOCK
+    await this.kv.put('seq-reserved', this.reservedSeq)
+  }
+
+  private async announce (): Promise<void> {
+    if (!this.running) return
+    try {
+      if (this.nextSeq > this.reservedSeq) await this.reserveSeq()
+      const now = this.clock()
+      const record: RegistryRecord = {
+        peerId: this.self,
+        pinned: this.pinned,
+        eligible: this.eligible,
+        roleKeys: Object.fromEntries([...this.roleKeys].map(([role, key]) => [role, key.publicKey.raw])),
+        addrs: this.components.libp2p.getMultiaddrs().map(ma => ma.toString()).slice(0, 16),
+        seq: this.nextSeq++,
+        time: now,
+        startedAt: this.startedAt,
+        held: this.held
+      }
+      const sealed = await sealAnnouncement(record, this.components.nodeKey, this.components.registryKey)
+      await this.components.libp2p.services.pubsub.publish(this.topic, sealed)
+    } catch (err) {
+      this.log.error('announcing failed: %s', (err as Error).message)
+    }
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    // A peer just joined the registry topic: tell it about us now rather than in up to one interval.
+    if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) void this.announce()
+  }
+
+  private drop (reason: DropReason, from: string): TopicValidatorResult {
+    this.dropped[reason]++
+    this.log('dropped a %s announcement from %s', reason, from)
+    return reason === 'replayed' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+  }
+
+  /** gossipsub validator: only sealed, signed, fresh, newer announcements are accepted and forwarded. */
+  private readonly validate = async (from: PeerId, msg: Message): Promise<TopicValidatorResult> => {
+    const opened = await openAnnouncement(msg.data, this.components.registryKey)
+    if (!opened.ok) return this.drop(opened.reason, from.toString())
+    const { record } = opened
+    if (record.peerId === this.self) return this.drop('replayed', from.toString())
+    const now = this.clock()
+    if (record.time < now - this.leaseMs - MAX_CLOCK_SKEW_MS || record.time > now + MAX_CLOCK_SKEW_MS) return this.drop('stale', from.toString())
+    const known = this.view.get(record.peerId)
+    if (known !== undefined && record.seq <= known.record.seq) return this.drop('replayed', from.toString())
+    const isNew = known === undefined || now - known.lastSeen >= this.leaseMs
+    this.view.set(record.peerId, { record, lastSeen: now })
+    this.dirty.add(record.peerId)
+    if (this.running) this.recompute()
+    if (isNew) this.learn(record)
+    return TopicValidatorResult.Accept
+  }
+
+  private learn (record: RegistryRecord): void {
+    if (this.components.learnPeer === undefined) return
+    try {
+      const peerId = peerIdFromString(record.peerId)
+      if (this.components.libp2p.getConnections(peerId).length > 0) return
+      this.components.learnPeer(peerId, record.addrs.filter(a => multiaddr(a).getComponents().some(c => c.name === 'tcp')))
+    } catch (err) {
+      this.log('cannot learn peer %s: %s', record.peerId, (err as Error).message)
+    }
+  }
+
+  private async loadView (): Promise<void> {
+    for await (const [key, value] of this.kv.iterator({ gt: 'peer/', lt: 'peer/\xff' })) {
+      if (typeof value === 'number') continue
+      const roleKeys: Partial<Record<Role, Uint8Array>> = {}
+      for (const [role, hex] of Object.entries(value.record.roleKeys)) roleKeys[role as Role] = Buffer.from(hex, 'hex')
+      this.view.set(key.slice('peer/'.length), { record: { ...value.record, roleKeys }, lastSeen: value.lastSeen })
+    }
+    this.log('loaded %d nodes from the stored view', this.view.size)
+  }
+
+  private async persist (): Promise<void> {
+    if (this.dirty.size === 0) return
+    const ids = [...this.dirty]
+    this.dirty.clear()
+    const ops = ids.flatMap(peerId => {
+      const entry = this.view.get(peerId)
+      if (entry === undefined) return []
+      const roleKeys = Object.fromEntries(Object.entries(entry.record.roleKeys).map(([r, k]) => [r, Buffer.from(k).toString('hex')]))
+      const value: StoredEntry = { record: { ...entry.record, roleKeys }, lastSeen: entry.lastSeen }
+      return [{ type: 'put' as const, key: `peer/${peerId}`, value }]
+    })
+    try {
+      await this.kv.batch(ops)
+    } catch (err) {
+      for (const id of ids) this.dirty.add(id)
+      this.log.error('persisting the registry view failed: %s', (err as Error).message)
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { freePort, HeadlessNode } from '../helpers/headless-node.js'
+import { agreedHolders, holders } from '../helpers/roles.js'
+
+const LOCAL = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
+/** Registry timings (src/roles/constants.ts) */
+const LEASE_MS = 12_000
+
+describe('role election across node processes', () => {
+  const nodes: HeadlessNode[] = []
+  const spawn = async (...args: Parameters<typeof HeadlessNode.spawn>): Promise<HeadlessNode> => {
+    const node = await HeadlessNode.spawn(...args)
+    nodes.push(node)
+    return node
+  }
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map(n => n.kill()))
+  })
+
+  it('spreads the three roles over three nodes, agreed by all, and never elects a --no-roles node', async () => {
+    const a = await spawn({ name: 'a', args: LOCAL })
+    const others = await Promise.all(['b', 'c'].map(async name => spawn({ name, args: [...LOCAL, '--peer', a.addr()] })))
+    const client = await spawn({ name: 'client', args: [...LOCAL, '--peer', a.addr(), '--no-roles'] })
+    const all = [a, ...others, client]
+    const h = await agreedHolders(all, 30_000, hs => new Set(hs).size === 3)
+    expect(Object.values(h)).not.toContain(client.peerId)
+    const reply = await client.call('roles')
+    expect(reply.warnings).toEqual([])
+    expect(reply.idp).toMatchObject({ peerId: h.idp, pinned: false })
+    expect(typeof (reply.idp as { since: number }).since).toBe('number')
+    expect((await client.call('status')).roles).toEqual({ pinned: [], eligible: [], serving: [] })
+  })
+
+  it('gives a pinned role to its node and reports a role pinned twice', async () => {
+    const a = await spawn({ name: 'a', args: [...LOCAL, '--role', 'kacls'] })
+    const b = await spawn({ name: 'b', args: [...LOCAL, '--peer', a.addr(), '--role', 'kacls,idp'] })
+    const c = await spawn({ name: 'c', args: [...LOCAL, '--peer', a.addr(), '--eligible', 'relay'] })
+    const h = await agreedHolders([a, b, c], 30_000, hs => hs[1] === b.peerId)
+    expect([a.peerId, b.peerId]).toContain(h.kacls)
+    expect(h.relay).toBe(c.peerId)
+    for (const n of [a, b, c]) {
+      const reply = await n.untilReply('roles', r => (r.warnings as string[]).some(w => w.startsWith('kacls is pinned on 2 nodes')), 10_000, 'double-pin warning')
+      expect(reply.kacls).toMatchObject({ pinned: true })
+    }
+  })
+
+  it('fails a role over within two leases when its holder dies, and stays stable when it returns', async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort()])
+    const listen = (port: number): string[] => ['--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${port}`]
+    const a = await spawn({ name: 'a', args: listen(ports[0]!) })
+    const b = await spawn({ name: 'b', args: [...listen(ports[1]!), '--peer', a.addr()] })
+    const c = await spawn({ name: 'c', args: [...listen(ports[2]!), '--peer', a.addr(), '--peer', b.addr()] })
+    const before = await agreedHolders([a, b, c], 30_000, hs => new Set(hs).size === 3)
+
+    const victim = [a, b, c].find(n => n.peerId === before.idp)!
+    const survivors = [a, b, c].filter(n => n !== victim)
+    const killedAt = Date.now()
+    await victim.kill('SIGKILL')
+    const after = await agreedHolders(survivors, 2 * LEASE_MS, hs => hs[1] !== victim.peerId)
+    const failoverMs = Date.now() - killedAt
+    console.log(`roles: idp failed over in ${failoverMs} ms (lease ${LEASE_MS} ms)`)
+    expect(failoverMs).toBeLessThan(2 * LEASE_MS)
+    expect(after.relay).toBe(before.relay)
+    expect(after.kacls).toBe(before.kacls)
+    const marks = survivors.map(n => n.mark())
+
+    // The old holder comes back with the same identity.
+    const back = await spawn({ name: 'returned', dataDir: victim.dataDir, args: [...listen(ports[[a, b, c].indexOf(victim)]!), '--peer', survivors[0]!.addr()] })
+    expect(back.peerId).toBe(victim.peerId)
+    const settled = await agreedHolders([...survivors, back], 45_000, hs => new Set(hs).size === 3)
+    // Only the doubled-up role moved, once, to the returned node; relay and kacls never flapped.
+    expect(settled.relay).toBe(before.relay)
+    expect(settled.kacls).toBe(before.kacls)
+    expect(settled.idp).toBe(back.peerId)
+    survivors.forEach((n, i) => {
+      const changes = n.lines.slice(marks[i]).filter(l => l.event === 'role:changed')
+      expect(changes.map(l => l.role)).toEqual(['idp'])
+    })
+    expect(holders(await back.call('roles'))).toEqual([settled.relay, settled.idp, settled.kacls])
+  })
+})

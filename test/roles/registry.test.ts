@@ -1,0 +1,190 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { openMemoryStore, openStore } from '../../store/index.js'
+import { deriveNetworkKeys, Network } from '../../src/net/index.js'
+import { RoleRegistry, sealAnnouncement, openAnnouncement } from '../../src/roles/index.js'
+import { tempDir } from '../helpers/headless-node.js'
+import type { NetworkKeys } from '../../src/net/index.js'
+import type { RegistryRecord, Role, DropReason } from '../../src/roles/index.js'
+import type { Store } from '../../store/index.js'
+
+const FAST = { announceIntervalMs: 150, leaseMs: 1_000, settleMs: 600, warmupMs: 300 }
+const ALL: Role[] = ['relay', 'idp', 'kacls']
+
+let keys: NetworkKeys
+beforeAll(async () => {
+  keys = await deriveNetworkKeys('registry test passphrase')
+})
+
+interface Member { network: Network, registry: RoleRegistry, store: Store }
+const members: Member[] = []
+
+async function member (opts: { store?: Store, pinned?: Role[], eligible?: Role[], peers?: string[] } = {}): Promise<Member> {
+  const store = opts.store ?? await openMemoryStore()
+  const network = new Network({ store }, { keys, listen: ['/ip4/127.0.0.1/tcp/0'], peers: opts.peers ?? [], mdns: false })
+  await network.start()
+  const registry = new RoleRegistry({
+    libp2p: network.libp2p,
+    store,
+    nodeKey: network.privateKey,
+    registryKey: keys.registryKey,
+    networkId: keys.networkId,
+    learnPeer: (id, addrs) => { network.learnPeer(id, addrs) }
+  }, { pinned: opts.pinned ?? [], eligible: opts.eligible ?? ALL, ...FAST })
+  await registry.start()
+  const m = { network, registry, store }
+  members.push(m)
+  return m
+}
+
+async function stopMember (m: Member): Promise<void> {
+  members.splice(members.indexOf(m), 1)
+  await m.registry.stop()
+  await m.network.stop()
+  await m.store.close()
+}
+
+afterEach(async () => {
+  await Promise.all([...members].map(stopMember))
+})
+
+async function eventually<T> (f: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = f()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+const knows = (m: Member, peerId: string): boolean => m.registry.nodes().nodes.some(n => n.peerId === peerId && !n.self)
+const dropped = (m: Member, reason: DropReason): number => m.registry.nodes().dropped[reason]
+
+describe('announcement seal', () => {
+  const record = (peerId: string): RegistryRecord => ({
+    peerId, pinned: ['idp'], eligible: ALL, roleKeys: { idp: new Uint8Array(32).fill(7) }, addrs: ['/ip4/10.0.0.1/tcp/7420'],
+    seq: 5, time: 1_700_000_000_000, startedAt: 1_699_999_000_000, held: { idp: 1_699_999_500_000 }
+  })
+
+  it('opens what it sealed, intact', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+    const r = record(peerIdFromPrivateKey(key).toString())
+    const opened = await openAnnouncement(await sealAnnouncement(r, key, keys.registryKey), keys.registryKey)
+    expect(opened).toEqual({ ok: true, record: r })
+  })
+
+  it('rejects another network key, a flipped bit, a signature by another node, and junk', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const other = await generateKeyPair('Ed25519')
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+    const r = record(peerIdFromPrivateKey(key).toString())
+    const sealed = await sealAnnouncement(r, key, keys.registryKey)
+    expect(await openAnnouncement(sealed, new Uint8Array(32))).toEqual({ ok: false, reason: 'unsealed' })
+    const flipped = new Uint8Array(sealed)
+    flipped[20] = (flipped[20] ?? 0) ^ 1
+    expect(await openAnnouncement(flipped, keys.registryKey)).toEqual({ ok: false, reason: 'unsealed' })
+    expect(await openAnnouncement(await sealAnnouncement(r, other, keys.registryKey), keys.registryKey)).toEqual({ ok: false, reason: 'forged' })
+    expect(await openAnnouncement(new Uint8Array(10), keys.registryKey)).toEqual({ ok: false, reason: 'unsealed' })
+    expect(await openAnnouncement(new Uint8Array(9000), keys.registryKey)).toEqual({ ok: false, reason: 'malformed' })
+  })
+})
+
+describe('role registry', () => {
+  it('learns every node and agrees on the holders', async () => {
+    const a = await member()
+    const b = await member({ peers: [a.network.addresses()[0]!] })
+    const c = await member({ peers: [a.network.addresses()[0]!] })
+    await eventually(() => [a, b, c].every(m => m.registry.nodes().nodes.length === 3), 'full views')
+    const holders = (m: Member): Array<string | null> => ALL.map(r => m.registry.holderOf(r))
+    await eventually(() => JSON.stringify(holders(a)) === JSON.stringify(holders(b)) && JSON.stringify(holders(b)) === JSON.stringify(holders(c)), 'agreement')
+    expect(new Set(holders(a)).size).toBe(3)
+    // c only dialled a, but learnt b from its announcements and connected to it.
+    await eventually(() => c.network.connectedPeers().includes(b.network.peerId), 'c connected to b')
+  })
+
+  it('drops unsealed, forged, replayed, stale and malformed announcements and counts them', async () => {
+    const victim = await member()
+    const insider = await member({ peers: [victim.network.addresses()[0]!] })
+    await eventually(() => knows(victim, insider.network.peerId), 'insider known')
+    const pubsub = insider.network.libp2p.services.pubsub
+    const topic = insider.registry.topic
+    const now = Date.now()
+    const base: RegistryRecord = {
+      peerId: insider.network.peerId, pinned: [], eligible: ALL, roleKeys: {}, addrs: [], seq: 1e12, time: now, startedAt: now, held: {}
+    }
+    const before = victim.registry.nodes().dropped
+
+    await pubsub.publish(topic, await sealAnnouncement(base, insider.network.privateKey, new Uint8Array(32).fill(1)))
+    await eventually(() => dropped(victim, 'unsealed') > before.unsealed, 'unsealed drop')
+
+    // Claims to be another node, but signed with the insider's key.
+    const impersonated = { ...base, peerId: (await member()).network.peerId }
+    await pubsub.publish(topic, await sealAnnouncement(impersonated, insider.network.privateKey, keys.registryKey))
+    await eventually(() => dropped(victim, 'forged') > before.forged, 'forged drop')
+
+    await pubsub.publish(topic, await sealAnnouncement({ ...base, seq: 1, time: now }, insider.network.privateKey, keys.registryKey))
+    await eventually(() => dropped(victim, 'replayed') > before.replayed, 'replayed drop')
+
+    await pubsub.publish(topic, await sealAnnouncement({ ...base, seq: 2e12, time: now - 3_600_000 }, insider.network.privateKey, keys.registryKey))
+    await eventually(() => dropped(victim, 'stale') > before.stale, 'stale drop')
+
+    await pubsub.publish(topic, new Uint8Array(9000))
+    await eventually(() => dropped(victim, 'malformed') > before.malformed, 'malformed drop')
+
+    // None of it changed what the victim believes of the insider.
+    const seen = victim.registry.nodes().nodes.find(n => n.peerId === insider.network.peerId)
+    expect(seen?.eligible).toEqual(ALL)
+  })
+
+  it('replays of a captured valid announcement by another node are dropped', async () => {
+    const victim = await member()
+    const honest = await member({ peers: [victim.network.addresses()[0]!] })
+    const replayer = await member({ peers: [victim.network.addresses()[0]!] })
+    await eventually(() => knows(victim, honest.network.peerId) && knows(victim, replayer.network.peerId), 'views')
+    // Capture an honest announcement off the wire at the replayer, then publish it again later.
+    const captured = await new Promise<Uint8Array>(resolve => {
+      replayer.network.libp2p.services.pubsub.addEventListener('message', evt => {
+        if (evt.detail.topic === honest.registry.topic && evt.detail.type === 'signed' && evt.detail.from.equals(honest.network.libp2p.peerId)) resolve(evt.detail.data)
+      })
+    })
+    const before = dropped(victim, 'replayed')
+    await replayer.network.libp2p.services.pubsub.publish(replayer.registry.topic, captured)
+    await eventually(() => dropped(victim, 'replayed') > before, 'replay dropped')
+  })
+
+  it('keeps the view across a restart, so it knows the holders at once', async () => {
+    const dir = await tempDir()
+    const a = await member({ store: await openStore(dir), eligible: [] })
+    const b = await member({ peers: [a.network.addresses()[0]!], pinned: ['kacls'] })
+    await eventually(() => a.registry.holderOf('kacls') === b.network.peerId, 'a sees b as kacls')
+    await stopMember(a)
+    const a2 = await member({ store: await openStore(dir), eligible: [] })
+    // Straight from the store, before any new announcement could arrive.
+    expect(a2.registry.nodes().nodes.some(n => n.peerId === b.network.peerId)).toBe(true)
+    expect(a2.registry.holderOf('kacls')).toBe(b.network.peerId)
+  })
+
+  it('fails a role over when its holder stops announcing, within two leases', async () => {
+    const a = await member({ pinned: ['relay'] })
+    const b = await member({ peers: [a.network.addresses()[0]!], eligible: ['idp', 'kacls'] })
+    await eventually(() => b.registry.holderOf('relay') === a.network.peerId, 'relay on a')
+    const stoppedAt = Date.now()
+    await stopMember(a)
+    // b may not hold relay; nobody else may: the role goes empty, with a warning.
+    await eventually(() => b.registry.holderOf('relay') === null, 'relay vacated', 2 * FAST.leaseMs + 1_000)
+    expect(Date.now() - stoppedAt).toBeLessThan(2 * FAST.leaseMs + 1_000)
+    expect(b.registry.roles().warnings.some(w => w.includes('relay'))).toBe(true)
+  })
+
+  it('serves an elected role only after warming up, and a pinned one at once', async () => {
+    const a = await member({ pinned: ['idp'] })
+    expect(a.registry.serves('idp')).toBe(true)
+    await eventually(() => a.registry.serves('relay'), 'warm-up over')
+  })
+})
+
+afterAll(async () => {
+  await Promise.all([...members].map(stopMember))
+})
