@@ -1,4 +1,5 @@
-import { hkdfSync, scrypt } from 'node:crypto'
+import { hkdfSync } from 'node:crypto'
+import { scryptKey } from '../kdf.js'
 import { DEFAULT_NETWORK_NAME, MIN_PASSPHRASE_LENGTH, SCRYPT_N, SCRYPT_P, SCRYPT_R } from './constants.js'
 import { WeakPassphraseError } from './errors.js'
 
@@ -16,18 +17,14 @@ export interface NetworkKeys {
   readonly registryKey: Uint8Array
   /** 32-byte key sealing the lobby channel. */
   readonly lobbyKey: Uint8Array
+  /**
+   * 32-byte key for what a node keeps at rest that its disk alone must not
+   * give away (the KACLS key-encryption keys): it needs the passphrase too.
+   */
+  readonly atRestKey: Uint8Array
 }
 
 const SALT_PREFIX = 'lanchat/network-key/v1:'
-
-function scryptAsync (password: string, salt: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, 32, { N: SCRYPT_N, r: SCRYPT_R, p: SCRYPT_P, maxmem: 256 * SCRYPT_N * SCRYPT_R }, (err, key) => {
-      if (err != null) reject(err)
-      else resolve(key)
-    })
-  })
-}
 
 /** HKDF-SHA256 (RFC 5869) with an empty salt: NK is already uniformly random. */
 function expand (nk: Uint8Array, label: string, length: number): Uint8Array {
@@ -58,7 +55,7 @@ export function checkPassphrase (passphrase: string): string {
 export async function deriveNetworkKeys (passphrase: string, networkName: string = DEFAULT_NETWORK_NAME): Promise<NetworkKeys> {
   const normalized = checkPassphrase(passphrase)
   if (networkName.length === 0 || networkName.length > 64) throw new RangeError('the network name must be 1 to 64 characters')
-  const nk = await scryptAsync(normalized, SALT_PREFIX + networkName)
+  const nk = await scryptKey(normalized, SALT_PREFIX + networkName, { N: SCRYPT_N, r: SCRYPT_R, p: SCRYPT_P })
   const networkId = Buffer.from(expand(nk, 'network-id', 8)).toString('hex')
   return {
     networkId,
@@ -66,6 +63,7 @@ export async function deriveNetworkKeys (passphrase: string, networkName: string
     psk: formatSwarmKey(expand(nk, 'pnet-psk', 32)),
     mdnsServiceTag: `_lanchat-${networkId.slice(0, 12)}._udp.local`,
     registryKey: expand(nk, 'registry-seal', 32),
-    lobbyKey: expand(nk, 'lobby-seal', 32)
+    lobbyKey: expand(nk, 'lobby-seal', 32),
+    atRestKey: expand(nk, 'at-rest', 32)
   }
 }

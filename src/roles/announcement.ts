@@ -3,9 +3,9 @@
  * node's libp2p Ed25519 key, then sealed with AES-256-GCM under the registry
  * key derived from the network key (docs/roles.md, "Registry record").
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { open, seal } from '../crypto/index.js'
 import { MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, ROLES } from './constants.js'
 import { Announcement, SignedAnnouncement } from './pb/registry.js'
 import type { PeerIdStr, Role } from './election.js'
@@ -30,23 +30,9 @@ export type OpenResult =
 
 /** Binds the seal to its purpose: a sealed lobby message can never pass as an announcement. */
 const SEAL_AD = new TextEncoder().encode('lanchat/registry/v1')
-const NONCE_BYTES = 12
-const TAG_BYTES = 16
-
-function seal (key: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const nonce = randomBytes(NONCE_BYTES)
-  const cipher = createCipheriv('aes-256-gcm', key, nonce)
-  cipher.setAAD(SEAL_AD)
-  return Buffer.concat([nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
-}
-
 function unseal (key: Uint8Array, sealed: Uint8Array): Uint8Array | undefined {
-  if (sealed.length < NONCE_BYTES + TAG_BYTES) return undefined
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES))
-    decipher.setAAD(SEAL_AD)
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES))
-    return Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()])
+    return open(key, sealed, SEAL_AD)
   } catch {
     return undefined
   }
@@ -67,7 +53,7 @@ export async function sealAnnouncement (record: RegistryRecord, nodeKey: Private
     held: Object.entries(record.held).map(([role, since]) => ({ role, since: BigInt(since) }))
   })
   const signature = await nodeKey.sign(announcement)
-  return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }))
+  return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }), SEAL_AD)
 }
 
 function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {

@@ -123,7 +123,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     this.kv = components.store.sublevel<StoredEntry | number>('registry', 'json')
   }
 
-  private get self (): PeerIdStr {
+  /** This node's peer id */
+  get self (): PeerIdStr {
     return this.components.libp2p.peerId.toString()
   }
 
@@ -308,14 +309,14 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     if (record.time < now - this.leaseMs - MAX_CLOCK_SKEW_MS || record.time > now + MAX_CLOCK_SKEW_MS) return this.drop('stale', from.toString())
     const known = this.view.get(record.peerId)
     if (known !== undefined && record.seq <= known.record.seq) return this.drop('replayed', from.toString())
-    const isNew = known === undefined || now - known.lastSeen >= this.leaseMs
     this.view.set(record.peerId, { record, lastSeen: now })
     this.dirty.add(record.peerId)
     if (this.running) this.recompute()
-    if (isNew) this.learn(record)
+    this.learn(record)
     return TopicValidatorResult.Accept
   }
 
+  /** A node we hear of but are not connected to: tell the network its addresses, so it is dialled. */
   private learn (record: RegistryRecord): void {
     if (this.components.learnPeer === undefined) return
     try {

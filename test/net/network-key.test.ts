@@ -16,6 +16,7 @@ describe('network key derivation', () => {
     expect(keys.networkId).toBe(expand('network-id', 8).toString('hex'))
     expect(Buffer.from(keys.registryKey)).toEqual(expand('registry-seal', 32))
     expect(Buffer.from(keys.lobbyKey)).toEqual(expand('lobby-seal', 32))
+    expect(Buffer.from(keys.atRestKey)).toEqual(expand('at-rest', 32))
     expect(new TextDecoder().decode(keys.psk)).toBe(`/key/swarm/psk/1.0.0/\n/base16/\n${expand('pnet-psk', 32).toString('hex')}`)
   })
 
@@ -30,6 +31,7 @@ describe('network key derivation', () => {
       expect(other.psk).not.toEqual(a.psk)
       expect(other.registryKey).not.toEqual(a.registryKey)
       expect(other.lobbyKey).not.toEqual(a.lobbyKey)
+      expect(other.atRestKey).not.toEqual(a.atRestKey)
       expect(other.mdnsServiceTag).not.toBe(a.mdnsServiceTag)
     }
   })
