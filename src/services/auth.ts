@@ -1,0 +1,80 @@
+/**
+ * Token checks shared by the services: identity tokens (of an idp holder)
+ * and authorization tokens (of a relay holder), verified offline against
+ * the role keys the issuers announce in the registry.
+ */
+import { decodeJwt } from 'jose'
+import { verifyAuthorizationToken, verifyIdentityToken } from '../crypto/index.js'
+import { ServiceError } from './errors.js'
+import type { AuthorizationTokenClaims, IdentityTokenClaims, TokenRole } from '../crypto/index.js'
+import type { PeerIdStr } from '../net/index.js'
+import type { Role, RoleRegistry } from '../roles/index.js'
+
+export interface TokenVerifierComponents {
+  registry: Pick<RoleRegistry, 'publicRoleKey'>
+  networkId: string
+  clock?: () => number
+}
+
+function issuerOf (token: string, kind: string): string {
+  try {
+    const iss = decodeJwt(token).iss
+    if (typeof iss === 'string' && iss !== '') return iss
+  } catch {}
+  throw new ServiceError('TOKEN_MALFORMED', `the ${kind} token is not a well-formed JWT with an issuer`)
+}
+
+export class TokenVerifier {
+  private readonly components: TokenVerifierComponents
+
+  constructor (components: TokenVerifierComponents) {
+    this.components = components
+  }
+
+  private issuerKey (iss: string, role: Role, kind: string): Uint8Array {
+    const key = this.components.registry.publicRoleKey(iss, role)
+    if (key === undefined) throw new ServiceError('TOKEN_UNKNOWN_ISSUER', `the ${kind} token's issuer ${iss.slice(-8)} announced no ${role} key in the registry`)
+    return key
+  }
+
+  /**
+   * An identity token presented by `remotePeer`: issued by a node with an
+   * announced idp key, for this network, unexpired, and for that very peer.
+   */
+  async identity (token: string, remotePeer: PeerIdStr): Promise<IdentityTokenClaims> {
+    if (token === '') throw new ServiceError('LOGIN_REQUIRED', 'this request needs an identity token: log in first')
+    const iss = issuerOf(token, 'identity')
+    const claims = await verifyIdentityToken(token, {
+      issuerKey: this.issuerKey(iss, 'idp', 'identity'),
+      issuer: iss,
+      audience: this.components.networkId,
+      // Bound to the node by the peer claim below (the connection authenticates the peer).
+      holderKey: null,
+      clock: this.components.clock
+    })
+    if (claims.peer !== remotePeer) throw new ServiceError('TOKEN_WRONG_PEER', 'the identity token was issued to another node')
+    return claims
+  }
+
+  /**
+   * An authorization token for `identity`'s user on `resource`, issued by a
+   * node with an announced relay key, bound to the same identity key.
+   */
+  async authorization (token: string, identity: IdentityTokenClaims, resource: string, role?: TokenRole): Promise<AuthorizationTokenClaims> {
+    if (token === '') throw new ServiceError('AUTHORIZATION_REQUIRED', `this request needs an authorization token for ${resource} from the relay`)
+    const iss = issuerOf(token, 'authorization')
+    const claims = await verifyAuthorizationToken(token, {
+      issuerKey: this.issuerKey(iss, 'relay', 'authorization'),
+      issuer: iss,
+      audience: this.components.networkId,
+      holderKey: null,
+      resource,
+      role,
+      clock: this.components.clock
+    })
+    if (claims.sub !== identity.sub || claims.cnf.jkt !== identity.cnf.jkt) {
+      throw new ServiceError('TOKEN_WRONG_SUBJECT', 'the authorization token was issued to another user')
+    }
+    return claims
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The identity provider: accounts (username, identity key, password
+ * verifier), logins (password + a fresh challenge signed by the identity key)
+ * that yield identity tokens, and the user directory.
+ */
+import { randomBytes } from 'node:crypto'
+import { IDENTITY_TOKEN_TTL_S, issueIdentityToken, tokenBoundTo } from '../../crypto/index.js'
+import { createLogger } from '../../logger.js'
+import { ServiceError } from '../errors.js'
+import { roleSigner, safeVerify } from '../keys.js'
+import { Lockout, RateLimit } from '../rate-limit.js'
+import { implement } from '../rpc.js'
+import { LOGIN_LABEL, REGISTER_LABEL, RENEW_LABEL, transcript } from '../transcript.js'
+import { checkPassword, createVerifier } from './password.js'
+import { CHALLENGE, IDP, LOGIN, LOOKUP, REGISTER, RENEW } from './spec.js'
+import { canonicalUsername, checkPasswordStrength } from './usernames.js'
+import type { Verifier } from './password.js'
+import type { KV } from '../../../store/index.js'
+import type { PeerIdStr } from '../../net/index.js'
+import type { CallContext, ServiceComponents } from '../rpc.js'
+import type { LoginResponse } from './pb/idp.js'
+
+/** A login challenge is good for this long, and once. */
+export const CHALLENGE_TTL_MS = 60_000
+const MAX_CHALLENGES = 10_000
+
+export interface UserRecord {
+  username: string
+  identityKey: string
+  verifier: Verifier
+  createdAt: number
+  /** Peers the user logged in from -> when */
+  peers: Record<PeerIdStr, number>
+}
+
+interface Challenge {
+  username: string
+  peer: PeerIdStr
+  expiresAt: number
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export class IdpService {
+  private readonly components: ServiceComponents
+  private readonly users: KV<UserRecord>
+  private readonly challenges = new Map<string, Challenge>()
+  /** Failed logins: 5 free per username and per peer, then 1 s, 2 s, ... up to 15 min */
+  private readonly lockout: Lockout
+  /** Registrations and challenges per peer: bursts of 10, then one a second */
+  private readonly perPeer: RateLimit
+  private readonly registering = new Set<string>()
+  private readonly clock: () => number
+  private readonly log = createLogger('idp')
+
+  constructor (components: ServiceComponents) {
+    this.components = components
+    this.clock = components.clock ?? Date.now
+    this.users = components.store.sublevel<UserRecord>('idp', 'json')
+    this.lockout = new Lockout({ free: 5, baseLockMs: 1_000, maxLockMs: 15 * 60_000, windowMs: 60 * 60_000, clock: this.clock })
+    this.perPeer = new RateLimit(10, 1, this.clock)
+  }
+
+  async start (): Promise<void> {
+    await this.components.rpc.serve(IDP, [
+      implement(REGISTER, async (req, ctx) => this.register(req.username, req.identityKey, req.password, req.signature, ctx)),
+      implement(CHALLENGE, async (req, ctx) => this.challenge(req.username, ctx)),
+      implement(LOGIN, async (req, ctx) => this.login(req.username, req.password, req.challenge, req.signature, ctx)),
+      implement(RENEW, async (req, ctx) => this.renew(req.challenge, req.signature, ctx)),
+      implement(LOOKUP, async (req, ctx) => this.lookup(req.username, ctx))
+    ])
+  }
+
+  private throttle (peer: PeerIdStr): void {
+    const wait = this.perPeer.take(peer)
+    if (wait > 0) throw new ServiceError('RATE_LIMITED', `too many requests from this node; try again in ${Math.ceil(wait / 1000)} s`, wait)
+  }
+
+  private async register (name: string, identityKey: Uint8Array, password: string, signature: Uint8Array, ctx: CallContext): Promise<{ username: string }> {
+    this.throttle(ctx.remotePeer)
+    const username = canonicalUsername(name)
+    checkPasswordStrength(password)
+    if (identityKey.length !== 32) throw new ServiceError('BAD_REQUEST', 'identityKey must be a 32-byte Ed25519 public key')
+    if (!safeVerify(identityKey, transcript(REGISTER_LABEL, this.components.keys.networkId, username, identityKey), signature)) {
+      throw new ServiceError('BAD_SIGNATURE', 'the registration is not signed by the identity key it names')
+    }
+    if (this.registering.has(username) || await this.users.get(username) !== undefined) {
+      throw new ServiceError('USERNAME_TAKEN', `the username ${username} is taken`)
+    }
+    this.registering.add(username)
+    try {
+      const record: UserRecord = { username, identityKey: hex(identityKey), verifier: await createVerifier(password), createdAt: this.clock(), peers: {} }
+      await this.users.put(username, record)
+    } finally {
+      this.registering.delete(username)
+    }
+    this.log('registered %s from %s', username, ctx.remotePeer)
+    return { username }
+  }
+
+  private async user (name: string): Promise<UserRecord> {
+    const username = canonicalUsername(name)
+    const record = await this.users.get(username)
+    if (record === undefined) throw new ServiceError('UNKNOWN_USER', `no user is registered as ${username}`)
+    return record
+  }
+
+  private async challenge (name: string, ctx: CallContext): Promise<{ challenge: Uint8Array<ArrayBuffer>, expiresAt: bigint }> {
+    this.throttle(ctx.remotePeer)
+    const { username } = await this.user(name)
+    const now = this.clock()
+    if (this.challenges.size >= MAX_CHALLENGES) {
+      for (const [k, c] of this.challenges) if (c.expiresAt <= now) this.challenges.delete(k)
+      if (this.challenges.size >= MAX_CHALLENGES) throw new ServiceError('RATE_LIMITED', 'too many logins under way; try again shortly', 1_000)
+    }
+    const challenge = new Uint8Array(randomBytes(32))
+    const expiresAt = now + CHALLENGE_TTL_MS
+    this.challenges.set(hex(challenge), { username, peer: ctx.remotePeer, expiresAt })
+    return { challenge, expiresAt: BigInt(expiresAt) }
+  }
+
+  /** Takes a challenge out: whatever happens next, it cannot be used again. */
+  private takeChallenge (challenge: Uint8Array, username: string, peer: PeerIdStr): void {
+    const key = hex(challenge)
+    const found = this.challenges.get(key)
+    this.challenges.delete(key)
+    if (found === undefined || found.expiresAt <= this.clock() || found.username !== username || found.peer !== peer) {
+      throw new ServiceError('CHALLENGE_INVALID', 'the login challenge is unknown, used, expired, or was issued to someone else: ask for a new one')
+    }
+  }
+
+  private checkLockout (username: string, peer: PeerIdStr): void {
+    const wait = Math.max(this.lockout.retryAfter(`user:${username}`), this.lockout.retryAfter(`peer:${peer}`))
+    if (wait > 0) throw new ServiceError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`, wait)
+  }
+
+  private failed (username: string, peer: PeerIdStr, code: string, message: string): ServiceError {
+    this.lockout.fail(`user:${username}`)
+    this.lockout.fail(`peer:${peer}`)
+    this.log('failed login for %s from %s: %s', username, peer, code)
+    return new ServiceError(code, message)
+  }
+
+  private async login (name: string, password: string, challenge: Uint8Array, signature: Uint8Array, ctx: CallContext): Promise<LoginResponse> {
+    const user = await this.user(name)
+    const { username } = user
+    this.checkLockout(username, ctx.remotePeer)
+    this.takeChallenge(challenge, username, ctx.remotePeer)
+    if (!await checkPassword(password, user.verifier)) throw this.failed(username, ctx.remotePeer, 'WRONG_PASSWORD', 'wrong password')
+    const identityKey = Buffer.from(user.identityKey, 'hex')
+    const signed = transcript(LOGIN_LABEL, this.components.keys.networkId, username, ctx.remotePeer, challenge)
+    if (!safeVerify(identityKey, signed, signature)) {
+      throw this.failed(username, ctx.remotePeer, 'BAD_SIGNATURE', 'the challenge is not signed by the identity key registered for this user')
+    }
+    this.lockout.succeed(`user:${username}`)
+    this.lockout.succeed(`peer:${ctx.remotePeer}`)
+    await this.users.put(username, { ...user, peers: { ...user.peers, [ctx.remotePeer]: this.clock() } })
+    this.log('%s logged in from %s', username, ctx.remotePeer)
+    return this.issue(username, identityKey, ctx.remotePeer)
+  }
+
+  private async renew (challenge: Uint8Array, signature: Uint8Array, ctx: CallContext): Promise<LoginResponse> {
+    const claims = await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    const user = await this.user(claims.sub)
+    const identityKey = Buffer.from(user.identityKey, 'hex')
+    if (!tokenBoundTo(claims, identityKey)) throw new ServiceError('TOKEN_CNF_MISMATCH', 'the token is bound to another identity key than the one registered')
+    this.takeChallenge(challenge, user.username, ctx.remotePeer)
+    if (!safeVerify(identityKey, transcript(RENEW_LABEL, this.components.keys.networkId, user.username, ctx.remotePeer, challenge), signature)) {
+      throw new ServiceError('BAD_SIGNATURE', 'the challenge is not signed by the identity key registered for this user')
+    }
+    return this.issue(user.username, identityKey, ctx.remotePeer)
+  }
+
+  private async issue (username: string, identityKey: Uint8Array, peer: PeerIdStr): Promise<LoginResponse> {
+    const key = this.components.registry.roleKey('idp')
+    if (key === undefined) throw new ServiceError('NOT_HOLDER', 'this node has no idp key')
+    const now = this.clock()
+    const token = await issueIdentityToken({
+      issuer: this.components.registry.self,
+      signer: roleSigner(key),
+      holderKey: identityKey,
+      username,
+      networkId: this.components.keys.networkId,
+      peerId: peer,
+      clock: this.clock
+    })
+    return { token, expiresAt: BigInt(Math.floor(now / 1000) * 1000 + IDENTITY_TOKEN_TTL_S * 1000) }
+  }
+
+  private async lookup (name: string, ctx: CallContext): Promise<{ username: string, identityKey: Uint8Array<ArrayBuffer>, peers: string[] }> {
+    await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    const user = await this.user(name)
+    const peers = Object.entries(user.peers).sort((a, b) => b[1] - a[1]).map(([peer]) => peer)
+    return { username: user.username, identityKey: new Uint8Array(Buffer.from(user.identityKey, 'hex')), peers }
+  }
+}

@@ -1,0 +1,10 @@
+import { ChallengeRequest, ChallengeResponse, LoginRequest, LoginResponse, LookupRequest, LookupResponse, RegisterRequest, RegisterResponse, RenewRequest } from './pb/idp.js'
+import type { MethodSpec, ServiceSpec } from '../rpc.js'
+
+export const IDP: ServiceSpec = { role: 'idp', protocol: '/lanchat/idp/1.0.0', maxRequestBytes: 8 * 1024, maxResponseBytes: 64 * 1024 }
+
+export const REGISTER: MethodSpec<RegisterRequest, RegisterResponse> = { name: 'register', request: RegisterRequest, response: RegisterResponse }
+export const CHALLENGE: MethodSpec<ChallengeRequest, ChallengeResponse> = { name: 'challenge', request: ChallengeRequest, response: ChallengeResponse }
+export const LOGIN: MethodSpec<LoginRequest, LoginResponse> = { name: 'login', request: LoginRequest, response: LoginResponse }
+export const RENEW: MethodSpec<RenewRequest, LoginResponse> = { name: 'renew', request: RenewRequest, response: LoginResponse }
+export const LOOKUP: MethodSpec<LookupRequest, LookupResponse> = { name: 'lookup', request: LookupRequest, response: LookupResponse }

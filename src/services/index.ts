@@ -1,0 +1,8 @@
+export { Rpc, implement, CALL_TIMEOUT_MS } from './rpc.js'
+export type { Loose, ServiceComponents, ServiceSpec, MethodSpec, CallContext, CallOptions, Implementation, Codec } from './rpc.js'
+export { TokenVerifier } from './auth.js'
+export { ServiceError, NoHolderError, UnavailableError } from './errors.js'
+export { IdpService } from './idp/idp.js'
+export { roleSigner, safeVerify } from './keys.js'
+export { KaclsService } from './kacls/kacls.js'
+export { RelayService } from './relay/relay.js'

@@ -1,0 +1,19 @@
+import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from './constants.js'
+import {
+  AckRequest, AckResponse, AclSetRequest, AclSetResponse, AuthorizeRequest, AuthorizeResponse, BundleStatusRequest,
+  BundleStatusResponse, DepositRequest, DepositResponse, FetchBundleRequest, FetchBundleResponse, FetchRequest,
+  FetchResponse, PublishBundleRequest, PublishBundleResponse
+} from './pb/relay.js'
+import type { MethodSpec, ServiceSpec } from '../rpc.js'
+
+/** /lanchat/relay/1.0.0 (docs/services.md, relay), shared by the relay holder and its callers. */
+export const RELAY: ServiceSpec = { role: 'relay', protocol: '/lanchat/relay/1.0.0', maxRequestBytes: MAX_REQUEST_BYTES, maxResponseBytes: MAX_RESPONSE_BYTES }
+
+export const DEPOSIT: MethodSpec<DepositRequest, DepositResponse> = { name: 'deposit', request: DepositRequest, response: DepositResponse }
+export const FETCH: MethodSpec<FetchRequest, FetchResponse> = { name: 'fetch', request: FetchRequest, response: FetchResponse }
+export const ACK: MethodSpec<AckRequest, AckResponse> = { name: 'ack', request: AckRequest, response: AckResponse }
+export const PUBLISH_BUNDLE: MethodSpec<PublishBundleRequest, PublishBundleResponse> = { name: 'publishBundle', request: PublishBundleRequest, response: PublishBundleResponse }
+export const FETCH_BUNDLE: MethodSpec<FetchBundleRequest, FetchBundleResponse> = { name: 'fetchBundle', request: FetchBundleRequest, response: FetchBundleResponse }
+export const BUNDLE_STATUS: MethodSpec<BundleStatusRequest, BundleStatusResponse> = { name: 'bundleStatus', request: BundleStatusRequest, response: BundleStatusResponse }
+export const AUTHORIZE: MethodSpec<AuthorizeRequest, AuthorizeResponse> = { name: 'authorize', request: AuthorizeRequest, response: AuthorizeResponse }
+export const ACL_SET: MethodSpec<AclSetRequest, AclSetResponse> = { name: 'aclSet', request: AclSetRequest, response: AclSetResponse }

@@ -1,0 +1,22 @@
+/**
+ * What a user's identity key signs for the services: a label and the fields,
+ * each length-prefixed (uint32 big-endian), so no two field lists encode the
+ * same bytes and a signature for one purpose never serves another.
+ */
+export function transcript (label: string, ...fields: Array<string | Uint8Array>): Uint8Array {
+  const enc = new TextEncoder()
+  const parts = [label, ...fields].map(f => typeof f === 'string' ? enc.encode(f) : f)
+  const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0))
+  const view = new DataView(out.buffer)
+  let at = 0
+  for (const p of parts) {
+    view.setUint32(at, p.length)
+    out.set(p, at + 4)
+    at += 4 + p.length
+  }
+  return out
+}
+
+export const REGISTER_LABEL = 'lanchat/idp/register/v1'
+export const LOGIN_LABEL = 'lanchat/idp/login/v1'
+export const RENEW_LABEL = 'lanchat/idp/renew/v1'

@@ -1,0 +1,658 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  createPreKeyState, decodePreKeyBundle, encryptMessage, generateIdentityKeyPair, generateOneTimePreKeys, initiateSession,
+  InMemoryPreKeyStore, issueIdentityToken, respondToSession, sign, signSignedPreKey, verifyAuthorizationToken, verifyPreKeyBundle
+} from '../../src/crypto/index.js'
+import { TokenVerifier } from '../../src/services/auth.js'
+import { CHALLENGE, IDP, LOGIN, REGISTER } from '../../src/services/idp/spec.js'
+import { roleSigner } from '../../src/services/keys.js'
+import { MAX_ENVELOPE_BYTES, RELAY_DEFAULTS } from '../../src/services/relay/constants.js'
+import { Bundles } from '../../src/services/relay/bundles.js'
+import { Mailbox } from '../../src/services/relay/mailbox.js'
+import { RelayService } from '../../src/services/relay/relay.js'
+import { ACK, ACL_SET, AUTHORIZE, BUNDLE_STATUS, DEPOSIT, FETCH, FETCH_BUNDLE, PUBLISH_BUNDLE, RELAY } from '../../src/services/relay/spec.js'
+import { LOGIN_LABEL, REGISTER_LABEL, transcript } from '../../src/services/transcript.js'
+import { openMemoryStore } from '../../store/index.js'
+import { rolesSettled, startCluster } from '../helpers/cluster.js'
+import { rawBytes, rawCall } from '../helpers/raw-rpc.js'
+import type { IdentityKeyPair, PreKeyState } from '../../src/crypto/index.js'
+import type { LanchatNode } from '../../src/node.js'
+import type { NetworkKeys } from '../../src/net/index.js'
+import type { RoleRegistry } from '../../src/roles/index.js'
+import type { RelayInit } from '../../src/services/relay/constants.js'
+import type { PublishBundleRequest } from '../../src/services/relay/pb/relay.js'
+import type { Implementation, Loose, MethodSpec, Rpc } from '../../src/services/rpc.js'
+import type { Cluster } from '../helpers/cluster.js'
+import type { Store } from '../../store/index.js'
+
+const PASSWORD = 'correct-horse-staple'
+const code = (err: unknown): string | undefined => (err as { code?: string }).code
+const bytesOf = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text)
+const envelope = (size: number, fill = 7): Uint8Array<ArrayBuffer> => new Uint8Array(size).fill(fill)
+/** The error a call failed with (a call that succeeds fails the test). */
+const failure = async (p: Promise<unknown>): Promise<unknown> => p.then(() => { throw new Error('expected a refusal') }, (e: unknown) => e)
+
+/** A user registered and logged in at the idp holder from `node`, with the identity token it issued. */
+interface User {
+  name: string
+  node: LanchatNode
+  identity: IdentityKeyPair
+  token: string
+}
+
+/**
+ * Registers and logs in through the idp's own methods, as the account module
+ * does, but without node.login: that would start the node's chat layer, which
+ * drains its user's mailbox and publishes bundles by itself, racing the
+ * assertions here (one test below runs it on purpose).
+ */
+async function enroll (node: LanchatNode, username: string): Promise<User> {
+  const identity = generateIdentityKeyPair()
+  const { networkId } = node.keys
+  const signature = sign(identity, transcript(REGISTER_LABEL, networkId, username, identity.publicKey))
+  await node.rpc.call(IDP, REGISTER, { username, identityKey: identity.publicKey, password: PASSWORD, signature })
+  const { challenge } = await node.rpc.call(IDP, CHALLENGE, { username })
+  const proof = sign(identity, transcript(LOGIN_LABEL, networkId, username, node.network.peerId, challenge))
+  const { token } = await node.rpc.call(IDP, LOGIN, { username, password: PASSWORD, challenge, signature: proof })
+  return { name: username, node, identity, token }
+}
+
+/** What publishBundle sends for a prekey state (the shapes the chat layer will send). */
+function publication (identity: IdentityKeyPair, state: PreKeyState): PublishBundleRequest {
+  return {
+    identityKey: new Uint8Array(identity.publicKey),
+    signedPrekeyId: state.signedPreKey.id,
+    signedPrekey: state.signedPreKey.keyPair.publicKey,
+    signedPrekeySignature: state.signedPreKey.signature,
+    oneTimePrekeys: state.oneTimePreKeys.map(k => ({ id: k.id, publicKey: k.keyPair.publicKey }))
+  }
+}
+
+describe('relay service', () => {
+  let cluster: Cluster
+  let relay: LanchatNode
+  let alice: User
+  let bob: User
+  let carol: User
+  let dave: User
+
+  const call = async <Req, Res>(u: User, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>, identityToken?: string): Promise<Res> =>
+    u.node.rpc.call(RELAY, method, req, { identityToken: identityToken ?? u.token, timeoutMs: 20_000 })
+  const inbox = async (u: User): Promise<string[]> => (await call(u, FETCH, { limit: 500 })).messages.map(m => m.id)
+
+  beforeAll(async () => {
+    cluster = await startCluster([
+      { name: 'relay', roles: ['relay'] }, { name: 'idp', roles: ['idp'] }, { name: 'kacls', roles: ['kacls'] },
+      { name: 'alice' }, { name: 'bob' }, { name: 'carol' }, { name: 'dave' }
+    ])
+    relay = cluster.get('relay')
+    alice = await enroll(cluster.get('alice'), 'alice')
+    bob = await enroll(cluster.get('bob'), 'bob')
+    carol = await enroll(cluster.get('carol'), 'carol')
+    dave = await enroll(cluster.get('dave'), 'dave')
+  })
+  afterAll(async () => { await cluster?.stop() })
+
+  describe('mailbox', () => {
+    it('delivers a deposit to its recipient with the sender from the token, and ack deletes it', async () => {
+      const id = randomUUID()
+      const before = Date.now()
+      expect(await call(alice, DEPOSIT, { to: 'Bob', id, envelope: bytesOf('sealed for bob') })).toEqual({})
+      const { messages, more } = await call(bob, FETCH, { limit: 10 })
+      const mail = messages.find(m => m.id === id)
+      expect(mail).toMatchObject({ id, from: 'alice', envelope: bytesOf('sealed for bob') })
+      expect(mail?.depositedAt).toBeGreaterThanOrEqual(before)
+      expect(mail?.depositedAt).toBeLessThanOrEqual(Date.now())
+      expect(more).toBe(false)
+      expect(await call(bob, ACK, { ids: [id] })).toEqual({ deleted: 1 })
+      expect(await inbox(bob)).not.toContain(id)
+      expect(await call(bob, ACK, { ids: [id] })).toEqual({ deleted: 0 })
+    })
+
+    it('stores a message once when it is deposited twice with the same id', async () => {
+      const id = randomUUID()
+      await call(alice, DEPOSIT, { to: 'bob', id, envelope: bytesOf('first') })
+      await call(alice, DEPOSIT, { to: 'bob', id, envelope: bytesOf('retry') })
+      const mine = (await call(bob, FETCH, { limit: 500 })).messages.filter(m => m.id === id)
+      expect(mine).toHaveLength(1)
+      expect(mine[0]?.envelope).toEqual(bytesOf('first'))
+      await call(bob, ACK, { ids: [id] })
+    })
+
+    it('refuses the id of another sender\'s message still held, keeping both senders\' mail apart', async () => {
+      const id = randomUUID()
+      await call(alice, DEPOSIT, { to: 'bob', id, envelope: bytesOf('from alice') })
+      expect(code(await failure(call(carol, DEPOSIT, { to: 'bob', id, envelope: bytesOf('from carol') })))).toBe('ID_CONFLICT')
+      const mine = (await call(bob, FETCH, { limit: 500 })).messages.filter(m => m.id === id)
+      expect(mine).toEqual([expect.objectContaining({ from: 'alice', envelope: bytesOf('from alice') })])
+      await call(bob, ACK, { ids: [id] })
+    })
+
+    it('returns to each user only their own mail', async () => {
+      const forBob = randomUUID()
+      const forCarol = randomUUID()
+      await call(alice, DEPOSIT, { to: 'bob', id: forBob, envelope: bytesOf('b') })
+      await call(alice, DEPOSIT, { to: 'carol', id: forCarol, envelope: bytesOf('c') })
+      const carols = await inbox(carol)
+      expect(carols).toContain(forCarol)
+      expect(carols).not.toContain(forBob)
+      const bobs = await inbox(bob)
+      expect(bobs).toContain(forBob)
+      expect(bobs).not.toContain(forCarol)
+      expect(await inbox(alice)).toEqual([])
+      await call(bob, ACK, { ids: [forBob] })
+      await call(carol, ACK, { ids: [forCarol] })
+    })
+
+    it('deletes nothing when a user acks the id of another user\'s mail', async () => {
+      const id = randomUUID()
+      await call(alice, DEPOSIT, { to: 'bob', id, envelope: bytesOf('keep me') })
+      expect(await call(carol, ACK, { ids: [id] })).toEqual({ deleted: 0 })
+      expect(await call(alice, ACK, { ids: [id] })).toEqual({ deleted: 0 })
+      expect(await inbox(bob)).toContain(id)
+      await call(bob, ACK, { ids: [id] })
+    })
+
+    it('refuses bad deposits with typed errors and stores none of them', async () => {
+      const before = await inbox(bob)
+      const tooBig = envelope(MAX_ENVELOPE_BYTES + 1)
+      expect(code(await failure(call(alice, DEPOSIT, { to: 'bob', id: randomUUID(), envelope: tooBig })))).toBe('TOO_LARGE')
+      expect(code(await failure(call(alice, DEPOSIT, { to: 'bob', id: 'x'.repeat(129), envelope: bytesOf('e') })))).toBe('BAD_REQUEST')
+      expect(code(await failure(call(alice, DEPOSIT, { to: 'bob', id: '', envelope: bytesOf('e') })))).toBe('BAD_REQUEST')
+      expect(code(await failure(call(alice, DEPOSIT, { to: 'bob', id: 'a\nb', envelope: bytesOf('e') })))).toBe('BAD_REQUEST')
+      expect(code(await failure(call(alice, DEPOSIT, { to: 'bob', id: randomUUID(), envelope: new Uint8Array() })))).toBe('BAD_REQUEST')
+      expect(code(await failure(call(alice, DEPOSIT, { to: 'bob smith', id: randomUUID(), envelope: bytesOf('e') })))).toBe('BAD_USERNAME')
+      expect(code(await failure(call(bob, FETCH, { limit: 501 })))).toBe('BAD_REQUEST')
+      expect(code(await failure(call(bob, FETCH, { limit: 1, after: 'not-a-cursor' })))).toBe('BAD_REQUEST')
+      expect(await inbox(bob)).toEqual(before)
+      // The largest envelope allowed is accepted.
+      const id = randomUUID()
+      await call(alice, DEPOSIT, { to: 'bob', id, envelope: envelope(MAX_ENVELOPE_BYTES) })
+      expect(await call(bob, ACK, { ids: [id] })).toEqual({ deleted: 1 })
+    })
+  })
+
+  describe('prekey bundles', () => {
+    let state: PreKeyState
+
+    it('publishes a bundle bound to the owner\'s identity key and reports its stock', async () => {
+      state = createPreKeyState(alice.identity, { oneTimePreKeys: 3 })
+      expect(await call(alice, BUNDLE_STATUS, {})).toEqual({ published: false, oneTimePrekeys: 0, signedPrekeyId: 0 })
+      expect(await call(alice, PUBLISH_BUNDLE, publication(alice.identity, state))).toEqual({ oneTimePrekeys: 3, added: 3 })
+      // Republishing the same one-time prekeys adds none.
+      expect(await call(alice, PUBLISH_BUNDLE, publication(alice.identity, state))).toEqual({ oneTimePrekeys: 3, added: 0 })
+      expect(await call(alice, BUNDLE_STATUS, {})).toEqual({ published: true, oneTimePrekeys: 3, signedPrekeyId: state.signedPreKey.id })
+    })
+
+    it('hands out each one-time prekey once, then bundles without one, and the bundle starts a working X3DH session', async () => {
+      const first = decodePreKeyBundle((await call(bob, FETCH_BUNDLE, { username: 'Alice' })).bundle)
+      expect(verifyPreKeyBundle(first)).toBe(true)
+      expect(first.identityKey).toEqual(alice.identity.publicKey)
+      expect(first.signedPreKeyId).toBe(state.signedPreKey.id)
+
+      // bob opens a session from the relay's bundle and leaves alice his first message in her mailbox.
+      const session = initiateSession({ identity: bob.identity, username: 'bob', peerUsername: 'alice', bundle: first })
+      const { message } = encryptMessage(session, bytesOf('hello from bob'))
+      const id = randomUUID()
+      await call(bob, DEPOSIT, { to: 'alice', id, envelope: message })
+      const [mail] = (await call(alice, FETCH, { limit: 1 })).messages
+      expect(mail).toMatchObject({ id, from: 'bob' })
+      const opened = await respondToSession({ identity: alice.identity, username: 'alice', store: new InMemoryPreKeyStore(state), message: mail!.envelope })
+      expect(new TextDecoder().decode(opened.plaintext)).toBe('hello from bob')
+      expect(opened.initiator.username).toBe('bob')
+      await call(alice, ACK, { ids: [id] })
+
+      const second = decodePreKeyBundle((await call(carol, FETCH_BUNDLE, { username: 'alice' })).bundle)
+      const third = decodePreKeyBundle((await call(bob, FETCH_BUNDLE, { username: 'alice' })).bundle)
+      const handedOut = [first, second, third].map(b => b.oneTimePreKey?.id)
+      expect(new Set(handedOut)).toEqual(new Set(state.oneTimePreKeys.map(k => k.id)))
+      for (const b of [first, second, third]) {
+        expect(b.oneTimePreKey?.publicKey).toEqual(state.oneTimePreKeys.find(k => k.id === b.oneTimePreKey?.id)?.keyPair.publicKey)
+      }
+      const exhausted = decodePreKeyBundle((await call(carol, FETCH_BUNDLE, { username: 'alice' })).bundle)
+      expect(exhausted.oneTimePreKey).toBeUndefined()
+      expect(verifyPreKeyBundle(exhausted)).toBe(true)
+      expect(await call(alice, BUNDLE_STATUS, {})).toMatchObject({ oneTimePrekeys: 0 })
+
+      // Republishing prekeys already handed out stores none of them again; fresh ones are added.
+      expect(await call(alice, PUBLISH_BUNDLE, publication(alice.identity, state))).toEqual({ oneTimePrekeys: 0, added: 0 })
+      state = generateOneTimePreKeys(state, 2)
+      expect(await call(alice, PUBLISH_BUNDLE, publication(alice.identity, state))).toEqual({ oneTimePrekeys: 2, added: 2 })
+    })
+
+    it('refuses a bundle whose signed prekey signature is forged, and one for another user\'s identity key', async () => {
+      const before = await call(alice, BUNDLE_STATUS, {})
+      const good = publication(alice.identity, state)
+      const forged = { ...good, signedPrekeySignature: signSignedPreKey(generateIdentityKeyPair(), good.signedPrekey) }
+      expect(code(await failure(call(alice, PUBLISH_BUNDLE, forged)))).toBe('BAD_SIGNATURE')
+      const swapped = { ...good, signedPrekey: createPreKeyState(alice.identity, { oneTimePreKeys: 0 }).signedPreKey.keyPair.publicKey }
+      expect(code(await failure(call(alice, PUBLISH_BUNDLE, swapped)))).toBe('BAD_SIGNATURE')
+      // A genuine bundle of bob's, presented by alice: her token is not bound to bob's key.
+      const bobs = publication(bob.identity, createPreKeyState(bob.identity, { oneTimePreKeys: 1 }))
+      expect(code(await failure(call(alice, PUBLISH_BUNDLE, bobs)))).toBe('TOKEN_CNF_MISMATCH')
+      expect(code(await failure(call(alice, PUBLISH_BUNDLE, { ...good, identityKey: new Uint8Array(31) })))).toBe('BAD_REQUEST')
+      expect(code(await failure(call(alice, PUBLISH_BUNDLE, { ...good, oneTimePrekeys: [{ id: 99, publicKey: new Uint8Array(5) }] })))).toBe('BAD_REQUEST')
+      expect(await call(alice, BUNDLE_STATUS, {})).toEqual(before)
+      expect(await call(bob, BUNDLE_STATUS, {})).toEqual({ published: false, oneTimePrekeys: 0, signedPrekeyId: 0 })
+      const served = decodePreKeyBundle((await call(carol, FETCH_BUNDLE, { username: 'alice' })).bundle)
+      expect(served.signedPreKey).toEqual(good.signedPrekey)
+    })
+
+    it('serves the bundle a node publishes by itself once its user logs in', async () => {
+      const node = await cluster.add({ name: 'erin' })
+      await rolesSettled([...cluster.nodes.values()])
+      await node.register('erin', PASSWORD)
+      await node.login('erin', PASSWORD)
+      const erin: User = { name: 'erin', node, identity: node.user.identity(), token: node.user.identityToken() }
+      const deadline = Date.now() + 20_000
+      let status = await call(erin, BUNDLE_STATUS, {})
+      while (!status.published && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 200))
+        status = await call(erin, BUNDLE_STATUS, {})
+      }
+      expect(status.published).toBe(true)
+      expect(status.oneTimePrekeys).toBeGreaterThan(0)
+      const bundle = decodePreKeyBundle((await call(carol, FETCH_BUNDLE, { username: 'erin' })).bundle)
+      expect(bundle.identityKey).toEqual(erin.identity.publicKey)
+      expect(verifyPreKeyBundle(bundle)).toBe(true)
+      expect(bundle.oneTimePreKey).toBeDefined()
+    })
+
+    it('answers NO_BUNDLE for a user who never published, and rate-limits each requester', async () => {
+      const results: unknown[] = []
+      for (let i = 0; i < RELAY_DEFAULTS.bundleFetchBurst + 1; i++) results.push(await failure(call(dave, FETCH_BUNDLE, { username: 'bob' })))
+      expect(results.slice(0, -1).map(code)).toEqual(Array(RELAY_DEFAULTS.bundleFetchBurst).fill('NO_BUNDLE'))
+      const limited = results.at(-1)
+      expect(code(limited)).toBe('RATE_LIMITED')
+      expect((limited as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0)
+      // Another requester is not held back by dave's fetches.
+      expect(code(await failure(call(carol, FETCH_BUNDLE, { username: 'bob' })))).toBe('NO_BUNDLE')
+    })
+  })
+
+  describe('authorization tokens', () => {
+    const resource = `share/${randomUUID()}`
+    const authorize = async (u: User, res: string, role: string): Promise<{ token: string, expiresAt: number }> =>
+      call(u, AUTHORIZE, { resource: res, role, identityKey: u.identity.publicKey })
+
+    it('issues an allowed reader a token that verifies under the relay\'s announced key', async () => {
+      expect(await call(alice, ACL_SET, { resource, readers: ['Bob'], writers: [] })).toEqual({ owner: 'alice', readers: ['bob'], writers: ['alice'] })
+      const { token, expiresAt } = await authorize(bob, resource, 'reader')
+      const relayPeer = relay.network.peerId
+      const claims = await verifyAuthorizationToken(token, {
+        issuerKey: bob.node.roles.publicRoleKey(relayPeer, 'relay')!,
+        issuer: relayPeer,
+        audience: bob.node.keys.networkId,
+        holderKey: bob.identity.publicKey,
+        resource,
+        role: 'reader'
+      })
+      expect(claims).toMatchObject({ sub: 'bob', resource, role: 'reader' })
+      expect(claims.exp - claims.iat).toBe(3600)
+      expect(expiresAt).toBe(claims.exp * 1000)
+      // The services' own verifier (as the kacls holder runs it) accepts it for bob, and not for alice.
+      const kacls = cluster.get('kacls')
+      const verifier = new TokenVerifier({ registry: kacls.roles, networkId: kacls.keys.networkId })
+      const bobIdentity = await verifier.identity(bob.token, bob.node.network.peerId)
+      expect(await verifier.authorization(token, bobIdentity, resource, 'reader')).toMatchObject({ sub: 'bob' })
+      const aliceIdentity = await verifier.identity(alice.token, alice.node.network.peerId)
+      await expect(verifier.authorization(token, aliceIdentity, resource, 'reader')).rejects.toMatchObject({ code: 'TOKEN_WRONG_SUBJECT' })
+      // The owner is a writer; with a published bundle the identity key may be left out.
+      const owner = await call(alice, AUTHORIZE, { resource, role: 'writer', identityKey: new Uint8Array() })
+      expect(owner.token).not.toBe('')
+    })
+
+    it('refuses strangers, readers asking to write, unknown kinds of resource and bad requests', async () => {
+      expect(code(await failure(authorize(carol, resource, 'reader')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(bob, resource, 'writer')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(bob, `share/${randomUUID()}`, 'reader')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(alice, 'secret/plans', 'reader')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(bob, resource, 'admin')))).toBe('BAD_REQUEST')
+      expect(code(await failure(authorize(bob, 'share/with space', 'reader')))).toBe('BAD_REQUEST')
+      // An identity key the token is not bound to; none at all from a user without a bundle.
+      expect(code(await failure(call(bob, AUTHORIZE, { resource, role: 'reader', identityKey: alice.identity.publicKey })))).toBe('TOKEN_CNF_MISMATCH')
+      expect(code(await failure(call(bob, AUTHORIZE, { resource, role: 'reader', identityKey: new Uint8Array() })))).toBe('IDENTITY_KEY_REQUIRED')
+    })
+
+    it('lets only the owner change the ACL', async () => {
+      expect(code(await failure(call(bob, ACL_SET, { resource, readers: ['bob', 'carol'], writers: ['bob'] })))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(carol, resource, 'reader')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(bob, resource, 'writer')))).toBe('FORBIDDEN')
+      // The owner adds carol as a writer and drops bob; the owner stays a writer whatever the list says.
+      expect(await call(alice, ACL_SET, { resource, readers: [], writers: ['carol'] })).toEqual({ owner: 'alice', readers: [], writers: ['alice', 'carol'] })
+      expect((await authorize(carol, resource, 'reader')).token).not.toBe('')
+      expect((await authorize(carol, resource, 'writer')).token).not.toBe('')
+      expect(code(await failure(authorize(bob, resource, 'reader')))).toBe('FORBIDDEN')
+      expect((await authorize(alice, resource, 'writer')).token).not.toBe('')
+      expect(code(await failure(call(alice, ACL_SET, { resource: 'group/g1/epoch/1', readers: [], writers: [] })))).toBe('BAD_REQUEST')
+      expect(code(await failure(call(alice, ACL_SET, { resource: `share/${randomUUID()}`, readers: ['not valid!'], writers: [] })))).toBe('BAD_USERNAME')
+    })
+
+    it('takes policies for other prefixes, plugged in by the node', async () => {
+      expect(code(await failure(authorize(dave, 'group/g7/epoch/3', 'reader')))).toBe('FORBIDDEN')
+      const asked: string[] = []
+      relay.relay.addPolicy('group/', async (username, res, role) => {
+        asked.push(`${username} ${res} ${role}`)
+        return username === 'dave' && role === 'reader'
+      })
+      expect(() => { relay.relay.addPolicy('group/', async () => true) }).toThrow()
+      expect((await authorize(dave, 'group/g7/epoch/3', 'reader')).token).not.toBe('')
+      expect(code(await failure(authorize(dave, 'group/g7/epoch/3', 'writer')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(carol, 'group/g7/epoch/3', 'reader')))).toBe('FORBIDDEN')
+      expect(asked).toEqual(['dave group/g7/epoch/3 reader', 'dave group/g7/epoch/3 writer', 'carol group/g7/epoch/3 reader'])
+    })
+  })
+
+  describe('identity tokens and the wire', () => {
+    const mint = async (over: { signer?: IdentityKeyPair, clock?: () => number } = {}): Promise<string> => {
+      const idp = cluster.get('idp')
+      return issueIdentityToken({
+        issuer: idp.network.peerId,
+        signer: over.signer ?? roleSigner(idp.roles.roleKey('idp')!),
+        holderKey: alice.identity.publicKey,
+        username: 'alice',
+        networkId: alice.node.keys.networkId,
+        peerId: alice.node.network.peerId,
+        clock: over.clock
+      })
+    }
+
+    it('refuses forged, expired and missing identity tokens on every method', async () => {
+      const forged = await mint({ signer: generateIdentityKeyPair() })
+      const expired = await mint({ clock: () => Date.now() - 25 * 3600_000 })
+      const requests = [
+        call(alice, DEPOSIT, { to: 'bob', id: randomUUID(), envelope: bytesOf('x') }, forged),
+        call(alice, FETCH, { limit: 1 }, forged),
+        call(alice, ACK, { ids: ['x'] }, forged),
+        call(alice, PUBLISH_BUNDLE, { identityKey: new Uint8Array(), signedPrekeyId: 0, signedPrekey: new Uint8Array(), signedPrekeySignature: new Uint8Array(), oneTimePrekeys: [] }, forged),
+        call(alice, FETCH_BUNDLE, { username: 'alice' }, forged),
+        call(alice, BUNDLE_STATUS, {}, forged),
+        call(alice, AUTHORIZE, { resource: 'share/x', role: 'reader', identityKey: new Uint8Array() }, forged),
+        call(alice, ACL_SET, { resource: 'share/x', readers: [], writers: [] }, forged)
+      ]
+      expect((await Promise.all(requests.map(failure))).map(code)).toEqual(Array(8).fill('TOKEN_BAD_SIGNATURE'))
+      expect(code(await failure(call(alice, FETCH, { limit: 1 }, expired)))).toBe('TOKEN_EXPIRED')
+      expect(code(await failure(call(alice, DEPOSIT, { to: 'bob', id: randomUUID(), envelope: bytesOf('x') }, expired)))).toBe('TOKEN_EXPIRED')
+      expect(code(await failure(call(alice, FETCH, { limit: 1 }, '')))).toBe('LOGIN_REQUIRED')
+      // bob's genuine token presented from alice's node is refused too.
+      expect(code(await failure(call(alice, FETCH, { limit: 1 }, bob.token)))).toBe('TOKEN_WRONG_PEER')
+      // And a genuine token works (the refusals above were about the tokens).
+      expect(await call(alice, FETCH, { limit: 1 }, await mint())).toHaveProperty('messages')
+    })
+
+    it('answers NOT_HOLDER with the holder when asked on another node', async () => {
+      const res = await rawCall(alice.node, cluster.get('kacls'), RELAY, FETCH, { limit: 1 }, { identityToken: alice.token })
+      expect(res.error).toMatchObject({ code: 'NOT_HOLDER', holder: relay.network.peerId })
+    })
+
+    it('refuses an oversized request frame and an undecodable one without harm', async () => {
+      const big = await rawBytes(alice.node, relay, RELAY, new Uint8Array(RELAY.maxRequestBytes + 100))
+      expect(big.error?.code).toBe('TOO_LARGE')
+      const overLimit = await rawCall(alice.node, relay, RELAY, ACK, { ids: Array.from({ length: 501 }, (_, i) => `id-${i}`) }, { identityToken: alice.token })
+      expect(overLimit.error?.code).toBe('BAD_REQUEST')
+      const junk = await rawCall(alice.node, relay, RELAY, { name: 'deposit', request: { encode: () => new Uint8Array([0x1a, 0x05, 0x01]), decode: () => ({}) }, response: DEPOSIT.response }, {}, { identityToken: alice.token })
+      expect(junk.error?.code).toBe('BAD_REQUEST')
+      expect(await call(alice, FETCH, { limit: 1 })).toHaveProperty('messages')
+    })
+  })
+
+  it('keeps mail and bundles across a relay restart', async () => {
+    const id = randomUUID()
+    await call(carol, DEPOSIT, { to: 'dave', id, envelope: bytesOf('survives') })
+    const status = await call(alice, BUNDLE_STATUS, {})
+    expect(status.published).toBe(true)
+    const dir = await cluster.remove('relay')
+    relay = await cluster.add({ name: 'relay', roles: ['relay'], dataDir: dir })
+    await rolesSettled([...cluster.nodes.values()])
+    const { messages } = await call(dave, FETCH, { limit: 500 })
+    expect(messages.filter(m => m.id === id)).toEqual([expect.objectContaining({ from: 'carol', envelope: bytesOf('survives') })])
+    expect(await call(alice, BUNDLE_STATUS, {})).toEqual(status)
+    // Its dedupe index survived too.
+    await call(carol, DEPOSIT, { to: 'dave', id, envelope: bytesOf('again') })
+    expect((await call(dave, FETCH, { limit: 500 })).messages.filter(m => m.id === id)).toHaveLength(1)
+    expect(await call(dave, ACK, { ids: [id] })).toEqual({ deleted: 1 })
+  })
+})
+
+/**
+ * A RelayService over a memory store with an injected clock and small
+ * limits, called through its real handlers (request bytes in, reply bytes
+ * out) with real identity tokens: what the cluster's node cannot inject.
+ */
+describe('relay service limits (in process)', () => {
+  const networkId = 'relay-test-network'
+  const IDP_PEER = 'idp-peer'
+  const idpKey = generateIdentityKeyPair()
+  const users = new Map<string, { identity: IdentityKeyPair, token: string }>()
+  let now: number
+  let store: Store
+  let services: RelayService[]
+
+  const registry = {
+    self: 'relay-peer',
+    publicRoleKey: (peer: string, role: string) => peer === IDP_PEER && role === 'idp' ? idpKey.publicKey : undefined,
+    roleKey: () => undefined
+  } as unknown as RoleRegistry
+  const verifier = new TokenVerifier({ registry, networkId })
+
+  async function user (name: string): Promise<{ identity: IdentityKeyPair, token: string }> {
+    let u = users.get(name)
+    if (u === undefined) {
+      const identity = generateIdentityKeyPair()
+      const token = await issueIdentityToken({ issuer: IDP_PEER, signer: idpKey, holderKey: identity.publicKey, username: name, networkId, peerId: `peer-${name}` })
+      u = { identity, token }
+      users.set(name, u)
+    }
+    return u
+  }
+
+  /** Starts a service over `store`; returns a caller of its handlers. */
+  async function start (init: RelayInit = {}): Promise<{ service: RelayService, as: <Req, Res>(name: string, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>) => Promise<Res> }> {
+    const handlers = new Map<string, Implementation>()
+    const rpc = { serve: async (_spec: unknown, methods: Implementation[]) => { for (const m of methods) handlers.set(m.name, m) } } as unknown as Rpc
+    const service = new RelayService({ rpc, registry, store, verifier, keys: { networkId } as NetworkKeys, clock: () => now }, init)
+    await service.start()
+    services.push(service)
+    const as = async <Req, Res>(name: string, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>): Promise<Res> => {
+      const handler = handlers.get(method.name)
+      if (handler === undefined) throw new Error(`no handler for ${method.name}`)
+      const body = await handler.call(method.request.encode(req as Req), { remotePeer: `peer-${name}`, identityToken: (await user(name)).token, authorizationToken: '' })
+      return method.response.decode(body)
+    }
+    return { service, as }
+  }
+
+  beforeEach(async () => {
+    now = 1_700_000_000_000
+    store = await openMemoryStore()
+    services = []
+  })
+  afterEach(async () => {
+    for (const s of services) await s.stop()
+    await store.close()
+    vi.useRealTimers()
+  })
+
+  it('refuses a deposit over the recipient\'s message or byte quota, changing nothing, and takes it once there is room', async () => {
+    const { as } = await start({ mailboxMaxMessages: 3, mailboxMaxBytes: 1000 })
+    for (const id of ['m1', 'm2', 'm3']) await as('alice', DEPOSIT, { to: 'bob', id, envelope: envelope(100) })
+    expect(code(await failure(as('alice', DEPOSIT, { to: 'bob', id: 'm4', envelope: envelope(1) })))).toBe('QUOTA_EXCEEDED')
+    expect(code(await failure(as('carol', DEPOSIT, { to: 'bob', id: 'c1', envelope: envelope(1) })))).toBe('QUOTA_EXCEEDED')
+    // A retried deposit of mail already held is still accepted: it costs nothing.
+    expect(await as('alice', DEPOSIT, { to: 'bob', id: 'm3', envelope: envelope(100) })).toEqual({})
+    // Other mailboxes are not affected.
+    await as('alice', DEPOSIT, { to: 'carol', id: 'm1', envelope: envelope(100) })
+    expect((await as('bob', FETCH, { limit: 10 })).messages.map(m => m.id)).toEqual(['m1', 'm2', 'm3'])
+
+    expect(await as('bob', ACK, { ids: ['m1'] })).toEqual({ deleted: 1 })
+    // 200 bytes held: 801 more would pass the 1000-byte quota.
+    expect(code(await failure(as('alice', DEPOSIT, { to: 'bob', id: 'big', envelope: envelope(801) })))).toBe('QUOTA_EXCEEDED')
+    await as('alice', DEPOSIT, { to: 'bob', id: 'fits', envelope: envelope(800) })
+    expect((await as('bob', FETCH, { limit: 10 })).messages.map(m => m.id)).toEqual(['m2', 'm3', 'fits'])
+  })
+
+  it('refuses concurrent deposits past the quota', async () => {
+    const { as } = await start({ mailboxMaxMessages: 3 })
+    const results = await Promise.allSettled(Array.from({ length: 8 }, async (_, i) => as('alice', DEPOSIT, { to: 'bob', id: `c${i}`, envelope: envelope(10) })))
+    expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(3)
+    expect(results.filter(r => r.status === 'rejected').map(r => code((r as PromiseRejectedResult).reason))).toEqual(Array(5).fill('QUOTA_EXCEEDED'))
+    expect((await as('bob', FETCH, { limit: 10 })).messages).toHaveLength(3)
+  })
+
+  it('keeps quotas and one-time prekeys exact when requests interleave at the store', async () => {
+    // Straight at the stores, so that nothing (token checks) staggers the requests.
+    const mailbox = new Mailbox(store, { maxMessages: 3, maxBytes: 1 << 20, relayMaxBytes: 1 << 30, ttlMs: 60_000 }, () => now)
+    await mailbox.open()
+    const deposits = await Promise.allSettled(Array.from({ length: 8 }, async (_, i) => mailbox.deposit('bob', 'alice', `c${i}`, envelope(10))))
+    expect(deposits.filter(r => r.status === 'fulfilled')).toHaveLength(3)
+    expect(await mailbox.usage('bob')).toEqual({ count: 3, bytes: 30 })
+    const acks = await Promise.all([mailbox.ack('bob', ['c0', 'c1', 'c2', 'c3']), mailbox.ack('bob', ['c0', 'c1', 'c2', 'c3'])])
+    expect(acks[0] + acks[1]).toBe(3)
+    expect(await mailbox.usage('bob')).toEqual({ count: 0, bytes: 0 })
+
+    const bundles = new Bundles(store, 200, () => now)
+    const alice = generateIdentityKeyPair()
+    await bundles.publish('alice', publication(alice, createPreKeyState(alice, { oneTimePreKeys: 6 })))
+    const taken = await Promise.all(Array.from({ length: 8 }, async () => decodePreKeyBundle(await bundles.take('alice')).oneTimePreKey?.id))
+    const ids = taken.filter(id => id !== undefined)
+    expect(ids).toHaveLength(6)
+    expect(new Set(ids).size).toBe(6)
+  })
+
+  it('caps the mail held for everyone together, across a restart', async () => {
+    const first = await start({ relayMaxBytes: 500 })
+    await first.as('alice', DEPOSIT, { to: 'bob', id: 'a', envelope: envelope(400) })
+    expect(code(await failure(first.as('alice', DEPOSIT, { to: 'carol', id: 'b', envelope: envelope(101) })))).toBe('QUOTA_EXCEEDED')
+    await first.service.stop()
+    const second = await start({ relayMaxBytes: 500 })
+    expect(code(await failure(second.as('alice', DEPOSIT, { to: 'carol', id: 'b', envelope: envelope(101) })))).toBe('QUOTA_EXCEEDED')
+    await second.as('bob', ACK, { ids: ['a'] })
+    await second.as('alice', DEPOSIT, { to: 'carol', id: 'b', envelope: envelope(101) })
+  })
+
+  it('never returns expired mail, and prunes it on fetch and by prune()', async () => {
+    const { service, as } = await start({ mailTtlMs: 1000 })
+    await as('alice', DEPOSIT, { to: 'bob', id: 'old', envelope: envelope(10) })
+    now += 600
+    await as('alice', DEPOSIT, { to: 'bob', id: 'new', envelope: envelope(10) })
+    await as('alice', DEPOSIT, { to: 'carol', id: 'new', envelope: envelope(10) })
+    now += 399
+    expect((await as('bob', FETCH, { limit: 10 })).messages.map(m => m.id)).toEqual(['old', 'new'])
+    now += 1
+    const { messages } = await as('bob', FETCH, { limit: 10 })
+    expect(messages.map(m => m.id)).toEqual(['new'])
+    // The fetch deleted it: an ack finds nothing, and the mailbox has room for one more at once.
+    expect(await as('bob', ACK, { ids: ['old'] })).toEqual({ deleted: 0 })
+    now += 600
+    expect(await service.prune()).toBe(2)
+    expect((await as('bob', FETCH, { limit: 10 })).messages).toEqual([])
+    expect((await as('carol', FETCH, { limit: 10 })).messages).toEqual([])
+    // An expired id is free again.
+    await as('alice', DEPOSIT, { to: 'bob', id: 'old', envelope: envelope(10) })
+    expect((await as('bob', FETCH, { limit: 10 })).messages.map(m => m.id)).toEqual(['old'])
+  })
+
+  it('makes room for a deposit by dropping expired mail from a full mailbox', async () => {
+    const { as } = await start({ mailboxMaxMessages: 1, mailTtlMs: 1000, pruneIntervalMs: 3600_000 })
+    await as('alice', DEPOSIT, { to: 'bob', id: 'stale', envelope: envelope(10) })
+    expect(code(await failure(as('alice', DEPOSIT, { to: 'bob', id: 'next', envelope: envelope(10) })))).toBe('QUOTA_EXCEEDED')
+    now += 1000
+    await as('alice', DEPOSIT, { to: 'bob', id: 'next', envelope: envelope(10) })
+    expect((await as('bob', FETCH, { limit: 10 })).messages.map(m => m.id)).toEqual(['next'])
+  })
+
+  it('prunes expired mail on its timer, and stop() clears the timer', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    const { service, as } = await start({ mailTtlMs: 1000, pruneIntervalMs: 60_000 })
+    await as('alice', DEPOSIT, { to: 'bob', id: 'm', envelope: envelope(10) })
+    now += 1000
+    expect(vi.getTimerCount()).toBe(1)
+    const prune = vi.spyOn(service, 'prune')
+    vi.advanceTimersByTime(60_000)
+    expect(prune).toHaveBeenCalledTimes(1)
+    expect(await prune.mock.results[0]?.value).toBe(1)
+    await service.stop()
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('pages through mail oldest first with limit and cursor', async () => {
+    const { as } = await start()
+    for (let i = 1; i <= 5; i++) {
+      await as('alice', DEPOSIT, { to: 'bob', id: `p${i}`, envelope: envelope(10, i) })
+      now += 1
+    }
+    const page1 = await as('bob', FETCH, { limit: 2 })
+    expect(page1.messages.map(m => m.id)).toEqual(['p1', 'p2'])
+    expect(page1.more).toBe(true)
+    expect(page1.cursor).toBe(page1.messages[1]?.cursor)
+    const page2 = await as('bob', FETCH, { limit: 2, after: page1.cursor })
+    expect(page2.messages.map(m => m.id)).toEqual(['p3', 'p4'])
+    expect(page2.messages.map(m => m.depositedAt)).toEqual([1_700_000_000_002, 1_700_000_000_003])
+    // Acking a page does not disturb the cursor of the next.
+    await as('bob', ACK, { ids: ['p1', 'p2', 'p3', 'p4'] })
+    const page3 = await as('bob', FETCH, { limit: 2, after: page2.cursor })
+    expect(page3).toMatchObject({ more: false, messages: [expect.objectContaining({ id: 'p5', envelope: envelope(10, 5) })] })
+    const empty = await as('bob', FETCH, { limit: 2, after: page3.cursor })
+    expect(empty).toEqual({ messages: [], more: false, cursor: page3.cursor })
+  })
+
+  it('keeps a fetch reply under the frame limit however much mail is waiting', async () => {
+    const { as } = await start()
+    for (let i = 0; i < 20; i++) await as('alice', DEPOSIT, { to: 'bob', id: `big${i}`, envelope: envelope(MAX_ENVELOPE_BYTES) })
+    const page = await as('bob', FETCH, { limit: 0 })
+    expect(page.more).toBe(true)
+    expect(page.messages.length).toBeGreaterThan(0)
+    expect(page.messages.length).toBeLessThan(20)
+    const { FetchResponse } = await import('../../src/services/relay/pb/relay.js')
+    expect(FetchResponse.encode(page).byteLength).toBeLessThan(RELAY.maxResponseBytes - 1024)
+  })
+
+  it('hands out each one-time prekey once to many requesters at once', async () => {
+    const { as } = await start({ bundleFetchBurst: 100 })
+    const alice = await user('alice')
+    const state = createPreKeyState(alice.identity, { oneTimePreKeys: 12 })
+    await as('alice', PUBLISH_BUNDLE, publication(alice.identity, state))
+    const bundles = await Promise.all(Array.from({ length: 15 }, async (_, i) => as(`u${i % 3}`, FETCH_BUNDLE, { username: 'alice' })))
+    const ids = bundles.map(b => decodePreKeyBundle(b.bundle).oneTimePreKey?.id).filter(id => id !== undefined)
+    expect(ids).toHaveLength(12)
+    expect(new Set(ids).size).toBe(12)
+    expect(await as('alice', BUNDLE_STATUS, {})).toMatchObject({ oneTimePrekeys: 0 })
+  })
+
+  it('caps the one-time prekeys stored, keeping the lowest new ids, and a new identity key starts over', async () => {
+    const { as } = await start({ maxOneTimePrekeys: 5 })
+    const alice = await user('alice')
+    const state = createPreKeyState(alice.identity, { oneTimePreKeys: 8 })
+    expect(await as('alice', PUBLISH_BUNDLE, publication(alice.identity, state))).toEqual({ oneTimePrekeys: 5, added: 5 })
+    const first = decodePreKeyBundle((await as('bob', FETCH_BUNDLE, { username: 'alice' })).bundle)
+    expect(first.oneTimePreKey?.id).toBe(state.oneTimePreKeys[0]?.id)
+    // The three left out fit now that one was taken, one at a time.
+    expect(await as('alice', PUBLISH_BUNDLE, publication(alice.identity, state))).toEqual({ oneTimePrekeys: 5, added: 1 })
+    // Another identity key (the idp rebound alice to a new key): the old stock is dropped.
+    const rekeyed = generateIdentityKeyPair()
+    users.set('alice', { identity: rekeyed, token: await issueIdentityToken({ issuer: IDP_PEER, signer: idpKey, holderKey: rekeyed.publicKey, username: 'alice', networkId, peerId: 'peer-alice' }) })
+    expect(await as('alice', PUBLISH_BUNDLE, publication(rekeyed, createPreKeyState(rekeyed, { oneTimePreKeys: 2 })))).toEqual({ oneTimePrekeys: 2, added: 2 })
+    expect(decodePreKeyBundle((await as('bob', FETCH_BUNDLE, { username: 'alice' })).bundle).identityKey).toEqual(rekeyed.publicKey)
+    users.delete('alice')
+  })
+
+  it('answers NOT_HOLDER for authorize when the node has no relay key, after the policy allows it', async () => {
+    const { as } = await start()
+    const alice = await user('alice')
+    await as('alice', ACL_SET, { resource: 'share/doc', readers: [], writers: [] })
+    expect(code(await failure(as('alice', AUTHORIZE, { resource: 'share/doc', role: 'writer', identityKey: alice.identity.publicKey })))).toBe('NOT_HOLDER')
+    expect(code(await failure(as('alice', AUTHORIZE, { resource: 'share/doc', role: 'writer', identityKey: generateIdentityKeyPair().publicKey })))).toBe('TOKEN_CNF_MISMATCH')
+  })
+
+  it('rate-limits each user across methods', async () => {
+    const { as } = await start({ userBurst: 3, userPerSecond: 1 })
+    for (let i = 0; i < 3; i++) await as('alice', BUNDLE_STATUS, {})
+    const limited = await failure(as('alice', FETCH, { limit: 1 }))
+    expect(code(limited)).toBe('RATE_LIMITED')
+    expect((limited as { retryAfterMs?: number }).retryAfterMs).toBeGreaterThan(0)
+    expect(await as('bob', BUNDLE_STATUS, {})).toMatchObject({ published: false })
+    now += 1000
+    expect(await as('alice', FETCH, { limit: 1 })).toMatchObject({ messages: [] })
+  })
+})
