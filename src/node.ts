@@ -6,7 +6,12 @@ import { TypedEventEmitter } from 'main-event'
 import { openStore } from '../store/index.js'
 import { createLogger } from './logger.js'
 import { deriveNetworkKeys, Network } from './net/index.js'
+import { Account, AccountError } from './account/index.js'
+import { Chat } from './chat/index.js'
 import { RoleRegistry } from './roles/index.js'
+import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
+import type { WhoAmI } from './account/index.js'
+import type { ChatEvents, ChatMessage, ConversationSummary, MessageStatus } from './chat/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
 import type { DropReason, Role, RolesView, ViewNode } from './roles/index.js'
@@ -44,6 +49,13 @@ export interface NodeEvents {
   'peer:connected': CustomEvent<{ peerId: PeerIdStr }>
   'peer:disconnected': CustomEvent<{ peerId: PeerIdStr }>
   'role:changed': CustomEvent<{ role: Role, peerId: PeerIdStr | null }>
+  'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' }>
+  'login': CustomEvent<{ username: string, expiresAt: number }>
+  'message': ChatEvents['message']
+  'message:status': ChatEvents['message:status']
+  'message:blocked': ChatEvents['message:blocked']
+  'presence': ChatEvents['presence']
+  'lobby': ChatEvents['lobby']
 }
 
 export class LanchatNode extends TypedEventEmitter<NodeEvents> {
@@ -52,6 +64,12 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   readonly keys: NetworkKeys
   readonly network: Network
   private registry?: RoleRegistry
+  private rpcClient?: Rpc
+  private kaclsService?: KaclsService
+  private relayService?: RelayService
+  private account?: Account
+  private verifier?: TokenVerifier
+  private chatService?: Chat
   private readonly log = createLogger('node')
   private stopping?: Promise<void>
 
@@ -106,12 +124,38 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     })
     this.registry = registry
     await registry.start()
+
+    const rpc = new Rpc({ libp2p: network.libp2p, registry })
+    this.rpcClient = rpc
+    const verifier = new TokenVerifier({ registry, networkId: keys.networkId })
+    this.verifier = verifier
+    const components = { rpc, registry, store: this.store, verifier, keys }
+    await new IdpService(components).start()
+    this.kaclsService = new KaclsService(components)
+    await this.kaclsService.start()
+    this.relayService = new RelayService(components)
+    await this.relayService.start()
+
+    const account = new Account({ rpc, store: this.store, networkId: keys.networkId, peerId: network.peerId })
+    for (const type of ['login:required', 'login'] as const) {
+      account.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
+    }
+    account.addEventListener('login', () => { void this.startChat() })
+    this.account = account
+    await account.start()
     this.log('started %s on %s', network.peerId, network.addresses().join(' '))
   }
 
-  private get roles (): RoleRegistry {
+  /** The role registry (for the node's own modules and tests). */
+  get roles (): RoleRegistry {
     if (this.registry === undefined) throw new Error('the node is not started')
     return this.registry
+  }
+
+  /** Calls to the role holders' services. */
+  get rpc (): Rpc {
+    if (this.rpcClient === undefined) throw new Error('the node is not started')
+    return this.rpcClient
   }
 
   status (): NodeStatus {
@@ -144,10 +188,102 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.roles.nodes()
   }
 
+  /** This node's KACLS service (it answers only while the node holds the kacls role). */
+  get kacls (): KaclsService {
+    if (this.kaclsService === undefined) throw new Error('the node is not started')
+    return this.kaclsService
+  }
+
+  /** This node's relay service (it answers only while the node holds the relay role). */
+  get relay (): RelayService {
+    if (this.relayService === undefined) throw new Error('the node is not started')
+    return this.relayService
+  }
+
+  /** This node's user account. */
+  get user (): Account {
+    if (this.account === undefined) throw new Error('the node is not started')
+    return this.account
+  }
+
+  /** Creates this node's account at the idp holder (a new identity key, sealed under the password). */
+  async register (username: string, password: string): Promise<{ username: string, fingerprint: string }> {
+    return this.user.register(username, password)
+  }
+
+  /** Unlocks the identity key and gets an identity token from the idp holder. */
+  async login (username: string, password: string): Promise<WhoAmI> {
+    return this.user.login(username, password)
+  }
+
+  whoami (): WhoAmI {
+    return this.user.whoami()
+  }
+
+  /** Chat runs while a user is logged in: its keys and data are unlocked by the login. */
+  private async startChat (): Promise<void> {
+    if (this.chatService !== undefined || this.stopping !== undefined) return
+    const chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys })
+    for (const type of ['message', 'message:status', 'message:blocked', 'presence', 'lobby'] as const) {
+      chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
+    }
+    this.chatService = chat
+    try {
+      await chat.start()
+    } catch (err) {
+      this.log.error('chat failed to start: %s', (err as Error).message)
+    }
+  }
+
+  private get chat (): Chat {
+    if (this.chatService === undefined) throw new AccountError('LOGIN_REQUIRED', 'log in first')
+    return this.chatService
+  }
+
+  /** Stores a message for `to` and delivers it in the background (message:status events follow). */
+  async send (to: string, text: string): Promise<{ id: string, conversation: string, status: MessageStatus }> {
+    return this.chat.send(to, text)
+  }
+
+  async history (withUser: string, limit?: number, before?: string): Promise<ChatMessage[]> {
+    return this.chat.history(withUser, limit, before)
+  }
+
+  async conversations (): Promise<ConversationSummary[]> {
+    return this.chat.conversations()
+  }
+
+  async markRead (withUser: string): Promise<{ read: number }> {
+    return this.chat.markRead(withUser)
+  }
+
+  /** Who is online (presence announcements), this node's user included. */
+  users (): ReturnType<Chat['users']> {
+    return this.chat.users()
+  }
+
+  /** Posts to the lobby, the channel of everyone on the network. */
+  async lobbySend (text: string): Promise<{ id: string, conversation: string }> {
+    return this.chat.lobbySend(text)
+  }
+
+  async verify (user: string): ReturnType<Chat['verify']> {
+    return this.chat.verify(user)
+  }
+
+  async trust (user: string): ReturnType<Chat['trust']> {
+    return this.chat.trust(user)
+  }
+
   /** Leaves the network and closes the store. Idempotent. */
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       try {
+        await this.chatService?.stop()
+        this.account?.stop()
+        await this.rpcClient?.stop()
+        await this.kaclsService?.stop()
+        await this.relayService?.stop()
         await this.registry?.stop()
         await this.network.stop()
       } finally {

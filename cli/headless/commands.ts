@@ -1,7 +1,13 @@
+import { optInt, str } from './params.js'
 import type { Params } from './params.js'
 import type { LanchatNode } from '../../src/node.js'
 
 export type Reply = Record<string, unknown>
+
+/** A reply's `id` is the command's: a message's id travels as `messageId`. */
+function withMessageId ({ id, ...rest }: { id: string } & Record<string, unknown>): Reply {
+  return { messageId: id, ...rest }
+}
 export type Command = (node: LanchatNode, params: Params) => Reply | Promise<Reply>
 
 /**
@@ -13,5 +19,19 @@ export const COMMANDS: Record<string, Command> = {
   status: node => ({ ...node.status() }),
   peers: node => ({ peers: node.peers() }),
   roles: node => ({ ...node.roleHolders() }),
-  registry: node => ({ ...node.registryView() })
+  registry: node => ({ ...node.registryView() }),
+  register: async (node, p) => node.register(str(p, 'username', { max: 64 }), str(p, 'password', { max: 1024 })),
+  login: async (node, p) => ({ ...await node.login(str(p, 'username', { max: 64 }), str(p, 'password', { max: 1024 })) }),
+  whoami: node => ({ ...node.whoami() }),
+  send: async (node, p) => withMessageId(await node.send(str(p, 'to', { max: 64 }), str(p, 'text', { max: 32_000 }))),
+  history: async (node, p) => ({ messages: await node.history(str(p, 'with', { max: 64 }), optInt(p, 'limit', 1, 1000), p.before === undefined ? undefined : str(p, 'before', { max: 64 })) }),
+  conversations: async node => ({ conversations: await node.conversations() }),
+  read: async (node, p) => node.markRead(str(p, 'with', { max: 64 })),
+  users: node => ({ users: node.users() }),
+  'kacls.audit': async (node, p) => ({ ...await node.kacls.audit(optInt(p, 'limit', 1, 1000), p.before === undefined ? undefined : str(p, 'before', { max: 128 })) }),
+  'kacls.rotate': async node => ({ ...await node.kacls.rotateKek() }),
+  'kacls.status': node => ({ ...node.kacls.status() }),
+  'lobby.send': async (node, p) => withMessageId(await node.lobbySend(str(p, 'text', { max: 32_000 }))),
+  verify: async (node, p) => node.verify(str(p, 'user', { max: 64 })),
+  trust: async (node, p) => node.trust(str(p, 'user', { max: 64 }))
 }

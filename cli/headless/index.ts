@@ -9,7 +9,10 @@ import type { LanchatNode, NodeEvents } from '../../src/node.js'
 export const MAX_LINE_LENGTH = 1024 * 1024
 
 /** Node events forwarded as `{"event": name, ...detail}` lines. */
-const EVENTS: Array<keyof NodeEvents> = ['peer:connected', 'peer:disconnected', 'role:changed']
+const EVENTS: Array<keyof NodeEvents> = [
+  'peer:connected', 'peer:disconnected', 'role:changed', 'login:required', 'login',
+  'message', 'message:status', 'message:blocked', 'presence', 'lobby'
+]
 
 export interface HeadlessIo {
   input: NodeJS.ReadableStream
@@ -36,6 +39,9 @@ export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<v
   }
   const { peerId, addrs } = node.status()
   write({ event: 'ready', peerId, addrs })
+  // A node that was logged in before it restarted says so, and waits for the password.
+  const who = node.whoami()
+  if (who.username !== null && !who.loggedIn) write({ event: 'login:required', username: who.username, reason: 'restarted' })
 
   const { promise: ended, resolve: end } = Promise.withResolvers<void>()
   const pending = new Set<Promise<void>>()
@@ -48,7 +54,7 @@ export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<v
     }
     try {
       const reply: Reply = await command(node, params)
-      write({ id, ok: true, ...reply })
+      write({ ...reply, id, ok: true })
     } catch (err) {
       if (err instanceof LanchatError) fail(id, err.code, err.message)
       else fail(id, 'INTERNAL', err instanceof Error ? err.message : String(err))

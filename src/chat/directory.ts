@@ -1,0 +1,109 @@
+/**
+ * Who is who: usernames resolved to identity keys through the idp's
+ * directory, and the keys this user has seen for each contact (trust on
+ * first use). A contact whose key changes is blocked for sending until the
+ * user acknowledges the new key (`trust`); the safety number lets two users
+ * compare keys in person (`verify`).
+ */
+import { formatSafetyNumber, safetyNumber } from '../crypto/index.js'
+import { IDP, LOOKUP } from '../services/idp/spec.js'
+import { canonicalUsername } from '../services/idp/usernames.js'
+import type { Account } from '../account/index.js'
+import type { Rpc } from '../services/index.js'
+import type { SealedStore } from './sealed-store.js'
+
+export interface KnownKey {
+  username: string
+  /** hex of the Ed25519 identity key this user has accepted */
+  identityKey: string
+  verified: boolean
+  firstSeen: number
+  /** hex of a different key the directory or the contact presented, not yet acknowledged */
+  changedTo?: string
+}
+
+export interface DirectoryEntry {
+  username: string
+  identityKey: Uint8Array
+  /** Peers the user logged in from, most recent first */
+  peers: string[]
+}
+
+export type KeyCheck = 'new' | 'same' | 'changed'
+
+const LOOKUP_CACHE_MS = 30_000
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+export class Directory {
+  private readonly cache = new Map<string, { entry: DirectoryEntry, at: number }>()
+
+  constructor (
+    private readonly store: SealedStore,
+    private readonly rpc: Rpc,
+    private readonly account: Account,
+    private readonly clock: () => number = Date.now,
+    /** Aborted when chat stops */
+    private readonly signal?: AbortSignal
+  ) {}
+
+  private key (username: string): string {
+    return `k/${this.store.name(username)}`
+  }
+
+  /** The idp's entry for a user (cached briefly; `fresh` skips the cache). */
+  async lookup (name: string, fresh = false): Promise<DirectoryEntry> {
+    const username = canonicalUsername(name)
+    const cached = this.cache.get(username)
+    if (!fresh && cached !== undefined && this.clock() - cached.at < LOOKUP_CACHE_MS) return cached.entry
+    const reply = await this.rpc.call(IDP, LOOKUP, { username }, { identityToken: this.account.identityToken(), signal: this.signal })
+    const entry = { username: reply.username, identityKey: new Uint8Array(reply.identityKey), peers: reply.peers }
+    this.cache.set(username, { entry, at: this.clock() })
+    return entry
+  }
+
+  async known (username: string): Promise<KnownKey | undefined> {
+    return this.store.get<KnownKey>(this.key(username))
+  }
+
+  /**
+   * Compares a key presented for `username` with the one on record: records
+   * it on first sight, remembers a different one as a change to acknowledge.
+   */
+  async check (username: string, identityKey: Uint8Array): Promise<KeyCheck> {
+    const known = await this.known(username)
+    const presented = hex(identityKey)
+    if (known === undefined) {
+      await this.store.write([this.store.put(this.key(username), { username, identityKey: presented, verified: false, firstSeen: this.clock() } satisfies KnownKey)])
+      return 'new'
+    }
+    if (known.identityKey === presented) return 'same'
+    if (known.changedTo !== presented) await this.store.write([this.store.put(this.key(username), { ...known, changedTo: presented })])
+    return 'changed'
+  }
+
+  /** Whether sending to this user waits for the user to acknowledge a changed key. */
+  async blocked (username: string): Promise<boolean> {
+    return (await this.known(username))?.changedTo !== undefined
+  }
+
+  /** Accepts the user's current key (a changed one included) as verified. */
+  async trust (name: string): Promise<KnownKey> {
+    const username = canonicalUsername(name)
+    const entry = await this.lookup(username, true)
+    const current = hex(entry.identityKey)
+    const known = await this.known(username)
+    const record: KnownKey = { username, identityKey: current, verified: true, firstSeen: known?.firstSeen ?? this.clock() }
+    await this.store.write([this.store.put(this.key(username), record)])
+    return record
+  }
+
+  /** The safety number of this user and `name`, to compare in person. */
+  async verify (name: string): Promise<{ username: string, safetyNumber: string, verified: boolean, keyChanged: boolean }> {
+    const entry = await this.lookup(name, true)
+    const check = await this.check(entry.username, entry.identityKey)
+    const me = this.account.identity()
+    const digits = safetyNumber({ identityKey: me.publicKey, username: this.account.username }, { identityKey: entry.identityKey, username: entry.username })
+    const known = await this.known(entry.username)
+    return { username: entry.username, safetyNumber: formatSafetyNumber(digits), verified: check !== 'changed' && known?.verified === true, keyChanged: check === 'changed' }
+  }
+}

@@ -1,0 +1,6 @@
+export { Chat, MAX_TEXT_LENGTH, MAILBOX_POLL_MS } from './chat.js'
+export type { ChatComponents, ChatEvents, ChatMessage, ConversationSummary, MessageStatus } from './chat.js'
+export { ChatError } from './errors.js'
+export { DM_PROTOCOL } from './transport.js'
+export { HybridClock, compareHlc, formatHlc, parseHlc } from './hlc.js'
+export type { Hlc } from './hlc.js'

@@ -1,0 +1,203 @@
+/**
+ * /lanchat/dm/1.0.0: encrypted messages straight to the recipient's node.
+ * The sender keeps one stream per recipient node open and pipelines frames
+ * of envelopes on it; its first frame carries the sender's identity token.
+ * The recipient answers each frame, in order, with the ids it has persisted
+ * (acks) and those it refuses (rejects). A bundle request gets a stream of
+ * its own. Frames are size-limited; reads time out.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { createLogger } from '../logger.js'
+import { DmFrame } from './pb/chat.js'
+import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
+import type { IdentityTokenClaims } from '../crypto/index.js'
+import type { TokenVerifier } from '../services/index.js'
+import type { DmEnvelope, DmReject } from './pb/chat.js'
+import type { Stream } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+export const DM_PROTOCOL = '/lanchat/dm/1.0.0'
+/** A frame carries at most this many bytes (a batch of envelopes). */
+export const MAX_FRAME_BYTES = 2 * 1024 * 1024
+/** At most this many envelopes per frame. */
+export const MAX_ENVELOPES_PER_FRAME = 256
+/** A frame must be answered within this. */
+export const REPLY_TIMEOUT_MS = 10_000
+/** The first frame of an inbound stream must arrive within this. */
+const FIRST_FRAME_TIMEOUT_MS = 10_000
+/** An inbound stream idle this long is closed. */
+const IDLE_TIMEOUT_MS = 5 * 60_000
+
+export interface Sender {
+  username: string
+  peer: PeerIdStr
+  claims: IdentityTokenClaims
+}
+
+export interface Delivery {
+  acks: string[]
+  rejects: DmReject[]
+}
+
+export interface InboundHandler {
+  /** Persists (or refuses) each envelope before the answer is sent. */
+  onEnvelopes: (sender: Sender, envelopes: DmEnvelope[]) => Promise<Delivery>
+  onBundleRequest: (sender: Sender) => Promise<Uint8Array>
+}
+
+interface Outbound {
+  stream: Stream
+  lp: LengthPrefixedStream<Stream>
+  waiting: Array<{ resolve: (f: DmFrame) => void, reject: (e: Error) => void }>
+  closed: boolean
+}
+
+const EMPTY: DmFrame = { identityToken: '', envelopes: [], acks: [], rejects: [], bundleRequest: false, bundle: new Uint8Array() }
+
+export class DmTransport {
+  private readonly log = createLogger('dm')
+  private readonly outbound = new Map<PeerIdStr, Promise<Outbound>>()
+
+  constructor (
+    private readonly libp2p: LanchatLibp2p,
+    private readonly verifier: TokenVerifier,
+    private readonly handler: InboundHandler
+  ) {}
+
+  async start (): Promise<void> {
+    await this.libp2p.handle(DM_PROTOCOL, async (stream, connection) => {
+      await this.onStream(stream, connection.remotePeer.toString())
+    }, { maxInboundStreams: 32, force: true })
+  }
+
+  async stop (): Promise<void> {
+    await this.libp2p.unhandle(DM_PROTOCOL)
+    for (const pending of this.outbound.values()) {
+      void pending.then(o => { this.closeOutbound(o, new Error('stopping')) }, () => {})
+    }
+    this.outbound.clear()
+  }
+
+  private async onStream (stream: Stream, remotePeer: PeerIdStr): Promise<void> {
+    const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    try {
+      const first = DmFrame.decode((await lp.read({ signal: AbortSignal.timeout(FIRST_FRAME_TIMEOUT_MS) })).subarray(), { limits: { envelopes: MAX_ENVELOPES_PER_FRAME } })
+      let claims: IdentityTokenClaims
+      try {
+        claims = await this.verifier.identity(first.identityToken, remotePeer)
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? 'BAD_TOKEN'
+        await lp.write(DmFrame.encode({ ...EMPTY, rejects: first.envelopes.map(e => ({ id: e.id, code, message: (err as Error).message })) }))
+        await stream.close()
+        return
+      }
+      const sender: Sender = { username: claims.sub, peer: remotePeer, claims }
+      if (first.bundleRequest) {
+        await lp.write(DmFrame.encode({ ...EMPTY, bundle: new Uint8Array(await this.handler.onBundleRequest(sender)) }))
+        await stream.close()
+        return
+      }
+      let frame: DmFrame | undefined = first
+      while (frame !== undefined) {
+        const delivery = await this.handler.onEnvelopes(sender, frame.envelopes)
+        await lp.write(DmFrame.encode({ ...EMPTY, acks: delivery.acks, rejects: delivery.rejects }))
+        frame = await this.readNext(lp)
+      }
+      await stream.close()
+    } catch (err) {
+      this.log('dm stream from %s ended: %s', remotePeer, (err as Error).message)
+      stream.abort(err as Error)
+    }
+  }
+
+  /** The next frame, or undefined when the sender closed the stream. */
+  private async readNext (lp: LengthPrefixedStream<Stream>): Promise<DmFrame | undefined> {
+    try {
+      const bytes = await lp.read({ signal: AbortSignal.timeout(IDLE_TIMEOUT_MS) })
+      return DmFrame.decode(bytes.subarray(), { limits: { envelopes: MAX_ENVELOPES_PER_FRAME } })
+    } catch (err) {
+      if ((err as { name?: string }).name === 'UnexpectedEOFError') return undefined
+      throw err
+    }
+  }
+
+  /** Sends envelopes to the recipient's node and resolves with what it persisted and refused. */
+  async send (peer: PeerIdStr, identityToken: string, envelopes: DmEnvelope[]): Promise<Delivery> {
+    let out = await this.open(peer)
+    if (out.closed) {
+      this.outbound.delete(peer)
+      out = await this.open(peer)
+    }
+    const reply = new Promise<DmFrame>((resolve, reject) => { out.waiting.push({ resolve, reject }) })
+    const timer = setTimeout(() => { this.closeOutbound(out, new Error(`no answer from ${peer} in ${REPLY_TIMEOUT_MS} ms`)) }, REPLY_TIMEOUT_MS)
+    try {
+      await out.lp.write(DmFrame.encode({ ...EMPTY, identityToken, envelopes }))
+      const frame = await reply
+      return { acks: frame.acks, rejects: frame.rejects }
+    } catch (err) {
+      this.closeOutbound(out, err as Error)
+      throw err
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Asks a peer's node for a prekey bundle (with a one-time prekey made for us). */
+  async requestBundle (peer: PeerIdStr, identityToken: string): Promise<Uint8Array> {
+    const signal = AbortSignal.timeout(REPLY_TIMEOUT_MS)
+    const stream = await this.libp2p.dialProtocol(peerIdFromString(peer), DM_PROTOCOL, { signal })
+    try {
+      const lp = lpStream(stream, { maxDataLength: 64 * 1024 })
+      await lp.write(DmFrame.encode({ ...EMPTY, identityToken, bundleRequest: true }), { signal })
+      const frame = DmFrame.decode((await lp.read({ signal })).subarray())
+      await stream.close({ signal })
+      if (frame.bundle.length === 0) throw new Error(frame.rejects[0]?.message ?? 'the peer sent no bundle')
+      return frame.bundle
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    }
+  }
+
+  /** The open stream to a peer's node, dialled once and shared by every send. */
+  private async open (peer: PeerIdStr): Promise<Outbound> {
+    let pending = this.outbound.get(peer)
+    if (pending === undefined) {
+      const dialling = this.dial(peer)
+      pending = dialling
+      this.outbound.set(peer, dialling)
+      dialling.catch(() => { if (this.outbound.get(peer) === dialling) this.outbound.delete(peer) })
+    }
+    return pending
+  }
+
+  private async dial (peer: PeerIdStr): Promise<Outbound> {
+    const stream = await this.libp2p.dialProtocol(peerIdFromString(peer), DM_PROTOCOL, { signal: AbortSignal.timeout(REPLY_TIMEOUT_MS) })
+    const out: Outbound = { stream, lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), waiting: [], closed: false }
+    void this.readReplies(peer, out)
+    return out
+  }
+
+  private async readReplies (peer: PeerIdStr, out: Outbound): Promise<void> {
+    try {
+      while (!out.closed) {
+        const frame = DmFrame.decode((await out.lp.read()).subarray())
+        const waiter = out.waiting.shift()
+        if (waiter === undefined) throw new Error('an answer to no frame')
+        waiter.resolve(frame)
+      }
+    } catch (err) {
+      this.closeOutbound(out, err as Error)
+      const current = this.outbound.get(peer)
+      void current?.then(o => { if (o === out && this.outbound.get(peer) === current) this.outbound.delete(peer) }, () => {})
+    }
+  }
+
+  private closeOutbound (out: Outbound, err: Error): void {
+    if (out.closed) return
+    out.closed = true
+    for (const w of out.waiting.splice(0)) w.reject(err)
+    out.stream.abort(err)
+  }
+}
