@@ -123,6 +123,9 @@ const RESET_CODES = new Set(['DECRYPT_FAILED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_
 /** Rejections after which the message goes through the relay instead. */
 const RELAY_CODES = new Set(['LOCKED', 'NOT_HERE'])
 
+/** Conversations of groups are named group:<id>. */
+export const GROUP_PREFIX = 'group:'
+
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
 const newId = (): string => randomBytes(16).toString('hex')
@@ -252,9 +255,34 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     return { id, conversation: peer, status: 'pending', hlc }
   }
 
-  /** A conversation's name: a contact's username, or #lobby. */
+  /** A conversation's name: a contact's username, #lobby, or group:<id>. */
   private conversationName (name: string): string {
-    return name === LOBBY ? LOBBY : canonicalUsername(name)
+    if (name === LOBBY) return LOBBY
+    if (name.startsWith(GROUP_PREFIX)) {
+      if (!/^group:[0-9a-f]{32}$/.test(name)) throw new ChatError('BAD_CONVERSATION', 'a group conversation is group:<32 hex digits>')
+      return name
+    }
+    return canonicalUsername(name)
+  }
+
+  /**
+   * Stores a message of a conversation this module does not deliver itself
+   * (a group's): once per (conversation, id). Resolves false when it was
+   * already stored. The caller announces it.
+   */
+  async record (message: ChatMessage, unread: boolean): Promise<boolean> {
+    const name = this.conversationName(message.conversation)
+    return this.lock.run(name, async () => {
+      if (await this.store.get(`i/${this.conv(name)}/${message.id}`) !== undefined) return false
+      this.hlc.receive(parseHlc(message.hlc))
+      await this.store.write([...this.messageOps(message), ...await this.conversationOps(name, message, unread)])
+      return true
+    })
+  }
+
+  /** A timestamp for a message this node is about to send (a group's), after everything it has seen. */
+  tick (): string {
+    return formatHlc(this.hlc.tick())
   }
 
   /** The last `limit` messages of a conversation (a contact, or #lobby), older than `before` (an hlc) when given, oldest first. */
@@ -326,15 +354,10 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   /** A lobby post from someone else: stored once (false when seen before), then announced. */
   private async storeLobbyPost (post: LobbyPost): Promise<boolean> {
     if (!this.running) return false
-    return this.lock.run(LOBBY, async () => {
-      const ck = this.conv(LOBBY)
-      if (await this.store.get(`i/${ck}/${post.id}`) !== undefined) return false
-      this.hlc.receive(post.hlc)
-      const message = this.lobbyMessage(post, 'in')
-      await this.store.write([...this.messageOps(message), ...await this.conversationOps(LOBBY, message, false)])
-      this.dispatchEvent(new CustomEvent('lobby', { detail: message }))
-      return true
-    })
+    const message = this.lobbyMessage(post, 'in')
+    if (!await this.record(message, false)) return false
+    this.dispatchEvent(new CustomEvent('lobby', { detail: message }))
+    return true
   }
 
   async verify (user: string): ReturnType<Directory['verify']> {

@@ -1,4 +1,7 @@
-export { Chat, MAX_TEXT_LENGTH, MAILBOX_POLL_MS } from './chat.js'
+export { Chat, MAX_TEXT_LENGTH, MAILBOX_POLL_MS, GROUP_PREFIX } from './chat.js'
+export { SealedStore } from './sealed-store.js'
+export { Directory } from './directory.js'
+export { LOBBY } from './lobby.js'
 export type { ChatComponents, ChatEvents, ChatMessage, ConversationSummary, MessageStatus } from './chat.js'
 export { ChatError } from './errors.js'
 export { DM_PROTOCOL } from './transport.js'

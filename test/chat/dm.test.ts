@@ -158,3 +158,45 @@ describe('one-to-one chat between in-process nodes', () => {
     await users.put('dave', record)
   })
 })
+
+describe('presence and the lobby', () => {
+  let cluster: Cluster
+  const nodes: LanchatNode[] = []
+
+  beforeAll(async () => {
+    cluster = await startCluster([{ name: 'relay', roles: ['relay'] }, { name: 'idp', roles: ['idp'] }, { name: 'kacls', roles: ['kacls'] }])
+    for (const name of ['erin', 'frank', 'grace']) {
+      const node = await cluster.add({ name })
+      await node.register(name, PASSWORD)
+      nodes.push(node)
+    }
+  })
+  afterAll(async () => { await cluster?.stop() })
+
+  it('shows who is online, and who went away', async () => {
+    const [erin, frank, grace] = nodes as [LanchatNode, LanchatNode, LanchatNode]
+    const online = (node: LanchatNode, name: string): Promise<unknown> => event(node, 'presence', (d: { username: string, online: boolean }) => d.username === name && d.online)
+    const seen = Promise.all([online(erin, 'frank'), online(erin, 'grace')])
+    await erin.login('erin', PASSWORD)
+    await frank.login('frank', PASSWORD)
+    await grace.login('grace', PASSWORD)
+    await seen
+    expect(erin.users().filter(u => u.online).map(u => u.username)).toEqual(['erin', 'frank', 'grace'])
+    expect(erin.users().find(u => u.username === 'frank')?.peers).toEqual([frank.network.peerId])
+    const gone = event(erin, 'presence', (d: { username: string, online: boolean }) => d.username === 'grace' && !d.online)
+    await cluster.remove('grace')
+    await gone
+    expect(erin.users().find(u => u.username === 'grace')?.online).toBe(false)
+  })
+
+  it('posts to the lobby: everyone online sees it once, signed by its sender', async () => {
+    const [erin, frank] = nodes as [LanchatNode, LanchatNode]
+    const arrived = event<ChatMessage>(frank, 'lobby', m => m.text === 'hello everyone')
+    const { id, conversation } = await erin.lobbySend('hello everyone')
+    expect(conversation).toBe('#lobby')
+    expect(await arrived).toMatchObject({ id, from: 'erin', conversation: '#lobby', text: 'hello everyone' })
+    expect((await frank.history('#lobby')).map(m => m.text)).toEqual(['hello everyone'])
+    expect((await erin.history('#lobby')).map(m => [m.text, m.direction])).toEqual([['hello everyone', 'out']])
+    await expect(erin.lobbySend('')).rejects.toMatchObject({ code: 'BAD_TEXT' })
+  })
+})
