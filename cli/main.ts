@@ -12,6 +12,7 @@ import { CliError } from './errors.js'
 import { runHeadless } from './headless/index.js'
 import { collect, DEFAULT_DATA_DIR_LABEL, DEFAULT_NETWORK_NAME, DEFAULT_PORT, nodeInitFromOptions, parsePort, parseRoles, parseTcpMultiaddr } from './options.js'
 import { readPassphrase } from './passphrase.js'
+import { runTui } from './tui/index.js'
 import type { StartOptions } from './options.js'
 
 /** A clean shutdown (libp2p stopped, store closed) must finish within this. */
@@ -52,10 +53,14 @@ async function start (opts: StartOptions): Promise<void> {
     await runHeadless(node, { input: process.stdin, output: process.stdout })
     await shutdown(0)
   }
-  const { peerId, addrs } = node.status()
-  process.stderr.write(`lanchat: node ${peerId} listening on ${addrs.join(' ')} (Ctrl-C to stop)\n`)
-  node.addEventListener('peer:connected', evt => { process.stderr.write(`lanchat: connected to ${evt.detail.peerId}\n`) })
-  node.addEventListener('peer:disconnected', evt => { process.stderr.write(`lanchat: disconnected from ${evt.detail.peerId}\n`) })
+  // The terminal UI (docs/tui.md) until the person quits; then the node stops.
+  try {
+    await runTui(node)
+  } catch (err) {
+    await node.stop().catch(() => {})
+    throw err
+  }
+  await shutdown(0)
 }
 
 const program = new Command('lanchat')

@@ -1,0 +1,261 @@
+/**
+ * Runs the view model against a node: node events and the results of node
+ * calls become actions, the view model's effects become node calls, and every
+ * change is rendered (coalesced). It never waits on the network itself: calls
+ * run in the background and report back as actions. No terminal here either.
+ */
+import { renderFrame } from './frame.js'
+import { LOBBY } from './state.js'
+import { initialState, update } from './view-model.js'
+import type { Formatters, Frame } from './frame.js'
+import type { Action, Effect, Snapshot, TuiState } from './state.js'
+import type { LanchatNode, NodeEvents } from '../../src/node.js'
+
+/** The part of the node's API the terminal UI drives: the same methods the headless commands call. */
+export type TuiNode = Pick<LanchatNode,
+  'status' | 'roleHolders' | 'whoami' | 'register' | 'login' | 'send' | 'history' | 'conversations' | 'markRead' |
+  'users' | 'lobbySend' | 'verify' | 'trust' | 'addEventListener' | 'removeEventListener'>
+
+export interface ControllerOptions {
+  size: { width: number, height: number }
+  render: (frame: Frame) => void
+  /** Called once when the person quits (/quit, Ctrl-C) */
+  onQuit: () => void
+  /** How often the status bar is refreshed from the node (ms, default 1000) */
+  snapshotIntervalMs?: number
+  now?: () => number
+  format?: Formatters
+  /** Defers rendering so a burst of changes draws once (default setImmediate) */
+  defer?: (fn: () => void) => void
+}
+
+/** An error as one line for a person: its message, and its code when it has one. Never a stack trace. */
+export function describeError (err: unknown): { message: string, code?: string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code
+    let message = err.message === '' ? err.name : err.message
+    if (code === 'LOGIN_REQUIRED') message += ' (/login)'
+    return typeof code === 'string' ? { message, code } : { message }
+  }
+  return { message: String(err) }
+}
+
+export class TuiController {
+  state: TuiState
+  private readonly node: TuiNode
+  private readonly options: ControllerOptions
+  private readonly now: () => number
+  private readonly defer: (fn: () => void) => void
+  private readonly listeners: Array<() => void> = []
+  private timer?: ReturnType<typeof setInterval>
+  private renderQueued = false
+  private snapshotQueued = false
+  private stopped = false
+  private quitCalled = false
+  private readonly reading = new Map<string, boolean>()
+
+  constructor (node: TuiNode, options: ControllerOptions) {
+    this.node = node
+    this.options = options
+    this.now = options.now ?? Date.now
+    this.defer = options.defer ?? (fn => { setImmediate(fn) })
+    const { state, effects } = initialState(options.size, this.snapshot())
+    this.state = state
+    this.runAll(effects)
+  }
+
+  /** Subscribes to the node's events, starts the status refresh, draws the first frame. */
+  start (): void {
+    this.on('message', evt => { this.dispatch({ type: 'message', message: evt.detail }) })
+    this.on('lobby', evt => { this.dispatch({ type: 'message', message: { ...evt.detail, conversation: LOBBY } }) })
+    this.on('message:status', evt => { this.dispatch({ type: 'status', ...evt.detail }) })
+    this.on('message:blocked', evt => { this.dispatch({ type: 'blocked', id: evt.detail.id, conversation: evt.detail.conversation }) })
+    this.on('presence', evt => {
+      this.dispatch({ type: 'presence', username: evt.detail.username, online: evt.detail.online })
+      this.refresh()
+    })
+    this.on('login', () => { this.dispatch({ type: 'loggedIn', whoami: this.node.whoami() }) })
+    this.on('login:required', evt => { this.dispatch({ type: 'loginRequired', ...evt.detail }) })
+    for (const type of ['peer:connected', 'peer:disconnected', 'role:changed'] as const) this.on(type, () => { this.refresh() })
+    this.timer = setInterval(() => { this.refreshNow() }, this.options.snapshotIntervalMs ?? 1000)
+    this.timer.unref?.()
+    this.render()
+  }
+
+  stop (): void {
+    this.stopped = true
+    clearInterval(this.timer)
+    for (const off of this.listeners.splice(0)) off()
+  }
+
+  dispatch (action: Action): void {
+    if (this.stopped) return
+    let result
+    try {
+      result = update(this.state, action, this.now(), this.options.format === undefined ? {} : { format: this.options.format })
+    } catch (err) {
+      // A bug in the view model must not take the node down: say so and carry on.
+      result = update(this.state, { type: 'error', error: `internal error: ${describeError(err).message}` }, this.now())
+    }
+    this.state = result.state
+    this.runAll(result.effects)
+    this.queueRender()
+  }
+
+  private on<K extends keyof NodeEvents>(type: K, handler: (evt: NodeEvents[K]) => void): void {
+    const listener = (evt: NodeEvents[K]): void => {
+      try {
+        handler(evt)
+      } catch {}
+    }
+    this.node.addEventListener(type, listener)
+    this.listeners.push(() => { this.node.removeEventListener(type, listener) })
+  }
+
+  snapshot (): Snapshot {
+    const status = this.node.status()
+    const whoami = this.node.whoami()
+    let users: Snapshot['users'] = null
+    if (whoami.loggedIn) {
+      try {
+        users = this.node.users()
+      } catch {}
+    }
+    return { status: { networkId: status.networkId, peerId: status.peerId, peers: status.peers.length }, roles: this.node.roleHolders(), whoami, users }
+  }
+
+  /** Refreshes the status bar soon (coalesced). */
+  private refresh (): void {
+    if (this.snapshotQueued) return
+    this.snapshotQueued = true
+    this.defer(() => {
+      this.snapshotQueued = false
+      this.refreshNow()
+    })
+  }
+
+  private refreshNow (): void {
+    if (this.stopped) return
+    let snapshot: Snapshot
+    try {
+      snapshot = this.snapshot()
+    } catch {
+      return // the node is stopping
+    }
+    this.dispatch({ type: 'snapshot', snapshot })
+  }
+
+  private queueRender (): void {
+    if (this.renderQueued) return
+    this.renderQueued = true
+    this.defer(() => {
+      this.renderQueued = false
+      this.render()
+    })
+  }
+
+  private render (): void {
+    if (this.stopped) return
+    this.options.render(renderFrame(this.state, this.now(), this.options.format))
+  }
+
+  private runAll (effects: Effect[]): void {
+    // After the event being handled has reached every listener: the node's own
+    // listeners may still be getting ready for these calls (chat starts on 'login').
+    for (const effect of effects) queueMicrotask(() => { void this.run(effect) })
+  }
+
+  /** Marks a conversation read; calls for one conversation never overlap (a burst of messages makes one or two calls). */
+  private async markRead (conversation: string): Promise<void> {
+    if (this.reading.has(conversation)) {
+      this.reading.set(conversation, true)
+      return
+    }
+    this.reading.set(conversation, false)
+    try {
+      do {
+        this.reading.set(conversation, false)
+        await this.node.markRead(conversation)
+      } while (this.reading.get(conversation) === true && !this.stopped)
+    } finally {
+      this.reading.delete(conversation)
+    }
+  }
+
+  private async run (effect: Effect): Promise<void> {
+    const node = this.node
+    try {
+      switch (effect.type) {
+        case 'register': {
+          const r = await node.register(effect.username, effect.password)
+          this.dispatch({ type: 'registered', username: r.username, fingerprint: r.fingerprint })
+          break
+        }
+        case 'login':
+          this.dispatch({ type: 'loggedIn', whoami: await node.login(effect.username, effect.password) })
+          break
+        case 'send': {
+          const r = await node.send(effect.to, effect.text)
+          const hlc = (r as { hlc?: unknown }).hlc
+          this.dispatch({ type: 'sent', localId: effect.localId, conversation: effect.to, id: r.id, ...(typeof hlc === 'string' ? { hlc } : {}) })
+          break
+        }
+        case 'lobbySend': {
+          const r = await node.lobbySend(effect.text)
+          this.dispatch({ type: 'posted', localId: effect.localId, id: r.id })
+          break
+        }
+        case 'history': {
+          const messages = await node.history(effect.conversation, effect.limit, effect.before)
+          this.dispatch({ type: 'history', conversation: effect.conversation, limit: effect.limit, messages, ...(effect.before !== undefined ? { before: effect.before } : {}) })
+          break
+        }
+        case 'markRead':
+          await this.markRead(effect.conversation)
+          break
+        case 'conversations':
+          this.dispatch({ type: 'conversations', list: await node.conversations() })
+          break
+        case 'users':
+          this.dispatch({ type: 'users', users: node.users() })
+          break
+        case 'roles':
+          this.dispatch({ type: 'roles', roles: node.roleHolders() })
+          break
+        case 'verify':
+          this.dispatch({ type: 'verified', result: await node.verify(effect.user) })
+          break
+        case 'trust': {
+          const r = await node.trust(effect.user)
+          this.dispatch({ type: 'trusted', username: r.username, verified: r.verified })
+          break
+        }
+        case 'quit':
+          if (!this.quitCalled) {
+            this.quitCalled = true
+            this.options.onQuit()
+          }
+          break
+      }
+    } catch (err) {
+      const { message, code } = describeError(err)
+      switch (effect.type) {
+        case 'register':
+        case 'login':
+          this.dispatch({ type: 'formFailed', step: effect.type, error: message, ...(code !== undefined ? { code } : {}) })
+          break
+        case 'send':
+          this.dispatch({ type: 'sendFailed', localId: effect.localId, conversation: effect.to, error: message })
+          break
+        case 'lobbySend':
+          this.dispatch({ type: 'sendFailed', localId: effect.localId, conversation: LOBBY, error: message })
+          break
+        case 'history':
+          this.dispatch({ type: 'historyFailed', conversation: effect.conversation, error: message })
+          break
+        default:
+          this.dispatch({ type: 'error', error: `${effect.type}: ${message}` })
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A one-line text editor, pure: the input line and the form's fields. The
+ * cursor counts code points, so an emoji is one step.
+ */
+import type { Key } from './keys.js'
+import { isPrintable } from './keys.js'
+
+export interface LineEditor {
+  text: string
+  /** Cursor position in code points, 0..length */
+  cursor: number
+  /** Lines entered before, oldest first */
+  history: string[]
+  /** Where Up/Down is in the history; null while editing a new line */
+  historyIndex: number | null
+  /** The new line being typed, kept while browsing the history */
+  draft: string
+}
+
+export const MAX_INPUT_HISTORY = 100
+
+export function emptyEditor (history: string[] = []): LineEditor {
+  return { text: '', cursor: 0, history, historyIndex: null, draft: '' }
+}
+
+export function setText (ed: LineEditor, text: string, cursor = [...text].length): LineEditor {
+  return { ...ed, text, cursor: Math.max(0, Math.min(cursor, [...text].length)) }
+}
+
+/** The editor after the line was entered: empty, with the line in its history. */
+export function commit (ed: LineEditor): LineEditor {
+  const history = ed.text.trim() === '' || ed.history.at(-1) === ed.text ? ed.history : [...ed.history, ed.text].slice(-MAX_INPUT_HISTORY)
+  return emptyEditor(history)
+}
+
+function isWordChar (ch: string | undefined): boolean {
+  return ch !== undefined && ch !== ' '
+}
+
+/** Applies an editing key; returns null when the key is not an editing key. */
+export function editKey (ed: LineEditor, key: Key, withHistory = true): LineEditor | null {
+  const chars = [...ed.text]
+  const at = ed.cursor
+  const set = (next: string[], cursor: number): LineEditor => ({ ...ed, text: next.join(''), cursor, historyIndex: null })
+  if (isPrintable(key)) {
+    const insert = [...(key.ch ?? '')]
+    return set([...chars.slice(0, at), ...insert, ...chars.slice(at)], at + insert.length)
+  }
+  const name = key.ctrl === true ? `C-${key.name}` : key.name
+  switch (name) {
+    case 'backspace':
+    case 'C-h':
+      return at === 0 ? ed : set([...chars.slice(0, at - 1), ...chars.slice(at)], at - 1)
+    case 'delete':
+    case 'C-d':
+      return at >= chars.length ? ed : set([...chars.slice(0, at), ...chars.slice(at + 1)], at)
+    case 'left':
+    case 'C-b':
+      return { ...ed, cursor: Math.max(0, at - 1) }
+    case 'right':
+    case 'C-f':
+      return { ...ed, cursor: Math.min(chars.length, at + 1) }
+    case 'home':
+    case 'C-a':
+      return { ...ed, cursor: 0 }
+    case 'end':
+    case 'C-e':
+      return { ...ed, cursor: chars.length }
+    case 'C-u':
+      return set(chars.slice(at), 0)
+    case 'C-k':
+      return set(chars.slice(0, at), at)
+    case 'C-w': {
+      let start = at
+      while (start > 0 && !isWordChar(chars[start - 1])) start--
+      while (start > 0 && isWordChar(chars[start - 1])) start--
+      return set([...chars.slice(0, start), ...chars.slice(at)], start)
+    }
+    case 'up': {
+      if (!withHistory || ed.history.length === 0) return ed
+      const index = ed.historyIndex === null ? ed.history.length - 1 : Math.max(0, ed.historyIndex - 1)
+      const text = ed.history[index] ?? ''
+      return { ...ed, text, cursor: [...text].length, historyIndex: index, draft: ed.historyIndex === null ? ed.text : ed.draft }
+    }
+    case 'down': {
+      if (!withHistory || ed.historyIndex === null) return ed
+      const index = ed.historyIndex + 1
+      if (index >= ed.history.length) return { ...ed, text: ed.draft, cursor: [...ed.draft].length, historyIndex: null }
+      const text = ed.history[index] ?? ''
+      return { ...ed, text, cursor: [...text].length, historyIndex: index }
+    }
+    default:
+      return null
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Renders the state into a frame: the text of every part of the screen,
+ * already laid out for the terminal's size. Pure; the blessed view only
+ * copies the frame onto the screen.
+ */
+import { fieldsOf } from './form.js'
+import { fit, sanitize, textWidth, truncate, truncateStart, wrap } from './text.js'
+import { LOBBY } from './state.js'
+import type { Conversation, ConversationView, Entry, Focus, TuiState, Tone } from './state.js'
+
+export interface Layout {
+  width: number
+  height: number
+  /** Left column: the conversation list */
+  listWidth: number
+  /** Rows of conversations and of messages (below their one-row headers) */
+  bodyHeight: number
+  /** Column where the messages pane starts (after a separator column and a blank one) */
+  messagesLeft: number
+  messagesWidth: number
+  noticeRow: number
+  statusRow: number
+  inputRow: number
+}
+
+export interface Line {
+  text: string
+  tone: Tone
+}
+
+export interface Frame {
+  layout: Layout
+  focus: Focus
+  list: { header: string, rows: Array<Line & { selected: boolean }> }
+  messages: { header: Line, lines: Line[] }
+  /** The status line: errors and information */
+  notice: Line
+  /** Network, peers, role holders, user and connection state */
+  statusBar: string
+  /** The input line as shown (prompt included) and the cursor's column, null when the input has no focus */
+  input: { text: string, cursor: number | null }
+  /** The register / login form, drawn over the rest */
+  form: { width: number, lines: Line[], cursor: { row: number, col: number } | null } | null
+}
+
+export interface Formatters {
+  /** '14:02' */
+  time: (ms: number) => string
+  /** 'Tue 4 Mar 2025' */
+  day: (ms: number) => string
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0')
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** Local time, 24-hour clock. */
+export const LOCAL_TIME: Formatters = {
+  time: ms => { const d = new Date(ms); return `${pad2(d.getHours())}:${pad2(d.getMinutes())}` },
+  day: ms => { const d = new Date(ms); return `${DAYS[d.getDay()] ?? ''} ${d.getDate()} ${MONTHS[d.getMonth()] ?? ''} ${d.getFullYear()}` }
+}
+
+const MIN_WIDTH = 30
+const MIN_HEIGHT = 8
+
+export function layout (size: { width: number, height: number }): Layout {
+  const width = Math.max(size.width, MIN_WIDTH)
+  const height = Math.max(size.height, MIN_HEIGHT)
+  const listWidth = Math.min(28, Math.max(12, Math.floor(width / 4)))
+  // Rows: pane headers, body, status line, status bar, input line.
+  const bodyHeight = height - 4
+  return {
+    width,
+    height,
+    listWidth,
+    bodyHeight,
+    messagesLeft: listWidth + 2,
+    messagesWidth: width - listWidth - 2,
+    noticeRow: height - 3,
+    statusRow: height - 2,
+    inputRow: height - 1
+  }
+}
+
+const STATUS_LABEL = { pending: 'pending', sent: 'sent', delivered: 'delivered', read: 'read' } as const
+
+function stateLabel (e: Entry, conversation: string): string {
+  if (e.failed !== undefined) return `(not sent: ${e.failed})`
+  if (e.held === true) return `(held: ${conversation}'s key changed; /verify ${conversation}, then /trust ${conversation})`
+  if (e.posting === true) return '(pending)'
+  if (e.status !== undefined) return `(${STATUS_LABEL[e.status]})`
+  return ''
+}
+
+function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters): Line[] {
+  if (e.kind === 'notice') return wrap(sanitize(e.text), width, 2).map(text => ({ text, tone: e.tone ?? 'info' }))
+  const from = sanitize(e.from, false)
+  const label = e.direction === 'out' ? stateLabel(e, conversation) : ''
+  const body = `${fmt.time(e.at)} ${from}: ${sanitize(e.text)}${label === '' ? '' : ' ' + label}`
+  const tone: Tone = e.failed !== undefined ? 'error' : e.held === true ? 'warn' : e.direction === 'out' ? 'mine' : 'normal'
+  const lines = wrap(body, width, 6).map(text => ({ text, tone }))
+  if (e.keyChanged === true) {
+    lines.push(...wrap(`! ${from}'s identity key changed since you last talked: /verify ${from} to compare safety numbers, /trust ${from} to accept it`, width, 4)
+      .map(text => ({ text, tone: 'warn' as const })))
+  }
+  return lines
+}
+
+function sameDay (a: number, b: number, fmt: Formatters): boolean {
+  return fmt.day(a) === fmt.day(b)
+}
+
+/** Every line of a conversation at this width, oldest first: what the messages pane scrolls through. */
+export function conversationLines (state: TuiState, id: string, now: number, fmt: Formatters = LOCAL_TIME): Line[] {
+  const { messagesWidth: width } = layout(state.size)
+  const view: ConversationView = state.views[id] ?? { entries: [], loaded: false, loading: false, complete: false }
+  const lines: Line[] = []
+  const dim = (text: string): void => { for (const t of wrap(text, width)) lines.push({ text: t, tone: 'dim' }) }
+  if (!view.loaded) {
+    if (!state.me.loggedIn) dim('Log in to read and send messages: /login, or /register to create an account.')
+    else dim(view.loading ? 'loading...' : 'Not loaded: PgUp to try again.')
+  } else {
+    if (view.loading) dim('loading older messages...')
+    else if (view.complete) dim('-- the beginning of this conversation --')
+    else dim('PgUp: older messages')
+    if (!view.entries.some(e => e.kind === 'message')) {
+      dim(id === LOBBY
+        ? 'Nothing in the lobby yet: everyone on the network reads it. Type below and press Enter.'
+        : `No messages with ${id} yet. Type below and press Enter.`)
+    }
+  }
+  let lastAt: number | undefined
+  for (const e of view.entries) {
+    if (e.kind === 'message') {
+      if (lastAt === undefined ? !sameDay(e.at, now, fmt) : !sameDay(e.at, lastAt, fmt)) {
+        lines.push({ text: truncate(`-- ${fmt.day(e.at)} --`, width), tone: 'dim' })
+      }
+      lastAt = e.at
+    }
+    lines.push(...entryLines(e, id, width, fmt))
+  }
+  return lines
+}
+
+function shortPeer (state: TuiState, peerId: string | null): string {
+  if (peerId === null) return 'none'
+  if (peerId === state.net.peerId) return 'me'
+  return '..' + peerId.slice(-4)
+}
+
+export function statusBarText (state: TuiState): string {
+  const { me, net } = state
+  let who: string
+  if (me.username === null) who = 'not logged in'
+  else if (!me.loggedIn) who = `${me.username}: not logged in`
+  else who = `${me.username}: ${net.peers > 0 ? 'online' : 'offline, no peers'}`
+  const roles = (['relay', 'idp', 'kacls'] as const).map(r => `${r} ${shortPeer(state, net.roles[r])}`).join(' ')
+  const warnings = net.warnings.length === 0 ? '' : ` | ${net.warnings.length} role warning${net.warnings.length === 1 ? '' : 's'}: /roles`
+  return ` ${who} | net ${net.networkId.slice(0, 8)} | ${net.peers} peer${net.peers === 1 ? '' : 's'} | ${roles}${warnings}`
+}
+
+function listRow (state: TuiState, c: Conversation, width: number): Line & { selected: boolean } {
+  const warn = state.keyWarnings[c.id] === true ? '!' : ' '
+  const marker = c.kind === 'direct' ? (state.presence[c.id]?.online === true ? '*' : ' ') : c.kind === 'group' ? '&' : ''
+  const unread = c.unread > 0 ? ` ${c.unread > 999 ? '999+' : c.unread}` : ''
+  const name = fit(`${warn}${marker}${sanitize(c.title, false)}`, Math.max(1, width - textWidth(unread)))
+  return { text: fit(name + unread, width), tone: c.unread > 0 ? 'strong' : 'normal', selected: c.id === state.current }
+}
+
+function messagesHeader (state: TuiState, width: number): Line {
+  const c = state.conversations.find(x => x.id === state.current)
+  const view = state.views[state.current]
+  const parts: string[] = []
+  if (c?.kind === 'lobby' || state.current === LOBBY) parts.push(`${LOBBY}: everyone on the network`)
+  else if (c?.kind === 'group') parts.push(`&${sanitize(c.title, false)}`)
+  else {
+    const p = state.presence[state.current]
+    parts.push(`${state.current}: ${p === undefined ? 'not seen yet' : p.online ? 'online' : 'offline'}`)
+  }
+  let tone: Tone = 'strong'
+  if (state.keyWarnings[state.current] === true) {
+    parts.push(`KEY CHANGED: /verify ${state.current}`)
+    tone = 'warn'
+  }
+  if (state.scroll > 0) parts.push('scrolled back: PgDn for newer')
+  if (view?.loading === true) parts.push('loading...')
+  return { text: fit(parts.join(' | '), width), tone }
+}
+
+function inputLine (state: TuiState, width: number): Frame['input'] {
+  const prompt = '> '
+  const chars = [...state.input.text]
+  const cursor = Math.min(state.input.cursor, chars.length)
+  const avail = Math.max(1, width - textWidth(prompt) - 1)
+  let start = 0
+  while (start < cursor && textWidth(chars.slice(start, cursor).join('')) > avail) start++
+  const visible = truncate(chars.slice(start).join(''), avail)
+  const text = prompt + visible
+  return { text, cursor: state.focus === 'input' && state.form === null ? textWidth(prompt) + textWidth(chars.slice(start, cursor).join('')) : null }
+}
+
+function formFrame (state: TuiState, width: number, height: number): NonNullable<Frame['form']> {
+  const form = state.form!
+  const w = Math.min(68, width - 2)
+  const inner = w - 4
+  const build = (compact: boolean): { lines: Line[], cursor: { row: number, col: number } | null } => {
+    const lines: Line[] = []
+    const add = (text: string, tone: Tone = 'normal'): void => { for (const t of wrap(text, inner)) lines.push({ text: t, tone }) }
+    const blank = (): void => { if (!compact) add('') }
+    add(form.mode === 'register' ? 'lanchat: create your account' : 'lanchat: log in', 'strong')
+    blank()
+    if (form.reason !== null) add(form.reason, 'warn')
+    if (!compact) {
+      add(form.mode === 'register'
+        ? 'Pick a username and a password (8 characters or more) for this network. The password unlocks your keys on this node: it cannot be recovered.'
+        : `Enter the password of the account${form.username === '' ? '' : ' ' + form.username} on this node.`)
+    }
+    blank()
+    const labels = { username: 'Username', password: 'Password', confirm: 'Again' }
+    let cursor: { row: number, col: number } | null = null
+    for (const f of fieldsOf(form.mode)) {
+      const value = f === 'username' ? sanitize(form.username, false) : '*'.repeat([...form[f]].length)
+      const focused = form.focus === f
+      const head = `${focused ? '>' : ' '} ${labels[f].padEnd(9)}`
+      const shown = truncateStart(value, Math.max(1, inner - head.length - 1))
+      if (focused && form.busy === null) cursor = { row: lines.length, col: head.length + textWidth(shown) }
+      lines.push({ text: head + shown, tone: focused ? 'strong' : 'normal' })
+    }
+    blank()
+    if (form.busy !== null) add(form.busy, 'info')
+    else if (form.error !== null) add(form.error, 'error')
+    else blank()
+    blank()
+    add(form.mode === 'register'
+      ? 'Enter: next / create | Ctrl-T: log in instead | Esc: later | Ctrl-C: quit'
+      : 'Enter: next / log in | Ctrl-T: register instead | Esc: later | Ctrl-C: quit', 'dim')
+    return { lines, cursor }
+  }
+  // A short terminal gets the form without its explanations (two rows go to the border).
+  const full = build(false)
+  return { width: w, ...(full.lines.length + 2 <= height ? full : build(true)) }
+}
+
+/** The whole screen for this state. */
+export function renderFrame (state: TuiState, now: number, fmt: Formatters = LOCAL_TIME): Frame {
+  const lay = layout(state.size)
+  const { listWidth, bodyHeight, messagesWidth } = lay
+
+  const rows = state.conversations.map(c => listRow(state, c, listWidth))
+  const selected = Math.max(0, rows.findIndex(r => r.selected))
+  const first = Math.max(0, Math.min(selected - bodyHeight + 1, rows.length - bodyHeight))
+  const listRows = rows.slice(Math.max(0, first), Math.max(0, first) + bodyHeight)
+
+  const all = conversationLines(state, state.current, now, fmt)
+  const end = Math.max(0, all.length - state.scroll)
+  const visible = all.slice(Math.max(0, end - bodyHeight), end)
+  const lines = [...Array.from({ length: bodyHeight - visible.length }, () => ({ text: '', tone: 'normal' as const })), ...visible]
+
+  const notice: Line = state.notice !== null
+    ? { text: fit(' ' + sanitize(state.notice.text, false), lay.width), tone: state.notice.tone }
+    : { text: fit(' Tab: next pane | Ctrl-N/P: chats | PgUp/PgDn: scroll | /help | Ctrl-C: quit', lay.width), tone: 'dim' }
+
+  return {
+    layout: lay,
+    focus: state.focus,
+    list: { header: fit(' Conversations', listWidth), rows: listRows },
+    messages: { header: messagesHeader(state, messagesWidth), lines },
+    notice,
+    statusBar: fit(statusBarText(state), lay.width),
+    input: inputLine(state, lay.width),
+    form: state.form === null ? null : formFrame(state, lay.width, lay.height)
+  }
+}

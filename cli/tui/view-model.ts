@@ -1,0 +1,637 @@
+/**
+ * The terminal UI's view model: pure functions of (state, action) to
+ * (state, effects), and no terminal. Keys, command lines, node events and
+ * the results of node calls all come in as actions; node calls go out as
+ * effects, which the controller runs. renderFrame (frame.ts) turns the state
+ * into text for the screen.
+ */
+import { applyCompletion, completionAt } from './complete.js'
+import { helpLines, parseCommand } from './commands.js'
+import { commit, editKey, emptyEditor, setText } from './editor.js'
+import { formFailed, formKey, newForm } from './form.js'
+import { conversationLines, layout, LOCAL_TIME } from './frame.js'
+import { isPrintable, keyName } from './keys.js'
+import { FOCUS_ORDER, LOBBY, PAGE_SIZE } from './state.js'
+import type { Command } from './commands.js'
+import type { Formatters } from './frame.js'
+import type { Key } from './keys.js'
+import type {
+  Action, ChatMessage, Conversation, ConversationKind, ConversationView, Effect, Entry, MessageStatus, NetworkState,
+  RolesView, Snapshot, Tone, TuiState, Update, UserPresence, VerifyResult, WhoAmI
+} from './state.js'
+
+export interface ViewModelOptions {
+  /** Formats times in the message pane (local time by default) */
+  format?: Formatters
+}
+
+const STATUS_RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3 }
+/** Codes after which the form clears its password fields. */
+const PASSWORD_CODES = new Set(['WRONG_PASSWORD', 'WEAK_PASSWORD', 'BAD_PASSWORD'])
+const LOGIN_FIRST = 'log in first: /login (or /register to create an account)'
+
+/** Which kind of conversation a name is. Groups will be told apart here when the node has them. */
+export function kindOf (id: string): ConversationKind {
+  return id === LOBBY ? 'lobby' : 'direct'
+}
+
+function lobbyConversation (): Conversation {
+  return { id: LOBBY, kind: 'lobby', title: LOBBY, unread: 0, lastMessageAt: 0 }
+}
+
+function emptyView (): ConversationView {
+  return { entries: [], loaded: false, loading: false, complete: false }
+}
+
+function networkFrom (snapshot: Snapshot): NetworkState {
+  const { status, roles } = snapshot
+  return {
+    networkId: status.networkId,
+    peerId: status.peerId,
+    peers: status.peers,
+    roles: { relay: roles.relay?.peerId ?? null, idp: roles.idp?.peerId ?? null, kacls: roles.kacls?.peerId ?? null },
+    warnings: roles.warnings
+  }
+}
+
+/**
+ * The state at startup. With no account on this node the register form
+ * opens; with one that is not logged in (a restart) the login form for it.
+ */
+export function initialState (size: { width: number, height: number }, snapshot: Snapshot): Update {
+  const who = snapshot.whoami
+  let state: TuiState = {
+    size,
+    me: { username: who.username, loggedIn: false },
+    net: networkFrom(snapshot),
+    form: null,
+    conversations: [lobbyConversation()],
+    current: LOBBY,
+    views: {},
+    focus: 'input',
+    scroll: 0,
+    input: emptyEditor(),
+    completion: null,
+    notice: null,
+    presence: {},
+    keyWarnings: {},
+    earlyStatus: {},
+    seq: 0
+  }
+  if (who.loggedIn) return becomeLoggedIn(state, who)
+  if (who.username === null) {
+    state = { ...state, form: newForm('register', '', 'Welcome to lanchat. This node has no account yet.') }
+  } else {
+    state = { ...state, form: newForm('login', who.username, null) }
+  }
+  return { state, effects: [] }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function notice (state: TuiState, text: string, tone: Tone = 'info'): TuiState {
+  return { ...state, notice: { text, tone } }
+}
+
+function hlcOf (ms: number): string {
+  return `${String(Math.max(0, Math.floor(ms))).padStart(13, '0')}.00000`
+}
+
+/** A sort key after everything in the view and not before `now`, for local messages and notices. */
+function keyAfter (view: ConversationView | undefined, now: number, tag: string): string {
+  const last = view?.entries.at(-1)?.key ?? ''
+  const base = last > hlcOf(now) ? last : hlcOf(now)
+  return `${base}~${tag}`
+}
+
+function sortEntries (entries: Entry[]): Entry[] {
+  return [...entries].sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+}
+
+function maxStatus (a: MessageStatus | undefined, b: MessageStatus | undefined): MessageStatus | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  return STATUS_RANK[a] >= STATUS_RANK[b] ? a : b
+}
+
+function entryOf (m: ChatMessage): Entry {
+  return {
+    key: `${m.hlc}/${m.id}`,
+    id: m.id,
+    kind: 'message',
+    from: m.from,
+    text: m.text,
+    at: m.sentAt,
+    direction: m.direction,
+    hlc: m.hlc,
+    ...(m.status !== undefined ? { status: m.status } : {}),
+    ...(m.keyChanged === true ? { keyChanged: true } : {})
+  }
+}
+
+/** Adds or updates entries by id; a status never goes backwards. */
+function mergeEntries (entries: Entry[], incoming: Entry[]): Entry[] {
+  const byId = new Map(entries.map(e => [e.id, e]))
+  for (const e of incoming) {
+    const old = byId.get(e.id)
+    if (old === undefined) {
+      byId.set(e.id, e)
+      continue
+    }
+    const status = maxStatus(old.status, e.status)
+    const merged: Entry = { ...old, ...e }
+    if (status !== undefined) merged.status = status
+    if (old.held === true && (status === undefined || STATUS_RANK[status] < STATUS_RANK.sent)) merged.held = true
+    byId.set(e.id, merged)
+  }
+  return sortEntries([...byId.values()])
+}
+
+function withView (state: TuiState, id: string, fn: (v: ConversationView) => ConversationView): TuiState {
+  return { ...state, views: { ...state.views, [id]: fn(state.views[id] ?? emptyView()) } }
+}
+
+function addNotices (state: TuiState, lines: Array<string | { text: string, tone: Tone }>, now: number, tone: Tone = 'info'): TuiState {
+  let seq = state.seq
+  let s = state
+  for (const line of lines) {
+    const { text, tone: t } = typeof line === 'string' ? { text: line, tone } : line
+    seq++
+    const tag = `n${String(seq).padStart(8, '0')}`
+    s = withView(s, s.current, v => ({ ...v, entries: [...v.entries, { key: keyAfter(v, now, tag), id: tag, kind: 'notice', from: '', text, at: now, direction: 'in', tone: t }] }))
+  }
+  return { ...s, seq, scroll: 0 }
+}
+
+function sortConversations (list: Conversation[]): Conversation[] {
+  const rank: Record<ConversationKind, number> = { lobby: 0, group: 1, direct: 2 }
+  return [...list].sort((a, b) => rank[a.kind] - rank[b.kind] || b.lastMessageAt - a.lastMessageAt || a.title.localeCompare(b.title))
+}
+
+function upsertConversation (state: TuiState, id: string, fn: (c: Conversation) => Conversation): TuiState {
+  const existing = state.conversations.find(c => c.id === id) ?? { id, kind: kindOf(id), title: id, unread: 0, lastMessageAt: 0 }
+  const others = state.conversations.filter(c => c.id !== id)
+  return { ...state, conversations: sortConversations([...others, fn(existing)]) }
+}
+
+/** Whether the person is looking at this conversation now. */
+function isOpen (state: TuiState, id: string): boolean {
+  return state.form === null && state.current === id && state.me.loggedIn
+}
+
+function markReadEffects (state: TuiState, id: string): Effect[] {
+  return state.me.loggedIn && kindOf(id) === 'direct' ? [{ type: 'markRead', conversation: id }] : []
+}
+
+/** Names Tab completes: users seen, direct and group conversations, lobby posters; not oneself. */
+export function completionNames (state: TuiState): string[] {
+  const names = new Set<string>(Object.keys(state.presence))
+  for (const c of state.conversations) if (c.kind !== 'lobby') names.add(c.title)
+  for (const e of state.views[LOBBY]?.entries ?? []) if (e.kind === 'message') names.add(e.from)
+  if (state.me.username !== null) names.delete(state.me.username)
+  return [...names].sort()
+}
+
+// ------------------------------------------------------------------ conversations, paging
+
+/** Opens a conversation: shows it, loads its newest page if needed, marks it read. */
+export function openConversation (state: TuiState, id: string): Update {
+  let s: TuiState = upsertConversation(state, id, c => ({ ...c, unread: 0 }))
+  s = { ...s, current: id, scroll: 0, completion: null }
+  const effects: Effect[] = []
+  const view = s.views[id]
+  if (s.me.loggedIn && (view === undefined || (!view.loaded && !view.loading))) {
+    s = withView(s, id, v => ({ ...v, loading: true }))
+    effects.push({ type: 'history', conversation: id, limit: PAGE_SIZE })
+  }
+  effects.push(...markReadEffects(s, id))
+  return { state: s, effects }
+}
+
+function switchBy (state: TuiState, step: number): Update {
+  const list = state.conversations
+  if (list.length === 0) return { state, effects: [] }
+  const i = list.findIndex(c => c.id === state.current)
+  const next = list[((i < 0 ? 0 : i) + step + list.length) % list.length]
+  return next === undefined ? { state, effects: [] } : openConversation(state, next.id)
+}
+
+/** Scrolls the messages pane by `delta` lines (positive: back in time); at the top it asks for older history. */
+export function scrollBy (state: TuiState, delta: number, now: number, fmt?: Formatters): Update {
+  const { bodyHeight } = layout(state.size)
+  const total = conversationLines(state, state.current, now, fmt).length
+  const max = Math.max(0, total - bodyHeight)
+  const scroll = Math.max(0, Math.min(state.scroll + delta, max))
+  let s: TuiState = { ...state, scroll }
+  const effects: Effect[] = []
+  const view = s.views[s.current]
+  if (delta > 0 && s.me.loggedIn && (view === undefined || (!view.loaded && !view.loading))) {
+    // The newest page failed to load: PgUp tries again.
+    s = withView(s, s.current, v => ({ ...v, loading: true }))
+    effects.push({ type: 'history', conversation: s.current, limit: PAGE_SIZE })
+  } else if (delta > 0 && state.scroll + delta >= max && view !== undefined && view.loaded && !view.loading && !view.complete && s.me.loggedIn) {
+    const oldest = view.entries.find(e => e.kind === 'message' && e.hlc !== undefined)
+    s = withView(s, s.current, v => ({ ...v, loading: true }))
+    effects.push({ type: 'history', conversation: s.current, limit: PAGE_SIZE, ...(oldest?.hlc !== undefined ? { before: oldest.hlc } : {}) })
+  }
+  return { state: s, effects }
+}
+
+function page (state: TuiState): number {
+  return Math.max(1, layout(state.size).bodyHeight - 1)
+}
+
+// ------------------------------------------------------------------ login
+
+function becomeLoggedIn (state: TuiState, who: WhoAmI): Update {
+  const wasLoggedIn = state.me.loggedIn
+  let s: TuiState = {
+    ...state,
+    me: { username: who.username, loggedIn: true, ...(who.fingerprint !== undefined ? { fingerprint: who.fingerprint } : {}), ...(who.expiresAt !== undefined ? { expiresAt: who.expiresAt } : {}) },
+    form: null
+  }
+  if (wasLoggedIn) return { state: s, effects: [] }
+  s = notice(s, `Logged in as ${who.username ?? '?'}${who.fingerprint === undefined ? '' : ` (key fingerprint ${who.fingerprint})`}. /help lists the commands.`)
+  // Views loaded while logged out are empty placeholders: reload from the store.
+  const views: TuiState['views'] = {}
+  for (const [id, v] of Object.entries(s.views)) views[id] = v.loaded ? v : { ...v, loading: false }
+  s = { ...s, views }
+  const opened = openConversation(s, s.current)
+  return { state: opened.state, effects: [{ type: 'conversations' }, ...opened.effects] }
+}
+
+// ------------------------------------------------------------------ input line
+
+function sendText (state: TuiState, text: string, now: number): Update {
+  if (!state.me.loggedIn || state.me.username === null) return { state: notice(state, LOGIN_FIRST, 'error'), effects: [] }
+  const conv = state.current
+  const kind = state.conversations.find(c => c.id === conv)?.kind ?? kindOf(conv)
+  if (kind === 'group') return { state: notice(state, 'group chat is not available in this version', 'error'), effects: [] }
+  const seq = state.seq + 1
+  const localId = `local-${seq}`
+  const entry: Entry = {
+    key: keyAfter(state.views[conv], now, localId),
+    id: localId,
+    kind: 'message',
+    from: state.me.username,
+    text,
+    at: now,
+    direction: 'out',
+    ...(kind === 'lobby' ? { posting: true } : { status: 'pending' as const })
+  }
+  let s: TuiState = { ...state, seq, input: commit(state.input), scroll: 0, completion: null, notice: null }
+  s = withView(s, conv, v => ({ ...v, entries: [...v.entries, entry] }))
+  s = upsertConversation(s, conv, c => ({ ...c, lastMessageAt: Math.max(c.lastMessageAt, now) }))
+  const effect: Effect = kind === 'lobby' ? { type: 'lobbySend', localId, text } : { type: 'send', localId, to: conv, text }
+  return { state: s, effects: [effect] }
+}
+
+function runCommand (state: TuiState, command: Command, now: number): Update {
+  const s: TuiState = { ...state, input: commit(state.input), completion: null, notice: null }
+  const none = (st: TuiState): Update => ({ state: st, effects: [] })
+  const needLogin = !s.me.loggedIn
+  switch (command.name) {
+    case 'help':
+      return none(addNotices(s, helpLines(command.topic), now))
+    case 'quit':
+      return { state: s, effects: [{ type: 'quit' }] }
+    case 'register':
+      return none({ ...s, form: newForm('register', command.username ?? '') })
+    case 'login':
+      return none({ ...s, form: newForm('login', command.username ?? s.me.username ?? '') })
+    case 'dm':
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      if (command.user === s.me.username) return none(notice(s, 'that is you: /dm someone else', 'error'))
+      return openConversation({ ...s, focus: 'input' }, command.user)
+    case 'users':
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      return { state: s, effects: [{ type: 'users' }] }
+    case 'roles':
+      return { state: s, effects: [{ type: 'roles' }] }
+    case 'verify':
+    case 'trust':
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      return { state: s, effects: [{ type: command.name, user: command.user }] }
+  }
+}
+
+function submitInput (state: TuiState, now: number): Update {
+  const line = state.input.text
+  if (line.trim() === '') return { state, effects: [] }
+  if (line.startsWith('/') && !line.startsWith('//')) {
+    const parsed = parseCommand(line)
+    if (!parsed.ok) return { state: notice(state, parsed.error, 'error'), effects: [] }
+    return runCommand(state, parsed.value, now)
+  }
+  return sendText(state, line.startsWith('//') ? line.slice(1) : line, now)
+}
+
+function complete (state: TuiState): TuiState | null {
+  const c = state.completion
+  if (c !== null && c.options.length > 1) {
+    const index = (c.index + 1) % c.options.length
+    const applied = applyCompletion(c.original, c, c.options[index] ?? '')
+    return { ...state, input: setText(state.input, applied.text, applied.cursor), completion: { ...c, index } }
+  }
+  const found = completionAt(state.input.text, state.input.cursor, completionNames(state))
+  if (found === null) return null
+  const word = [...state.input.text].slice(found.start, found.end).join('')
+  if (found.options.length === 0) return notice(state, `nothing to complete for '${word}'`, 'dim')
+  const applied = applyCompletion(state.input.text, found, found.options[0] ?? '')
+  const input = setText(state.input, applied.text, applied.cursor)
+  if (found.options.length === 1) return { ...state, input, completion: null }
+  return {
+    ...notice({ ...state, input }, `Tab again for: ${found.options.join('  ')}`, 'dim'),
+    completion: { ...found, original: state.input.text, index: 0 }
+  }
+}
+
+function moveFocus (state: TuiState, step: number): TuiState {
+  const i = FOCUS_ORDER.indexOf(state.focus)
+  return { ...state, focus: FOCUS_ORDER[(i + step + FOCUS_ORDER.length) % FOCUS_ORDER.length] ?? 'input' }
+}
+
+function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Update {
+  const name = keyName(key)
+  const none = (s: TuiState): Update => ({ state: s, effects: [] })
+  // 'return' comes with every 'enter' from some terminals: one Enter is one 'enter'.
+  if (name === 'return') return none(state)
+  if (name === 'C-c') return { state, effects: [{ type: 'quit' }] }
+
+  if (state.form !== null) {
+    const { form, outcome } = formKey(state.form, key)
+    if (outcome.type === 'cancel') {
+      const s = { ...state, form: null }
+      return none(s.me.loggedIn ? s : notice(s, 'Not logged in: /register or /login when you are ready, Ctrl-C quits.', 'warn'))
+    }
+    const s = { ...state, form }
+    if (outcome.type === 'submit') return { state: s, effects: [{ type: outcome.mode, username: outcome.username, password: outcome.password }] }
+    return none(s)
+  }
+
+  const s: TuiState = name === 'tab' ? state : { ...state, completion: null }
+  switch (name) {
+    case 'C-n': return switchBy(s, 1)
+    case 'C-p': return switchBy(s, -1)
+    case 'pageup': return scrollBy(s, page(s), now, fmt)
+    case 'pagedown': return scrollBy(s, -page(s), now, fmt)
+    case 'S-tab': return none(moveFocus(s, -1))
+    case 'tab': {
+      if (s.focus === 'input') {
+        const completed = complete(s)
+        if (completed !== null) return none(completed)
+      }
+      return none(moveFocus({ ...s, completion: null }, 1))
+    }
+    case 'escape': return none({ ...s, notice: null })
+  }
+
+  if (s.focus === 'conversations') {
+    if (name === 'up' || name === 'down') return switchBy(s, name === 'up' ? -1 : 1)
+    if (name === 'enter') return none({ ...s, focus: 'input' })
+  } else if (s.focus === 'messages') {
+    if (name === 'up') return scrollBy(s, 1, now, fmt)
+    if (name === 'down') return scrollBy(s, -1, now, fmt)
+    if (name === 'home') return scrollBy(s, Number.MAX_SAFE_INTEGER, now, fmt)
+    if (name === 'end') return none({ ...s, scroll: 0 })
+    if (name === 'enter') return none({ ...s, focus: 'input' })
+  }
+  if (s.focus !== 'input') {
+    // Typing anywhere types into the input line.
+    if (!isPrintable(key)) return none(s)
+    const input = editKey(s.input, key)
+    return none({ ...s, focus: 'input', ...(input !== null ? { input } : {}) })
+  }
+  if (name === 'enter') return submitInput(s, now)
+  const input = editKey(s.input, key)
+  return none(input === null ? s : { ...s, input })
+}
+
+// ------------------------------------------------------------------ results and events
+
+function onMessage (state: TuiState, m: ChatMessage, now: number, fmt?: Formatters): Update {
+  const conv = m.conversation
+  const before = state.scroll > 0 && state.current === conv ? conversationLines(state, conv, now, fmt).length : 0
+  let s = withView(state, conv, v => ({ ...v, entries: mergeEntries(v.entries, [entryOf(m)]) }))
+  if (m.keyChanged === true && m.direction === 'in') s = { ...s, keyWarnings: { ...s.keyWarnings, [conv]: true } }
+  const open = isOpen(s, conv)
+  s = upsertConversation(s, conv, c => ({ ...c, lastMessageAt: Math.max(c.lastMessageAt, m.sentAt), unread: open || m.direction === 'out' ? c.unread : c.unread + 1 }))
+  // Scrolled back: stay on the same lines while new ones arrive below.
+  if (before > 0) s = { ...s, scroll: s.scroll + conversationLines(s, conv, now, fmt).length - before }
+  return { state: s, effects: open && m.direction === 'in' ? markReadEffects(s, conv) : [] }
+}
+
+function onStatus (state: TuiState, id: string, conversation: string, status: MessageStatus): TuiState {
+  const view = state.views[conversation]
+  const entry = view?.entries.find(e => e.id === id)
+  if (entry === undefined) {
+    return { ...state, earlyStatus: { ...state.earlyStatus, [id]: maxStatus(state.earlyStatus[id], status) ?? status } }
+  }
+  return withView(state, conversation, v => ({
+    ...v,
+    entries: v.entries.map(e => {
+      if (e.id !== id) return e
+      const next: Entry = { ...e, status: maxStatus(e.status, status) ?? status }
+      if (STATUS_RANK[status] >= STATUS_RANK.sent) delete next.held
+      return next
+    })
+  }))
+}
+
+function onSent (state: TuiState, localId: string, conversation: string, id: string, hlc?: string): TuiState {
+  const early = state.earlyStatus[id]
+  const earlyStatus = { ...state.earlyStatus }
+  delete earlyStatus[id]
+  return withView({ ...state, earlyStatus }, conversation, v => {
+    const local = v.entries.find(e => e.id === localId)
+    const rest = v.entries.filter(e => e.id !== localId)
+    // The stored copy may be here already (a history page came first): keep that one.
+    if (local === undefined || rest.some(e => e.id === id)) return { ...v, entries: rest }
+    const updated: Entry = { ...local, id, status: maxStatus(local.status, early) ?? 'pending', ...(hlc !== undefined ? { hlc, key: `${hlc}/${id}` } : {}) }
+    return { ...v, entries: sortEntries([...rest, updated]) }
+  })
+}
+
+function onHistory (state: TuiState, a: Extract<Action, { type: 'history' }>): Update {
+  let s = withView(state, a.conversation, v => ({
+    entries: mergeEntries(v.entries, a.messages.map(entryOf)),
+    loaded: true,
+    loading: false,
+    complete: a.messages.length < a.limit || (v.complete && a.before === undefined)
+  }))
+  const keyChanged = a.messages.some(m => m.direction === 'in' && m.keyChanged === true)
+  if (keyChanged && a.before === undefined) s = { ...s, keyWarnings: { ...s.keyWarnings, [a.conversation]: true } }
+  return { state: s, effects: [] }
+}
+
+function onConversations (state: TuiState, list: Extract<Action, { type: 'conversations' }>['list']): TuiState {
+  const byId = new Map(state.conversations.map(c => [c.id, c]))
+  for (const summary of list) {
+    const id = summary.conversation
+    const old = byId.get(id)
+    const open = isOpen(state, id)
+    byId.set(id, {
+      id,
+      kind: old?.kind ?? kindOf(id),
+      title: old?.title ?? id,
+      // The node keeps no unread count for the lobby: that one is counted here.
+      unread: open ? 0 : id === LOBBY ? old?.unread ?? 0 : summary.unread,
+      lastMessageAt: Math.max(old?.lastMessageAt ?? 0, summary.lastMessageAt)
+    })
+  }
+  if (!byId.has(LOBBY)) byId.set(LOBBY, lobbyConversation())
+  return { ...state, conversations: sortConversations([...byId.values()]) }
+}
+
+function usersLines (state: TuiState, users: UserPresence[], fmt?: Formatters): Array<{ text: string, tone: Tone }> {
+  if (users.length === 0) return [{ text: 'No one has announced themselves on the network yet.', tone: 'info' }]
+  const online = users.filter(u => u.online).length
+  const sorted = [...users].sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username))
+  const width = Math.max(...sorted.map(u => u.username.length)) + 2
+  const time = (fmt ?? LOCAL_TIME).time
+  return [
+    { text: `Users: ${online} online of ${users.length} known`, tone: 'strong' },
+    ...sorted.map(u => ({
+      text: `  ${u.username.padEnd(width)}${u.online ? 'online' : `offline, last seen ${time(u.lastSeen)}`}${u.username === state.me.username ? ' (you)' : ''}`,
+      tone: 'info' as const
+    }))
+  ]
+}
+
+function rolesLines (state: TuiState, roles: RolesView, fmt?: Formatters): Array<{ text: string, tone: Tone }> {
+  const time = (fmt ?? LOCAL_TIME).time
+  const lines: Array<{ text: string, tone: Tone }> = [{ text: 'Role holders:', tone: 'strong' }]
+  for (const r of ['relay', 'idp', 'kacls'] as const) {
+    const h = roles[r]
+    if (h === null) {
+      lines.push({ text: `  ${r}: nobody holds it`, tone: 'warn' })
+      continue
+    }
+    lines.push({ text: `  ${r}: ${h.peerId === state.net.peerId ? 'this node, ' : ''}${h.pinned ? 'pinned' : 'elected'}, since ${time(h.since)}`, tone: 'info' })
+    lines.push({ text: `    ${h.peerId}`, tone: 'dim' })
+  }
+  for (const w of roles.warnings) lines.push({ text: `  ! ${w}`, tone: 'warn' })
+  return lines
+}
+
+function verifyLines (r: VerifyResult): Array<{ text: string, tone: Tone }> {
+  const groups = r.safetyNumber.split(' ')
+  const half = Math.ceil(groups.length / 2)
+  const lines: Array<{ text: string, tone: Tone }> = [
+    { text: `Safety number with ${r.username}: compare it with theirs, in person or on a call you trust.`, tone: 'strong' },
+    { text: `  ${groups.slice(0, half).join(' ')}`, tone: 'info' },
+    { text: `  ${groups.slice(half).join(' ')}`, tone: 'info' }
+  ]
+  if (r.keyChanged) lines.push({ text: `! ${r.username}'s identity key CHANGED. Messages to them are held. If the numbers match, /trust ${r.username}.`, tone: 'warn' })
+  else if (r.verified) lines.push({ text: `${r.username} is verified.`, tone: 'info' })
+  else lines.push({ text: `Not verified yet: if the numbers match, /trust ${r.username} marks ${r.username} verified.`, tone: 'info' })
+  return lines
+}
+
+/** The state after an action, and the node calls it asks for. */
+export function update (state: TuiState, action: Action, now = Date.now(), options: ViewModelOptions = {}): Update {
+  const fmt = options.format
+  const none = (s: TuiState): Update => ({ state: s, effects: [] })
+  switch (action.type) {
+    case 'key':
+      return onKey(state, action.key, now, fmt)
+    case 'resize': {
+      const s = { ...state, size: { width: action.width, height: action.height } }
+      // Keep the scroll position within the (re-wrapped) conversation.
+      const max = Math.max(0, conversationLines(s, s.current, now, fmt).length - layout(s.size).bodyHeight)
+      return none({ ...s, scroll: Math.min(s.scroll, max) })
+    }
+    case 'snapshot': {
+      const { snapshot } = action
+      let s: TuiState = { ...state, net: networkFrom(snapshot) }
+      if (snapshot.users !== null) {
+        const presence: TuiState['presence'] = {}
+        for (const u of snapshot.users) presence[u.username] = { online: u.online, lastSeen: u.lastSeen }
+        s = { ...s, presence }
+      }
+      const who = snapshot.whoami
+      if (who.loggedIn && !s.me.loggedIn) return becomeLoggedIn(s, who)
+      if (!who.loggedIn) return none({ ...s, me: { username: who.username, loggedIn: false } })
+      return none({ ...s, me: { ...s.me, username: who.username, ...(who.expiresAt !== undefined ? { expiresAt: who.expiresAt } : {}), ...(who.fingerprint !== undefined ? { fingerprint: who.fingerprint } : {}) } })
+    }
+    case 'registered': {
+      const form = state.form
+      if (form === null || form.mode !== 'register' || form.password === '') {
+        return none(notice({ ...state, me: { ...state.me, username: action.username } }, `Account ${action.username} created: /login to log in.`))
+      }
+      return {
+        state: { ...state, me: { ...state.me, username: action.username }, form: { ...form, busy: `Account created (key fingerprint ${action.fingerprint}). Logging in...` } },
+        effects: [{ type: 'login', username: action.username, password: form.password }]
+      }
+    }
+    case 'loggedIn':
+      return becomeLoggedIn(state, action.whoami)
+    case 'loginRequired': {
+      const reason = action.reason === 'expired' ? 'Your session expired: enter your password to go on.' : null
+      const me = { username: action.username, loggedIn: false }
+      const form = state.form ?? newForm('login', action.username, reason)
+      return none({ ...state, me, form })
+    }
+    case 'formFailed': {
+      const clear = action.code !== undefined && PASSWORD_CODES.has(action.code)
+      if (state.form === null) return none(notice(state, `${action.step === 'register' ? 'registration' : 'login'} failed: ${action.error}`, 'error'))
+      // Registered, then the login failed: what is left is logging in.
+      const form = action.step === 'login' && state.form.mode === 'register'
+        ? { ...newForm('login', state.form.username), error: action.error }
+        : formFailed(state.form, action.error, clear)
+      return none({ ...state, form })
+    }
+    case 'conversations':
+      return none(onConversations(state, action.list))
+    case 'history':
+      return onHistory(state, action)
+    case 'historyFailed':
+      return none(notice(withView(state, action.conversation, v => ({ ...v, loading: false })), `could not load ${action.conversation}: ${action.error}`, 'error'))
+    case 'message':
+      return onMessage(state, action.message, now, fmt)
+    case 'status':
+      return none(onStatus(state, action.id, action.conversation, action.status))
+    case 'blocked': {
+      const s = withView(state, action.conversation, v => ({ ...v, entries: v.entries.map(e => e.id === action.id ? { ...e, held: true } : e) }))
+      const u = action.conversation
+      return none(notice({ ...s, keyWarnings: { ...s.keyWarnings, [u]: true } }, `${u}'s identity key changed: messages to ${u} are held. /verify ${u}, then /trust ${u} if the safety numbers match.`, 'warn'))
+    }
+    case 'presence':
+      return none({ ...state, presence: { ...state.presence, [action.username]: { ...state.presence[action.username], online: action.online } } })
+    case 'sent':
+      return none(onSent(state, action.localId, action.conversation, action.id, action.hlc))
+    case 'posted':
+      return none(withView(state, LOBBY, v => ({ ...v, entries: v.entries.map(e => e.id === action.localId ? { ...e, id: action.id, posting: false } : e) })))
+    case 'sendFailed': {
+      const s = withView(state, action.conversation, v => ({
+        ...v,
+        entries: v.entries.map(e => {
+          if (e.id !== action.localId) return e
+          const failed: Entry = { ...e, failed: action.error, posting: false }
+          delete failed.status
+          return failed
+        })
+      }))
+      return none(notice(s, `not sent to ${action.conversation}: ${action.error}`, 'error'))
+    }
+    case 'users':
+      return none(addNotices(state, usersLines(state, action.users, fmt), now))
+    case 'roles':
+      return none(addNotices(state, rolesLines(state, action.roles, fmt), now))
+    case 'verified': {
+      const s = action.result.keyChanged ? { ...state, keyWarnings: { ...state.keyWarnings, [action.result.username]: true as const } } : state
+      return none(addNotices(s, verifyLines(action.result), now))
+    }
+    case 'trusted': {
+      const keyWarnings = { ...state.keyWarnings }
+      delete keyWarnings[action.username]
+      const s = withView({ ...state, keyWarnings }, action.username, v => ({
+        ...v,
+        entries: v.entries.map(e => { if (e.held !== true) return e; const n = { ...e }; delete n.held; return n })
+      }))
+      return none(addNotices(s, [`${action.username}'s current key is trusted${action.verified ? ' and marked verified' : ''}; held messages go out now.`], now))
+    }
+    case 'error':
+      return none(notice(state, action.error, 'error'))
+  }
+}

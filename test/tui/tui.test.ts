@@ -1,0 +1,150 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI, HeadlessNode, tempDir, TEST_PASSPHRASE } from '../helpers/headless-node.js'
+import { shellQuote, Tmux, tmuxMissing } from './tmux.js'
+import type { Pane } from './tmux.js'
+
+const missing = tmuxMissing()
+if (missing !== null) console.warn(`SKIPPED: TUI tests: ${missing}`)
+
+const LOCAL = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
+const PASSWORD = 'a-long-enough-password'
+
+describe.skipIf(missing !== null)('the terminal UI, driven in tmux', () => {
+  const tmux = new Tmux()
+  const roles: HeadlessNode[] = []
+  let relay: HeadlessNode
+  let idp: HeadlessNode
+  let kacls: HeadlessNode
+  let passFile: string
+  const dirs: Record<string, string> = {}
+  let alice: Pane
+  let bob: Pane
+
+  /** `lanchat start` (the TUI) for `user` in a tmux session; the shell reports the exit code after it. */
+  async function startTui (session: string, user: string): Promise<Pane> {
+    dirs[user] ??= await tempDir(`lanchat-tui-${user}-`)
+    const argv = [process.execPath, CLI, 'start', '--data-dir', dirs[user], '--passphrase-file', passFile, ...LOCAL, '--peer', relay.addr(), '--no-roles']
+    const command = `env LANG=C.UTF-8 ${argv.map(shellQuote).join(' ')}; echo EXIT=$?; sleep 600`
+    return tmux.open(session, command)
+  }
+
+  async function register (pane: Pane, user: string): Promise<void> {
+    await pane.waitFor('lanchat: create your account')
+    await pane.enter(user)
+    await pane.enter(PASSWORD)
+    await pane.enter(PASSWORD)
+    await pane.waitFor(`${user}: online`, 30_000)
+  }
+
+  /** The status bar: the row above the input line. */
+  const statusBar = (rows: string[]): string => rows.at(-2) ?? ''
+
+  beforeAll(async () => {
+    const dir = await tempDir('lanchat-tui-')
+    passFile = join(dir, 'passphrase')
+    await writeFile(passFile, TEST_PASSPHRASE + '\n', { mode: 0o600 })
+    relay = await HeadlessNode.spawn({ name: 'relay', args: [...LOCAL, '--role', 'relay'] })
+    roles.push(relay)
+    const spawnRole = async (role: string): Promise<HeadlessNode> => HeadlessNode.spawn({ name: role, args: [...LOCAL, '--role', role, '--peer', relay.addr()] })
+    ;[idp, kacls] = await Promise.all([spawnRole('idp'), spawnRole('kacls')])
+    roles.push(idp, kacls)
+  })
+
+  afterAll(async () => {
+    await tmux.destroy()
+    await Promise.all(roles.map(n => n.kill()))
+  })
+
+  it('registers and logs in through the first-run form; the status bar shows network, peers and role holders', async () => {
+    ;[alice, bob] = await Promise.all([startTui('alice', 'alice'), startTui('bob', 'bob')])
+    const form = await alice.waitFor('lanchat: create your account')
+    expect(form.join('\n')).toContain('Username')
+    await alice.enter('alice')
+    await alice.type(PASSWORD)
+    // The password is masked.
+    const typing = await alice.waitFor(`Password ${'*'.repeat(PASSWORD.length)}`)
+    expect(typing.join('\n')).not.toContain(PASSWORD)
+    await alice.press('Enter')
+    await alice.enter(PASSWORD)
+    await register(bob, 'bob')
+    const rows = await alice.waitFor(r => statusBar(r).includes('alice: online') && statusBar(r).includes(`kacls ..${kacls.peerId.slice(-4)}`), 30_000, 'alice online with every role holder')
+    const bar = statusBar(rows)
+    expect(bar).toMatch(/net [0-9a-f]{8}/)
+    expect(bar).toMatch(/\d+ peers?/)
+    expect(bar).toContain(`relay ..${relay.peerId.slice(-4)}`)
+    expect(bar).toContain(`idp ..${idp.peerId.slice(-4)}`)
+    expect(rows.join('\n')).toContain('Logged in as alice')
+  })
+
+  it('opens a DM with /dm and shows the message on the other screen, with its delivery state', async () => {
+    // /users, until alice's node has heard bob's presence announcement.
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      await alice.enter('/users')
+      const rows = await alice.waitFor('Users:')
+      const last = rows.slice(rows.findLastIndex(r => r.includes('Users:')))
+      if (last.some(r => /bob\s+online/.test(r))) break
+      if (Date.now() > deadline) throw new Error(`alice never saw bob online:\n${rows.join('\n')}`)
+      await new Promise(resolve => setTimeout(resolve, 500)) // the poll interval
+    }
+    // Tab completes the command, then the name.
+    await alice.type('/d')
+    await alice.press('Tab')
+    await alice.type('bo')
+    await alice.press('Tab')
+    await alice.waitFor(r => (r.at(-1) ?? '').startsWith('> /dm bob'), 5_000, 'Tab completing /dm bob')
+    await alice.press('Enter')
+    await alice.waitFor('bob: ')
+    await alice.enter('hello bob, from the terminal UI')
+    await alice.waitFor('alice: hello bob, from the terminal UI (delivered)', 30_000)
+
+    // bob sees an unread conversation with alice, opens it, and alice sees it read.
+    await bob.waitFor(/alice\s+1/, 20_000, 'an unread count beside alice')
+    await bob.press('C-n')
+    await bob.waitFor('alice: hello bob, from the terminal UI')
+    await alice.waitFor('alice: hello bob, from the terminal UI (read)', 20_000)
+    await bob.enter('hi alice')
+    await alice.waitFor('bob: hi alice')
+  })
+
+  it('reflows when the terminal is resized, down to 80x24', async () => {
+    await alice.enter('a long line that has to wrap once the window is narrow: ' + 'lorem ipsum '.repeat(6).trim())
+    const wide = await alice.waitFor(r => r.some(row => row.includes('lorem') && /\((delivered|read)\)/.test(row)), 20_000, 'the long line delivered')
+    await alice.resize(80, 24)
+    const rows = await alice.waitFor(r => r.length === 24 && statusBar(r).includes('alice: online'), 10_000, 'a 24-row layout')
+    expect(rows.every(r => r.length <= 80)).toBe(true)
+    expect(rows.at(-1)).toMatch(/^>/)
+    expect(rows[0]).toContain('Conversations')
+    expect(rows.join('\n')).toContain('bob: hi alice')
+    // The long line now takes more rows than at 120 columns.
+    const span = (r: string[]): number => r.findIndex(x => /\((delivered|read)\)/.test(x) && x.includes('lorem')) - r.findIndex(x => x.includes('a long line')) + 1
+    expect(span(wide)).toBe(2)
+    expect(span(rows)).toBe(3)
+    await alice.resize(120, 40)
+    await alice.waitFor(r => r.length === 40 && statusBar(r).includes('alice: online'), 10_000, 'a 40-row layout')
+  })
+
+  it('/quit stops the node and gives the terminal back; a restart asks for that account\'s password', async () => {
+    await alice.enter('/quit')
+    const after = await alice.waitFor('EXIT=0', 15_000)
+    expect(after.join('\n')).not.toContain('Conversations')
+    // Back on the main screen, with the cursor shown again.
+    expect(await alice.format('#{alternate_on} #{cursor_flag}')).toBe('0 1')
+
+    const again = await startTui('alice-again', 'alice')
+    await again.waitFor('lanchat: log in')
+    await again.waitFor('Username alice')
+    await again.enter(PASSWORD)
+    await again.waitFor('alice: online', 30_000)
+    await again.press('C-n')
+    await again.waitFor('bob: hi alice')
+    await again.press('C-c')
+    await again.waitFor('EXIT=0', 15_000)
+
+    await bob.press('C-c')
+    await bob.waitFor('EXIT=0', 15_000)
+    expect(await bob.format('#{alternate_on}')).toBe('0')
+  })
+})

@@ -1,0 +1,606 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { TypedEventEmitter } from 'main-event'
+import { parseCommand } from '../../cli/tui/commands.js'
+import { applyCompletion, completionAt } from '../../cli/tui/complete.js'
+import { describeError, TuiController } from '../../cli/tui/controller.js'
+import { renderFrame } from '../../cli/tui/frame.js'
+import { charKey } from '../../cli/tui/keys.js'
+import { sanitize, textWidth, wrap } from '../../cli/tui/text.js'
+import { initialState, update } from '../../cli/tui/view-model.js'
+import { LOBBY, PAGE_SIZE } from '../../cli/tui/state.js'
+import type { TuiNode } from '../../cli/tui/controller.js'
+import type { Formatters, Frame } from '../../cli/tui/frame.js'
+import type { Key } from '../../cli/tui/keys.js'
+import type { Action, ChatMessage, Effect, Snapshot, TuiState } from '../../cli/tui/state.js'
+import type { NodeEvents } from '../../src/node.js'
+
+const NOW = Date.UTC(2025, 2, 4, 14, 2)
+const pad = (n: number): string => String(n).padStart(2, '0')
+const FMT: Formatters = {
+  time: ms => { const d = new Date(ms); return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}` },
+  day: ms => new Date(ms).toISOString().slice(0, 10)
+}
+const SIZE = { width: 80, height: 24 }
+
+function snapshot (over: Partial<Snapshot> = {}): Snapshot {
+  return {
+    status: { networkId: '0a1b2c3d4e5f6071', peerId: '12D3KooWme0001', peers: 3 },
+    roles: {
+      relay: { peerId: '12D3KooWrelay1', pinned: true, since: NOW },
+      idp: { peerId: '12D3KooWidp002', pinned: true, since: NOW },
+      kacls: { peerId: '12D3KooWme0001', pinned: false, since: NOW },
+      warnings: []
+    },
+    whoami: { username: 'alice', loggedIn: true, fingerprint: 'ab12 cd34', expiresAt: NOW + 86_400_000 },
+    users: [
+      { username: 'alice', online: true, peers: ['12D3KooWme0001'], lastSeen: NOW },
+      { username: 'bob', online: true, peers: ['p-b'], lastSeen: NOW },
+      { username: 'barbara', online: false, peers: [], lastSeen: NOW - 60_000 },
+      { username: 'carol', online: true, peers: ['p-c'], lastSeen: NOW }
+    ],
+    ...over
+  }
+}
+
+let counter = 0
+function message (over: Partial<ChatMessage> & { conversation: string }): ChatMessage {
+  counter++
+  const from = over.direction === 'out' ? 'alice' : over.conversation === LOBBY ? 'bob' : over.conversation
+  return {
+    id: `m${String(counter).padStart(4, '0')}`,
+    from,
+    to: over.direction === 'out' ? over.conversation : 'alice',
+    text: `text ${counter}`,
+    sentAt: NOW,
+    hlc: `${String(NOW).padStart(13, '0')}.${String(counter).padStart(5, '0')}`,
+    direction: 'in',
+    ...over
+  }
+}
+
+interface Run { state: TuiState, effects: Effect[] }
+
+function apply (state: TuiState, ...actions: Action[]): Run {
+  const effects: Effect[] = []
+  for (const a of actions) {
+    const r = update(state, a, NOW, { format: FMT })
+    state = r.state
+    effects.push(...r.effects)
+  }
+  return { state, effects }
+}
+
+const key = (name: string, extra: Partial<Key> = {}): Action => ({ type: 'key', key: { name, ...extra } })
+const ctrl = (name: string): Action => key(name, { ctrl: true })
+const typeText = (text: string): Action[] => [...text].map(ch => ({ type: 'key', key: charKey(ch) }))
+const enter = key('enter', { ch: '\r' })
+const tab = key('tab', { ch: '\t' })
+
+/** A logged-in state with the first history page of the lobby in (empty). */
+function loggedIn (snap: Snapshot = snapshot()): TuiState {
+  const { state, effects } = initialState(SIZE, snap)
+  expect(effects).toContainEqual({ type: 'history', conversation: LOBBY, limit: PAGE_SIZE })
+  return apply(state, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE, messages: [] }, { type: 'snapshot', snapshot: snap }).state
+}
+
+function frame (state: TuiState): Frame {
+  return renderFrame(state, NOW, FMT)
+}
+
+function screenText (state: TuiState): string {
+  const f = frame(state)
+  return [f.list.header, ...f.list.rows.map(r => r.text), f.messages.header.text, ...f.messages.lines.map(l => l.text), f.notice.text, f.statusBar, f.input.text].join('\n')
+}
+
+function messagesText (state: TuiState): string {
+  return frame(state).messages.lines.map(l => l.text).join('\n')
+}
+
+/** The messages pane as one line of words: for finding text however it wrapped. */
+function messagesFlat (state: TuiState): string {
+  return messagesText(state).replace(/\s+/g, ' ')
+}
+
+const rowTexts = (state: TuiState): string[] => frame(state).list.rows.map(r => r.text.replace(/\s+/g, ' ').trim())
+
+describe('TUI command parsing', () => {
+  it.each([
+    ['/dm bob', { name: 'dm', user: 'bob' }],
+    ['/DM  Bob ', { name: 'dm', user: 'bob' }],
+    ['/users', { name: 'users' }],
+    ['/roles', { name: 'roles' }],
+    ['/verify carol', { name: 'verify', user: 'carol' }],
+    ['/trust carol', { name: 'trust', user: 'carol' }],
+    ['/register', { name: 'register' }],
+    ['/register dave', { name: 'register', username: 'dave' }],
+    ['/login', { name: 'login' }],
+    ['/help', { name: 'help' }],
+    ['/help /dm', { name: 'help', topic: 'dm' }],
+    ['/quit', { name: 'quit' }]
+  ])('parses %j', (line, command) => {
+    expect(parseCommand(line)).toEqual({ ok: true, value: command })
+  })
+
+  it.each([
+    ['/', /a command follows the \//],
+    ['/bogus', /unknown command \/bogus: \/help lists the commands/],
+    ['/dm', /usage: \/dm <user>/],
+    ['/dm bob carol', /usage: \/dm <user>/],
+    ['/dm b', /'b' is not a username/],
+    ['/dm #lobby', /'#lobby' is not a username/],
+    ['/users everyone', /usage: \/users/],
+    ['/verify', /usage: \/verify <user>/],
+    ['/trust 9lives', /'9lives' is not a username/],
+    ['/help nothing', /no command \/nothing/],
+    ['/quit now', /usage: \/quit/]
+  ])('refuses %j with a clear error', (line, error) => {
+    const parsed = parseCommand(line)
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) expect(parsed.error).toMatch(error)
+  })
+
+  it('never throws, whatever is typed', () => {
+    fc.assert(fc.property(fc.string(), text => {
+      const parsed = parseCommand('/' + text)
+      expect(typeof parsed.ok).toBe('boolean')
+      const r = update(loggedIn(), { type: 'key', key: { name: 'x' } }, NOW)
+      const s = apply(r.state, ...typeText('/' + text), enter).state
+      expect(s).toBeDefined()
+    }), { numRuns: 50 })
+  })
+
+  it('shows a bad command on the status line and keeps the line for fixing', () => {
+    const { state, effects } = apply(loggedIn(), ...typeText('/dm'), enter)
+    expect(effects).toEqual([])
+    expect(state.notice).toEqual({ text: 'usage: /dm <user>  (chat with <user>)', tone: 'error' })
+    expect(state.input.text).toBe('/dm')
+    expect(frame(state).notice.text.trim()).toBe('usage: /dm <user>  (chat with <user>)')
+  })
+
+  it('sends a line starting // as a message starting with /', () => {
+    const { effects } = apply(loggedIn(), ...typeText('//shrug'), enter)
+    expect(effects).toEqual([{ type: 'lobbySend', localId: expect.any(String), text: '/shrug' }])
+  })
+
+  it('maps commands onto node calls', () => {
+    const s = loggedIn()
+    expect(apply(s, ...typeText('/users'), enter).effects).toEqual([{ type: 'users' }])
+    expect(apply(s, ...typeText('/roles'), enter).effects).toEqual([{ type: 'roles' }])
+    expect(apply(s, ...typeText('/verify Bob'), enter).effects).toEqual([{ type: 'verify', user: 'bob' }])
+    expect(apply(s, ...typeText('/trust bob'), enter).effects).toEqual([{ type: 'trust', user: 'bob' }])
+    const quit = apply(s, ...typeText('/quit'), enter)
+    expect(quit.effects).toEqual([{ type: 'quit' }])
+    expect(apply(s, ctrl('c')).effects).toEqual([{ type: 'quit' }])
+    const help = apply(s, ...typeText('/help'), enter).state
+    expect(messagesText(help)).toContain('/dm <user>')
+    expect(messagesText(help)).toContain('Ctrl-N / Ctrl-P')
+  })
+
+  it('asks to log in first when logged out, instead of calling the node', () => {
+    const { state } = initialState(SIZE, snapshot({ whoami: { username: null, loggedIn: false }, users: null }))
+    const out = apply(state, key('escape'), ...typeText('/dm bob'), enter)
+    expect(out.effects).toEqual([])
+    expect(out.state.notice?.text).toMatch(/log in first: \/login/)
+    const text = apply(out.state, ctrl('u'), ...typeText('hello'), enter)
+    expect(text.effects).toEqual([])
+    expect(text.state.notice?.tone).toBe('error')
+  })
+})
+
+describe('TUI completion', () => {
+  const names = ['bob', 'barbara', 'carol']
+
+  it('completes commands, user arguments and @names', () => {
+    expect(completionAt('/d', 2, names)?.options).toEqual(['/dm'])
+    expect(completionAt('/dm b', 5, names)?.options).toEqual(['barbara', 'bob'])
+    expect(completionAt('/verify ca', 10, names)?.options).toEqual(['carol'])
+    expect(completionAt('hi @ca', 6, names)?.options).toEqual(['@carol'])
+    expect(completionAt('/help d', 7, names)?.options).toEqual([])
+    expect(completionAt('', 0, names)).toBeNull()
+    expect(completionAt('hello ', 6, names)).toBeNull()
+    expect(applyCompletion('/dm b and', { start: 4, end: 5 }, 'bob')).toEqual({ text: '/dm bob and', cursor: 7 })
+  })
+
+  it('completes on Tab in the input line, cycling through several', () => {
+    let s = apply(loggedIn(), ...typeText('/d'), tab).state
+    expect(s.input.text).toBe('/dm ')
+    s = apply(s, ...typeText('b'), tab).state
+    expect(s.input.text).toBe('/dm barbara ')
+    expect(s.notice?.text).toContain('barbara  bob')
+    s = apply(s, tab).state
+    expect(s.input.text).toBe('/dm bob ')
+    s = apply(s, tab).state
+    expect(s.input.text).toBe('/dm barbara ')
+    expect(s.focus).toBe('input')
+  })
+
+  it('does not offer oneself, and says when nothing matches', () => {
+    const s = apply(loggedIn(), ...typeText('/dm al'), tab).state
+    expect(s.input.text).toBe('/dm al')
+    expect(s.notice?.text).toBe("nothing to complete for 'al'")
+  })
+
+  it('moves focus with Tab when there is nothing to complete, and back with Shift-Tab', () => {
+    let s = loggedIn()
+    expect(s.focus).toBe('input')
+    s = apply(s, tab).state
+    expect(s.focus).toBe('conversations')
+    s = apply(s, tab).state
+    expect(s.focus).toBe('messages')
+    s = apply(s, key('tab', { shift: true })).state
+    expect(s.focus).toBe('conversations')
+    // Typing while the list has focus types into the input line.
+    s = apply(s, ...typeText('hi')).state
+    expect(s.focus).toBe('input')
+    expect(s.input.text).toBe('hi')
+  })
+})
+
+describe('TUI conversations', () => {
+  function withChats (): TuiState {
+    const list = [
+      { conversation: LOBBY, lastMessageAt: NOW, lastText: 'x', lastFrom: 'bob', unread: 0 },
+      { conversation: 'bob', lastMessageAt: NOW - 1000, lastText: 'y', lastFrom: 'bob', unread: 2 },
+      { conversation: 'carol', lastMessageAt: NOW - 5000, lastText: 'z', lastFrom: 'carol', unread: 0 }
+    ]
+    return apply(loggedIn(), { type: 'conversations', list }).state
+  }
+
+  it('lists the lobby first, then chats by last activity, with unread counts', () => {
+    const s = withChats()
+    expect(s.conversations.map(c => [c.id, c.kind, c.unread])).toEqual([[LOBBY, 'lobby', 0], ['bob', 'direct', 2], ['carol', 'direct', 0]])
+    expect(rowTexts(s)).toEqual(['#lobby', '*bob 2', '*carol'])
+    expect(frame(s).list.rows[0]?.selected).toBe(true)
+  })
+
+  it('switches with Ctrl-N / Ctrl-P, loading history once and marking direct chats read', () => {
+    let r = apply(withChats(), ctrl('n'))
+    expect(r.state.current).toBe('bob')
+    expect(r.effects).toEqual([{ type: 'history', conversation: 'bob', limit: PAGE_SIZE }, { type: 'markRead', conversation: 'bob' }])
+    expect(r.state.conversations.find(c => c.id === 'bob')?.unread).toBe(0)
+    r = apply(r.state, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: [message({ conversation: 'bob', text: 'hey alice' })] })
+    expect(messagesText(r.state)).toContain('14:02 bob: hey alice')
+    r = apply(r.state, ctrl('n'))
+    expect(r.state.current).toBe('carol')
+    r = apply(r.state, ctrl('n'))
+    expect(r.state.current).toBe(LOBBY)
+    // The lobby is never marked read through the node (it has no read receipts).
+    expect(r.effects).toEqual([])
+    r = apply(r.state, ctrl('p'))
+    expect(r.state.current).toBe('carol')
+    r = apply(r.state, ctrl('p'))
+    expect(r.state.current).toBe('bob')
+    expect(r.effects).toEqual([{ type: 'markRead', conversation: 'bob' }])
+  })
+
+  it('opens a direct chat with /dm, refusing oneself', () => {
+    let r = apply(loggedIn(), ...typeText('/dm Dave'), enter)
+    expect(r.state.current).toBe('dave')
+    expect(r.state.input.text).toBe('')
+    expect(r.effects).toEqual([{ type: 'history', conversation: 'dave', limit: PAGE_SIZE }, { type: 'markRead', conversation: 'dave' }])
+    expect(r.state.conversations.map(c => c.id)).toContain('dave')
+    r = apply(r.state, ...typeText('/dm alice'), enter)
+    expect(r.state.notice?.text).toMatch(/that is you/)
+    expect(r.state.current).toBe('dave')
+  })
+
+  it('counts unread messages in conversations not open, and marks the open one read at once', () => {
+    let r = apply(loggedIn(), { type: 'message', message: message({ conversation: 'bob', text: 'one' }) }, { type: 'message', message: message({ conversation: 'bob', text: 'two' }) })
+    expect(r.state.conversations.find(c => c.id === 'bob')?.unread).toBe(2)
+    expect(r.effects).toEqual([])
+    r = apply(r.state, ctrl('n'), { type: 'message', message: message({ conversation: LOBBY, text: 'hello all' }) })
+    expect(r.state.current).toBe('bob')
+    expect(rowTexts(r.state)).toEqual(['#lobby 1', '*bob'])
+    r = apply(r.state, { type: 'message', message: message({ conversation: 'bob', text: 'three' }) })
+    expect(r.effects).toEqual([{ type: 'markRead', conversation: 'bob' }])
+    expect(r.state.conversations.find(c => c.id === 'bob')?.unread).toBe(0)
+    r = apply(r.state, ctrl('p'))
+    expect(r.state.conversations.find(c => c.id === LOBBY)?.unread).toBe(0)
+  })
+
+  it('keeps the lobby unread count its own when the node lists conversations', () => {
+    const s = apply(loggedIn(), ...typeText('/dm bob'), enter, { type: 'message', message: message({ conversation: LOBBY }) }).state
+    const r = apply(s, { type: 'conversations', list: [{ conversation: LOBBY, lastMessageAt: NOW, lastText: '', lastFrom: 'bob', unread: 0 }] })
+    expect(r.state.conversations.find(c => c.id === LOBBY)?.unread).toBe(1)
+  })
+})
+
+describe('TUI sending and delivery states', () => {
+  function inBob (): TuiState {
+    const r = apply(loggedIn(), ...typeText('/dm bob'), enter)
+    return apply(r.state, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: [] }).state
+  }
+
+  it('shows a sent message as pending at once, then follows message:status', () => {
+    let r = apply(inBob(), ...typeText('hello bob'), enter)
+    expect(r.effects).toEqual([{ type: 'send', localId: expect.stringMatching(/^local-/), to: 'bob', text: 'hello bob' }])
+    expect(r.state.input.text).toBe('')
+    expect(messagesText(r.state)).toContain('14:02 alice: hello bob (pending)')
+    const localId = (r.effects[0] as { localId: string }).localId
+    r = apply(r.state, { type: 'sent', localId, conversation: 'bob', id: 'real-1' })
+    expect(messagesText(r.state)).toContain('hello bob (pending)')
+    r = apply(r.state, { type: 'status', id: 'real-1', conversation: 'bob', status: 'sent' })
+    expect(messagesText(r.state)).toContain('hello bob (sent)')
+    r = apply(r.state, { type: 'status', id: 'real-1', conversation: 'bob', status: 'delivered' })
+    expect(messagesText(r.state)).toContain('hello bob (delivered)')
+    // A late 'sent' never takes it back.
+    r = apply(r.state, { type: 'status', id: 'real-1', conversation: 'bob', status: 'sent' })
+    expect(messagesText(r.state)).toContain('hello bob (delivered)')
+    r = apply(r.state, { type: 'status', id: 'real-1', conversation: 'bob', status: 'read' })
+    expect(messagesText(r.state)).toContain('hello bob (read)')
+  })
+
+  it('keeps a status that arrives before the send returned', () => {
+    let r = apply(inBob(), ...typeText('quick'), enter)
+    const localId = (r.effects[0] as { localId: string }).localId
+    r = apply(r.state, { type: 'status', id: 'real-2', conversation: 'bob', status: 'delivered' }, { type: 'sent', localId, conversation: 'bob', id: 'real-2' })
+    expect(messagesText(r.state)).toContain('quick (delivered)')
+    expect(r.state.earlyStatus).toEqual({})
+  })
+
+  it('shows each message once when history brings the stored copy first', () => {
+    let r = apply(inBob(), ...typeText('twice?'), enter)
+    const localId = (r.effects[0] as { localId: string }).localId
+    const stored = message({ conversation: 'bob', direction: 'out', text: 'twice?', id: 'real-3', status: 'sent' })
+    r = apply(r.state, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: [stored] }, { type: 'sent', localId, conversation: 'bob', id: 'real-3' })
+    expect(messagesText(r.state).match(/twice\?/g)).toHaveLength(1)
+    expect(messagesText(r.state)).toContain('twice? (sent)')
+  })
+
+  it('posts to the lobby, pending until published', () => {
+    let r = apply(loggedIn(), ...typeText('hi everyone'), enter)
+    expect(r.effects).toEqual([{ type: 'lobbySend', localId: expect.any(String), text: 'hi everyone' }])
+    expect(messagesText(r.state)).toContain('alice: hi everyone (pending)')
+    r = apply(r.state, { type: 'posted', localId: (r.effects[0] as { localId: string }).localId, id: 'post-1' })
+    expect(messagesText(r.state)).toMatch(/alice: hi everyone$/m)
+  })
+
+  it('shows a refused message as not sent, with the reason on the status line', () => {
+    let r = apply(inBob(), ...typeText('x'), enter)
+    r = apply(r.state, { type: 'sendFailed', localId: (r.effects[0] as { localId: string }).localId, conversation: 'bob', error: 'a message is 1 to 8000 characters' })
+    expect(messagesFlat(r.state)).toContain('x (not sent: a message is 1 to 8000 characters)')
+    expect(r.state.notice).toEqual({ text: 'not sent to bob: a message is 1 to 8000 characters', tone: 'error' })
+  })
+
+  it('recalls lines typed before with Up and Down', () => {
+    let s = apply(inBob(), ...typeText('first'), enter, ...typeText('second'), enter, ...typeText('draft')).state
+    s = apply(s, key('up')).state
+    expect(s.input.text).toBe('second')
+    s = apply(s, key('up')).state
+    expect(s.input.text).toBe('first')
+    s = apply(s, key('down'), key('down')).state
+    expect(s.input.text).toBe('draft')
+  })
+})
+
+describe('TUI key-change warnings', () => {
+  it('marks a message from a changed key, the conversation and its header', () => {
+    const m = message({ conversation: 'bob', text: 'trust me', keyChanged: true })
+    let s = apply(loggedIn(), { type: 'message', message: m }).state
+    expect(frame(s).list.rows.find(r => r.text.includes('bob'))?.text.startsWith('!')).toBe(true)
+    s = apply(s, ctrl('n'), { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: [m] }).state
+    const f = frame(s)
+    expect(f.messages.header.text).toContain('KEY CHANGED: /verify bob')
+    expect(f.messages.header.tone).toBe('warn')
+    const warning = f.messages.lines.find(l => l.text.includes("bob's identity key changed"))
+    expect(warning?.tone).toBe('warn')
+    expect(messagesFlat(s)).toContain('/trust bob to accept it')
+  })
+
+  it('shows held messages, and clears the warning once the key is trusted', () => {
+    let r = apply(loggedIn(), ...typeText('/dm bob'), enter, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: [] }, ...typeText('are you you?'), enter)
+    const localId = (r.effects.find(e => e.type === 'send') as { localId: string }).localId
+    r = apply(r.state, { type: 'sent', localId, conversation: 'bob', id: 'h1' }, { type: 'blocked', id: 'h1', conversation: 'bob' })
+    expect(messagesFlat(r.state)).toContain("are you you? (held: bob's key changed; /verify bob, then /trust bob)")
+    expect(r.state.notice?.tone).toBe('warn')
+    r = apply(r.state, { type: 'verified', result: { username: 'bob', safetyNumber: Array.from({ length: 12 }, () => '12345').join(' '), verified: false, keyChanged: true } })
+    expect(messagesFlat(r.state)).toContain("bob's identity key CHANGED")
+    expect(messagesText(r.state)).toContain('12345 12345 12345 12345 12345 12345')
+    r = apply(r.state, { type: 'trusted', username: 'bob', verified: true }, { type: 'status', id: 'h1', conversation: 'bob', status: 'sent' })
+    expect(messagesText(r.state)).toContain('are you you? (sent)')
+    expect(frame(r.state).messages.header.text).not.toContain('KEY CHANGED')
+  })
+})
+
+describe('TUI paging', () => {
+  const page = (from: number, to: number): ChatMessage[] => Array.from({ length: to - from + 1 }, (_, i) => message({
+    conversation: 'bob',
+    id: `p${from + i}`,
+    text: `message ${from + i}`,
+    hlc: `${String(NOW).padStart(13, '0')}.${String(from + i).padStart(5, '0')}`
+  }))
+
+  it('scrolls with PgUp / PgDn and loads older history at the top', () => {
+    let r = apply(loggedIn(), ...typeText('/dm bob'), enter, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: page(51, 100) })
+    expect(messagesText(r.state)).toContain('message 100')
+    r = apply(r.state, key('pageup'))
+    expect(r.effects).toEqual([])
+    expect(messagesText(r.state)).not.toContain('message 100')
+    expect(frame(r.state).messages.header.text).toContain('PgDn for newer')
+    // 50 messages are 2.5 pages at 80x24: the second PgUp reaches the top and asks for more.
+    r = apply(r.state, key('pageup'))
+    expect(r.effects).toEqual([{ type: 'history', conversation: 'bob', limit: PAGE_SIZE, before: page(51, 51)[0]?.hlc }])
+    expect(messagesText(r.state)).toContain('loading older messages...')
+    // A second PgUp while loading does not ask again.
+    expect(apply(r.state, key('pageup')).effects).toEqual([])
+    const shownBefore = messagesText(r.state)
+    r = apply(r.state, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, before: page(51, 51)[0]!.hlc, messages: page(21, 50) })
+    // What was on screen stays on screen; the older page is above it.
+    expect(messagesText(r.state).split('\n').slice(2)).toEqual(shownBefore.split('\n').slice(2))
+    r = apply(r.state, key('pageup'), key('pageup'))
+    expect(messagesText(r.state)).toContain('-- the beginning of this conversation --')
+    expect(messagesText(r.state)).toContain('message 21')
+    expect(r.effects).toEqual([])
+    // PgDn back to the newest.
+    for (let i = 0; i < 10; i++) r = apply(r.state, key('pagedown'))
+    expect(r.state.scroll).toBe(0)
+    expect(messagesText(r.state)).toContain('message 100')
+  })
+
+  it('asks for nothing older when the first page was not full', () => {
+    const s = apply(loggedIn(), ...typeText('/dm bob'), enter, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: page(1, 3) }).state
+    const r = apply(s, key('pageup'))
+    expect(r.effects).toEqual([])
+    expect(messagesText(r.state)).toContain('-- the beginning of this conversation --')
+  })
+
+  it('stays on the lines being read while new messages arrive', () => {
+    let s = apply(loggedIn(), ...typeText('/dm bob'), enter, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: page(1, 40) }, key('pageup')).state
+    const before = messagesText(s)
+    s = apply(s, { type: 'message', message: message({ conversation: 'bob', text: 'new one' }) }).state
+    expect(messagesText(s)).toBe(before)
+  })
+})
+
+describe('TUI forms', () => {
+  it('opens the register form on first run and logs in after registering', () => {
+    const { state } = initialState(SIZE, snapshot({ whoami: { username: null, loggedIn: false }, users: null }))
+    expect(state.form?.mode).toBe('register')
+    let r = apply(state, ...typeText('Alice'), enter, ...typeText('secret-pass'), enter, ...typeText('secret-pass'))
+    const f = frame(r.state).form!
+    expect(f.lines.map(l => l.text).join('\n')).toContain('Password ***********')
+    expect(f.lines.map(l => l.text).join('\n')).not.toContain('secret-pass')
+    r = apply(r.state, enter)
+    expect(r.effects).toEqual([{ type: 'register', username: 'alice', password: 'secret-pass' }])
+    expect(r.state.form?.busy).toMatch(/Creating the account alice/)
+    r = apply(r.state, { type: 'registered', username: 'alice', fingerprint: 'ab12' })
+    expect(r.effects).toEqual([{ type: 'login', username: 'alice', password: 'secret-pass' }])
+    r = apply(r.state, { type: 'loggedIn', whoami: { username: 'alice', loggedIn: true, fingerprint: 'ab12' } })
+    expect(r.state.form).toBeNull()
+    expect(r.state.me.loggedIn).toBe(true)
+    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }])
+    expect(r.state.notice?.text).toMatch(/Logged in as alice/)
+  })
+
+  it('goes straight to the login form of the account a restarted node holds', () => {
+    const { state } = initialState(SIZE, snapshot({ whoami: { username: 'alice', loggedIn: false }, users: null }))
+    expect(state.form).toMatchObject({ mode: 'login', username: 'alice', focus: 'password' })
+    expect(frame(state).statusBar).toContain('alice: not logged in')
+    const r = apply(state, ...typeText('pw-pw-pw-pw'), enter)
+    expect(r.effects).toEqual([{ type: 'login', username: 'alice', password: 'pw-pw-pw-pw' }])
+    const wrong = apply(r.state, { type: 'formFailed', step: 'login', error: 'wrong password', code: 'WRONG_PASSWORD' })
+    expect(wrong.state.form).toMatchObject({ error: 'wrong password', password: '', busy: null })
+  })
+
+  it('checks the form before calling the node', () => {
+    const { state } = initialState(SIZE, snapshot({ whoami: { username: null, loggedIn: false }, users: null }))
+    let r = apply(state, enter, enter, enter)
+    expect(r.effects).toEqual([])
+    expect(r.state.form?.error).toBe('enter a username')
+    r = apply(state, ...typeText('bob'), enter, ...typeText('one-password'), enter, ...typeText('another-one'), enter)
+    expect(r.effects).toEqual([])
+    expect(r.state.form).toMatchObject({ error: 'the two passwords differ: type them again', password: '', confirm: '', focus: 'password' })
+    r = apply(state, ctrl('t'))
+    expect(r.state.form?.mode).toBe('login')
+    r = apply(state, key('escape'))
+    expect(r.state.form).toBeNull()
+    expect(r.state.notice?.text).toMatch(/Not logged in/)
+  })
+
+  it('leaves out the explanations on a short terminal, never the fields', () => {
+    const { state } = initialState({ width: 40, height: 14 }, snapshot({ whoami: { username: null, loggedIn: false }, users: null }))
+    const tall = frame(apply(state, { type: 'resize', width: 80, height: 24 }).state).form!
+    const short = frame(state).form!
+    expect(short.lines.length + 2).toBeLessThanOrEqual(14)
+    expect(short.lines.length).toBeLessThan(tall.lines.length)
+    for (const field of ['Username', 'Password', 'Again']) expect(short.lines.map(l => l.text).join('\n')).toContain(field)
+  })
+
+  it('asks for the password again when the session expires', () => {
+    const r = apply(loggedIn(), { type: 'loginRequired', username: 'alice', reason: 'expired' })
+    expect(r.state.form).toMatchObject({ mode: 'login', username: 'alice', reason: 'Your session expired: enter your password to go on.' })
+    expect(r.state.me.loggedIn).toBe(false)
+  })
+})
+
+describe('TUI screen', () => {
+  it('fits 80x24 and shows network, peers, role holders and the user', () => {
+    const s = apply(loggedIn(), { type: 'message', message: message({ conversation: LOBBY, text: 'hello lobby' }) }).state
+    const f = frame(s)
+    expect(f.layout.height).toBe(24)
+    expect(1 + f.messages.lines.length + 3).toBe(24)
+    for (const line of screenText(s).split('\n')) expect(textWidth(line)).toBeLessThanOrEqual(80)
+    expect(f.statusBar).toContain('alice: online')
+    expect(f.statusBar).toContain('net 0a1b2c3d')
+    expect(f.statusBar).toContain('3 peers')
+    expect(f.statusBar).toContain('relay ..lay1 idp ..p002 kacls me')
+    expect(messagesText(s)).toContain('14:02 bob: hello lobby')
+  })
+
+  it('reflows on resize', () => {
+    const long = 'word '.repeat(40).trim()
+    let s = apply(loggedIn(), { type: 'message', message: message({ conversation: LOBBY, text: long }) }).state
+    const wide = frame(s).messages.lines.filter(l => l.text.includes('word')).length
+    s = apply(s, { type: 'resize', width: 50, height: 15 }).state
+    const f = frame(s)
+    expect(f.layout.inputRow).toBe(14)
+    expect(f.messages.lines).toHaveLength(15 - 4)
+    expect(f.messages.lines.filter(l => l.text.includes('word')).length).toBeGreaterThan(wide)
+    for (const line of screenText(s).split('\n')) expect(textWidth(line)).toBeLessThanOrEqual(50)
+  })
+
+  it('never lets message text drive the terminal', () => {
+    const s = apply(loggedIn(), { type: 'message', message: message({ conversation: LOBBY, text: 'evil \u001b[2J\u0007 text' }) }).state
+    expect(messagesText(s)).toContain('evil ?[2J? text')
+    expect(sanitize('a\tb\u009bc')).toBe('a  b?c')
+  })
+
+  it('wraps by display width, with wide characters taking two cells', () => {
+    expect(wrap('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc'])
+    expect(wrap('aaaaaaaaaa', 4, 1)).toEqual(['aaaa', ' aaa', ' aaa'])
+    expect(wrap('漢字漢字', 5).map(textWidth)).toEqual([4, 4])
+  })
+
+  it('turns errors into one line, never a stack trace', () => {
+    const err = Object.assign(new Error('log in as alice first'), { code: 'LOGIN_REQUIRED' })
+    expect(describeError(err)).toEqual({ message: 'log in as alice first (/login)', code: 'LOGIN_REQUIRED' })
+    expect(describeError(new TypeError('boom')).message).toBe('boom')
+    expect(describeError('plain')).toEqual({ message: 'plain' })
+  })
+})
+
+describe('TUI controller with a node', () => {
+  /** Just enough of a node: the calls the TUI makes, and its events. */
+  class FakeNode extends TypedEventEmitter<NodeEvents> {
+    sent: Array<{ to: string, text: string }> = []
+    read: string[] = []
+    status () { return { peerId: '12D3KooWme0001', addrs: [], peers: ['a', 'b'], dialing: [], dataDir: '/x', networkId: '0a1b2c3d4e5f6071', roles: { pinned: [], eligible: [], serving: [] } } }
+    roleHolders () { return snapshot().roles }
+    whoami () { return { username: 'alice', loggedIn: true } }
+    users () { return snapshot().users ?? [] }
+    async register (): Promise<never> { throw new Error('not used') }
+    async login (): Promise<never> { throw new Error('not used') }
+    async send (to: string, text: string) { this.sent.push({ to, text }); return { id: 'id-1', conversation: to, status: 'pending' as const } }
+    async history () { return [] }
+    async conversations () { return [] }
+    async markRead (c: string) { this.read.push(c); return { read: 0 } }
+    async lobbySend () { return { id: 'l1', conversation: LOBBY } }
+    async verify (): Promise<never> { throw Object.assign(new Error('no such user'), { code: 'UNKNOWN_USER' }) }
+    async trust (): Promise<never> { throw new Error('not used') }
+  }
+
+  it('sends through the node and follows its status events, without waiting on the network', async () => {
+    const node = new FakeNode()
+    const frames: Frame[] = []
+    const c = new TuiController(node as unknown as TuiNode, { size: SIZE, render: f => frames.push(f), onQuit: () => {}, format: FMT, now: () => NOW })
+    c.start()
+    const settle = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+    for (const a of [...typeText('/dm bob'), enter]) c.dispatch(a)
+    await settle()
+    expect(node.read).toEqual(['bob'])
+    for (const a of [...typeText('hi bob'), enter]) c.dispatch(a)
+    await settle()
+    expect(node.sent).toEqual([{ to: 'bob', text: 'hi bob' }])
+    node.dispatchEvent(new CustomEvent('message:status', { detail: { id: 'id-1', conversation: 'bob', status: 'delivered' } }))
+    await settle()
+    expect(frames.at(-1)?.messages.lines.map(l => l.text).join('\n')).toContain('14:02 alice: hi bob (delivered)')
+    for (const a of [...typeText('/verify zed'), enter]) c.dispatch(a)
+    await settle()
+    expect(frames.at(-1)?.notice.text.trim()).toBe('verify: no such user')
+    node.dispatchEvent(new CustomEvent('message', { detail: message({ conversation: 'bob', text: 'back at you' }) }))
+    await settle()
+    expect(node.read).toEqual(['bob', 'bob'])
+    c.stop()
+  })
+})
