@@ -5,68 +5,44 @@
  * when it is reachable and to the relay's mailbox otherwise, retried with
  * backoff across restarts, deduplicated on receipt, and ordered by a hybrid
  * logical clock. Delivery and read receipts travel inside the ratchet.
+ *
+ * Hot paths batch: concurrent sends to one contact are stored (and, when a
+ * session is ready, encrypted) in one write; a frame of received envelopes
+ * is stored in one write before it is acknowledged.
  */
 import { randomBytes } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
 import {
-  decodeInitialMessage, decodePreKeyBundle, decryptInitialMessage, decryptMessage, deserializeSession, encryptMessage,
-  initiateSession, isSameSession, jwkThumbprint, respondToSession, serializeSession
+  decodeInitialMessage, decodePreKeyBundle, decryptInitialMessage, decryptMessage, encryptMessage, initiateSession,
+  isSameSession, jwkThumbprint, respondToSession
 } from '../crypto/index.js'
 import { KeyedLock } from '../lock.js'
 import { createLogger } from '../logger.js'
-import { ACK, DEPOSIT, FETCH, FETCH_BUNDLE, RELAY } from '../services/relay/spec.js'
 import { canonicalUsername } from '../services/idp/usernames.js'
+import { ACK, DEPOSIT, FETCH, FETCH_BUNDLE, RELAY } from '../services/relay/spec.js'
+import { Conversations } from './conversations.js'
 import { Directory } from './directory.js'
 import { ChatError } from './errors.js'
-import { compareHlc, formatHlc, HybridClock, parseHlc } from './hlc.js'
-import { DmEnvelope, DmPayload } from './pb/chat.js'
+import { formatHlc, HybridClock, parseHlc } from './hlc.js'
 import { LOBBY, Lobby } from './lobby.js'
+import { DmEnvelope, DmPayload } from './pb/chat.js'
 import { LocalPreKeys } from './prekeys.js'
 import { Presence } from './presence.js'
 import { SealedStore } from './sealed-store.js'
+import { MAX_SESSIONS, SessionBook } from './sessions.js'
 import { DmTransport, MAX_ENVELOPES_PER_FRAME } from './transport.js'
 import type { Account } from '../account/index.js'
 import type { SessionState } from '../crypto/index.js'
 import type { LanchatLibp2p, NetworkKeys, PeerIdStr } from '../net/index.js'
-import type { LobbyPost } from './lobby.js'
-import type { UserPresence } from './presence.js'
 import type { Rpc, TokenVerifier } from '../services/index.js'
-import type { Delivery, Sender } from './transport.js'
+import type { ChatMessage, ConversationSummary, MessageStatus } from './conversations.js'
+import type { LobbyPost } from './lobby.js'
 import type { DmReject } from './pb/chat.js'
+import type { UserPresence } from './presence.js'
+import type { Delivery, Sender } from './transport.js'
 import type { BatchOp, Store } from '../../store/index.js'
 
-export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read'
-const STATUS_RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3 }
-
-/** A message as history shows it. */
-export interface ChatMessage {
-  id: string
-  conversation: string
-  from: string
-  to: string
-  text: string
-  /** The sender's wall clock (ms), for display */
-  sentAt: number
-  /** When this node stored it (incoming) */
-  receivedAt?: number
-  /** Hybrid logical clock: history is ordered by it */
-  hlc: string
-  direction: 'in' | 'out'
-  /** Outgoing: how far delivery got */
-  status?: MessageStatus
-  /** Incoming: marked read (a read receipt went back) */
-  read?: boolean
-  /** Incoming: the sender's identity key differs from the one known */
-  keyChanged?: boolean
-}
-
-export interface ConversationSummary {
-  conversation: string
-  lastMessageAt: number
-  lastText: string
-  lastFrom: string
-  unread: number
-}
+export type { ChatMessage, ConversationSummary, MessageStatus }
 
 export interface ChatEvents {
   message: CustomEvent<ChatMessage>
@@ -98,36 +74,44 @@ interface OutboxEntry {
   envelope?: string
 }
 
-interface ConversationRecord {
-  name: string
-  lastHlc: string
-  lastAt: number
-  lastText: string
-  lastFrom: string
-  unread: number
+interface Sending {
+  key: string
+  entry: OutboxEntry
+  envelope: DmEnvelope
+}
+
+interface PendingSend {
+  text: string
+  resolve: (r: SendResult) => void
+  reject: (err: unknown) => void
+}
+
+export interface SendResult {
+  id: string
+  conversation: string
+  status: MessageStatus
+  hlc: string
 }
 
 /** Message text is 1 to this many characters. */
 export const MAX_TEXT_LENGTH = 8_000
 const MAX_ID_LENGTH = 64
-/** Sessions kept per contact: the active one and older ones whose messages may still arrive. */
-const MAX_SESSIONS = 4
 /** Retry backoff for a contact's outbox: 1 s doubling to 60 s. */
 const RETRY_MIN_MS = 1_000
 const RETRY_MAX_MS = 60_000
+/** Direct delivery keeps up to this many frames on the wire at once. */
+const FRAMES_IN_FLIGHT = 4
 /** The relay mailbox is checked this often while logged in. */
 export const MAILBOX_POLL_MS = 15_000
 const FETCH_BATCH = 200
 /** Rejections after which the contact's session is dropped and a new one started. */
 const RESET_CODES = new Set(['DECRYPT_FAILED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_FOUND', 'ONE_TIME_PREKEY_NOT_FOUND', 'SESSION_MISMATCH', 'MALFORMED_MESSAGE'])
-/** Rejections after which the message goes through the relay instead. */
-const RELAY_CODES = new Set(['LOCKED', 'NOT_HERE'])
-
 /** Conversations of groups are named group:<id>. */
 export const GROUP_PREFIX = 'group:'
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const newId = (): string => randomBytes(16).toString('hex')
 
 function checkText (text: string): void {
@@ -149,6 +133,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private readonly account: Account
   private readonly me: string
   private readonly store: SealedStore
+  private readonly convs: Conversations
+  private readonly book: SessionBook
   private readonly directory: Directory
   private readonly prekeys: LocalPreKeys
   private readonly transport: DmTransport
@@ -156,12 +142,14 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private readonly lobby: Lobby
   private readonly hlc: HybridClock
   private readonly clock: () => number
+  /** One critical section per conversation: its sessions and its outbox change in order */
   private readonly lock = new KeyedLock()
   /** Aborts every call to a service under way when chat stops */
   private readonly abort = new AbortController()
-  private readonly sessions = new Map<string, SessionState[]>()
-  /** Outbox keys per contact, in send order */
-  private readonly outbox = new Map<string, string[]>()
+  /** The outbox: entries by key, and each contact's keys in send order */
+  private readonly entries = new Map<string, OutboxEntry>()
+  private readonly queues = new Map<string, string[]>()
+  private readonly pendingSends = new Map<string, PendingSend[]>()
   private readonly flushes = new Map<string, FlushState>()
   private readonly log = createLogger('chat')
   private mailTimer?: ReturnType<typeof setInterval>
@@ -176,6 +164,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     this.clock = components.clock ?? Date.now
     this.hlc = new HybridClock(this.clock)
     this.store = new SealedStore(components.store, components.account.dataKey())
+    this.convs = new Conversations(this.store)
+    this.book = new SessionBook(this.store)
     this.directory = new Directory(this.store, components.rpc, components.account, this.clock, this.abort.signal)
     this.prekeys = new LocalPreKeys(this.store, components.account.identity(), this.clock)
     this.transport = new DmTransport(components.libp2p, components.verifier, {
@@ -195,14 +185,15 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     await this.prekeys.load()
     for await (const [key, entry] of this.store.entries<OutboxEntry>('o/')) {
       this.hlc.observe(parseHlc(entry.hlc))
-      this.queue(entry.to).push(key)
+      this.enqueue(key, entry)
     }
-    for await (const [, c] of this.store.entries<ConversationRecord>('c/')) this.hlc.observe(parseHlc(c.lastHlc))
+    const newest = await this.convs.newestHlc()
+    if (newest !== undefined) this.hlc.observe(parseHlc(newest))
     await this.transport.start()
     this.lobby.start()
     await this.presence.start()
     this.running = true
-    for (const to of this.outbox.keys()) this.kick(to)
+    for (const to of this.queues.keys()) this.kick(to)
     void this.maintainPrekeys()
     void this.fetchMail()
     this.mailTimer = setInterval(() => { void this.fetchMail(); void this.maintainPrekeys() }, MAILBOX_POLL_MS)
@@ -219,40 +210,64 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     await this.fetching
   }
 
-  private conv (name: string): string {
-    return this.store.name(`conversation:${name}`)
-  }
-
-  private queue (to: string): string[] {
-    let q = this.outbox.get(to)
-    if (q === undefined) {
-      q = []
-      this.outbox.set(to, q)
-    }
-    return q
-  }
-
   // ---------------------------------------------------------------- API
 
-  /** Stores the message in the outbox, then delivers it in the background. */
-  async send (to: string, text: string): Promise<{ id: string, conversation: string, status: MessageStatus, hlc: string }> {
+  /**
+   * Stores the message in the outbox (with concurrent sends to the same
+   * contact, in one write), then delivers it in the background.
+   */
+  async send (to: string, text: string): Promise<SendResult> {
     const peer = canonicalUsername(to)
     if (peer === this.me) throw new ChatError('BAD_RECIPIENT', 'you cannot send a message to yourself')
     checkText(text)
-    const id = newId()
-    const hlc = formatHlc(this.hlc.tick())
-    const sentAt = this.clock()
-    const message: ChatMessage = { id, conversation: peer, from: this.me, to: peer, text, sentAt, hlc, direction: 'out', status: 'pending' }
-    const entry: OutboxEntry = { id, to: peer, kind: 'text', text, sentAt, hlc }
-    const outKey = `o/${hlc}/${id}`
-    await this.store.write([
-      this.store.put(outKey, entry),
-      ...this.messageOps(message),
-      ...await this.conversationOps(peer, message, false)
-    ])
-    this.queue(peer).push(outKey)
+    return new Promise((resolve, reject) => {
+      const pending = this.pendingSends.get(peer)
+      if (pending !== undefined) {
+        pending.push({ text, resolve, reject })
+        return
+      }
+      this.pendingSends.set(peer, [{ text, resolve, reject }])
+      void this.commitSends(peer)
+    })
+  }
+
+  /** Writes the sends waiting for a contact, encrypted already when a checked session is in memory. */
+  private async commitSends (peer: string): Promise<void> {
+    await this.lock.run(peer, async () => {
+      const items = this.pendingSends.get(peer) ?? []
+      this.pendingSends.delete(peer)
+      const before = this.book.ready(peer)
+      let sessions = before
+      const ops: BatchOp[] = []
+      const made: Array<{ item: PendingSend, key: string, entry: OutboxEntry, hlc: string }> = []
+      const messages: ChatMessage[] = []
+      try {
+        for (const item of items) {
+          const id = newId()
+          const hlc = formatHlc(this.hlc.tick())
+          const sentAt = this.clock()
+          const entry: OutboxEntry = { id, to: peer, kind: 'text', text: item.text, sentAt, hlc }
+          if (sessions !== undefined) sessions = this.encrypt(peer, sessions, entry)
+          const key = `o/${hlc}/${id}`
+          ops.push(this.store.put(key, entry))
+          messages.push({ id, conversation: peer, from: this.me, to: peer, text: item.text, sentAt, hlc, direction: 'out', status: 'pending' })
+          made.push({ item, key, entry, hlc })
+        }
+        ops.push(...await this.convs.addAll(messages, false))
+        if (sessions !== before && sessions !== undefined) ops.push(this.book.set(peer, sessions))
+        await this.store.write(ops)
+      } catch (err) {
+        if (before !== undefined) this.book.restore(peer, before)
+        this.convs.forget()
+        for (const { reject } of items) reject(err)
+        return
+      }
+      for (const { item, key, entry, hlc } of made) {
+        this.enqueue(key, entry)
+        item.resolve({ id: entry.id, conversation: peer, status: 'pending', hlc })
+      }
+    })
     this.kick(peer)
-    return { id, conversation: peer, status: 'pending', hlc }
   }
 
   /** A conversation's name: a contact's username, #lobby, or group:<id>. */
@@ -273,9 +288,14 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   async record (message: ChatMessage, unread: boolean): Promise<boolean> {
     const name = this.conversationName(message.conversation)
     return this.lock.run(name, async () => {
-      if (await this.store.get(`i/${this.conv(name)}/${message.id}`) !== undefined) return false
+      if ((await this.convs.known(name, [message.id])).size > 0) return false
       this.hlc.receive(parseHlc(message.hlc))
-      await this.store.write([...this.messageOps(message), ...await this.conversationOps(name, message, unread)])
+      try {
+        await this.store.write(await this.convs.add({ ...message, conversation: name }, unread))
+      } catch (err) {
+        this.convs.forget()
+        throw err
+      }
       return true
     })
   }
@@ -285,41 +305,30 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     return formatHlc(this.hlc.tick())
   }
 
-  /** The last `limit` messages of a conversation (a contact, or #lobby), older than `before` (an hlc) when given, oldest first. */
+  /** The last `limit` messages of a conversation (a contact, #lobby or group:<id>), older than `before` (an hlc) when given, oldest first. */
   async history (withName: string, limit = 50, before?: string): Promise<ChatMessage[]> {
-    const ck = this.conv(this.conversationName(withName))
-    const out: ChatMessage[] = []
-    const lt = before === undefined ? undefined : `m/${ck}/${before}`
-    for await (const [, m] of this.store.entries<ChatMessage>(`m/${ck}/`, { reverse: true, limit: Math.min(Math.max(limit, 1), 1000), lt })) out.push(m)
-    return out.reverse()
+    return this.convs.history(this.conversationName(withName), limit, before)
   }
 
   async conversations (): Promise<ConversationSummary[]> {
-    const list: ConversationSummary[] = []
-    for await (const [, c] of this.store.entries<ConversationRecord>('c/')) {
-      list.push({ conversation: c.name, lastMessageAt: c.lastAt, lastText: c.lastText, lastFrom: c.lastFrom, unread: c.unread })
-    }
-    return list.sort((a, b) => b.lastMessageAt - a.lastMessageAt)
+    return this.convs.list()
   }
 
-  /** Marks a conversation read, and tells the sender (read receipts). */
+  /** Marks a conversation read; a contact is told (read receipts). */
   async markRead (withName: string): Promise<{ read: number }> {
-    const peer = canonicalUsername(withName)
-    const ck = this.conv(peer)
-    const ids: string[] = []
-    const ops: BatchOp[] = []
-    for await (const [key, m] of this.store.entries<ChatMessage>(`m/${ck}/`)) {
-      if (m.direction === 'in' && m.read !== true) {
-        ids.push(m.id)
-        ops.push(this.store.put(key, { ...m, read: true }))
+    const name = this.conversationName(withName)
+    return this.lock.run(name, async () => {
+      const { ops, ids } = await this.convs.markRead(name)
+      const direct = name !== LOBBY && !name.startsWith(GROUP_PREFIX)
+      const receipt = direct && ids.length > 0 ? this.newEntry(name, { kind: 'receipt', receipt: { ids, read: true } }) : undefined
+      if (receipt !== undefined) ops.push(receipt.op)
+      await this.store.write(ops)
+      if (receipt !== undefined) {
+        this.enqueue(receipt.key, receipt.entry)
+        this.kick(name)
       }
-    }
-    const c = await this.store.get<ConversationRecord>(`c/${ck}`)
-    if (c !== undefined && c.unread !== 0) ops.push(this.store.put(`c/${ck}`, { ...c, unread: 0 }))
-    if (ids.length > 0) ops.push(...this.receiptOps(peer, ids, true))
-    await this.store.write(ops)
-    if (ids.length > 0) this.kick(peer)
-    return { read: ids.length }
+      return { read: ids.length }
+    })
   }
 
   /** Who is online, as presence announcements tell. */
@@ -328,13 +337,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   }
 
   /** Posts to the lobby: stored first, then published to everyone online. */
-  async lobbySend (text: string): Promise<{ id: string, conversation: string }> {
+  async lobbySend (text: string): Promise<SendResult> {
     checkText(text)
     const post = this.lobby.compose(text, this.hlc.tick(), this.clock())
     const message = this.lobbyMessage(post, 'out')
-    await this.store.write([...this.messageOps(message), ...await this.conversationOps(LOBBY, message, false)])
+    await this.lock.run(LOBBY, async () => { await this.store.write(await this.convs.add(message, false)) })
     await this.lobby.publish(post)
-    return { id: post.id, conversation: LOBBY }
+    return { id: post.id, conversation: LOBBY, status: 'sent', hlc: message.hlc }
   }
 
   private lobbyMessage (post: LobbyPost, direction: 'in' | 'out'): ChatMessage {
@@ -347,7 +356,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       sentAt: post.sentAt,
       hlc: formatHlc(post.hlc),
       direction,
-      ...(direction === 'in' ? { receivedAt: this.clock() } : {})
+      ...(direction === 'in' ? { receivedAt: this.clock(), read: false } : {})
     }
   }
 
@@ -355,7 +364,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private async storeLobbyPost (post: LobbyPost): Promise<boolean> {
     if (!this.running) return false
     const message = this.lobbyMessage(post, 'in')
-    if (!await this.record(message, false)) return false
+    if (!await this.record(message, true)) return false
     this.dispatchEvent(new CustomEvent('lobby', { detail: message }))
     return true
   }
@@ -369,69 +378,42 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     const known = await this.directory.trust(user)
     await this.lock.run(known.username, async () => {
       // Sessions made with another key are of no use any more.
-      const sessions = (this.sessions.get(known.username) ?? await this.loadSessions(known.username))
-        .filter(s => Buffer.from(s.remoteIdentityKey).toString('hex') === known.identityKey)
-      await this.store.write([this.sessionOps(known.username, sessions)])
+      const sessions = (await this.book.load(known.username)).filter(s => hex(s.remoteIdentityKey) === known.identityKey)
+      await this.store.write([this.book.set(known.username, sessions)])
     })
     this.flushState(known.username).blockedReported.clear()
     this.kick(known.username)
     return { username: known.username, verified: known.verified }
   }
 
-  // ---------------------------------------------------------------- storage helpers
+  // ---------------------------------------------------------------- the outbox
 
-  private messageOps (m: ChatMessage): BatchOp[] {
-    const ck = this.conv(m.conversation)
-    const key = `m/${ck}/${m.hlc}/${m.id}`
-    return [this.store.put(key, m), this.store.put(`i/${ck}/${m.id}`, { key })]
-  }
-
-  private async conversationOps (name: string, m: ChatMessage, unread: boolean): Promise<BatchOp[]> {
-    const key = `c/${this.conv(name)}`
-    const c = await this.store.get<ConversationRecord>(key)
-    if (c !== undefined && compareHlc(parseHlc(m.hlc), parseHlc(c.lastHlc)) < 0) {
-      return unread ? [this.store.put(key, { ...c, unread: c.unread + 1 })] : []
-    }
-    return [this.store.put(key, {
-      name,
-      lastHlc: m.hlc,
-      lastAt: m.sentAt,
-      lastText: m.text.slice(0, 200),
-      lastFrom: m.from,
-      unread: (c?.unread ?? 0) + (unread ? 1 : 0)
-    } satisfies ConversationRecord)]
-  }
-
-  private receiptOps (to: string, ids: string[], read: boolean): BatchOp[] {
+  /** A new outbox entry for a contact: its key, and the write that stores it. */
+  private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'receipt'>): { key: string, entry: OutboxEntry, op: BatchOp } {
     const hlc = formatHlc(this.hlc.tick())
-    const id = newId()
-    const key = `o/${hlc}/${id}`
-    this.queue(to).push(key)
-    return [this.store.put(key, { id, to, kind: 'receipt', receipt: { ids, read }, sentAt: this.clock(), hlc } satisfies OutboxEntry)]
+    const entry: OutboxEntry = { id: newId(), to, sentAt: this.clock(), hlc, ...fields }
+    const key = `o/${hlc}/${entry.id}`
+    return { key, entry, op: this.store.put(key, entry) }
   }
 
-  private async loadSessions (peer: string): Promise<SessionState[]> {
-    const cached = this.sessions.get(peer)
-    if (cached !== undefined) return cached
-    const stored = await this.store.get<{ sessions: string[] }>(`s/${this.store.name(peer)}`)
-    const sessions: SessionState[] = []
-    for (const s of stored?.sessions ?? []) {
-      try {
-        sessions.push(deserializeSession(unb64(s)))
-      } catch (err) {
-        this.log.error('dropping an unreadable session with %s: %s', peer, (err as Error).message)
-      }
+  /** Puts a stored entry in its contact's queue, in hlc order. */
+  private enqueue (key: string, entry: OutboxEntry): void {
+    this.entries.set(key, entry)
+    let q = this.queues.get(entry.to)
+    if (q === undefined) {
+      q = []
+      this.queues.set(entry.to, q)
     }
-    this.sessions.set(peer, sessions)
-    return sessions
+    if (q.length === 0 || q[q.length - 1]! < key) q.push(key)
+    else q.splice(q.findIndex(k => k > key), 0, key)
   }
 
-  private sessionOps (peer: string, sessions: SessionState[]): BatchOp {
-    this.sessions.set(peer, sessions)
-    return this.store.put(`s/${this.store.name(peer)}`, { sessions: sessions.map(s => b64(serializeSession(s))) })
+  private dequeue (peer: string, keys: string[]): void {
+    const gone = new Set(keys)
+    for (const key of keys) this.entries.delete(key)
+    const q = this.queues.get(peer)
+    if (q !== undefined) this.queues.set(peer, q.filter(k => !gone.has(k)))
   }
-
-  // ---------------------------------------------------------------- sending
 
   private flushState (peer: string): FlushState {
     let f = this.flushes.get(peer)
@@ -471,34 +453,52 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   /** One delivery round for a contact: all sent (or held), more to send, or try again later. */
   private async flush (peer: string): Promise<'done' | 'more' | 'retry'> {
-    const queue = this.outbox.get(peer)
+    const queue = this.queues.get(peer)
     if (queue === undefined || queue.length === 0) return 'done'
     try {
       if (await this.directory.blocked(peer)) {
-        await this.reportBlocked(peer)
+        this.reportBlocked(peer)
         return 'done'
       }
-      const batch = await this.encryptPending(peer, queue.slice(0, MAX_ENVELOPES_PER_FRAME))
+      const batch = await this.encryptPending(peer, queue.slice(0, MAX_ENVELOPES_PER_FRAME * FRAMES_IN_FLIGHT))
       if (!await this.deliver(peer, batch)) return 'retry'
-      return (this.outbox.get(peer)?.length ?? 0) === 0 ? 'done' : 'more'
+      return (this.queues.get(peer)?.length ?? 0) === 0 ? 'done' : 'more'
     } catch (err) {
       this.log('delivery to %s failed: %s', peer, (err as Error).message)
       if ((err as { code?: string }).code === 'KEY_CHANGED') {
-        await this.reportBlocked(peer)
+        this.reportBlocked(peer)
         return 'done'
       }
       return 'retry'
     }
   }
 
-  private async reportBlocked (peer: string): Promise<void> {
+  private reportBlocked (peer: string): void {
     const f = this.flushState(peer)
-    for (const key of this.outbox.get(peer) ?? []) {
-      const entry = await this.store.get<OutboxEntry>(key)
+    for (const key of this.queues.get(peer) ?? []) {
+      const entry = this.entries.get(key)
       if (entry?.kind !== 'text' || f.blockedReported.has(entry.id)) continue
       f.blockedReported.add(entry.id)
       this.dispatchEvent(new CustomEvent('message:blocked', { detail: { id: entry.id, conversation: peer, reason: 'KEY_CHANGED' } }))
     }
+  }
+
+  /** Encrypts an entry with the contact's active session; returns the advanced sessions. */
+  private encrypt (peer: string, sessions: SessionState[], entry: OutboxEntry): SessionState[] {
+    const [session, ...rest] = sessions
+    if (session === undefined) throw new ChatError('NO_SESSION', `no session with ${peer}`)
+    const hlc = parseHlc(entry.hlc)
+    const payload = DmPayload.encode({
+      id: entry.id,
+      sentAt: BigInt(entry.sentAt),
+      hlcWall: BigInt(hlc.wall),
+      hlcCounter: hlc.counter,
+      text: entry.text,
+      receipt: entry.receipt
+    })
+    const result = encryptMessage(session, payload)
+    entry.envelope = b64(DmEnvelope.encode({ id: entry.id, from: this.me, to: peer, body: result.message, initial: result.initial }))
+    return [result.session, ...rest]
   }
 
   /**
@@ -506,35 +506,21 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
    * stores each envelope with the advanced session in one write, so a retry
    * after a crash sends the very same bytes.
    */
-  private async encryptPending (peer: string, keys: string[]): Promise<Array<{ key: string, entry: OutboxEntry, envelope: DmEnvelope }>> {
+  private async encryptPending (peer: string, keys: string[]): Promise<Sending[]> {
     return this.lock.run(peer, async () => {
-      const out: Array<{ key: string, entry: OutboxEntry, envelope: DmEnvelope }> = []
+      const out: Sending[] = []
       const ops: BatchOp[] = []
       let sessions: SessionState[] | undefined
       for (const key of keys) {
-        const entry = await this.store.get<OutboxEntry>(key)
+        const entry = this.entries.get(key)
         if (entry === undefined) continue
         if (entry.envelope === undefined) {
-          sessions ??= await this.activeSessions(peer)
-          const [session, ...rest] = sessions
-          if (session === undefined) throw new ChatError('NO_SESSION', `no session with ${peer}`)
-          const hlc = parseHlc(entry.hlc)
-          const payload = DmPayload.encode({
-            id: entry.id,
-            sentAt: BigInt(entry.sentAt),
-            hlcWall: BigInt(hlc.wall),
-            hlcCounter: hlc.counter,
-            text: entry.text,
-            receipt: entry.receipt
-          })
-          const result = encryptMessage(session, payload)
-          sessions = [result.session, ...rest]
-          entry.envelope = b64(DmEnvelope.encode({ id: entry.id, from: this.me, to: peer, body: result.message, initial: result.initial }))
+          sessions = this.encrypt(peer, sessions ?? await this.activeSessions(peer), entry)
           ops.push(this.store.put(key, entry))
         }
-        out.push({ key, entry, envelope: DmEnvelope.decode(unb64(entry.envelope)) })
+        out.push({ key, entry, envelope: DmEnvelope.decode(unb64(entry.envelope!)) })
       }
-      if (sessions !== undefined) ops.push(this.sessionOps(peer, sessions))
+      if (sessions !== undefined) ops.push(this.book.set(peer, sessions))
       await this.store.write(ops)
       return out
     })
@@ -545,11 +531,12 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     const entry = await this.directory.lookup(peer)
     const check = await this.directory.check(entry.username, entry.identityKey)
     if (check === 'changed') throw new ChatError('KEY_CHANGED', `${peer}'s identity key changed: verify and trust it before sending`)
-    const key = Buffer.from(entry.identityKey).toString('hex')
-    const sessions = (await this.loadSessions(peer)).filter(s => Buffer.from(s.remoteIdentityKey).toString('hex') === key)
+    const key = hex(entry.identityKey)
+    const sessions = (await this.book.load(peer)).filter(s => hex(s.remoteIdentityKey) === key)
+    this.book.markChecked(peer)
     if (sessions.length > 0) return sessions
     const bundle = decodePreKeyBundle(await this.fetchBundle(peer, entry.peers))
-    if (Buffer.from(bundle.identityKey).toString('hex') !== key) {
+    if (hex(bundle.identityKey) !== key) {
       throw new ChatError('BUNDLE_KEY_MISMATCH', `the prekey bundle for ${peer} is not for the key the directory has`)
     }
     const session = initiateSession({ identity: this.account.identity(), username: this.me, peerUsername: peer, bundle })
@@ -577,28 +564,38 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   }
 
   /**
-   * Sends a batch: straight to the contact's node when connected (delivered
-   * once acked: the recipient persisted it), else into the relay's mailbox
-   * (sent; delivered when its receipt comes back).
+   * Sends a batch: straight to the contact's node when it answers
+   * (delivered once acked: the recipient stored it), else into the relay's
+   * mailbox (sent; delivered when its receipt comes back). Direct frames are
+   * pipelined: each is settled as its answer comes, while the next are on
+   * their way.
    */
-  private async deliver (peer: string, batch: Array<{ key: string, entry: OutboxEntry, envelope: DmEnvelope }>): Promise<boolean> {
+  private async deliver (peer: string, batch: Sending[]): Promise<boolean> {
     if (batch.length === 0) return true
     let remaining = batch
     const entry = await this.directory.lookup(peer)
     for (const node of this.reachable(peer, entry.peers)) {
-      let delivery: Delivery
-      try {
-        delivery = await this.transport.send(node, this.account.identityToken(), remaining.map(b => b.envelope))
-      } catch (err) {
-        this.log('direct delivery to %s at %s failed: %s', peer, node, (err as Error).message)
-        continue
-      }
-      // DUPLICATE: the recipient had it already.
-      const acked = new Set([...delivery.acks, ...delivery.rejects.filter(r => r.code === 'DUPLICATE').map(r => r.id)])
-      await this.settle(peer, remaining.filter(b => acked.has(b.entry.id)), 'delivered')
-      const rejects = new Map(delivery.rejects.filter(r => !acked.has(r.id)).map(r => [r.id, r]))
-      if (await this.handleRejects(peer, remaining, rejects)) return false
+      const token = this.account.identityToken()
+      const frames: Sending[][] = []
+      for (let i = 0; i < remaining.length; i += MAX_ENVELOPES_PER_FRAME) frames.push(remaining.slice(i, i + MAX_ENVELOPES_PER_FRAME))
+      const rejects = new Map<string, DmReject>()
+      const acked = new Set<string>()
+      await Promise.all(frames.map(async frame => {
+        let delivery: Delivery
+        try {
+          delivery = await this.transport.send(node, token, frame.map(b => b.envelope))
+        } catch (err) {
+          this.log('direct delivery to %s at %s failed: %s', peer, node, (err as Error).message)
+          return
+        }
+        // DUPLICATE: the recipient had it already.
+        const done = new Set([...delivery.acks, ...delivery.rejects.filter(r => r.code === 'DUPLICATE').map(r => r.id)])
+        for (const id of done) acked.add(id)
+        for (const r of delivery.rejects) if (!done.has(r.id)) rejects.set(r.id, r)
+        await this.settle(peer, frame.filter(b => done.has(b.entry.id)), 'delivered')
+      }))
       remaining = remaining.filter(b => !acked.has(b.entry.id))
+      if (await this.resetOnReject(peer, remaining, rejects)) return false
       if (remaining.length === 0) return true
     }
     for (const b of remaining) {
@@ -608,55 +605,41 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     return true
   }
 
-  /** Handles refusals; true when the session was reset and the batch must be encrypted again. */
-  private async handleRejects (peer: string, batch: Array<{ key: string, entry: OutboxEntry }>, rejects: Map<string, DmReject>): Promise<boolean> {
+  /**
+   * When the recipient could not decrypt (it lost its session, or our
+   * initial message named prekeys it no longer has), the session is dropped
+   * and the unacknowledged entries are encrypted again under a new one.
+   * True when that happened and the round must be retried.
+   */
+  private async resetOnReject (peer: string, batch: Sending[], rejects: Map<string, DmReject>): Promise<boolean> {
     if (rejects.size === 0) return false
     const reset = [...rejects.values()].find(r => RESET_CODES.has(r.code))
-    if (reset !== undefined) {
-      this.log('%s could not decrypt (%s): starting a new session', peer, reset.code)
-      await this.lock.run(peer, async () => {
-        const ops: BatchOp[] = [this.sessionOps(peer, [])]
-        for (const b of batch) {
-          if (!rejects.has(b.entry.id) && b.entry.envelope === undefined) continue
-          delete b.entry.envelope
-          ops.push(this.store.put(b.key, b.entry))
-        }
-        await this.store.write(ops)
-      })
-      return true
+    if (reset === undefined) {
+      for (const r of rejects.values()) this.log('%s refused %s: %s %s', peer, r.id, r.code, r.message)
+      return false
     }
-    for (const r of rejects.values()) {
-      if (!RELAY_CODES.has(r.code)) this.log('%s refused %s: %s %s', peer, r.id, r.code, r.message)
-    }
-    return false
+    this.log('%s could not decrypt (%s): starting a new session', peer, reset.code)
+    await this.lock.run(peer, async () => {
+      const ops: BatchOp[] = [this.book.set(peer, [])]
+      for (const b of batch) {
+        if (!this.entries.has(b.key)) continue
+        delete b.entry.envelope
+        ops.push(this.store.put(b.key, b.entry))
+      }
+      await this.store.write(ops)
+    })
+    return true
   }
 
   /** Takes delivered entries out of the outbox and raises their messages' status. */
-  private async settle (peer: string, done: Array<{ key: string, entry: OutboxEntry }>, status: MessageStatus): Promise<void> {
+  private async settle (peer: string, done: Sending[], status: MessageStatus): Promise<void> {
     if (done.length === 0) return
-    const ops: BatchOp[] = done.map(b => this.store.del(b.key))
     const texts = done.filter(b => b.entry.kind === 'text').map(b => b.entry.id)
-    const changed = await this.statusOps(peer, texts, status, ops)
+    const { ops, changed } = await this.convs.raise(peer, texts, status)
+    ops.push(...done.map(b => this.store.del(b.key)))
     await this.store.write(ops)
-    const gone = new Set(done.map(b => b.key))
-    const q = this.outbox.get(peer)
-    if (q !== undefined) this.outbox.set(peer, q.filter(k => !gone.has(k)))
+    this.dequeue(peer, done.map(b => b.key))
     this.emitStatuses(peer, changed, status)
-  }
-
-  /** Raises outgoing messages to `status` (never lowers it); returns the ids changed. */
-  private async statusOps (peer: string, ids: string[], status: MessageStatus, ops: BatchOp[]): Promise<string[]> {
-    const ck = this.conv(peer)
-    const changed: string[] = []
-    for (const id of ids) {
-      const index = await this.store.get<{ key: string }>(`i/${ck}/${id}`)
-      if (index === undefined) continue
-      const m = await this.store.get<ChatMessage>(index.key)
-      if (m === undefined || m.direction !== 'out' || STATUS_RANK[m.status ?? 'pending'] >= STATUS_RANK[status]) continue
-      ops.push(this.store.put(index.key, { ...m, status }))
-      changed.push(id)
-    }
-    return changed
   }
 
   private emitStatuses (peer: string, ids: string[], status: MessageStatus): void {
@@ -665,119 +648,133 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   // ---------------------------------------------------------------- receiving
 
-  /** Envelopes from a contact (directly, or from the relay when `sender` is undefined): persist, then answer. */
-  private async receive (envelopes: DmEnvelope[], sender?: Sender, relayFrom?: string): Promise<Delivery> {
+  /**
+   * Envelopes from one sender (straight from its node, or from the relay's
+   * mailbox when `sender` is undefined): checked, decrypted and stored in
+   * one write, then acknowledged.
+   */
+  private async receive (envelopes: DmEnvelope[], sender?: Sender, relayFrom?: string): Promise<Delivery & { texts: string[] }> {
+    const from = sender?.username ?? relayFrom ?? ''
     const acks: string[] = []
     const rejects: DmReject[] = []
-    const received = new Map<string, string[]>()
+    const valid: DmEnvelope[] = []
     for (const env of envelopes) {
-      const from = sender?.username ?? relayFrom ?? ''
       const refuse = (code: string, message: string): void => { rejects.push({ id: env.id, code, message }) }
-      if (env.id === '' || env.id.length > MAX_ID_LENGTH) { refuse('BAD_ID', 'a message id is 1 to 64 characters'); continue }
-      if (env.to !== this.me) { refuse('NOT_HERE', `${env.to} is not logged in on this node`); continue }
-      if (env.from !== from) { refuse('IMPERSONATION', `the message claims to be from ${env.from}, but comes from ${from}`); continue }
-      try {
-        const outcome = await this.lock.run(from, async () => this.receiveOne(env, sender))
+      if (env.id === '' || env.id.length > MAX_ID_LENGTH) refuse('BAD_ID', 'a message id is 1 to 64 characters')
+      else if (env.to !== this.me) refuse('NOT_HERE', `${env.to} is not logged in on this node`)
+      else if (env.from !== from) refuse('IMPERSONATION', `the message claims to be from ${env.from}, but comes from ${from}`)
+      else valid.push(env)
+    }
+    if (valid.length === 0) return { acks, rejects, texts: [] }
+    const texts = await this.lock.run(from, async () => this.receiveBatch(from, valid, sender, acks, rejects))
+    // A direct sender knows from the ack that it was delivered; relayed mail gets a receipt.
+    if (sender === undefined && texts.length > 0) {
+      const receipt = this.newEntry(from, { kind: 'receipt', receipt: { ids: texts, read: false } })
+      await this.store.write([receipt.op])
+      this.enqueue(receipt.key, receipt.entry)
+      this.kick(from)
+    }
+    return { acks, rejects, texts }
+  }
+
+  /** Decrypts and stores a sender's envelopes (in its critical section); returns the ids of new texts. */
+  private async receiveBatch (from: string, envelopes: DmEnvelope[], sender: Sender | undefined, acks: string[], rejects: DmReject[]): Promise<string[]> {
+    const known = await this.convs.known(from, envelopes.map(e => e.id))
+    const before = await this.book.load(from)
+    let sessions = before
+    const ops: BatchOp[] = []
+    const messages: ChatMessage[] = []
+    const statuses: Array<{ ids: string[], status: MessageStatus }> = []
+    const accepted: string[] = []
+    for (const env of envelopes) {
+      if (known.has(env.id)) {
         acks.push(env.id)
-        // A direct sender knows from the ack that it was delivered; relayed mail gets a receipt.
-        if (outcome === 'text' && sender === undefined) {
-          const list = received.get(from) ?? []
-          list.push(env.id)
-          received.set(from, list)
+        continue
+      }
+      try {
+        const { plaintext, next, keyChanged } = await this.decrypt(from, env, sessions, sender)
+        const payload = DmPayload.decode(plaintext)
+        if (payload.id !== env.id) throw new ChatError('IMPERSONATION', 'the envelope id differs from the id inside the message')
+        sessions = next
+        const remoteHlc = { wall: Number(payload.hlcWall), counter: payload.hlcCounter }
+        this.hlc.receive(remoteHlc)
+        if (payload.receipt !== undefined) {
+          const status: MessageStatus = payload.receipt.read ? 'read' : 'delivered'
+          const raised = await this.convs.raise(from, payload.receipt.ids.slice(0, 1000), status)
+          ops.push(...raised.ops, this.convs.seen(from, env.id))
+          statuses.push({ ids: raised.changed, status })
+        } else {
+          const message: ChatMessage = {
+            id: env.id,
+            conversation: from,
+            from,
+            to: this.me,
+            text: [...(payload.text ?? '')].slice(0, MAX_TEXT_LENGTH).join(''),
+            sentAt: Number(payload.sentAt),
+            receivedAt: this.clock(),
+            hlc: formatHlc(remoteHlc),
+            direction: 'in',
+            read: false,
+            ...(keyChanged ? { keyChanged } : {})
+          }
+          messages.push(message)
         }
+        known.add(env.id)
+        accepted.push(env.id)
       } catch (err) {
         const code = (err as { code?: string }).code ?? 'INTERNAL'
         this.log('refused %s from %s: %s %s', env.id, from, code, (err as Error).message)
-        refuse(code === 'DUPLICATE_MESSAGE' ? 'DUPLICATE' : code, (err as Error).message)
+        rejects.push({ id: env.id, code: code === 'DUPLICATE_MESSAGE' ? 'DUPLICATE' : code, message: (err as Error).message })
       }
     }
-    for (const [from, ids] of received) {
-      await this.store.write(this.receiptOps(from, ids, false))
-      this.kick(from)
-    }
-    return { acks, rejects }
-  }
-
-  /** Decrypts and stores one envelope (in the contact's critical section). */
-  private async receiveOne (env: DmEnvelope, sender: Sender | undefined): Promise<'text' | 'receipt' | 'duplicate'> {
-    const from = env.from
-    const ck = this.conv(from)
-    if (await this.store.get(`i/${ck}/${env.id}`) !== undefined) return 'duplicate'
-    const sessions = await this.loadSessions(from)
-    let plaintext: Uint8Array
-    let next: SessionState[]
-    let keyChanged = false
-    if (env.initial) {
-      const msg = decodeInitialMessage(env.body)
-      if (msg.username !== from) throw new ChatError('IMPERSONATION', 'the initial message names another sender')
-      // X3DH §4.1: the identity key must be the one the idp binds to this username.
-      if (sender !== undefined) {
-        if (jwkThumbprint(msg.identityKey) !== sender.claims.cnf.jkt) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the sender\'s token names')
-      } else {
-        const entry = await this.directory.lookup(from, true)
-        if (Buffer.compare(Buffer.from(entry.identityKey), Buffer.from(msg.identityKey)) !== 0) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the directory has for its sender')
-      }
-      keyChanged = await this.directory.check(from, msg.identityKey) === 'changed'
-      const existing = sessions.findIndex(s => isSameSession(s, msg))
-      if (existing >= 0) {
-        const result = decryptInitialMessage(sessions[existing]!, msg)
-        plaintext = result.plaintext
-        next = sessions.map((s, i) => i === existing ? result.session : s)
-      } else {
-        const result = await respondToSession({ identity: this.account.identity(), username: this.me, store: this.prekeys, message: msg })
-        plaintext = result.plaintext
-        next = this.adopt(sessions, result.session)
-      }
-    } else {
-      ({ plaintext, next } = this.decryptAny(sessions, env.body))
-    }
-    const payload = DmPayload.decode(plaintext)
-    if (payload.id !== env.id) throw new ChatError('IMPERSONATION', 'the envelope id differs from the id inside the message')
-    const remoteHlc = { wall: Number(payload.hlcWall), counter: payload.hlcCounter }
-    this.hlc.receive(remoteHlc)
-    const ops: BatchOp[] = [this.sessionOps(from, next), ...this.prekeys.ops()]
-    if (payload.receipt !== undefined) {
-      const status: MessageStatus = payload.receipt.read ? 'read' : 'delivered'
-      const changed = await this.statusOps(from, payload.receipt.ids.slice(0, 1000), status, ops)
-      ops.push(this.store.put(`i/${ck}/${env.id}`, { key: '' }))
+    ops.push(...await this.convs.addAll(messages, true))
+    if (sessions !== before) ops.push(this.book.set(from, sessions))
+    ops.push(...this.prekeys.ops())
+    try {
       await this.store.write(ops)
-      this.emitStatuses(from, changed, status)
-      return 'receipt'
+    } catch (err) {
+      this.book.restore(from, before)
+      this.convs.forget()
+      for (const id of accepted) rejects.push({ id, code: 'INTERNAL', message: 'could not store the message' })
+      this.log.error('storing messages from %s failed: %s', from, (err as Error).message)
+      return []
     }
-    const text = payload.text ?? ''
-    const message: ChatMessage = {
-      id: env.id,
-      conversation: from,
-      from,
-      to: this.me,
-      text: [...text].slice(0, MAX_TEXT_LENGTH).join(''),
-      sentAt: Number(payload.sentAt),
-      receivedAt: this.clock(),
-      hlc: formatHlc(remoteHlc),
-      direction: 'in',
-      read: false,
-      ...(keyChanged ? { keyChanged } : {})
-    }
-    ops.push(...this.messageOps(message), ...await this.conversationOps(from, message, true))
-    await this.store.write(ops)
-    this.dispatchEvent(new CustomEvent('message', { detail: message }))
-    return 'text'
+    acks.push(...accepted)
+    for (const m of messages) this.dispatchEvent(new CustomEvent('message', { detail: m }))
+    for (const { ids, status } of statuses) this.emitStatuses(from, ids, status)
+    return messages.map(m => m.id)
   }
 
-  /** Tries the contact's sessions, newest first; the one that decrypts moves to the front. */
-  private decryptAny (sessions: SessionState[], body: Uint8Array): { plaintext: Uint8Array, next: SessionState[] } {
-    let firstError: unknown
-    for (let i = 0; i < sessions.length; i++) {
-      try {
-        const { session, plaintext } = decryptMessage(sessions[i]!, body)
-        return { plaintext, next: [session, ...sessions.filter((_, j) => j !== i)] }
-      } catch (err) {
-        if ((err as { code?: string }).code === 'DUPLICATE_MESSAGE') throw err
-        firstError ??= err
+  /** Decrypts one envelope with the sender's sessions; the sessions as they would be after it. */
+  private async decrypt (from: string, env: DmEnvelope, sessions: SessionState[], sender: Sender | undefined): Promise<{ plaintext: Uint8Array, next: SessionState[], keyChanged: boolean }> {
+    if (!env.initial) {
+      for (let i = 0; i < sessions.length; i++) {
+        try {
+          const { session, plaintext } = decryptMessage(sessions[i]!, env.body)
+          return { plaintext, next: [session, ...sessions.filter((_, j) => j !== i)], keyChanged: false }
+        } catch (err) {
+          if ((err as { code?: string }).code === 'DUPLICATE_MESSAGE' || i === sessions.length - 1) throw err
+        }
       }
+      throw new ChatError('NO_SESSION', 'no session with the sender: it must start a new one')
     }
-    if (firstError !== undefined) throw firstError
-    throw new ChatError('NO_SESSION', 'no session with the sender: it must start a new one')
+    const msg = decodeInitialMessage(env.body)
+    if (msg.username !== from) throw new ChatError('IMPERSONATION', 'the initial message names another sender')
+    // X3DH §4.1: the identity key must be the one the idp binds to this username.
+    if (sender !== undefined) {
+      if (jwkThumbprint(msg.identityKey) !== sender.claims.cnf.jkt) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the sender\'s token names')
+    } else {
+      const entry = await this.directory.lookup(from, true)
+      if (hex(entry.identityKey) !== hex(msg.identityKey)) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the directory has for its sender')
+    }
+    const keyChanged = await this.directory.check(from, msg.identityKey) === 'changed'
+    const existing = sessions.findIndex(s => isSameSession(s, msg))
+    if (existing >= 0) {
+      const { session, plaintext } = decryptInitialMessage(sessions[existing]!, msg)
+      return { plaintext, next: sessions.map((s, i) => i === existing ? session : s), keyChanged }
+    }
+    const result = await respondToSession({ identity: this.account.identity(), username: this.me, store: this.prekeys, message: msg })
+    return { plaintext: result.plaintext, next: this.adopt(sessions, result.session), keyChanged }
   }
 
   /**
@@ -806,17 +803,22 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           after = reply.cursor
           more = reply.more
           const done: string[] = []
+          // Each sender's mail, in order, as one batch.
+          const bySender = new Map<string, Array<{ mailId: string, env: DmEnvelope }>>()
           for (const mail of reply.messages) {
-            let env: DmEnvelope
             try {
-              env = DmEnvelope.decode(mail.envelope)
+              const list = bySender.get(mail.from) ?? []
+              list.push({ mailId: mail.id, env: DmEnvelope.decode(mail.envelope) })
+              bySender.set(mail.from, list)
             } catch {
               done.push(mail.id)
-              continue
             }
-            const { acks, rejects } = await this.receive([env], undefined, mail.from)
-            // Refused mail will never decrypt; it is dropped too (the sender's receipt never comes).
-            if (acks.length > 0 || rejects.length > 0) done.push(mail.id)
+          }
+          for (const [from, list] of bySender) {
+            const { acks, rejects } = await this.receive(list.map(m => m.env), undefined, from)
+            // Refused mail will never decrypt: it is dropped too (the sender's receipt never comes).
+            const handled = new Set([...acks, ...rejects.filter(r => r.code !== 'INTERNAL').map(r => r.id)])
+            for (const m of list) if (handled.has(m.env.id)) done.push(m.mailId)
           }
           if (done.length > 0) await this.components.rpc.call(RELAY, ACK, { ids: done }, { identityToken: token, signal: this.abort.signal })
           if (reply.messages.length === 0) break

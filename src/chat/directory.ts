@@ -36,6 +36,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export class Directory {
   private readonly cache = new Map<string, { entry: DirectoryEntry, at: number }>()
+  /** Known keys read or written this run (null: none on record) */
+  private readonly keys = new Map<string, KnownKey | null>()
 
   constructor (
     private readonly store: SealedStore,
@@ -62,7 +64,18 @@ export class Directory {
   }
 
   async known (username: string): Promise<KnownKey | undefined> {
-    return this.store.get<KnownKey>(this.key(username))
+    let known = this.keys.get(username)
+    if (known === undefined) {
+      known = await this.store.get<KnownKey>(this.key(username)) ?? null
+      this.keys.set(username, known)
+    }
+    return known ?? undefined
+  }
+
+  private async remember (record: KnownKey): Promise<void> {
+    this.keys.delete(record.username)
+    await this.store.write([this.store.put(this.key(record.username), record)])
+    this.keys.set(record.username, record)
   }
 
   /**
@@ -73,11 +86,11 @@ export class Directory {
     const known = await this.known(username)
     const presented = hex(identityKey)
     if (known === undefined) {
-      await this.store.write([this.store.put(this.key(username), { username, identityKey: presented, verified: false, firstSeen: this.clock() } satisfies KnownKey)])
+      await this.remember({ username, identityKey: presented, verified: false, firstSeen: this.clock() })
       return 'new'
     }
     if (known.identityKey === presented) return 'same'
-    if (known.changedTo !== presented) await this.store.write([this.store.put(this.key(username), { ...known, changedTo: presented })])
+    if (known.changedTo !== presented) await this.remember({ ...known, changedTo: presented })
     return 'changed'
   }
 
@@ -93,7 +106,7 @@ export class Directory {
     const current = hex(entry.identityKey)
     const known = await this.known(username)
     const record: KnownKey = { username, identityKey: current, verified: true, firstSeen: known?.firstSeen ?? this.clock() }
-    await this.store.write([this.store.put(this.key(username), record)])
+    await this.remember(record)
     return record
   }
 

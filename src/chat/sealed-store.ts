@@ -40,6 +40,12 @@ export class SealedStore {
     return bytes === undefined ? undefined : JSON.parse(dec.decode(bytes)) as T
   }
 
+  /** Whether each key has a value (without opening them). */
+  async has (keys: string[]): Promise<boolean[]> {
+    if (keys.length === 0) return []
+    return (await this.kv.getMany(keys)).map(v => v !== undefined)
+  }
+
   putBytes (key: string, value: Uint8Array): BatchOp {
     return { type: 'put', sublevel: this.kv, key, value: seal(this.key, value, this.ad(key)) }
   }

@@ -24,7 +24,26 @@ export type RandomSource = (length: number) => Uint8Array
 /** Milliseconds since the Unix epoch. Injected where expiry must be testable. */
 export type Clock = () => number
 
-export const systemRandom: RandomSource = length => nodeCrypto.randomBytes(length)
+/**
+ * Small requests (nonces, keys) are served from a pool refilled by the OS
+ * CSPRNG 16 KiB at a time: one call into OpenSSL instead of one per nonce,
+ * which was a measurable share of sealing a message. Every byte is used once;
+ * callers get copies (randomBytes) or fresh buffers, never the pool itself.
+ */
+const POOL_BYTES = 16 * 1024
+let pool = Buffer.alloc(0)
+let poolOffset = 0
+export const systemRandom: RandomSource = length => {
+  if (length > 256) return nodeCrypto.randomBytes(length)
+  if (poolOffset + length > pool.length) {
+    pool = nodeCrypto.randomBytes(POOL_BYTES)
+    poolOffset = 0
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + length))
+  pool.fill(0, poolOffset, poolOffset + length)
+  poolOffset += length
+  return out
+}
 export const systemClock: Clock = () => Date.now()
 
 /** A key pair as raw bytes. For X25519 both halves are 32 bytes. */

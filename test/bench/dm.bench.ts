@@ -1,0 +1,139 @@
+/**
+ * One-to-one chat benchmark: four lanchat nodes as separate processes on
+ * loopback (idp+kacls, relay, alice, bob), driven through headless mode.
+ *
+ * - dm_latency_p50_ms / p99: from writing `send` to alice's stdin to reading
+ *   bob's `message` event on its stdout, one message at a time;
+ * - dm_throughput_msgs_per_s: messages sent as fast as alice takes them,
+ *   counted when bob has every one and alice has every `delivered` (so
+ *   stored by bob and acknowledged);
+ * - baseline_stream_rtt_p50_ms: a raw libp2p stream echo round trip between
+ *   two processes over the same kind of connection (TCP, pnet, noise, yamux),
+ *   measured in the same run.
+ */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { openMemoryStore } from '../../store/index.js'
+import { deriveNetworkKeys, Network } from '../../src/net/index.js'
+import { HeadlessNode } from '../helpers/headless-node.js'
+
+type BenchResult = Record<string, number | string | boolean>
+
+const LATENCY_MESSAGES = 500
+const THROUGHPUT_MESSAGES = 5_000
+const ECHO_ROUND_TRIPS = 2_000
+const PASSWORD = 'benchmark-password'
+const ECHO_PROTOCOL = '/lanchat-bench/echo/1.0.0'
+const ECHO_PASSPHRASE = 'benchmark passphrase'
+
+const log = (message: string): void => { process.stderr.write(`dm.bench: ${message}\n`) }
+
+function percentile (sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN
+}
+const round = (n: number): number => Math.round(n * 1000) / 1000
+
+async function baselineRtt (): Promise<number[]> {
+  const peer = spawn(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'echo-peer.js'), ECHO_PROTOCOL, ECHO_PASSPHRASE], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const [line] = await once(peer.stdout, 'data') as [Buffer]
+  const addr = line.toString().trim()
+  const network = new Network({ store: await openMemoryStore() }, { keys: await deriveNetworkKeys(ECHO_PASSPHRASE), listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false })
+  await network.start()
+  try {
+    const stream = await network.libp2p.dialProtocol(multiaddr(addr), ECHO_PROTOCOL)
+    const lp = lpStream(stream)
+    const payload = new Uint8Array(200)
+    const times: number[] = []
+    for (let i = 0; i < ECHO_ROUND_TRIPS; i++) {
+      const t0 = performance.now()
+      await lp.write(payload)
+      await lp.read()
+      times.push(performance.now() - t0)
+    }
+    await stream.close()
+    return times.slice(200).sort((a, b) => a - b)
+  } finally {
+    await network.stop()
+    peer.stdin.end()
+    await once(peer, 'exit')
+  }
+}
+
+export async function run (): Promise<BenchResult> {
+  log('baseline: raw libp2p stream echo between two processes')
+  const rtt = await baselineRtt()
+
+  log('starting four node processes')
+  const nodes: HeadlessNode[] = []
+  try {
+    const local = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
+    const idp = await HeadlessNode.spawn({ name: 'idp', args: [...local, '--role', 'idp,kacls'] })
+    nodes.push(idp)
+    const relay = await HeadlessNode.spawn({ name: 'relay', args: [...local, '--role', 'relay', '--peer', idp.addr()] })
+    nodes.push(relay)
+    const users: HeadlessNode[] = []
+    for (const name of ['alice', 'bob']) {
+      const node = await HeadlessNode.spawn({ name, args: [...local, '--no-roles', '--peer', idp.addr()] })
+      nodes.push(node)
+      await node.untilReply('roles', r => r.relay !== null && r.idp !== null, 30_000, 'holders known')
+      await node.call('register', { username: name, password: PASSWORD })
+      await node.call('login', { username: name, password: PASSWORD })
+      users.push(node)
+    }
+    const [alice, bob] = users as [HeadlessNode, HeadlessNode]
+
+    // Warm up: session set up, streams open, caches filled.
+    for (let i = 0; i < 50; i++) {
+      const { messageId } = await alice.call('send', { to: 'bob', text: `warm-up ${i}` })
+      await bob.waitFor(l => l.event === 'message' && l.id === messageId, 30_000)
+    }
+
+    log(`latency: ${LATENCY_MESSAGES} messages one at a time`)
+    const latency: number[] = []
+    for (let i = 0; i < LATENCY_MESSAGES; i++) {
+      const text = `latency ${i}`
+      const since = bob.mark()
+      const t0 = performance.now()
+      alice.write({ cmd: 'send', to: 'bob', text })
+      await bob.waitFor(l => l.event === 'message' && l.text === text, 30_000, since)
+      latency.push(performance.now() - t0)
+    }
+    latency.sort((a, b) => a - b)
+
+    log(`throughput: ${THROUGHPUT_MESSAGES} messages as fast as possible`)
+    const bobSince = bob.mark()
+    const aliceSince = alice.mark()
+    const t0 = performance.now()
+    for (let i = 0; i < THROUGHPUT_MESSAGES; i++) alice.write({ cmd: 'send', to: 'bob', text: `burst ${i}` })
+    // Counted as lines arrive (a predicate that rescanned every line would make the harness the bottleneck).
+    let received = 0
+    let delivered = 0
+    const allReceived = bob.waitFor(l => l.event === 'message' && ++received >= THROUGHPUT_MESSAGES, 300_000, bobSince)
+    const allDelivered = alice.waitFor(l => l.event === 'message:status' && l.status === 'delivered' && ++delivered >= THROUGHPUT_MESSAGES, 300_000, aliceSince)
+    await Promise.all([allReceived, allDelivered])
+    const seconds = (performance.now() - t0) / 1000
+    const texts = bob.lines.slice(bobSince).filter(l => l.event === 'message').map(l => l.text)
+    const inOrder = texts.length === THROUGHPUT_MESSAGES && texts.every((t, i) => t === `burst ${i}`)
+
+    const p50 = percentile(latency, 0.5)
+    const base = percentile(rtt, 0.5)
+    return {
+      dm_processes: 'idp+kacls, relay, alice, bob: separate node processes, headless, loopback',
+      dm_latency_messages: LATENCY_MESSAGES,
+      dm_latency_p50_ms: round(p50),
+      dm_latency_p99_ms: round(percentile(latency, 0.99)),
+      dm_throughput_messages: THROUGHPUT_MESSAGES,
+      dm_throughput_msgs_per_s: Math.round(THROUGHPUT_MESSAGES / seconds),
+      dm_throughput_in_order: inOrder,
+      baseline_stream_rtt_p50_ms: round(base),
+      baseline_stream_rtt_p99_ms: round(percentile(rtt, 0.99)),
+      dm_latency_p50_vs_baseline_rtt: round(p50 / base)
+    }
+  } finally {
+    await Promise.all(nodes.map(n => n.kill()))
+  }
+}
