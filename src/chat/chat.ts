@@ -677,7 +677,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     return { acks, rejects, texts }
   }
 
-  /** Decrypts and stores a sender's envelopes (in its critical section); returns the ids of new texts. */
+  /** Decrypts and stores a sender's envelopes (in its critical section); returns the ids to send a delivery receipt for. */
   private async receiveBatch (from: string, envelopes: DmEnvelope[], sender: Sender | undefined, acks: string[], rejects: DmReject[]): Promise<string[]> {
     const known = await this.convs.known(from, envelopes.map(e => e.id))
     const before = await this.book.load(from)
@@ -686,9 +686,11 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     const messages: ChatMessage[] = []
     const statuses: Array<{ ids: string[], status: MessageStatus }> = []
     const accepted: string[] = []
+    const duplicates: string[] = []
     for (const env of envelopes) {
       if (known.has(env.id)) {
         acks.push(env.id)
+        duplicates.push(env.id)
         continue
       }
       try {
@@ -742,7 +744,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     acks.push(...accepted)
     for (const m of messages) this.dispatchEvent(new CustomEvent('message', { detail: m }))
     for (const { ids, status } of statuses) this.emitStatuses(from, ids, status)
-    return messages.map(m => m.id)
+    // A copy from the relay of what already came directly (its ack was lost) still deserves a receipt.
+    return [...messages.map(m => m.id), ...(sender === undefined ? duplicates : [])]
   }
 
   /** Decrypts one envelope with the sender's sessions; the sessions as they would be after it. */

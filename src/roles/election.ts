@@ -41,26 +41,23 @@ export function tiebreak (role: Role, peerId: PeerIdStr): string {
 const short = (peerId: PeerIdStr): string => peerId.slice(-8)
 
 /**
- * Holder of each role, in three steps:
+ * Holder of each role, in four steps:
  * 1. Pinned: a live node pinning the role holds it. Several pinning it: the
  *    one already holding it, else the lowest tie-break; a warning names all.
  * 2. Incumbent: a live eligible node already serving the role keeps it
- *    (hysteresis), unless it serves another role too while a settled
- *    eligible node holds none (separation of duties wins).
+ *    (hysteresis); several claiming it: the earliest, then the tie-break.
  * 3. Otherwise among eligible nodes: settled before unsettled, then fewest
- *    roles so far, then the one already serving it, then the tie-break.
+ *    roles so far, then the tie-break.
+ * 4. Separation of duties: while a node holds several roles and a settled
+ *    eligible node holds none, the role it took last moves there.
+ * The result is a fixed point: announced back as held, it elects itself.
  */
 export function elect (view: readonly Candidate[]): Assignment {
   // Input order must not matter.
   const nodes = [...view].sort((a, b) => a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0)
   const holders: Record<Role, Holder | null> = { relay: null, idp: null, kacls: null }
   const warnings: string[] = []
-  const count = new Map<PeerIdStr, number>()
-  const assign = (role: Role, node: Candidate, pinned: boolean): void => {
-    holders[role] = { peerId: node.peerId, pinned }
-    count.set(node.peerId, (count.get(node.peerId) ?? 0) + 1)
-  }
-  const roles = (n: Candidate): number => count.get(n.peerId) ?? 0
+  const roles = (n: Candidate): Role[] => ORDER.filter(r => holders[r]?.peerId === n.peerId)
   const eligible = (n: Candidate, role: Role): boolean => n.eligible.includes(role) || n.pinned.includes(role)
   const bySinceThenHash = (role: Role) => (a: Candidate, b: Candidate): number => {
     const sa = a.held[role] ?? Infinity
@@ -73,7 +70,7 @@ export function elect (view: readonly Candidate[]): Assignment {
     const pinning = nodes.filter(n => n.pinned.includes(role)).sort(bySinceThenHash(role))
     const chosen = pinning[0]
     if (chosen === undefined) continue
-    assign(role, chosen, true)
+    holders[role] = { peerId: chosen.peerId, pinned: true }
     if (pinning.length > 1) {
       warnings.push(`${role} is pinned on ${pinning.length} nodes (${pinning.map(n => short(n.peerId)).join(', ')}); ${short(chosen.peerId)} holds it: unpin the others`)
     }
@@ -81,35 +78,44 @@ export function elect (view: readonly Candidate[]): Assignment {
 
   for (const role of ORDER) {
     if (holders[role] !== null) continue
-    const incumbents = nodes.filter(n => eligible(n, role) && n.held[role] !== undefined).sort(bySinceThenHash(role))
-    for (const node of incumbents) {
-      const freeSettled = nodes.some(n => n !== node && n.settled && eligible(n, role) && roles(n) === 0)
-      if (roles(node) === 0 || !freeSettled) {
-        assign(role, node, false)
+    const incumbent = nodes.filter(n => eligible(n, role) && n.held[role] !== undefined).sort(bySinceThenHash(role))[0]
+    if (incumbent !== undefined) holders[role] = { peerId: incumbent.peerId, pinned: false }
+  }
+
+  for (const role of ORDER) {
+    if (holders[role] !== null) continue
+    const chosen = nodes.filter(n => eligible(n, role)).sort((a, b) => {
+      if (a.settled !== b.settled) return a.settled ? -1 : 1
+      if (roles(a).length !== roles(b).length) return roles(a).length - roles(b).length
+      return tiebreak(role, a.peerId) < tiebreak(role, b.peerId) ? -1 : 1
+    })[0]
+    if (chosen === undefined) warnings.push(`no live node may hold the ${role} role: start a node eligible for it`)
+    else holders[role] = { peerId: chosen.peerId, pinned: false }
+  }
+
+  for (let moved = true; moved;) {
+    moved = false
+    for (const node of nodes) {
+      const mine = roles(node)
+      if (mine.length < 2) continue
+      // The elected role it took last (not yet held counts as latest), the later in ORDER on a tie.
+      const movable = mine.filter(r => holders[r]?.pinned !== true)
+        .sort((a, b) => (node.held[b] ?? Infinity) - (node.held[a] ?? Infinity) || ORDER.indexOf(b) - ORDER.indexOf(a))
+      for (const role of movable) {
+        const free = nodes.filter(n => n.settled && eligible(n, role) && roles(n).length === 0)
+          .sort((a, b) => tiebreak(role, a.peerId) < tiebreak(role, b.peerId) ? -1 : 1)[0]
+        if (free === undefined) continue
+        holders[role] = { peerId: free.peerId, pinned: false }
+        moved = true
         break
       }
     }
   }
 
-  for (const role of ORDER) {
-    if (holders[role] !== null) continue
-    const ranked = nodes.filter(n => eligible(n, role)).sort((a, b) => {
-      if (a.settled !== b.settled) return a.settled ? -1 : 1
-      if (roles(a) !== roles(b)) return roles(a) - roles(b)
-      const ha = a.held[role] !== undefined
-      const hb = b.held[role] !== undefined
-      if (ha !== hb) return ha ? -1 : 1
-      return tiebreak(role, a.peerId) < tiebreak(role, b.peerId) ? -1 : 1
-    })
-    const chosen = ranked[0]
-    if (chosen === undefined) warnings.push(`no live node may hold the ${role} role: start a node eligible for it`)
-    else assign(role, chosen, false)
-  }
-
-  for (const [peerId, n] of count) {
-    if (n < 2) continue
-    const held = ORDER.filter(r => holders[r]?.peerId === peerId)
-    warnings.push(`${held.join(' and ')} are held by one node (${short(peerId)}): separation of duties is lost; start more nodes or pin the roles to distinct nodes`)
+  for (const node of nodes) {
+    const held = roles(node)
+    if (held.length < 2) continue
+    warnings.push(`${held.join(' and ')} are held by one node (${short(node.peerId)}): separation of duties is lost; start more nodes or pin the roles to distinct nodes`)
   }
   return { holders, warnings }
 }

@@ -102,6 +102,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   private readonly roleKeys = new Map<Role, Ed25519PrivateKey>()
   private assignment: Assignment = { holders: { relay: null, idp: null, kacls: null }, warnings: [] }
   private readonly since = new Map<Role, number>()
+  /** When a silent connection to a node was last closed */
+  private readonly recycled = new Map<PeerIdStr, number>()
   private held: Partial<Record<Role, number>> = {}
   private startedAt = 0
   private nextSeq = 0
@@ -230,7 +232,26 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   private tick (): void {
     if (!this.running) return
     this.recompute()
+    this.recycleSilent()
     void this.announce()
+  }
+
+  /**
+   * A node we are still connected to whose announcements stopped for a whole
+   * lease: after a short network cut the TCP connection can survive while
+   * the gossip streams on it did not. Closing it lets the dialer make a fresh
+   * one, and the node's announcements flow again.
+   */
+  private recycleSilent (): void {
+    const now = this.clock()
+    for (const [peerId, { lastSeen }] of this.view) {
+      if (now - lastSeen < this.leaseMs || (this.recycled.get(peerId) ?? 0) > lastSeen) continue
+      const id = peerIdFromString(peerId)
+      if (this.components.libp2p.getConnections(id).length === 0) continue
+      this.recycled.set(peerId, now)
+      this.log('%s is connected but silent for %d ms: reconnecting', peerId, now - lastSeen)
+      void this.components.libp2p.hangUp(id).catch(() => {})
+    }
   }
 
   /** Re-runs the election over the live view; emits role:changed and updates what this node serves. */

@@ -61,7 +61,7 @@ describe('election', () => {
         held: Object.fromEntries(ROLES.filter(r => first.holders[r]?.peerId === c.peerId).map(r => [r, c.held[r] ?? 1]))
       }))
       expect(elect(announced).holders).toEqual(first.holders)
-    }))
+    }), { numRuns: 5000 })
   })
 
   it('spreads the roles over distinct nodes when there are enough', () => {
