@@ -3,7 +3,7 @@ import { ed25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js'
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import {
-  BadSignatureError, DecryptError, InMemoryPreKeyStore, InvalidKeyError, MalformedMessageError, PreKeyNotFoundError,
+  BadSignatureError, DecryptError, InMemoryPreKeyStore, MalformedMessageError, PreKeyNotFoundError,
   SessionError, associatedData, createPreKeyBundle, createPreKeyState, decodeInitialMessage, decodePreKeyBundle,
   decryptInitialMessage, deserializePreKeyState, encodePreKeyBundle, encryptMessage, generateIdentityKeyPair,
   initiateSession, isSameSession, respondToSession, rotateSignedPreKey, serializePreKeyState,

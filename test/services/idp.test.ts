@@ -1,10 +1,11 @@
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateIdentityKeyPair, issueIdentityToken, jwkThumbprint, sign } from '../../src/crypto/index.js'
-import { roleSigner } from '../../src/services/keys.js'
+import { generateIdentityKeyPair, jwkThumbprint, sign } from '../../src/crypto/index.js'
 import { CHALLENGE, IDP, LOGIN, LOOKUP, REGISTER } from '../../src/services/idp/spec.js'
 import { LOGIN_LABEL, REGISTER_LABEL, transcript } from '../../src/services/transcript.js'
 import { startCluster } from '../helpers/cluster.js'
+import { mintIdentityToken } from '../helpers/tokens.js'
+import type { MintOptions } from '../helpers/tokens.js'
 import { rawBytes, rawCall } from '../helpers/raw-rpc.js'
 import type { Cluster } from '../helpers/cluster.js'
 import type { LanchatNode } from '../../src/node.js'
@@ -112,15 +113,7 @@ describe('idp service', () => {
   describe('identity tokens presented to a service', () => {
     const lookup = async (token: string): Promise<unknown> =>
       alice.rpc.call(IDP, LOOKUP, { username: 'alice' }, { identityToken: token }).catch((e: unknown) => e)
-    const mint = async (over: { signer?: ReturnType<typeof generateIdentityKeyPair>, audience?: string, peer?: string, clock?: () => number } = {}): Promise<string> => issueIdentityToken({
-      issuer: idp.network.peerId,
-      signer: over.signer ?? roleSigner(idp.roles.roleKey('idp')!),
-      holderKey: alice.user.identity().publicKey,
-      username: 'alice',
-      networkId: over.audience ?? alice.keys.networkId,
-      peerId: over.peer ?? alice.network.peerId,
-      clock: over.clock
-    })
+    const mint = async (over: MintOptions = {}): Promise<string> => mintIdentityToken(idp, alice, over)
 
     it('accepts a genuine one', async () => {
       expect(await lookup(await mint())).toMatchObject({ username: 'alice' })

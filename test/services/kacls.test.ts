@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  aesGcmDecrypt, generateIdentityKeyPair, issueAuthorizationToken, issueIdentityToken, randomBytes
+  aesGcmDecrypt, generateIdentityKeyPair, issueAuthorizationToken, randomBytes
 } from '../../src/crypto/index.js'
 import { roleSigner } from '../../src/services/keys.js'
 import { associatedData, openPayload, parseWrapped, wrapPayload } from '../../src/services/kacls/blob.js'
@@ -14,6 +14,8 @@ import { KACLS, REWRAP, STATUS, UNWRAP, WRAP } from '../../src/services/kacls/sp
 import { RpcRequest } from '../../src/services/pb/rpc.js'
 import { rolesSettled, startCluster } from '../helpers/cluster.js'
 import { rawBytes, rawCall } from '../helpers/raw-rpc.js'
+import { mintIdentityToken } from '../helpers/tokens.js'
+import type { MintOptions } from '../helpers/tokens.js'
 import type { IdentityKeyPair } from '../../src/crypto/index.js'
 import type { AuditRecord } from '../../src/services/kacls/kacls.js'
 import type { KekRecord } from '../../src/services/kacls/kek.js'
@@ -203,15 +205,7 @@ describe('kacls service', () => {
   })
 
   it('refuses an unwrap without a valid identity token of the calling node', async () => {
-    const mint = async (over: { signer?: IdentityKeyPair, clock?: () => number, audience?: string, peer?: string } = {}): Promise<string> => issueIdentityToken({
-      issuer: idp.network.peerId,
-      signer: over.signer ?? roleSigner(idp.roles.roleKey('idp')!),
-      holderKey: bob.user.identity().publicKey,
-      username: 'bob',
-      networkId: over.audience ?? bob.keys.networkId,
-      peerId: over.peer ?? bob.network.peerId,
-      clock: over.clock
-    })
+    const mint = async (over: MintOptions = {}): Promise<string> => mintIdentityToken(idp, bob, over)
     const tryWith = async (identityToken: string): Promise<string | undefined> => outcome(unwrap(bob, wrappedV1, 'group/g1/1', { identityToken }))
     expect(await tryWith('')).toBe('LOGIN_REQUIRED')
     expect(await tryWith(await mint({ signer: generateIdentityKeyPair() }))).toBe('TOKEN_BAD_SIGNATURE')
