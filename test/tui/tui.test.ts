@@ -69,7 +69,8 @@ describe.skipIf(missing !== null)('the terminal UI, driven in tmux', () => {
     await alice.press('Enter')
     await alice.enter(PASSWORD)
     await register(bob, 'bob')
-    const rows = await alice.waitFor(r => statusBar(r).includes('alice: online') && statusBar(r).includes(`kacls ..${kacls.peerId.slice(-4)}`), 30_000, 'alice online with every role holder')
+    const holders = [`relay ..${relay.peerId.slice(-4)}`, `idp ..${idp.peerId.slice(-4)}`, `kacls ..${kacls.peerId.slice(-4)}`]
+    const rows = await alice.waitFor(r => statusBar(r).includes('alice: online') && holders.every(h => statusBar(r).includes(h)), 30_000, 'alice online with every role holder')
     const bar = statusBar(rows)
     expect(bar).toMatch(/net [0-9a-f]{8}/)
     expect(bar).toMatch(/\d+ peers?/)
