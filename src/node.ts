@@ -8,10 +8,12 @@ import { createLogger } from './logger.js'
 import { deriveNetworkKeys, Network } from './net/index.js'
 import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
+import { Groups } from './chat/groups/index.js'
 import { RoleRegistry } from './roles/index.js'
 import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
 import type { WhoAmI } from './account/index.js'
-import type { ChatEvents, ChatMessage, ConversationSummary, MessageStatus } from './chat/index.js'
+import type { ChatEvents, ChatMessage, ConversationSummary, SendResult } from './chat/index.js'
+import type { GroupId, GroupInfo, GroupMessage, GroupSendResult, GroupsEvents } from './chat/groups/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
 import type { DropReason, Role, RolesView, ViewNode } from './roles/index.js'
@@ -56,6 +58,9 @@ export interface NodeEvents {
   'message:blocked': ChatEvents['message:blocked']
   'presence': ChatEvents['presence']
   'lobby': ChatEvents['lobby']
+  'group:message': GroupsEvents['group:message']
+  'group:changed': GroupsEvents['group:changed']
+  'group:status': GroupsEvents['group:status']
 }
 
 export class LanchatNode extends TypedEventEmitter<NodeEvents> {
@@ -70,6 +75,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   private account?: Account
   private verifier?: TokenVerifier
   private chatService?: Chat
+  private groupsService?: Groups
   private readonly log = createLogger('node')
   private stopping?: Promise<void>
 
@@ -133,14 +139,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     await new IdpService(components).start()
     this.kaclsService = new KaclsService(components)
     await this.kaclsService.start()
-    this.relayService = new RelayService(components)
+    this.relayService = new RelayService({ ...components, libp2p: network.libp2p })
     await this.relayService.start()
 
     const account = new Account({ rpc, store: this.store, networkId: keys.networkId, peerId: network.peerId })
-    for (const type of ['login:required', 'login'] as const) {
-      account.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
-    }
-    account.addEventListener('login', () => { void this.startChat() })
+    account.addEventListener('login:required', evt => { this.dispatchEvent(new CustomEvent('login:required', { detail: evt.detail })) })
     this.account = account
     await account.start()
     this.log('started %s on %s', network.peerId, network.addresses().join(' '))
@@ -211,9 +214,15 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.user.register(username, password)
   }
 
-  /** Unlocks the identity key and gets an identity token from the idp holder. */
+  /**
+   * Unlocks the identity key and gets an identity token from the idp holder;
+   * chat and groups are running when it resolves (and when 'login' fires).
+   */
   async login (username: string, password: string): Promise<WhoAmI> {
-    return this.user.login(username, password)
+    const who = await this.user.login(username, password)
+    await this.startChat()
+    this.dispatchEvent(new CustomEvent('login', { detail: { username: who.username ?? username, expiresAt: who.expiresAt ?? 0 } }))
+    return who
   }
 
   whoami (): WhoAmI {
@@ -232,6 +241,19 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       await chat.start()
     } catch (err) {
       this.log.error('chat failed to start: %s', (err as Error).message)
+      return
+    }
+    if (this.stopping !== undefined) return
+    // Groups store their messages in the chat history: they start once chat runs.
+    const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, chat, registry: this.roles })
+    for (const type of ['group:message', 'group:changed', 'group:status'] as const) {
+      groups.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
+    }
+    try {
+      await groups.start()
+      this.groupsService = groups
+    } catch (err) {
+      this.log.error('group chat failed to start: %s', (err as Error).message)
     }
   }
 
@@ -241,7 +263,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   }
 
   /** Stores a message for `to` and delivers it in the background (message:status events follow). */
-  async send (to: string, text: string): Promise<{ id: string, conversation: string, status: MessageStatus }> {
+  async send (to: string, text: string): Promise<SendResult> {
     return this.chat.send(to, text)
   }
 
@@ -263,7 +285,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   }
 
   /** Posts to the lobby, the channel of everyone on the network. */
-  async lobbySend (text: string): Promise<{ id: string, conversation: string }> {
+  async lobbySend (text: string): Promise<SendResult> {
     return this.chat.lobbySend(text)
   }
 
@@ -275,10 +297,73 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.chat.trust(user)
   }
 
+  /** The group module of the logged-in user, once started (tests and diagnostics; front ends use the methods below). */
+  get groupChat (): Groups {
+    if (this.groupsService === undefined) throw new AccountError('LOGIN_REQUIRED', 'log in first')
+    return this.groupsService
+  }
+
+  /** The group module of the logged-in user. */
+  private async groupModule (): Promise<Groups> {
+    if (this.groupsService !== undefined) return this.groupsService
+    throw new AccountError('LOGIN_REQUIRED', this.chatService === undefined ? 'log in first' : 'group chat did not start: log in again')
+  }
+
+  /** Creates a group with this user as admin; `members` are added at once (epoch 1). */
+  async groupCreate (name: string, members: string[]): Promise<GroupInfo> {
+    return (await this.groupModule()).create(name, members)
+  }
+
+  /** Adds a member (admins): a new epoch; the member reads nothing from before it. */
+  async groupInvite (group: GroupId, user: string): Promise<GroupInfo> {
+    return (await this.groupModule()).invite(group, user)
+  }
+
+  /** Leaves a group: another member makes the next epoch without this user. */
+  async groupLeave (group: GroupId): Promise<{ group: GroupId, left: true, epoch: number }> {
+    return (await this.groupModule()).leave(group)
+  }
+
+  /** Removes a member (admins): a new epoch it cannot read. */
+  async groupKick (group: GroupId, user: string): Promise<GroupInfo> {
+    return (await this.groupModule()).kick(group, user)
+  }
+
+  /** Makes a member an admin (admins). */
+  async groupPromote (group: GroupId, user: string): Promise<GroupInfo> {
+    return (await this.groupModule()).promote(group, user)
+  }
+
+  /** Stores a group message and sends it in the background (group:status follows). */
+  async groupSend (group: GroupId, text: string): Promise<GroupSendResult> {
+    return (await this.groupModule()).send(group, text)
+  }
+
+  /** A group's latest state as this node knows it: name, epoch, members, admins, hash. */
+  async groupMembers (group: GroupId): Promise<GroupInfo> {
+    return (await this.groupModule()).members(group)
+  }
+
+  /** A group's messages, oldest first (hlc order): the last `limit` (default 50) before `before` (an hlc). */
+  async groupHistory (group: GroupId, limit?: number, before?: string): Promise<GroupMessage[]> {
+    return (await this.groupModule()).history(group, limit, before)
+  }
+
+  /** The groups this node knows, with their latest state. */
+  async groups (): Promise<GroupInfo[]> {
+    return (await this.groupModule()).list()
+  }
+
+  /** Asks the relay now about one group or all: new states, missed messages (also automatic). */
+  async groupSync (group?: GroupId): Promise<{ groups: number }> {
+    return (await this.groupModule()).sync(group)
+  }
+
   /** Leaves the network and closes the store. Idempotent. */
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       try {
+        await this.groupsService?.stop()
         await this.chatService?.stop()
         this.account?.stop()
         await this.rpcClient?.stop()

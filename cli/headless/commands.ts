@@ -1,11 +1,11 @@
-import { optInt, str } from './params.js'
+import { optInt, str, strList } from './params.js'
 import type { Params } from './params.js'
 import type { LanchatNode } from '../../src/node.js'
 
 export type Reply = Record<string, unknown>
 
 /** A reply's `id` is the command's: a message's id travels as `messageId`. */
-function withMessageId ({ id, ...rest }: { id: string } & Record<string, unknown>): Reply {
+function withMessageId ({ id, ...rest }: { id: string }): Reply {
   return { messageId: id, ...rest }
 }
 export type Command = (node: LanchatNode, params: Params) => Reply | Promise<Reply>
@@ -33,5 +33,16 @@ export const COMMANDS: Record<string, Command> = {
   'kacls.status': node => ({ ...node.kacls.status() }),
   'lobby.send': async (node, p) => withMessageId(await node.lobbySend(str(p, 'text', { max: 32_000 }))),
   verify: async (node, p) => node.verify(str(p, 'user', { max: 64 })),
-  trust: async (node, p) => node.trust(str(p, 'user', { max: 64 }))
+  trust: async (node, p) => node.trust(str(p, 'user', { max: 64 })),
+  // Groups (docs/groups.md): replies name the group `group`, never `id` (the command's).
+  groups: async node => ({ groups: await node.groups() }),
+  'group.create': async (node, p) => ({ ...await node.groupCreate(str(p, 'name', { max: 256 }), p.members === undefined ? [] : strList(p, 'members', 256)) }),
+  'group.invite': async (node, p) => ({ ...await node.groupInvite(str(p, 'group', { max: 64 }), str(p, 'user', { max: 64 })) }),
+  'group.kick': async (node, p) => ({ ...await node.groupKick(str(p, 'group', { max: 64 }), str(p, 'user', { max: 64 })) }),
+  'group.promote': async (node, p) => ({ ...await node.groupPromote(str(p, 'group', { max: 64 }), str(p, 'user', { max: 64 })) }),
+  'group.leave': async (node, p) => ({ ...await node.groupLeave(str(p, 'group', { max: 64 })) }),
+  'group.send': async (node, p) => withMessageId({ ...await node.groupSend(str(p, 'group', { max: 64 }), str(p, 'text', { max: 32_000 })) }),
+  'group.members': async (node, p) => ({ ...await node.groupMembers(str(p, 'group', { max: 64 })) }),
+  'group.history': async (node, p) => ({ messages: await node.groupHistory(str(p, 'group', { max: 64 }), optInt(p, 'limit', 1, 1000), p.before === undefined ? undefined : str(p, 'before', { max: 64 })) }),
+  'group.sync': async (node, p) => ({ ...await node.groupSync(p.group === undefined ? undefined : str(p, 'group', { max: 64 })) })
 }

@@ -50,7 +50,6 @@ export interface WhoAmI {
 export interface AccountEvents {
   /** The identity token expired and could not be renewed: the user must enter the password again */
   'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' }>
-  'login': CustomEvent<{ username: string, expiresAt: number }>
 }
 
 export interface AccountComponents {
@@ -201,7 +200,6 @@ export class Account extends TypedEventEmitter<AccountEvents> {
     this.session = { username, identity, dataKey, token, expiresAt: Number(expiresAt) }
     this.scheduleRenewal()
     this.log('logged in as %s until %s', username, new Date(Number(expiresAt)).toISOString())
-    this.dispatchEvent(new CustomEvent('login', { detail: { username, expiresAt: Number(expiresAt) } }))
     return this.whoami()
   }
 

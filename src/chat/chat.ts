@@ -135,7 +135,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private readonly store: SealedStore
   private readonly convs: Conversations
   private readonly book: SessionBook
-  private readonly directory: Directory
+  /** Contacts' identity keys (shared with the group module) */
+  readonly directory: Directory
   private readonly prekeys: LocalPreKeys
   private readonly transport: DmTransport
   private readonly presence: Presence

@@ -5,7 +5,7 @@
  * would reveal who the user talks to are replaced by keyed hashes in keys.
  */
 import { hmacSha256, open, seal } from '../crypto/index.js'
-import type { BatchOp, KV, Store } from '../../store/index.js'
+import type { BatchOp, Domain, KV, Store } from '../../store/index.js'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -15,9 +15,10 @@ export class SealedStore {
   private readonly store: Store
   private readonly key: Uint8Array
 
-  constructor (store: Store, key: Uint8Array) {
+  /** Values go to the store's `domain` sublevel ('chat' by default; group state uses 'groups'). */
+  constructor (store: Store, key: Uint8Array, domain: Domain = 'chat') {
     this.store = store
-    this.kv = store.sublevel('chat', 'bytes')
+    this.kv = store.sublevel(domain, 'bytes')
     this.key = key
   }
 

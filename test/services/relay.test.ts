@@ -11,7 +11,7 @@ import { MAX_ENVELOPE_BYTES, RELAY_DEFAULTS } from '../../src/services/relay/con
 import { Bundles } from '../../src/services/relay/bundles.js'
 import { Mailbox } from '../../src/services/relay/mailbox.js'
 import { RelayService } from '../../src/services/relay/relay.js'
-import { ACK, ACL_SET, AUTHORIZE, BUNDLE_STATUS, DEPOSIT, FETCH, FETCH_BUNDLE, PUBLISH_BUNDLE, RELAY } from '../../src/services/relay/spec.js'
+import { ACK, ACL_SET, AUTHORIZE, BUNDLE_STATUS, DEPOSIT, FETCH, FETCH_BUNDLE, HANDOFF, PUBLISH_BUNDLE, RELAY } from '../../src/services/relay/spec.js'
 import { LOGIN_LABEL, REGISTER_LABEL, transcript } from '../../src/services/transcript.js'
 import { openMemoryStore } from '../../store/index.js'
 import { rolesSettled, startCluster } from '../helpers/cluster.js'
@@ -330,17 +330,17 @@ describe('relay service', () => {
     })
 
     it('takes policies for other prefixes, plugged in by the node', async () => {
-      expect(code(await failure(authorize(dave, 'group/g7/epoch/3', 'reader')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(dave, 'file/g7/3', 'reader')))).toBe('FORBIDDEN')
       const asked: string[] = []
-      relay.relay.addPolicy('group/', async (username, res, role) => {
+      relay.relay.addPolicy('file/', async (username, res, role) => {
         asked.push(`${username} ${res} ${role}`)
         return username === 'dave' && role === 'reader'
       })
-      expect(() => { relay.relay.addPolicy('group/', async () => true) }).toThrow()
-      expect((await authorize(dave, 'group/g7/epoch/3', 'reader')).token).not.toBe('')
-      expect(code(await failure(authorize(dave, 'group/g7/epoch/3', 'writer')))).toBe('FORBIDDEN')
-      expect(code(await failure(authorize(carol, 'group/g7/epoch/3', 'reader')))).toBe('FORBIDDEN')
-      expect(asked).toEqual(['dave group/g7/epoch/3 reader', 'dave group/g7/epoch/3 writer', 'carol group/g7/epoch/3 reader'])
+      expect(() => { relay.relay.addPolicy('file/', async () => true) }).toThrow()
+      expect((await authorize(dave, 'file/g7/3', 'reader')).token).not.toBe('')
+      expect(code(await failure(authorize(dave, 'file/g7/3', 'writer')))).toBe('FORBIDDEN')
+      expect(code(await failure(authorize(carol, 'file/g7/3', 'reader')))).toBe('FORBIDDEN')
+      expect(asked).toEqual(['dave file/g7/3 reader', 'dave file/g7/3 writer', 'carol file/g7/3 reader'])
     })
   })
 
@@ -429,10 +429,15 @@ describe('relay service limits (in process)', () => {
   let store: Store
   let services: RelayService[]
 
+  /** The registry as a relay holder sees it: it serves the role; the idp's key is known. */
   const registry = {
     self: 'relay-peer',
     publicRoleKey: (peer: string, role: string) => peer === IDP_PEER && role === 'idp' ? idpKey.publicKey : undefined,
-    roleKey: () => undefined
+    roleKey: () => undefined,
+    serves: () => true,
+    holderOf: () => 'relay-peer',
+    addEventListener: () => {},
+    removeEventListener: () => {}
   } as unknown as RoleRegistry
   const verifier = new TokenVerifier({ registry, networkId })
 
@@ -567,7 +572,8 @@ describe('relay service limits (in process)', () => {
     const { service, as } = await start({ mailTtlMs: 1000, pruneIntervalMs: 60_000 })
     await as('alice', DEPOSIT, { to: 'bob', id: 'm', envelope: envelope(10) })
     now += 1000
-    expect(vi.getTimerCount()).toBe(1)
+    // The prune timer, and the mail handoff timer.
+    expect(vi.getTimerCount()).toBe(2)
     const prune = vi.spyOn(service, 'prune')
     vi.advanceTimersByTime(60_000)
     expect(prune).toHaveBeenCalledTimes(1)
@@ -654,5 +660,79 @@ describe('relay service limits (in process)', () => {
     expect(await as('bob', BUNDLE_STATUS, {})).toMatchObject({ published: false })
     now += 1000
     expect(await as('alice', FETCH, { limit: 1 })).toMatchObject({ messages: [] })
+  })
+})
+
+/**
+ * Mail a node took in while it held the relay role (a failover) goes to the
+ * holder of now: two relay services over two stores, the old one's calls
+ * routed to the new one's handlers.
+ */
+describe('relay mail handoff (in process)', () => {
+  const networkId = 'relay-handoff-network'
+  const idpKey = generateIdentityKeyPair()
+  const relayKey = generateIdentityKeyPair()
+  const stores: Store[] = []
+  const services: RelayService[] = []
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.stop()
+    for (const s of stores.splice(0)) await s.close()
+  })
+
+  const token = async (name: string, peer: string): Promise<string> => issueIdentityToken({
+    issuer: 'idp-peer', signer: idpKey, holderKey: generateIdentityKeyPair().publicKey, username: name, networkId, peerId: peer
+  })
+  const registryOf = (self: string, serves: boolean): RoleRegistry => ({
+    self,
+    serves: () => serves,
+    holderOf: () => 'new-relay',
+    roleKey: () => undefined,
+    // The idp's key for tokens; a relay key for the old holder, which may hand mail over; none for a stranger.
+    publicRoleKey: (peer: string, role: string) => role === 'idp' && peer === 'idp-peer' ? idpKey.publicKey : role === 'relay' && peer === 'old-relay' ? relayKey.publicKey : undefined,
+    addEventListener: () => {},
+    removeEventListener: () => {}
+  }) as unknown as RoleRegistry
+
+  async function relay (self: string, serves: boolean, forward?: Map<string, Implementation>): Promise<{ service: RelayService, handlers: Map<string, Implementation> }> {
+    const store = await openMemoryStore()
+    stores.push(store)
+    const handlers = new Map<string, Implementation>()
+    const registry = registryOf(self, serves)
+    const rpc = {
+      serve: async (_spec: unknown, methods: Implementation[]) => { for (const m of methods) handlers.set(m.name, m) },
+      // The old holder's calls reach the new holder's handlers, as the node that made them.
+      call: async <Req, Res>(_spec: unknown, method: MethodSpec<Req, Res>, req: Req): Promise<Res> => {
+        const body = await forward!.get(method.name)!.call(method.request.encode(req), { remotePeer: self, identityToken: '', authorizationToken: '' })
+        return method.response.decode(body)
+      }
+    } as unknown as Rpc
+    const service = new RelayService({ rpc, registry, store, verifier: new TokenVerifier({ registry, networkId }), keys: { networkId } as NetworkKeys })
+    await service.start()
+    services.push(service)
+    return { service, handlers }
+  }
+  const invoke = async <Req, Res>(handlers: Map<string, Implementation>, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>, ctx: { remotePeer: string, identityToken: string }): Promise<Res> =>
+    method.response.decode(await handlers.get(method.name)!.call(method.request.encode(req as Req), { ...ctx, authorizationToken: '' }))
+
+  it('passes held mail to the holder of now, keeps sender and expiry, and deletes its copy', async () => {
+    const fresh = await relay('new-relay', true)
+    const old = await relay('old-relay', false, fresh.handlers)
+    const alice = { remotePeer: 'peer-alice', identityToken: await token('alice', 'peer-alice') }
+    const bob = { remotePeer: 'peer-bob', identityToken: await token('bob', 'peer-bob') }
+    for (const id of ['m1', 'm2', 'm3']) await invoke(old.handlers, DEPOSIT, { to: 'bob', id, envelope: envelope(20) }, alice)
+    await old.service.handOff()
+    const moved = await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)
+    expect(moved.messages.map(m => [m.id, m.from])).toEqual([['m1', 'alice'], ['m2', 'alice'], ['m3', 'alice']])
+    expect((await invoke(old.handlers, FETCH, { limit: 10 }, bob)).messages).toEqual([])
+    // Handing over again (nothing left) changes nothing.
+    await old.service.handOff()
+    expect((await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)).messages).toHaveLength(3)
+  })
+
+  it('takes handed-over mail only from a node that may hold the relay role', async () => {
+    const fresh = await relay('new-relay', true)
+    const mail = { to: 'bob', id: 'x', from: 'mallory', envelope: envelope(5), depositedAt: Date.now(), expiresAt: Date.now() + 60_000 }
+    expect(code(await failure(invoke(fresh.handlers, HANDOFF, { messages: [mail] }, { remotePeer: 'stranger', identityToken: '' })))).toBe('FORBIDDEN')
+    expect(await invoke(fresh.handlers, HANDOFF, { messages: [mail] }, { remotePeer: 'old-relay', identityToken: '' })).toEqual({ accepted: ['bob/x'] })
   })
 })

@@ -38,6 +38,15 @@ export const MAX_ACL_MEMBERS = 1000
 /** The prefix of the resources whose ACL aclSet manages. */
 export const SHARE_PREFIX = 'share/'
 
+/** The prefix of group epoch resources (group/<id>/epoch/<n>), whose policy is group membership. */
+export const GROUP_PREFIX = 'group/'
+/** groupStates returns at most this many states at once (a state is at most ~40 KiB). */
+export const MAX_GROUP_STATES_PER_REPLY = 64
+/** groupPost takes at most this many envelopes at once (also the protobuf decode limit). */
+export const MAX_GROUP_POST = 64
+/** groupFetch returns at most this many messages at once; `limit: 0` means this many. */
+export const MAX_GROUP_FETCH = 500
+
 export interface RelayInit {
   /** Mail held for one recipient: at most this many messages (default 10,000). */
   mailboxMaxMessages?: number
@@ -63,6 +72,10 @@ export interface RelayInit {
   peerBurst?: number
   /** ...refilled at this rate (default 100 a second). */
   peerPerSecond?: number
+  /** Group history: at most this many messages kept per group, the oldest dropped first (default 50,000). */
+  groupMaxMessages?: number
+  /** Group history: at most this many envelope bytes kept per group, the oldest dropped first (default 128 MiB). */
+  groupMaxBytes?: number
 }
 
 export const RELAY_DEFAULTS: Required<RelayInit> = {
@@ -77,5 +90,7 @@ export const RELAY_DEFAULTS: Required<RelayInit> = {
   userBurst: 200,
   userPerSecond: 50,
   peerBurst: 400,
-  peerPerSecond: 100
+  peerPerSecond: 100,
+  groupMaxMessages: 50_000,
+  groupMaxBytes: 128 * MiB
 }

@@ -38,6 +38,7 @@ export interface Mail {
   from: string
   envelope: Uint8Array<ArrayBuffer>
   depositedAt: number
+  expiresAt: number
   cursor: string
 }
 
@@ -158,7 +159,7 @@ export class Mailbox {
    * QUOTA_EXCEEDED when `to`'s mailbox or the relay is full; ID_CONFLICT
    * when another sender's message holds the id.
    */
-  async deposit (to: string, from: string, id: string, envelope: Uint8Array): Promise<{ stored: boolean }> {
+  async deposit (to: string, from: string, id: string, envelope: Uint8Array, kept?: { depositedAt: number, expiresAt: number }): Promise<{ stored: boolean }> {
     return this.lock.run(to, async () => {
       const now = this.clock()
       const existing = await this.json.get(idKey(to, id)) as IdEntry | undefined
@@ -183,7 +184,8 @@ export class Mailbox {
         throw new ServiceError('QUOTA_EXCEEDED', `the relay holds as much mail as it may (${this.limits.relayMaxBytes} bytes): try again later`)
       }
       const seq = pad(box.next)
-      const record: MailRecord = { id, from, depositedAt: now, expiresAt: now + this.limits.ttlMs, size }
+      // Mail handed over from another relay keeps its times (and so its expiry).
+      const record: MailRecord = { id, from, depositedAt: kept?.depositedAt ?? now, expiresAt: kept?.expiresAt ?? now + this.limits.ttlMs, size }
       const grown: Counters = { count: box.count + 1, bytes: box.bytes + size, next: box.next + 1 }
       // Reserved before the write, so concurrent deposits to other mailboxes see it.
       this.totalBytes += size
@@ -239,7 +241,7 @@ export class Mailbox {
       picked.forEach((p, i) => {
         const envelope = envelopes[i]
         if (envelope === undefined) return
-        messages.push({ id: p.record.id, from: p.record.from, envelope: new Uint8Array(envelope), depositedAt: p.record.depositedAt, cursor: p.seq })
+        messages.push({ id: p.record.id, from: p.record.from, envelope: new Uint8Array(envelope), depositedAt: p.record.depositedAt, expiresAt: p.record.expiresAt, cursor: p.seq })
       })
       return { messages, more, cursor: picked.at(-1)?.seq ?? cursor ?? '' }
     })
@@ -276,6 +278,15 @@ export class Mailbox {
     let pruned = 0
     for (const to of boxes) pruned += await this.lock.run(to, async () => this.pruneBox(to, now))
     return pruned
+  }
+
+  /** The users with mail here. */
+  async recipients (): Promise<string[]> {
+    const users: string[] = []
+    for await (const [key, value] of this.json.iterator({ gte: 'mailbox/', lt: end('mailbox/') })) {
+      if ((value as Counters).count > 0) users.push(key.slice('mailbox/'.length))
+    }
+    return users
   }
 
   /** How many messages and bytes `to` holds (expired mail included until pruned). */

@@ -1,9 +1,12 @@
 /**
  * The relay: store-and-forward mail for offline users, X3DH prekey bundles,
- * and authorization tokens (the B token of the original design) issued under
- * per-resource policies. Protocol /lanchat/relay/1.0.0 (docs/services.md, relay).
+ * authorization tokens (the B token of the original design) issued under
+ * per-resource policies, and the groups' signed states and ciphertext history
+ * (docs/groups.md). Protocol /lanchat/relay/1.0.0 (docs/services.md, relay).
  */
+import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { AUTHORIZATION_TOKEN_TTL_S, issueAuthorizationToken, tokenBoundTo } from '../../crypto/index.js'
+import { LanchatError } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
 import { canonicalUsername } from '../idp/usernames.js'
@@ -12,18 +15,30 @@ import { RateLimit } from '../rate-limit.js'
 import { implement } from '../rpc.js'
 import { Bundles, checkPublication } from './bundles.js'
 import {
-  FETCH_REPLY_BUDGET_BYTES, MAX_ACK_IDS, MAX_ENVELOPE_BYTES, MAX_FETCH_LIMIT, MAX_MESSAGE_ID_CHARS, RELAY_DEFAULTS, SHARE_PREFIX
+  FETCH_REPLY_BUDGET_BYTES, GROUP_PREFIX, MAX_ACK_IDS, MAX_ENVELOPE_BYTES, MAX_FETCH_LIMIT, MAX_GROUP_FETCH, MAX_GROUP_STATES_PER_REPLY,
+  MAX_MESSAGE_ID_CHARS, RELAY_DEFAULTS, SHARE_PREFIX
 } from './constants.js'
+import { groupTopics } from './group-topics.js'
+import { RelayGroups } from './groups.js'
+import { GroupEnvelope } from './pb/relay.js'
 import { isCursor, Mailbox } from './mailbox.js'
 import { checkResource, checkRole, PolicyTable, ShareAcls } from './policy.js'
-import { ACK, ACL_SET, AUTHORIZE, BUNDLE_STATUS, DEPOSIT, FETCH, FETCH_BUNDLE, PUBLISH_BUNDLE, RELAY } from './spec.js'
+import {
+  ACK, ACL_SET, AUTHORIZE, HANDOFF, BUNDLE_STATUS, DEPOSIT, FETCH, FETCH_BUNDLE, GROUP_COMMIT, GROUP_FETCH, GROUP_LEAVE, GROUP_LIST, GROUP_POST,
+  GROUP_STATES, PUBLISH_BUNDLE, RELAY
+} from './spec.js'
 import type { RelayInit } from './constants.js'
 import type { PolicyCheck } from './policy.js'
 import type { IdentityTokenClaims } from '../../crypto/index.js'
+import type { GroupTopicHandler } from './group-topics.js'
+import type { GroupId } from './group-state.js'
 import type { CallContext, ServiceComponents } from '../rpc.js'
+import type { LanchatLibp2p } from '../../net/index.js'
 import type {
   AckRequest, AckResponse, AclSetRequest, AclSetResponse, AuthorizeRequest, AuthorizeResponse, BundleStatusResponse,
-  DepositRequest, FetchBundleRequest, FetchBundleResponse, FetchRequest, FetchResponse, PublishBundleRequest, PublishBundleResponse
+  DepositRequest, FetchBundleRequest, FetchBundleResponse, FetchRequest, FetchResponse, GroupCommitRequest, GroupCommitResponse,
+  GroupFetchRequest, GroupFetchResponse, GroupLeaveRequest, GroupListResponse, GroupPostRequest, GroupPostResponse, GroupStatesRequest,
+  GroupStatesResponse, HandoffRequest, HandoffResponse, PublishBundleRequest, PublishBundleResponse
 } from './pb/relay.js'
 
 export type { RelayInit } from './constants.js'
@@ -43,27 +58,40 @@ function rateLimited (wait: number, what: string): ServiceError {
   return new ServiceError('RATE_LIMITED', `too many ${what}; try again in ${Math.ceil(wait / 1000)} s`, wait)
 }
 
+/** The relay's collaborators: a service's, and the libp2p node whose group topics it listens on (optional in unit tests). */
+export type RelayComponents = ServiceComponents & { libp2p?: LanchatLibp2p }
+
+/** How often a node holding mail but not the role tries to hand it over (besides when the role moves). */
+const HANDOFF_INTERVAL_MS = 60_000
+const MAX_HANDOFF = 100
+const HANDOFF_BUDGET_BYTES = 3 * 1024 * 1024
+
 export class RelayService {
-  private readonly components: ServiceComponents
+  private readonly components: RelayComponents
   private readonly init: Required<RelayInit>
   private readonly clock: () => number
   private readonly mailbox: Mailbox
   private readonly bundles: Bundles
   private readonly acls: ShareAcls
+  private readonly groups: RelayGroups
   private readonly policies = new PolicyTable()
   private readonly perPeer: RateLimit
   private readonly perUser: RateLimit
   private readonly bundleFetches: RateLimit
   private readonly log = createLogger('relay')
   private pruneTimer?: ReturnType<typeof setInterval>
+  private handoffTimer?: ReturnType<typeof setInterval>
+  private handingOff?: Promise<void>
   private pruning?: Promise<void>
   private started = false
+  /** Groups whose topic this relay listens on */
+  private readonly topics = new Set<GroupId>()
 
   /**
    * `init` overrides the defaults of constants.ts (RELAY_DEFAULTS): mailbox
    * quotas, mail time-to-live, prune interval, prekey stock, rate limits.
    */
-  constructor (components: ServiceComponents, init: RelayInit = {}) {
+  constructor (components: RelayComponents, init: RelayInit = {}) {
     this.components = components
     this.init = { ...RELAY_DEFAULTS, ...init }
     for (const [name, value] of Object.entries(this.init)) {
@@ -80,6 +108,20 @@ export class RelayService {
     this.bundles = new Bundles(store, this.init.maxOneTimePrekeys, this.clock)
     this.acls = new ShareAcls(store, this.clock)
     this.policies.add(SHARE_PREFIX, this.acls.check)
+    this.groups = new RelayGroups(store, {
+      networkId: components.keys.networkId,
+      clock: this.clock,
+      maxMessages: this.init.groupMaxMessages,
+      maxBytes: this.init.groupMaxBytes,
+      maxStatesPerReply: MAX_GROUP_STATES_PER_REPLY,
+      publishedKey: async username => this.bundles.identityKey(username),
+      onCommit: (group, state, created) => {
+        if (created) this.listen(group)
+        this.poke(group, state.state.epoch)
+      },
+      onLeave: (group, epoch) => { this.poke(group, epoch) }
+    })
+    this.policies.add(GROUP_PREFIX, this.groups.check)
     this.perPeer = new RateLimit(this.init.peerBurst, this.init.peerPerSecond, this.clock)
     this.perUser = new RateLimit(this.init.userBurst, this.init.userPerSecond, this.clock)
     this.bundleFetches = new RateLimit(this.init.bundleFetchBurst, this.init.bundleFetchPerSecond, this.clock)
@@ -93,12 +135,25 @@ export class RelayService {
       implement(DEPOSIT, async (req, ctx) => this.deposit(req, ctx)),
       implement(FETCH, async (req, ctx) => this.fetch(req, ctx)),
       implement(ACK, async (req, ctx) => this.ack(req, ctx)),
+      implement(HANDOFF, async (req, ctx) => this.acceptHandoff(req, ctx)),
       implement(PUBLISH_BUNDLE, async (req, ctx) => this.publishBundle(req, ctx)),
       implement(FETCH_BUNDLE, async (req, ctx) => this.fetchBundle(req, ctx)),
       implement(BUNDLE_STATUS, async (_req, ctx) => this.bundleStatus(ctx)),
       implement(AUTHORIZE, async (req, ctx) => this.authorize(req, ctx)),
-      implement(ACL_SET, async (req, ctx) => this.aclSet(req, ctx))
+      implement(ACL_SET, async (req, ctx) => this.aclSet(req, ctx)),
+      implement(GROUP_COMMIT, async (req, ctx) => this.groupCommit(req, ctx)),
+      implement(GROUP_STATES, async (req, ctx) => this.groupStates(req, ctx)),
+      implement(GROUP_LIST, async (_req, ctx) => this.groupList(ctx)),
+      implement(GROUP_LEAVE, async (req, ctx) => this.groupLeave(req, ctx)),
+      implement(GROUP_POST, async (req, ctx) => this.groupPost(req, ctx)),
+      implement(GROUP_FETCH, async (req, ctx) => this.groupFetch(req, ctx))
     ])
+    // Mail held from a time this node was the holder goes to the holder of now.
+    this.components.registry.addEventListener('role:changed', this.onRoleChanged)
+    this.handoffTimer = setInterval(() => { void this.handOff() }, HANDOFF_INTERVAL_MS)
+    this.handoffTimer.unref?.()
+    // The ciphertext of every group held is kept as it goes by on the group's topic.
+    for (const group of await this.groups.groupIds()) this.listen(group)
     this.pruneTimer = setInterval(() => { this.prune().catch(() => {}) }, this.init.pruneIntervalMs)
     this.pruneTimer.unref?.()
     // Mail that expired while the relay was down goes now, not a prune interval later.
@@ -107,11 +162,16 @@ export class RelayService {
 
   /** Stops the prune timer and waits for every write under way (the node closes the store next). */
   async stop (): Promise<void> {
+    this.components.registry.removeEventListener('role:changed', this.onRoleChanged)
+    clearInterval(this.handoffTimer)
     if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer)
     this.pruneTimer = undefined
     this.started = false
+    const libp2p = this.components.libp2p
+    if (libp2p !== undefined) for (const group of this.topics) groupTopics(libp2p).remove(this.components.keys.networkId, group, this.onTopic)
+    this.topics.clear()
     await this.pruning
-    await Promise.all([this.mailbox.idle(), this.bundles.idle(), this.acls.idle()])
+    await Promise.all([this.mailbox.idle(), this.bundles.idle(), this.acls.idle(), this.groups.idle()])
   }
 
   /**
@@ -152,6 +212,63 @@ export class RelayService {
   }
 
   // ---------------------------------------------------------------- mailbox
+
+  private readonly onRoleChanged = (evt: CustomEvent<{ role: string }>): void => {
+    if (evt.detail.role === 'relay') void this.handOff()
+  }
+
+  /**
+   * Mail this node took in while it held the relay role (a failover) would
+   * be stranded once the role moves on: it is passed, mailbox by mailbox, to
+   * the holder of now, and deleted here once that one has it. Runs when the
+   * role moves, and every minute while mail is left.
+   */
+  async handOff (): Promise<void> {
+    this.handingOff ??= (async () => {
+      try {
+        const { registry, rpc } = this.components
+        const holder = registry.holderOf('relay')
+        if (!this.started || registry.serves('relay') || holder === null || holder === registry.self) return
+        for (const to of await this.mailbox.recipients()) {
+          for (;;) {
+            const { messages } = await this.mailbox.fetch(to, MAX_HANDOFF, undefined, HANDOFF_BUDGET_BYTES)
+            if (messages.length === 0) break
+            const { accepted } = await rpc.call(RELAY, HANDOFF, { messages: messages.map(m => ({ to, ...m })) })
+            const taken = new Set(accepted)
+            const done = messages.filter(m => taken.has(`${to}/${m.id}`)).map(m => m.id)
+            await this.mailbox.ack(to, done)
+            this.log('handed %d messages for %s to the relay holder %s', done.length, to, holder)
+            if (done.length < messages.length) break
+          }
+        }
+      } catch (err) {
+        this.log('handing mail over failed: %s', (err as Error).message)
+      } finally {
+        this.handingOff = undefined
+      }
+    })()
+    return this.handingOff
+  }
+
+  /** Mail from a node that held the relay role before: only nodes eligible for the role may hand any over. */
+  private async acceptHandoff (req: HandoffRequest, ctx: CallContext): Promise<HandoffResponse> {
+    if (this.components.registry.publicRoleKey(ctx.remotePeer, 'relay') === undefined) {
+      throw new ServiceError('FORBIDDEN', 'only a node that may hold the relay role can hand mail over')
+    }
+    const accepted: string[] = []
+    for (const m of req.messages) {
+      try {
+        const to = canonicalUsername(m.to)
+        if (m.expiresAt <= this.clock()) continue
+        await this.mailbox.deposit(to, canonicalUsername(m.from), m.id, m.envelope, { depositedAt: m.depositedAt, expiresAt: m.expiresAt })
+        accepted.push(`${to}/${m.id}`)
+      } catch (err) {
+        // Left with the sender: over quota, or an id another sender holds here.
+        this.log('refused handed-over mail %s for %s: %s', m.id, m.to, (err as Error).message)
+      }
+    }
+    return { accepted }
+  }
 
   private async deposit (req: DepositRequest, ctx: CallContext): Promise<Record<string, never>> {
     const claims = await this.caller(ctx)
@@ -256,4 +373,91 @@ export class RelayService {
     this.log('%s set the ACL of %s: %d readers, %d writers', claims.sub, req.resource, acl.readers.length, acl.writers.length)
     return { owner: acl.owner, readers: acl.readers, writers: acl.writers }
   }
+
+  // ---------------------------------------------------------------- groups (docs/groups.md)
+
+  private listen (group: GroupId): void {
+    const libp2p = this.components.libp2p
+    if (libp2p === undefined || !this.started) return
+    if (this.topics.has(group)) return
+    this.topics.add(group)
+    groupTopics(libp2p).add(this.components.keys.networkId, group, this.onTopic)
+  }
+
+  /** Tells the group's members, on its topic, that there is something new to fetch. */
+  private poke (group: GroupId, epoch: number): void {
+    const libp2p = this.components.libp2p
+    if (libp2p === undefined || !this.started) return
+    void groupTopics(libp2p).publish(this.components.keys.networkId, group, { poke: { group, epoch } })
+  }
+
+  /** Envelopes going by on a group's topic are kept (while this node serves the relay role). */
+  private readonly onTopic: GroupTopicHandler = async message => {
+    if (!this.components.registry.serves('relay')) return TopicValidatorResult.Ignore
+    if (message.poke !== undefined) return TopicValidatorResult.Ignore
+    if (message.envelope === undefined) return TopicValidatorResult.Reject
+    try {
+      const { stored } = await this.groups.keep(message.envelope)
+      return stored ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+    } catch (err) {
+      this.log('refused a group envelope from the topic: %s', (err as Error).message)
+      return (err as { code?: string }).code === 'UNKNOWN_EPOCH' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
+    }
+  }
+
+  private async groupCommit (req: GroupCommitRequest, ctx: CallContext): Promise<GroupCommitResponse> {
+    const claims = await this.caller(ctx)
+    const { epoch, hash } = await this.groups.commit(claims, req.state)
+    this.log('%s committed epoch %d of a group', claims.sub, epoch)
+    return { epoch, hash: hash as Uint8Array<ArrayBuffer> }
+  }
+
+  private async groupStates (req: GroupStatesRequest, ctx: CallContext): Promise<GroupStatesResponse> {
+    const claims = await this.caller(ctx)
+    return this.groups.statesAfter(claims, req.group, req.after)
+  }
+
+  private async groupList (ctx: CallContext): Promise<GroupListResponse> {
+    const claims = await this.caller(ctx)
+    return { groups: await this.groups.list(claims) }
+  }
+
+  private async groupLeave (req: GroupLeaveRequest, ctx: CallContext): Promise<Record<string, never>> {
+    const claims = await this.caller(ctx)
+    await this.groups.leave(claims, req.request)
+    this.log('%s asked to leave a group', claims.sub)
+    return {}
+  }
+
+  private async groupPost (req: GroupPostRequest, ctx: CallContext): Promise<GroupPostResponse> {
+    const claims = await this.caller(ctx)
+    if (req.envelopes.length === 0) throw new ServiceError('BAD_REQUEST', 'envelopes: post at least one')
+    const results: GroupPostResponse['results'] = []
+    for (const bytes of req.envelopes) {
+      try {
+        const { stored } = await this.groups.post(claims, bytes)
+        // Stored by this post, not from the topic: pass it on, in case the sender's own publication reached nobody.
+        if (stored) void republish(this.components.libp2p, this.components.keys.networkId, bytes)
+        results.push({ code: '', message: '' })
+      } catch (err) {
+        if (!(err instanceof LanchatError)) throw err
+        results.push({ code: err.code, message: err.message })
+      }
+    }
+    return { results }
+  }
+
+  private async groupFetch (req: GroupFetchRequest, ctx: CallContext): Promise<GroupFetchResponse> {
+    const claims = await this.caller(ctx)
+    if (req.limit > MAX_GROUP_FETCH) throw new ServiceError('BAD_REQUEST', `limit is at most ${MAX_GROUP_FETCH}`)
+    const after = req.after === undefined || req.after === '' ? undefined : req.after
+    return this.groups.fetch(claims, req.group, after, req.limit === 0 ? MAX_GROUP_FETCH : req.limit, FETCH_REPLY_BUDGET_BYTES)
+  }
+}
+
+/** Republishes a posted envelope on its group's topic. */
+async function republish (libp2p: LanchatLibp2p | undefined, networkId: string, bytes: Uint8Array): Promise<void> {
+  if (libp2p === undefined) return
+  const envelope = GroupEnvelope.decode(bytes)
+  await groupTopics(libp2p).publish(networkId, envelope.group, { envelope })
 }

@@ -892,6 +892,477 @@ export namespace AckResponse {
   }
 }
 
+export interface HandoffMail {
+  to: string
+  id: string
+  from: string
+  envelope: Uint8Array<ArrayBuffer>
+  depositedAt: number
+  expiresAt: number
+}
+
+export namespace HandoffMail {
+  let _codec: Codec<HandoffMail>
+
+  export const codec = (): Codec<HandoffMail> => {
+    if (_codec == null) {
+      _codec = message<HandoffMail>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.to != null && obj.to !== '')) {
+          w.uint32(10)
+          w.string(obj.to)
+        }
+
+        if ((obj.id != null && obj.id !== '')) {
+          w.uint32(18)
+          w.string(obj.id)
+        }
+
+        if ((obj.from != null && obj.from !== '')) {
+          w.uint32(26)
+          w.string(obj.from)
+        }
+
+        if ((obj.envelope != null && obj.envelope.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.envelope)
+        }
+
+        if ((obj.depositedAt != null && obj.depositedAt !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.depositedAt)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0)) {
+          w.uint32(48)
+          w.uint64Number(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          to: '',
+          id: '',
+          from: '',
+          envelope: uint8ArrayAlloc(0),
+          depositedAt: 0,
+          expiresAt: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.to = reader.string()
+              break
+            }
+            case 2: {
+              obj.id = reader.string()
+              break
+            }
+            case 3: {
+              obj.from = reader.string()
+              break
+            }
+            case 4: {
+              obj.envelope = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.depositedAt = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.expiresAt = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.to`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.from`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.envelope`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.depositedAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandoffMailToFieldEvent {
+    field: '$.to'
+    value: string
+  }
+
+  export interface HandoffMailIdFieldEvent {
+    field: '$.id'
+    value: string
+  }
+
+  export interface HandoffMailFromFieldEvent {
+    field: '$.from'
+    value: string
+  }
+
+  export interface HandoffMailEnvelopeFieldEvent {
+    field: '$.envelope'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandoffMailDepositedAtFieldEvent {
+    field: '$.depositedAt'
+    value: number
+  }
+
+  export interface HandoffMailExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: number
+  }
+
+  export function encode (obj: Partial<HandoffMail>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandoffMail.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffMail>): HandoffMail {
+    return decodeMessage(buf, HandoffMail.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffMail>): Generator<HandoffMailToFieldEvent | HandoffMailIdFieldEvent | HandoffMailFromFieldEvent | HandoffMailEnvelopeFieldEvent | HandoffMailDepositedAtFieldEvent | HandoffMailExpiresAtFieldEvent> {
+    return streamMessage(buf, HandoffMail.codec(), opts)
+  }
+}
+
+export interface HandoffRequest {
+  messages: HandoffMail[]
+}
+
+export namespace HandoffRequest {
+  let _codec: Codec<HandoffRequest>
+
+  export const codec = (): Codec<HandoffRequest> => {
+    if (_codec == null) {
+      _codec = message<HandoffRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.messages != null && obj.messages.length > 0) {
+          for (const value of obj.messages) {
+            w.uint32(10)
+            HandoffMail.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          messages: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.messages != null && obj.messages.length === opts.limits.messages) {
+                throw new MaxLengthError('Decode error - repeated field "messages" had too many elements')
+              }
+
+              if (obj.messages.length === 100) {
+                throw new MaxLengthError('Decode error - repeated field "messages" had too many elements')
+              }
+
+              obj.messages.push(HandoffMail.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.messages$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          messages: 100
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.messages != null && obj.messages === opts.limits.messages) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messages" had too many elements')
+              }
+
+              if (obj.messages === 100) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messages" had too many elements')
+              }
+
+              for (const evt of HandoffMail.codec().stream(reader, reader.uint32(), `${prefix}.messages[]`, {
+                limits: opts.limits?.messages$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.messages
+                }
+              }
+
+              obj.messages++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandoffRequestMessagesToFieldEvent {
+    field: '$.messages[].to'
+    value: string
+    index: number
+  }
+
+  export interface HandoffRequestMessagesIdFieldEvent {
+    field: '$.messages[].id'
+    value: string
+    index: number
+  }
+
+  export interface HandoffRequestMessagesFromFieldEvent {
+    field: '$.messages[].from'
+    value: string
+    index: number
+  }
+
+  export interface HandoffRequestMessagesEnvelopeFieldEvent {
+    field: '$.messages[].envelope'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HandoffRequestMessagesDepositedAtFieldEvent {
+    field: '$.messages[].depositedAt'
+    value: number
+    index: number
+  }
+
+  export interface HandoffRequestMessagesExpiresAtFieldEvent {
+    field: '$.messages[].expiresAt'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<HandoffRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandoffRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffRequest>): HandoffRequest {
+    return decodeMessage(buf, HandoffRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffRequest>): Generator<HandoffRequestMessagesToFieldEvent | HandoffRequestMessagesIdFieldEvent | HandoffRequestMessagesFromFieldEvent | HandoffRequestMessagesEnvelopeFieldEvent | HandoffRequestMessagesDepositedAtFieldEvent | HandoffRequestMessagesExpiresAtFieldEvent> {
+    return streamMessage(buf, HandoffRequest.codec(), opts)
+  }
+}
+
+export interface HandoffResponse {
+  accepted: string[]
+}
+
+export namespace HandoffResponse {
+  let _codec: Codec<HandoffResponse>
+
+  export const codec = (): Codec<HandoffResponse> => {
+    if (_codec == null) {
+      _codec = message<HandoffResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.accepted != null && obj.accepted.length > 0) {
+          for (const value of obj.accepted) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          accepted: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.accepted != null && obj.accepted.length === opts.limits.accepted) {
+                throw new MaxLengthError('Decode error - repeated field "accepted" had too many elements')
+              }
+
+              if (obj.accepted.length === 100) {
+                throw new MaxLengthError('Decode error - repeated field "accepted" had too many elements')
+              }
+
+              obj.accepted.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          accepted: 100
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.accepted != null && obj.accepted === opts.limits.accepted) {
+                throw new MaxLengthError('Streaming decode error - repeated field "accepted" had too many elements')
+              }
+
+              if (obj.accepted === 100) {
+                throw new MaxLengthError('Streaming decode error - repeated field "accepted" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.accepted[]`,
+                index: obj.accepted,
+                value: reader.string()
+              }
+
+              obj.accepted++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandoffResponseAcceptedFieldEvent {
+    field: '$.accepted[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<HandoffResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandoffResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffResponse>): HandoffResponse {
+    return decodeMessage(buf, HandoffResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffResponse>): Generator<HandoffResponseAcceptedFieldEvent> {
+    return streamMessage(buf, HandoffResponse.codec(), opts)
+  }
+}
+
 export interface OneTimePrekey {
   id: number
   publicKey: Uint8Array<ArrayBuffer>
@@ -2328,5 +2799,3229 @@ export namespace AclSetResponse {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AclSetResponse>): Generator<AclSetResponseOwnerFieldEvent | AclSetResponseReadersFieldEvent | AclSetResponseWritersFieldEvent> {
     return streamMessage(buf, AclSetResponse.codec(), opts)
+  }
+}
+
+export interface GroupMember {
+  username: string
+  identityKey: Uint8Array<ArrayBuffer>
+  since: number
+}
+
+export namespace GroupMember {
+  let _codec: Codec<GroupMember>
+
+  export const codec = (): Codec<GroupMember> => {
+    if (_codec == null) {
+      _codec = message<GroupMember>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(10)
+          w.string(obj.username)
+        }
+
+        if ((obj.identityKey != null && obj.identityKey.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.identityKey)
+        }
+
+        if ((obj.since != null && obj.since !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.since)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          username: '',
+          identityKey: uint8ArrayAlloc(0),
+          since: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.username = reader.string()
+              break
+            }
+            case 2: {
+              obj.identityKey = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.since = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.identityKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.since`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupMemberUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface GroupMemberIdentityKeyFieldEvent {
+    field: '$.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupMemberSinceFieldEvent {
+    field: '$.since'
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupMember>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupMember.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMember>): GroupMember {
+    return decodeMessage(buf, GroupMember.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMember>): Generator<GroupMemberUsernameFieldEvent | GroupMemberIdentityKeyFieldEvent | GroupMemberSinceFieldEvent> {
+    return streamMessage(buf, GroupMember.codec(), opts)
+  }
+}
+
+export interface GroupState {
+  group: string
+  name: string
+  epoch: number
+  previous: Uint8Array<ArrayBuffer>
+  members: GroupMember[]
+  admins: string[]
+  author: string
+  time: number
+  change: string
+  subject: string
+  leaveRequest: Uint8Array<ArrayBuffer>
+  wrappedKey: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupState {
+  let _codec: Codec<GroupState>
+
+  export const codec = (): Codec<GroupState> => {
+    if (_codec == null) {
+      _codec = message<GroupState>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(10)
+          w.string(obj.group)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.previous != null && obj.previous.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.previous)
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(42)
+            GroupMember.codec().encode(value, w)
+          }
+        }
+
+        if (obj.admins != null && obj.admins.length > 0) {
+          for (const value of obj.admins) {
+            w.uint32(50)
+            w.string(value)
+          }
+        }
+
+        if ((obj.author != null && obj.author !== '')) {
+          w.uint32(58)
+          w.string(obj.author)
+        }
+
+        if ((obj.time != null && obj.time !== 0)) {
+          w.uint32(64)
+          w.uint64Number(obj.time)
+        }
+
+        if ((obj.change != null && obj.change !== '')) {
+          w.uint32(74)
+          w.string(obj.change)
+        }
+
+        if ((obj.subject != null && obj.subject !== '')) {
+          w.uint32(82)
+          w.string(obj.subject)
+        }
+
+        if ((obj.leaveRequest != null && obj.leaveRequest.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.leaveRequest)
+        }
+
+        if ((obj.wrappedKey != null && obj.wrappedKey.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.wrappedKey)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          group: '',
+          name: '',
+          epoch: 0,
+          previous: uint8ArrayAlloc(0),
+          members: [],
+          admins: [],
+          author: '',
+          time: 0,
+          change: '',
+          subject: '',
+          leaveRequest: uint8ArrayAlloc(0),
+          wrappedKey: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.group = reader.string()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.previous = reader.bytes()
+              break
+            }
+            case 5: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(GroupMember.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.members$
+              }))
+              break
+            }
+            case 6: {
+              if (opts.limits?.admins != null && obj.admins.length === opts.limits.admins) {
+                throw new MaxLengthError('Decode error - repeated field "admins" had too many elements')
+              }
+
+              if (obj.admins.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "admins" had too many elements')
+              }
+
+              obj.admins.push(reader.string())
+              break
+            }
+            case 7: {
+              obj.author = reader.string()
+              break
+            }
+            case 8: {
+              obj.time = reader.uint64Number()
+              break
+            }
+            case 9: {
+              obj.change = reader.string()
+              break
+            }
+            case 10: {
+              obj.subject = reader.string()
+              break
+            }
+            case 11: {
+              obj.leaveRequest = reader.bytes()
+              break
+            }
+            case 12: {
+              obj.wrappedKey = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 256,
+          admins: 256
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.previous`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              if (obj.members === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              for (const evt of GroupMember.codec().stream(reader, reader.uint32(), `${prefix}.members[]`, {
+                limits: opts.limits?.members$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.members
+                }
+              }
+
+              obj.members++
+
+              break
+            }
+            case 6: {
+              if (opts.limits?.admins != null && obj.admins === opts.limits.admins) {
+                throw new MaxLengthError('Streaming decode error - repeated field "admins" had too many elements')
+              }
+
+              if (obj.admins === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "admins" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.admins[]`,
+                index: obj.admins,
+                value: reader.string()
+              }
+
+              obj.admins++
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.author`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.time`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.change`,
+                value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.subject`,
+                value: reader.string()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.leaveRequest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.wrappedKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupStateGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
+  export interface GroupStateNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface GroupStateEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface GroupStatePreviousFieldEvent {
+    field: '$.previous'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupStateMembersUsernameFieldEvent {
+    field: '$.members[].username'
+    value: string
+    index: number
+  }
+
+  export interface GroupStateMembersIdentityKeyFieldEvent {
+    field: '$.members[].identityKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface GroupStateMembersSinceFieldEvent {
+    field: '$.members[].since'
+    value: number
+    index: number
+  }
+
+  export interface GroupStateAdminsFieldEvent {
+    field: '$.admins[]'
+    index: number
+    value: string
+  }
+
+  export interface GroupStateAuthorFieldEvent {
+    field: '$.author'
+    value: string
+  }
+
+  export interface GroupStateTimeFieldEvent {
+    field: '$.time'
+    value: number
+  }
+
+  export interface GroupStateChangeFieldEvent {
+    field: '$.change'
+    value: string
+  }
+
+  export interface GroupStateSubjectFieldEvent {
+    field: '$.subject'
+    value: string
+  }
+
+  export interface GroupStateLeaveRequestFieldEvent {
+    field: '$.leaveRequest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupStateWrappedKeyFieldEvent {
+    field: '$.wrappedKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupState>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupState.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupState>): GroupState {
+    return decodeMessage(buf, GroupState.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupState>): Generator<GroupStateGroupFieldEvent | GroupStateNameFieldEvent | GroupStateEpochFieldEvent | GroupStatePreviousFieldEvent | GroupStateMembersUsernameFieldEvent | GroupStateMembersIdentityKeyFieldEvent | GroupStateMembersSinceFieldEvent | GroupStateAdminsFieldEvent | GroupStateAuthorFieldEvent | GroupStateTimeFieldEvent | GroupStateChangeFieldEvent | GroupStateSubjectFieldEvent | GroupStateLeaveRequestFieldEvent | GroupStateWrappedKeyFieldEvent> {
+    return streamMessage(buf, GroupState.codec(), opts)
+  }
+}
+
+export interface SignedGroupState {
+  state: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedGroupState {
+  let _codec: Codec<SignedGroupState>
+
+  export const codec = (): Codec<SignedGroupState> => {
+    if (_codec == null) {
+      _codec = message<SignedGroupState>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.state != null && obj.state.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.state)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          state: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.state = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.state`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedGroupStateStateFieldEvent {
+    field: '$.state'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedGroupStateSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedGroupState>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedGroupState.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedGroupState>): SignedGroupState {
+    return decodeMessage(buf, SignedGroupState.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedGroupState>): Generator<SignedGroupStateStateFieldEvent | SignedGroupStateSignatureFieldEvent> {
+    return streamMessage(buf, SignedGroupState.codec(), opts)
+  }
+}
+
+export interface LeaveRequest {
+  group: string
+  username: string
+  epoch: number
+  time: number
+}
+
+export namespace LeaveRequest {
+  let _codec: Codec<LeaveRequest>
+
+  export const codec = (): Codec<LeaveRequest> => {
+    if (_codec == null) {
+      _codec = message<LeaveRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(10)
+          w.string(obj.group)
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(18)
+          w.string(obj.username)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.time != null && obj.time !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.time)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          group: '',
+          username: '',
+          epoch: 0,
+          time: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.group = reader.string()
+              break
+            }
+            case 2: {
+              obj.username = reader.string()
+              break
+            }
+            case 3: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.time = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.time`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface LeaveRequestGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
+  export interface LeaveRequestUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface LeaveRequestEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface LeaveRequestTimeFieldEvent {
+    field: '$.time'
+    value: number
+  }
+
+  export function encode (obj: Partial<LeaveRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, LeaveRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaveRequest>): LeaveRequest {
+    return decodeMessage(buf, LeaveRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaveRequest>): Generator<LeaveRequestGroupFieldEvent | LeaveRequestUsernameFieldEvent | LeaveRequestEpochFieldEvent | LeaveRequestTimeFieldEvent> {
+    return streamMessage(buf, LeaveRequest.codec(), opts)
+  }
+}
+
+export interface SignedLeaveRequest {
+  request: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedLeaveRequest {
+  let _codec: Codec<SignedLeaveRequest>
+
+  export const codec = (): Codec<SignedLeaveRequest> => {
+    if (_codec == null) {
+      _codec = message<SignedLeaveRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.request != null && obj.request.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.request)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          request: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.request = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.request`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedLeaveRequestRequestFieldEvent {
+    field: '$.request'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedLeaveRequestSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedLeaveRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedLeaveRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedLeaveRequest>): SignedLeaveRequest {
+    return decodeMessage(buf, SignedLeaveRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedLeaveRequest>): Generator<SignedLeaveRequestRequestFieldEvent | SignedLeaveRequestSignatureFieldEvent> {
+    return streamMessage(buf, SignedLeaveRequest.codec(), opts)
+  }
+}
+
+export interface GroupEnvelope {
+  group: string
+  epoch: number
+  sender: string
+  seq: number
+  hlc: string
+  ciphertext: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupEnvelope {
+  let _codec: Codec<GroupEnvelope>
+
+  export const codec = (): Codec<GroupEnvelope> => {
+    if (_codec == null) {
+      _codec = message<GroupEnvelope>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(10)
+          w.string(obj.group)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.sender != null && obj.sender !== '')) {
+          w.uint32(26)
+          w.string(obj.sender)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.seq)
+        }
+
+        if ((obj.hlc != null && obj.hlc !== '')) {
+          w.uint32(42)
+          w.string(obj.hlc)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.ciphertext)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          group: '',
+          epoch: 0,
+          sender: '',
+          seq: 0,
+          hlc: '',
+          ciphertext: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.group = reader.string()
+              break
+            }
+            case 2: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.sender = reader.string()
+              break
+            }
+            case 4: {
+              obj.seq = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.hlc = reader.string()
+              break
+            }
+            case 6: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.sender`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.hlc`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupEnvelopeGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
+  export interface GroupEnvelopeEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface GroupEnvelopeSenderFieldEvent {
+    field: '$.sender'
+    value: string
+  }
+
+  export interface GroupEnvelopeSeqFieldEvent {
+    field: '$.seq'
+    value: number
+  }
+
+  export interface GroupEnvelopeHlcFieldEvent {
+    field: '$.hlc'
+    value: string
+  }
+
+  export interface GroupEnvelopeCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupEnvelopeSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupEnvelope>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupEnvelope.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupEnvelope>): GroupEnvelope {
+    return decodeMessage(buf, GroupEnvelope.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupEnvelope>): Generator<GroupEnvelopeGroupFieldEvent | GroupEnvelopeEpochFieldEvent | GroupEnvelopeSenderFieldEvent | GroupEnvelopeSeqFieldEvent | GroupEnvelopeHlcFieldEvent | GroupEnvelopeCiphertextFieldEvent | GroupEnvelopeSignatureFieldEvent> {
+    return streamMessage(buf, GroupEnvelope.codec(), opts)
+  }
+}
+
+export interface GroupPoke {
+  group: string
+  epoch: number
+}
+
+export namespace GroupPoke {
+  let _codec: Codec<GroupPoke>
+
+  export const codec = (): Codec<GroupPoke> => {
+    if (_codec == null) {
+      _codec = message<GroupPoke>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(10)
+          w.string(obj.group)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.epoch)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          group: '',
+          epoch: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.group = reader.string()
+              break
+            }
+            case 2: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupPokeGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
+  export interface GroupPokeEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupPoke>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupPoke.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPoke>): GroupPoke {
+    return decodeMessage(buf, GroupPoke.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPoke>): Generator<GroupPokeGroupFieldEvent | GroupPokeEpochFieldEvent> {
+    return streamMessage(buf, GroupPoke.codec(), opts)
+  }
+}
+
+export interface GroupTopicMessage {
+  envelope?: GroupEnvelope
+  poke?: GroupPoke
+}
+
+export namespace GroupTopicMessage {
+  let _codec: Codec<GroupTopicMessage>
+
+  export const codec = (): Codec<GroupTopicMessage> => {
+    if (_codec == null) {
+      _codec = message<GroupTopicMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.envelope != null) {
+          w.uint32(10)
+          GroupEnvelope.codec().encode(obj.envelope, w)
+        }
+
+        if (obj.poke != null) {
+          w.uint32(18)
+          GroupPoke.codec().encode(obj.poke, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.envelope = GroupEnvelope.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.envelope
+              })
+              break
+            }
+            case 2: {
+              obj.poke = GroupPoke.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.poke
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * GroupEnvelope.codec().stream(reader, reader.uint32(), `${prefix}.envelope`, {
+                limits: opts.limits?.envelope
+              })
+
+              break
+            }
+            case 2: {
+              yield * GroupPoke.codec().stream(reader, reader.uint32(), `${prefix}.poke`, {
+                limits: opts.limits?.poke
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupTopicMessageEnvelopeGroupFieldEvent {
+    field: '$.envelope.group'
+    value: string
+  }
+
+  export interface GroupTopicMessageEnvelopeEpochFieldEvent {
+    field: '$.envelope.epoch'
+    value: number
+  }
+
+  export interface GroupTopicMessageEnvelopeSenderFieldEvent {
+    field: '$.envelope.sender'
+    value: string
+  }
+
+  export interface GroupTopicMessageEnvelopeSeqFieldEvent {
+    field: '$.envelope.seq'
+    value: number
+  }
+
+  export interface GroupTopicMessageEnvelopeHlcFieldEvent {
+    field: '$.envelope.hlc'
+    value: string
+  }
+
+  export interface GroupTopicMessageEnvelopeCiphertextFieldEvent {
+    field: '$.envelope.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupTopicMessageEnvelopeSignatureFieldEvent {
+    field: '$.envelope.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupTopicMessagePokeGroupFieldEvent {
+    field: '$.poke.group'
+    value: string
+  }
+
+  export interface GroupTopicMessagePokeEpochFieldEvent {
+    field: '$.poke.epoch'
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupTopicMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupTopicMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupTopicMessage>): GroupTopicMessage {
+    return decodeMessage(buf, GroupTopicMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupTopicMessage>): Generator<GroupTopicMessageEnvelopeGroupFieldEvent | GroupTopicMessageEnvelopeEpochFieldEvent | GroupTopicMessageEnvelopeSenderFieldEvent | GroupTopicMessageEnvelopeSeqFieldEvent | GroupTopicMessageEnvelopeHlcFieldEvent | GroupTopicMessageEnvelopeCiphertextFieldEvent | GroupTopicMessageEnvelopeSignatureFieldEvent | GroupTopicMessagePokeGroupFieldEvent | GroupTopicMessagePokeEpochFieldEvent> {
+    return streamMessage(buf, GroupTopicMessage.codec(), opts)
+  }
+}
+
+export interface GroupCommitRequest {
+  state: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupCommitRequest {
+  let _codec: Codec<GroupCommitRequest>
+
+  export const codec = (): Codec<GroupCommitRequest> => {
+    if (_codec == null) {
+      _codec = message<GroupCommitRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.state != null && obj.state.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.state)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          state: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.state = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.state`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupCommitRequestStateFieldEvent {
+    field: '$.state'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupCommitRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupCommitRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCommitRequest>): GroupCommitRequest {
+    return decodeMessage(buf, GroupCommitRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCommitRequest>): Generator<GroupCommitRequestStateFieldEvent> {
+    return streamMessage(buf, GroupCommitRequest.codec(), opts)
+  }
+}
+
+export interface GroupCommitResponse {
+  epoch: number
+  hash: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupCommitResponse {
+  let _codec: Codec<GroupCommitResponse>
+
+  export const codec = (): Codec<GroupCommitResponse> => {
+    if (_codec == null) {
+      _codec = message<GroupCommitResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.hash)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          epoch: 0,
+          hash: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.hash = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupCommitResponseEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface GroupCommitResponseHashFieldEvent {
+    field: '$.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupCommitResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupCommitResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCommitResponse>): GroupCommitResponse {
+    return decodeMessage(buf, GroupCommitResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupCommitResponse>): Generator<GroupCommitResponseEpochFieldEvent | GroupCommitResponseHashFieldEvent> {
+    return streamMessage(buf, GroupCommitResponse.codec(), opts)
+  }
+}
+
+export interface GroupStatesRequest {
+  group: string
+  after: number
+}
+
+export namespace GroupStatesRequest {
+  let _codec: Codec<GroupStatesRequest>
+
+  export const codec = (): Codec<GroupStatesRequest> => {
+    if (_codec == null) {
+      _codec = message<GroupStatesRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(10)
+          w.string(obj.group)
+        }
+
+        if ((obj.after != null && obj.after !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.after)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          group: '',
+          after: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.group = reader.string()
+              break
+            }
+            case 2: {
+              obj.after = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupStatesRequestGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
+  export interface GroupStatesRequestAfterFieldEvent {
+    field: '$.after'
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupStatesRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupStatesRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupStatesRequest>): GroupStatesRequest {
+    return decodeMessage(buf, GroupStatesRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupStatesRequest>): Generator<GroupStatesRequestGroupFieldEvent | GroupStatesRequestAfterFieldEvent> {
+    return streamMessage(buf, GroupStatesRequest.codec(), opts)
+  }
+}
+
+export interface GroupStatesResponse {
+  states: Uint8Array<ArrayBuffer>[]
+  more: boolean
+  leaves: Uint8Array<ArrayBuffer>[]
+  head: number
+}
+
+export namespace GroupStatesResponse {
+  let _codec: Codec<GroupStatesResponse>
+
+  export const codec = (): Codec<GroupStatesResponse> => {
+    if (_codec == null) {
+      _codec = message<GroupStatesResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.states != null && obj.states.length > 0) {
+          for (const value of obj.states) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(16)
+          w.bool(obj.more)
+        }
+
+        if (obj.leaves != null && obj.leaves.length > 0) {
+          for (const value of obj.leaves) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.head != null && obj.head !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.head)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          states: [],
+          more: false,
+          leaves: [],
+          head: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.states != null && obj.states.length === opts.limits.states) {
+                throw new MaxLengthError('Decode error - repeated field "states" had too many elements')
+              }
+
+              if (obj.states.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "states" had too many elements')
+              }
+
+              obj.states.push(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.more = reader.bool()
+              break
+            }
+            case 3: {
+              if (opts.limits?.leaves != null && obj.leaves.length === opts.limits.leaves) {
+                throw new MaxLengthError('Decode error - repeated field "leaves" had too many elements')
+              }
+
+              if (obj.leaves.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "leaves" had too many elements')
+              }
+
+              obj.leaves.push(reader.bytes())
+              break
+            }
+            case 4: {
+              obj.head = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          states: 64,
+          leaves: 256
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.states != null && obj.states === opts.limits.states) {
+                throw new MaxLengthError('Streaming decode error - repeated field "states" had too many elements')
+              }
+
+              if (obj.states === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "states" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.states[]`,
+                index: obj.states,
+                value: reader.bytes()
+              }
+
+              obj.states++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.leaves != null && obj.leaves === opts.limits.leaves) {
+                throw new MaxLengthError('Streaming decode error - repeated field "leaves" had too many elements')
+              }
+
+              if (obj.leaves === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "leaves" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.leaves[]`,
+                index: obj.leaves,
+                value: reader.bytes()
+              }
+
+              obj.leaves++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.head`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupStatesResponseStatesFieldEvent {
+    field: '$.states[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupStatesResponseMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export interface GroupStatesResponseLeavesFieldEvent {
+    field: '$.leaves[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupStatesResponseHeadFieldEvent {
+    field: '$.head'
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupStatesResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupStatesResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupStatesResponse>): GroupStatesResponse {
+    return decodeMessage(buf, GroupStatesResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupStatesResponse>): Generator<GroupStatesResponseStatesFieldEvent | GroupStatesResponseMoreFieldEvent | GroupStatesResponseLeavesFieldEvent | GroupStatesResponseHeadFieldEvent> {
+    return streamMessage(buf, GroupStatesResponse.codec(), opts)
+  }
+}
+
+export interface GroupListRequest {}
+
+export namespace GroupListRequest {
+  let _codec: Codec<GroupListRequest>
+
+  export const codec = (): Codec<GroupListRequest> => {
+    if (_codec == null) {
+      _codec = message<GroupListRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<GroupListRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupListRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupListRequest>): GroupListRequest {
+    return decodeMessage(buf, GroupListRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupListRequest>): Generator<{}> {
+    return streamMessage(buf, GroupListRequest.codec(), opts)
+  }
+}
+
+export interface GroupSummary {
+  group: string
+  epoch: number
+  last: string
+  leaves: number
+}
+
+export namespace GroupSummary {
+  let _codec: Codec<GroupSummary>
+
+  export const codec = (): Codec<GroupSummary> => {
+    if (_codec == null) {
+      _codec = message<GroupSummary>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(10)
+          w.string(obj.group)
+        }
+
+        if ((obj.epoch != null && obj.epoch !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.epoch)
+        }
+
+        if ((obj.last != null && obj.last !== '')) {
+          w.uint32(26)
+          w.string(obj.last)
+        }
+
+        if ((obj.leaves != null && obj.leaves !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.leaves)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          group: '',
+          epoch: 0,
+          last: '',
+          leaves: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.group = reader.string()
+              break
+            }
+            case 2: {
+              obj.epoch = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.last = reader.string()
+              break
+            }
+            case 4: {
+              obj.leaves = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.epoch`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.last`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.leaves`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupSummaryGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
+  export interface GroupSummaryEpochFieldEvent {
+    field: '$.epoch'
+    value: number
+  }
+
+  export interface GroupSummaryLastFieldEvent {
+    field: '$.last'
+    value: string
+  }
+
+  export interface GroupSummaryLeavesFieldEvent {
+    field: '$.leaves'
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupSummary>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupSummary.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupSummary>): GroupSummary {
+    return decodeMessage(buf, GroupSummary.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupSummary>): Generator<GroupSummaryGroupFieldEvent | GroupSummaryEpochFieldEvent | GroupSummaryLastFieldEvent | GroupSummaryLeavesFieldEvent> {
+    return streamMessage(buf, GroupSummary.codec(), opts)
+  }
+}
+
+export interface GroupListResponse {
+  groups: GroupSummary[]
+}
+
+export namespace GroupListResponse {
+  let _codec: Codec<GroupListResponse>
+
+  export const codec = (): Codec<GroupListResponse> => {
+    if (_codec == null) {
+      _codec = message<GroupListResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.groups != null && obj.groups.length > 0) {
+          for (const value of obj.groups) {
+            w.uint32(10)
+            GroupSummary.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          groups: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.groups != null && obj.groups.length === opts.limits.groups) {
+                throw new MaxLengthError('Decode error - repeated field "groups" had too many elements')
+              }
+
+              if (obj.groups.length === 1000) {
+                throw new MaxLengthError('Decode error - repeated field "groups" had too many elements')
+              }
+
+              obj.groups.push(GroupSummary.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.groups$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          groups: 1000
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.groups != null && obj.groups === opts.limits.groups) {
+                throw new MaxLengthError('Streaming decode error - repeated field "groups" had too many elements')
+              }
+
+              if (obj.groups === 1000) {
+                throw new MaxLengthError('Streaming decode error - repeated field "groups" had too many elements')
+              }
+
+              for (const evt of GroupSummary.codec().stream(reader, reader.uint32(), `${prefix}.groups[]`, {
+                limits: opts.limits?.groups$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.groups
+                }
+              }
+
+              obj.groups++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupListResponseGroupsGroupFieldEvent {
+    field: '$.groups[].group'
+    value: string
+    index: number
+  }
+
+  export interface GroupListResponseGroupsEpochFieldEvent {
+    field: '$.groups[].epoch'
+    value: number
+    index: number
+  }
+
+  export interface GroupListResponseGroupsLastFieldEvent {
+    field: '$.groups[].last'
+    value: string
+    index: number
+  }
+
+  export interface GroupListResponseGroupsLeavesFieldEvent {
+    field: '$.groups[].leaves'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<GroupListResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupListResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupListResponse>): GroupListResponse {
+    return decodeMessage(buf, GroupListResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupListResponse>): Generator<GroupListResponseGroupsGroupFieldEvent | GroupListResponseGroupsEpochFieldEvent | GroupListResponseGroupsLastFieldEvent | GroupListResponseGroupsLeavesFieldEvent> {
+    return streamMessage(buf, GroupListResponse.codec(), opts)
+  }
+}
+
+export interface GroupLeaveRequest {
+  request: Uint8Array<ArrayBuffer>
+}
+
+export namespace GroupLeaveRequest {
+  let _codec: Codec<GroupLeaveRequest>
+
+  export const codec = (): Codec<GroupLeaveRequest> => {
+    if (_codec == null) {
+      _codec = message<GroupLeaveRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.request != null && obj.request.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.request)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          request: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.request = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.request`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupLeaveRequestRequestFieldEvent {
+    field: '$.request'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupLeaveRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupLeaveRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeaveRequest>): GroupLeaveRequest {
+    return decodeMessage(buf, GroupLeaveRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeaveRequest>): Generator<GroupLeaveRequestRequestFieldEvent> {
+    return streamMessage(buf, GroupLeaveRequest.codec(), opts)
+  }
+}
+
+export interface GroupLeaveResponse {}
+
+export namespace GroupLeaveResponse {
+  let _codec: Codec<GroupLeaveResponse>
+
+  export const codec = (): Codec<GroupLeaveResponse> => {
+    if (_codec == null) {
+      _codec = message<GroupLeaveResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<GroupLeaveResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupLeaveResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeaveResponse>): GroupLeaveResponse {
+    return decodeMessage(buf, GroupLeaveResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupLeaveResponse>): Generator<{}> {
+    return streamMessage(buf, GroupLeaveResponse.codec(), opts)
+  }
+}
+
+export interface GroupPostRequest {
+  envelopes: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace GroupPostRequest {
+  let _codec: Codec<GroupPostRequest>
+
+  export const codec = (): Codec<GroupPostRequest> => {
+    if (_codec == null) {
+      _codec = message<GroupPostRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.envelopes != null && obj.envelopes.length > 0) {
+          for (const value of obj.envelopes) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          envelopes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.envelopes != null && obj.envelopes.length === opts.limits.envelopes) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "envelopes" had too many elements')
+              }
+
+              obj.envelopes.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          envelopes: 64
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.envelopes != null && obj.envelopes === opts.limits.envelopes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              if (obj.envelopes === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "envelopes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.envelopes[]`,
+                index: obj.envelopes,
+                value: reader.bytes()
+              }
+
+              obj.envelopes++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupPostRequestEnvelopesFieldEvent {
+    field: '$.envelopes[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupPostRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupPostRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPostRequest>): GroupPostRequest {
+    return decodeMessage(buf, GroupPostRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPostRequest>): Generator<GroupPostRequestEnvelopesFieldEvent> {
+    return streamMessage(buf, GroupPostRequest.codec(), opts)
+  }
+}
+
+export interface GroupPostResult {
+  code: string
+  message: string
+}
+
+export namespace GroupPostResult {
+  let _codec: Codec<GroupPostResult>
+
+  export const codec = (): Codec<GroupPostResult> => {
+    if (_codec == null) {
+      _codec = message<GroupPostResult>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(10)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(18)
+          w.string(obj.message)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          code: '',
+          message: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.code = reader.string()
+              break
+            }
+            case 2: {
+              obj.message = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupPostResultCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface GroupPostResultMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export function encode (obj: Partial<GroupPostResult>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupPostResult.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPostResult>): GroupPostResult {
+    return decodeMessage(buf, GroupPostResult.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPostResult>): Generator<GroupPostResultCodeFieldEvent | GroupPostResultMessageFieldEvent> {
+    return streamMessage(buf, GroupPostResult.codec(), opts)
+  }
+}
+
+export interface GroupPostResponse {
+  results: GroupPostResult[]
+}
+
+export namespace GroupPostResponse {
+  let _codec: Codec<GroupPostResponse>
+
+  export const codec = (): Codec<GroupPostResponse> => {
+    if (_codec == null) {
+      _codec = message<GroupPostResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.results != null && obj.results.length > 0) {
+          for (const value of obj.results) {
+            w.uint32(10)
+            GroupPostResult.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          results: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.results != null && obj.results.length === opts.limits.results) {
+                throw new MaxLengthError('Decode error - repeated field "results" had too many elements')
+              }
+
+              if (obj.results.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "results" had too many elements')
+              }
+
+              obj.results.push(GroupPostResult.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.results$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          results: 64
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.results != null && obj.results === opts.limits.results) {
+                throw new MaxLengthError('Streaming decode error - repeated field "results" had too many elements')
+              }
+
+              if (obj.results === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "results" had too many elements')
+              }
+
+              for (const evt of GroupPostResult.codec().stream(reader, reader.uint32(), `${prefix}.results[]`, {
+                limits: opts.limits?.results$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.results
+                }
+              }
+
+              obj.results++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupPostResponseResultsCodeFieldEvent {
+    field: '$.results[].code'
+    value: string
+    index: number
+  }
+
+  export interface GroupPostResponseResultsMessageFieldEvent {
+    field: '$.results[].message'
+    value: string
+    index: number
+  }
+
+  export function encode (obj: Partial<GroupPostResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupPostResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPostResponse>): GroupPostResponse {
+    return decodeMessage(buf, GroupPostResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPostResponse>): Generator<GroupPostResponseResultsCodeFieldEvent | GroupPostResponseResultsMessageFieldEvent> {
+    return streamMessage(buf, GroupPostResponse.codec(), opts)
+  }
+}
+
+export interface GroupFetchRequest {
+  group: string
+  after?: string
+  limit: number
+}
+
+export namespace GroupFetchRequest {
+  let _codec: Codec<GroupFetchRequest>
+
+  export const codec = (): Codec<GroupFetchRequest> => {
+    if (_codec == null) {
+      _codec = message<GroupFetchRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.group != null && obj.group !== '')) {
+          w.uint32(10)
+          w.string(obj.group)
+        }
+
+        if (obj.after != null) {
+          w.uint32(18)
+          w.string(obj.after)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.limit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          group: '',
+          limit: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.group = reader.string()
+              break
+            }
+            case 2: {
+              obj.after = reader.string()
+              break
+            }
+            case 3: {
+              obj.limit = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.group`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupFetchRequestGroupFieldEvent {
+    field: '$.group'
+    value: string
+  }
+
+  export interface GroupFetchRequestAfterFieldEvent {
+    field: '$.after'
+    value: string
+  }
+
+  export interface GroupFetchRequestLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export function encode (obj: Partial<GroupFetchRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupFetchRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupFetchRequest>): GroupFetchRequest {
+    return decodeMessage(buf, GroupFetchRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupFetchRequest>): Generator<GroupFetchRequestGroupFieldEvent | GroupFetchRequestAfterFieldEvent | GroupFetchRequestLimitFieldEvent> {
+    return streamMessage(buf, GroupFetchRequest.codec(), opts)
+  }
+}
+
+export interface GroupMessage {
+  envelope: Uint8Array<ArrayBuffer>
+  cursor: string
+}
+
+export namespace GroupMessage {
+  let _codec: Codec<GroupMessage>
+
+  export const codec = (): Codec<GroupMessage> => {
+    if (_codec == null) {
+      _codec = message<GroupMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.envelope != null && obj.envelope.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.envelope)
+        }
+
+        if ((obj.cursor != null && obj.cursor !== '')) {
+          w.uint32(18)
+          w.string(obj.cursor)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          envelope: uint8ArrayAlloc(0),
+          cursor: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.envelope = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.cursor = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.envelope`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.cursor`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupMessageEnvelopeFieldEvent {
+    field: '$.envelope'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupMessageCursorFieldEvent {
+    field: '$.cursor'
+    value: string
+  }
+
+  export function encode (obj: Partial<GroupMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMessage>): GroupMessage {
+    return decodeMessage(buf, GroupMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupMessage>): Generator<GroupMessageEnvelopeFieldEvent | GroupMessageCursorFieldEvent> {
+    return streamMessage(buf, GroupMessage.codec(), opts)
+  }
+}
+
+export interface GroupFetchResponse {
+  messages: GroupMessage[]
+  more: boolean
+  cursor: string
+}
+
+export namespace GroupFetchResponse {
+  let _codec: Codec<GroupFetchResponse>
+
+  export const codec = (): Codec<GroupFetchResponse> => {
+    if (_codec == null) {
+      _codec = message<GroupFetchResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.messages != null && obj.messages.length > 0) {
+          for (const value of obj.messages) {
+            w.uint32(10)
+            GroupMessage.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(16)
+          w.bool(obj.more)
+        }
+
+        if ((obj.cursor != null && obj.cursor !== '')) {
+          w.uint32(26)
+          w.string(obj.cursor)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          messages: [],
+          more: false,
+          cursor: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.messages != null && obj.messages.length === opts.limits.messages) {
+                throw new MaxLengthError('Decode error - repeated field "messages" had too many elements')
+              }
+
+              if (obj.messages.length === 500) {
+                throw new MaxLengthError('Decode error - repeated field "messages" had too many elements')
+              }
+
+              obj.messages.push(GroupMessage.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.messages$
+              }))
+              break
+            }
+            case 2: {
+              obj.more = reader.bool()
+              break
+            }
+            case 3: {
+              obj.cursor = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          messages: 500
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.messages != null && obj.messages === opts.limits.messages) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messages" had too many elements')
+              }
+
+              if (obj.messages === 500) {
+                throw new MaxLengthError('Streaming decode error - repeated field "messages" had too many elements')
+              }
+
+              for (const evt of GroupMessage.codec().stream(reader, reader.uint32(), `${prefix}.messages[]`, {
+                limits: opts.limits?.messages$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.messages
+                }
+              }
+
+              obj.messages++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.cursor`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupFetchResponseMessagesEnvelopeFieldEvent {
+    field: '$.messages[].envelope'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface GroupFetchResponseMessagesCursorFieldEvent {
+    field: '$.messages[].cursor'
+    value: string
+    index: number
+  }
+
+  export interface GroupFetchResponseMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export interface GroupFetchResponseCursorFieldEvent {
+    field: '$.cursor'
+    value: string
+  }
+
+  export function encode (obj: Partial<GroupFetchResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupFetchResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupFetchResponse>): GroupFetchResponse {
+    return decodeMessage(buf, GroupFetchResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupFetchResponse>): Generator<GroupFetchResponseMessagesEnvelopeFieldEvent | GroupFetchResponseMessagesCursorFieldEvent | GroupFetchResponseMoreFieldEvent | GroupFetchResponseCursorFieldEvent> {
+    return streamMessage(buf, GroupFetchResponse.codec(), opts)
   }
 }

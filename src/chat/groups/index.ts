@@ -1,0 +1,11 @@
+/**
+ * Group chat (docs/groups.md): the member side. The relay side (states,
+ * history, the group/ authorization policy) is in src/services/relay/groups.ts;
+ * the rules both sides check are in src/services/relay/group-state.ts.
+ */
+export { Groups } from './groups.js'
+export type { GroupInfo, GroupMessage, GroupSendResult, GroupsEvents, GroupsComponents, ReceiveOutcome, GroupId } from './groups.js'
+export { GroupError } from './errors.js'
+export { GROUPS_DEFAULTS, POKE_PROTOCOL, SENDER_KEY_LABEL, MESSAGE_AD_LABEL } from './constants.js'
+export type { GroupsInit } from './constants.js'
+export { senderKey, messageNonce, messageAd, sealGroupMessage, openGroupMessage } from './envelope.js'

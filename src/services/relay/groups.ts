@@ -1,0 +1,366 @@
+/**
+ * The relay as the groups' membership authority and history keeper
+ * (docs/groups.md, "The relay"). In the store's 'relay' domain:
+ *
+ *   group-head/<group>                          json  HeadRecord: epoch, hash, message counters
+ *   group-state/<group>/<epoch, 10 digits>      bytes an encoded SignedGroupState
+ *   group-leave/<group>/<username>              bytes a pending SignedLeaveRequest
+ *   group-msg/<group>/<seq, 16 digits>          bytes an encoded GroupEnvelope (seq is the cursor)
+ *   group-msg-id/<group>/<epoch>/<sender>/<seq> json  the relay's seq of that envelope (replay index)
+ *   group-member/<username>/<group>             json  1 while the user is a member of the current state
+ *
+ * A state is accepted only on top of the current one (compare-and-swap on
+ * the previous state's hash), under the group's lock, in one atomic batch.
+ */
+import { tokenBoundTo } from '../../crypto/index.js'
+import { KeyedLock } from '../../lock.js'
+import { ServiceError } from '../errors.js'
+import {
+  epochResource, GroupStateError, isMember, memberKey, openEnvelope, parseEpochResource, verifyEnvelopeSignature,
+  verifyGenesis, verifyLeaveRequest, openLeaveRequest, verifyNext, openState, MAX_STATE_CLOCK_SKEW_MS, checkGroupId, checkEnvelope,
+  MAX_GROUP_ENVELOPE_BYTES
+} from './group-state.js'
+import { GroupEnvelope } from './pb/relay.js'
+import type { GroupId, VerifiedState } from './group-state.js'
+import type { PolicyCheck } from './policy.js'
+import type { GroupFetchResponse, GroupStatesResponse, GroupSummary } from './pb/relay.js'
+import type { IdentityTokenClaims } from '../../crypto/index.js'
+import type { BatchOp, KV, Store } from '../../../store/index.js'
+
+export interface HeadRecord {
+  epoch: number
+  /** hex SHA-256 of the current state */
+  hash: string
+  /** The next message's seq (cursors are seqs, never reused) */
+  next: number
+  /** The oldest message held */
+  first: number
+  count: number
+  bytes: number
+}
+
+export interface RelayGroupsInit {
+  networkId: string
+  clock: () => number
+  /** Messages kept per group; the oldest go first */
+  maxMessages: number
+  /** Envelope bytes kept per group; the oldest go first */
+  maxBytes: number
+  /** States per groupStates reply */
+  maxStatesPerReply: number
+  /** The identity key a user published with its prekey bundle, if any: a state must list that one */
+  publishedKey: (username: string) => Promise<Uint8Array | undefined>
+  /** A state was accepted */
+  onCommit: (group: GroupId, state: VerifiedState, created: boolean) => void
+  /** A leave request was stored */
+  onLeave: (group: GroupId, epoch: number) => void
+}
+
+const pad = (n: number, digits: number): string => String(n).padStart(digits, '0')
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+const headKey = (g: string): string => `group-head/${g}`
+const stateKey = (g: string, epoch: number): string => `group-state/${g}/${pad(epoch, 10)}`
+const leavePrefix = (g: string): string => `group-leave/${g}/`
+const msgPrefix = (g: string): string => `group-msg/${g}/`
+const msgKey = (g: string, seq: number): string => `group-msg/${g}/${pad(seq, 16)}`
+const msgIdKey = (g: string, e: { epoch: number, sender: string, seq: number }): string => `group-msg-id/${g}/${e.epoch}/${e.sender}/${e.seq}`
+const memberPrefix = (u: string): string => `group-member/${u}/`
+/** The first key after every key that starts with `prefix` (prefixes end in '/', and '0' follows '/'). */
+const end = (prefix: string): string => prefix.slice(0, -1) + '0'
+const CURSOR = /^\d{16}$/
+/** Verified states kept in memory (they are small and read on every message). */
+const STATE_CACHE = 4096
+
+const refuse = (code: string, message: string): ServiceError => new ServiceError(code, message)
+
+export class RelayGroups {
+  private readonly store: Store
+  private readonly json: KV<unknown>
+  private readonly raw: KV<Uint8Array>
+  private readonly init: RelayGroupsInit
+  private readonly heads = new Map<GroupId, HeadRecord | null>()
+  private readonly states = new Map<string, VerifiedState>()
+  private readonly lock = new KeyedLock()
+
+  constructor (store: Store, init: RelayGroupsInit) {
+    this.store = store
+    this.json = store.sublevel<unknown>('relay', 'json')
+    this.raw = store.sublevel('relay', 'bytes')
+    this.init = init
+  }
+
+  async idle (): Promise<void> {
+    await this.lock.idle()
+  }
+
+  /** Every group held (to listen on their topics at start). */
+  async groupIds (): Promise<GroupId[]> {
+    const ids: GroupId[] = []
+    for await (const key of this.json.keys({ gte: 'group-head/', lt: end('group-head/') })) ids.push(key.slice('group-head/'.length))
+    return ids
+  }
+
+  async head (group: GroupId): Promise<HeadRecord | undefined> {
+    let head = this.heads.get(group)
+    if (head === undefined) {
+      head = (await this.json.get(headKey(group)) as HeadRecord | undefined) ?? null
+      this.heads.set(group, head)
+    }
+    return head ?? undefined
+  }
+
+  async state (group: GroupId, epoch: number): Promise<VerifiedState | undefined> {
+    const k = `${group}/${epoch}`
+    const cached = this.states.get(k)
+    if (cached !== undefined) return cached
+    const bytes = await this.raw.get(stateKey(group, epoch))
+    if (bytes === undefined) return undefined
+    const { state } = openState(bytes)
+    const verified: VerifiedState = { state, bytes, hash: new Uint8Array(0) }
+    this.remember(group, verified)
+    return verified
+  }
+
+  private remember (group: GroupId, s: VerifiedState): void {
+    if (this.states.size >= STATE_CACHE) this.states.delete(this.states.keys().next().value!)
+    this.states.set(`${group}/${s.state.epoch}`, s)
+  }
+
+  private async current (group: GroupId): Promise<{ head: HeadRecord, state: VerifiedState }> {
+    const head = await this.head(group)
+    if (head === undefined) throw refuse('UNKNOWN_GROUP', `the relay holds no group ${group}`)
+    const state = await this.state(group, head.epoch)
+    if (state === undefined) throw new Error(`group ${group} has no state for its head epoch ${head.epoch}`)
+    return { head, state: { ...state, hash: Buffer.from(head.hash, 'hex') } }
+  }
+
+  private async memberAt (group: GroupId, epoch: number, username: string): Promise<boolean> {
+    const s = await this.state(group, epoch)
+    return s !== undefined && isMember(s.state, username)
+  }
+
+  // ---------------------------------------------------------------- states
+
+  /**
+   * Accepts the first state of a new group, or the next state of a group on
+   * top of the current one (CONFLICT otherwise: the caller fetches the new
+   * state, applies its change again and retries).
+   */
+  async commit (caller: IdentityTokenClaims, bytes: Uint8Array): Promise<{ epoch: number, hash: Uint8Array }> {
+    const { state } = openState(bytes)
+    if (state.author !== caller.sub) throw refuse('NOT_AUTHOR', `a state is committed by its author (${state.author}), not by ${caller.sub}`)
+    if (state.time > this.init.clock() + MAX_STATE_CLOCK_SKEW_MS) throw new GroupStateError('BAD_STATE', 'the state is dated in the future')
+    return this.lock.run(state.group, async () => {
+      const head = await this.head(state.group)
+      let verified: VerifiedState
+      let previous: VerifiedState | undefined
+      if (state.epoch === 1) {
+        if (head !== undefined) throw refuse('GROUP_EXISTS', `group ${state.group} exists: pick a new random id`)
+        verified = verifyGenesis(this.init.networkId, bytes)
+      } else {
+        if (head === undefined) throw refuse('UNKNOWN_GROUP', `the relay holds no group ${state.group}`)
+        if (state.epoch !== head.epoch + 1 || hex(state.previous) !== head.hash) {
+          throw refuse('CONFLICT', `group ${state.group} is at epoch ${head.epoch} now: fetch it, apply the change again and retry`)
+        }
+        previous = (await this.current(state.group)).state
+        verified = verifyNext(this.init.networkId, previous, bytes)
+      }
+      const authorKey = memberKey((previous ?? verified).state, state.author)!
+      if (!tokenBoundTo(caller, authorKey)) throw refuse('TOKEN_CNF_MISMATCH', 'the state\'s author key is not the one your identity token is bound to')
+      const before = new Set(previous?.state.members.map(m => m.username) ?? [])
+      const after = new Set(verified.state.members.map(m => m.username))
+      for (const m of verified.state.members) {
+        if (before.has(m.username)) continue
+        const published = await this.init.publishedKey(m.username)
+        if (published !== undefined && Buffer.compare(Buffer.from(published), Buffer.from(m.identityKey)) !== 0) {
+          throw new GroupStateError('KEY_MISMATCH', `the identity key listed for ${m.username} is not the one ${m.username} published: look it up again`)
+        }
+      }
+      const record: HeadRecord = head === undefined
+        ? { epoch: 1, hash: hex(verified.hash), next: 1, first: 1, count: 0, bytes: 0 }
+        : { ...head, epoch: verified.state.epoch, hash: hex(verified.hash) }
+      const ops: BatchOp[] = [
+        { type: 'put', sublevel: this.raw, key: stateKey(state.group, state.epoch), value: bytes },
+        { type: 'put', sublevel: this.json, key: headKey(state.group), value: record }
+      ]
+      for (const u of after) if (!before.has(u)) ops.push({ type: 'put', sublevel: this.json, key: `${memberPrefix(u)}${state.group}`, value: 1 })
+      for (const u of before) {
+        if (after.has(u)) continue
+        ops.push({ type: 'del', sublevel: this.json, key: `${memberPrefix(u)}${state.group}` })
+        ops.push({ type: 'del', sublevel: this.raw, key: `${leavePrefix(state.group)}${u}` })
+      }
+      await this.store.batch(ops)
+      this.heads.set(state.group, record)
+      this.remember(state.group, verified)
+      this.init.onCommit(state.group, verified, head === undefined)
+      return { epoch: verified.state.epoch, hash: verified.hash }
+    })
+  }
+
+  /**
+   * The states after `after` the caller may see: those it is a member of,
+   * the one before each (its anchor, to check the next against), and the one
+   * that removed it. Pending leave requests to members of the current state.
+   */
+  async statesAfter (caller: IdentityTokenClaims, group: GroupId, after: number): Promise<GroupStatesResponse> {
+    checkGroupId(group)
+    const { head } = await this.current(group)
+    const u = caller.sub
+    const out: Uint8Array<ArrayBuffer>[] = []
+    let more = false
+    for (let e = after + 1; e <= head.epoch; e++) {
+      const visible = await this.memberAt(group, e, u) ||
+        (e < head.epoch && await this.memberAt(group, e + 1, u)) ||
+        (e > 1 && await this.memberAt(group, e - 1, u))
+      if (!visible) continue
+      if (out.length >= this.init.maxStatesPerReply) {
+        more = true
+        break
+      }
+      out.push((await this.state(group, e))!.bytes as Uint8Array<ArrayBuffer>)
+    }
+    const member = await this.memberAt(group, head.epoch, u)
+    if (out.length === 0 && !member) throw refuse('NOT_MEMBER', `${u} is not a member of group ${group}`)
+    const leaves: Uint8Array<ArrayBuffer>[] = []
+    if (member) {
+      for await (const value of this.raw.values({ gte: leavePrefix(group), lt: end(leavePrefix(group)) })) leaves.push(new Uint8Array(value))
+    }
+    return { states: out, more, leaves, head: head.epoch }
+  }
+
+  /** The groups the caller is a member of now. */
+  async list (caller: IdentityTokenClaims): Promise<GroupSummary[]> {
+    const out: GroupSummary[] = []
+    const prefix = memberPrefix(caller.sub)
+    for await (const key of this.json.keys({ gte: prefix, lt: end(prefix) })) {
+      const group = key.slice(prefix.length)
+      const head = await this.head(group)
+      if (head === undefined) continue
+      let leaves = 0
+      for await (const _ of this.raw.keys({ gte: leavePrefix(group), lt: end(leavePrefix(group)) })) leaves++
+      out.push({ group, epoch: head.epoch, last: head.next > 1 ? pad(head.next - 1, 16) : '', leaves })
+      if (out.length >= 1000) break
+    }
+    return out
+  }
+
+  /** Keeps a member's signed leave request until someone makes the epoch without it. */
+  async leave (caller: IdentityTokenClaims, bytes: Uint8Array): Promise<GroupId> {
+    const group = checkGroupId(openLeaveRequest(bytes).request.group)
+    return this.lock.run(group, async () => {
+      const { state } = await this.current(group)
+      const request = verifyLeaveRequest(this.init.networkId, state.state, bytes, caller.sub)
+      if (!tokenBoundTo(caller, memberKey(state.state, caller.sub)!)) throw refuse('TOKEN_CNF_MISMATCH', 'the leave request\'s key is not the one your identity token is bound to')
+      await this.raw.put(`${leavePrefix(group)}${request.username}`, bytes)
+      this.init.onLeave(group, state.state.epoch)
+      return group
+    })
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /**
+   * Keeps an envelope in the group's history if its sender may send it: a
+   * member of its epoch, still a member now if the epoch is older, signed
+   * with the key the state lists. `caller`, for a post, must be the sender.
+   * Resolves false for an envelope already held (same epoch, sender, seq).
+   */
+  async keep (env: GroupEnvelope, caller?: IdentityTokenClaims): Promise<{ stored: boolean }> {
+    checkEnvelope(env)
+    const bytes = GroupEnvelope.encode(env)
+    if (bytes.byteLength > MAX_GROUP_ENVELOPE_BYTES) throw new GroupStateError('TOO_LARGE', `a group envelope is at most ${MAX_GROUP_ENVELOPE_BYTES} bytes`)
+    const { head, state: current } = await this.current(env.group)
+    if (env.epoch > head.epoch) throw refuse('UNKNOWN_EPOCH', `group ${env.group} has no epoch ${env.epoch} yet`)
+    const at = env.epoch === head.epoch ? current : await this.state(env.group, env.epoch)
+    const key = at === undefined ? undefined : memberKey(at.state, env.sender)
+    if (key === undefined) throw refuse('NOT_MEMBER', `${env.sender} is not a member of epoch ${env.epoch}`)
+    if (env.epoch < head.epoch && !isMember(current.state, env.sender)) throw refuse('REMOVED', `${env.sender} is no longer a member of the group`)
+    if (caller !== undefined) {
+      if (caller.sub !== env.sender) throw refuse('NOT_SENDER', `${caller.sub} may post only its own envelopes, not ${env.sender}'s`)
+      if (!tokenBoundTo(caller, key)) throw refuse('TOKEN_CNF_MISMATCH', 'the group lists another identity key for you than your token\'s')
+    }
+    if (!verifyEnvelopeSignature(this.init.networkId, env, key)) throw refuse('BAD_SIGNATURE', `the envelope is not signed by ${env.sender}`)
+    return this.lock.run(env.group, async () => {
+      const idKey = msgIdKey(env.group, env)
+      if (await this.json.get(idKey) !== undefined) return { stored: false }
+      const h = (await this.head(env.group))!
+      const record: HeadRecord = { ...h, next: h.next + 1, count: h.count + 1, bytes: h.bytes + bytes.byteLength }
+      const ops: BatchOp[] = [
+        { type: 'put', sublevel: this.raw, key: msgKey(env.group, h.next), value: bytes },
+        { type: 'put', sublevel: this.json, key: idKey, value: h.next }
+      ]
+      // Over the group's quota: the oldest messages go.
+      while (record.count > this.init.maxMessages || record.bytes > this.init.maxBytes) {
+        const oldest = await this.raw.get(msgKey(env.group, record.first))
+        if (oldest !== undefined) {
+          ops.push({ type: 'del', sublevel: this.raw, key: msgKey(env.group, record.first) })
+          try {
+            ops.push({ type: 'del', sublevel: this.json, key: msgIdKey(env.group, GroupEnvelope.decode(oldest)) })
+          } catch {}
+          record.count--
+          record.bytes -= oldest.byteLength
+        }
+        record.first++
+        if (record.first >= record.next) break
+      }
+      ops.push({ type: 'put', sublevel: this.json, key: headKey(env.group), value: record })
+      await this.store.batch(ops)
+      this.heads.set(env.group, record)
+      return { stored: true }
+    })
+  }
+
+  /** Decodes and keeps a posted envelope (see keep). */
+  async post (caller: IdentityTokenClaims, bytes: Uint8Array): Promise<{ stored: boolean }> {
+    return this.keep(openEnvelope(bytes), caller)
+  }
+
+  /**
+   * The group's history after `after`: the envelopes of epochs the caller is
+   * (or was) a member of, oldest first, within `limit` messages and about
+   * `budget` bytes.
+   */
+  async fetch (caller: IdentityTokenClaims, group: GroupId, after: string | undefined, limit: number, budget: number): Promise<GroupFetchResponse> {
+    checkGroupId(group)
+    if (after !== undefined && !CURSOR.test(after)) throw refuse('BAD_REQUEST', 'after must be a cursor from an earlier fetch (16 digits)')
+    await this.current(group)
+    const prefix = msgPrefix(group)
+    const range = after === undefined ? { gte: prefix, lt: end(prefix) } : { gt: prefix + after, lt: end(prefix) }
+    const messages: GroupFetchResponse['messages'] = []
+    let cursor = after ?? ''
+    let bytes = 0
+    let more = false
+    const memberOf = new Map<number, boolean>()
+    for await (const [key, value] of this.raw.iterator(range)) {
+      if (messages.length >= limit || (messages.length > 0 && bytes + value.byteLength > budget)) {
+        more = true
+        break
+      }
+      cursor = key.slice(prefix.length)
+      let epoch: number
+      try {
+        epoch = GroupEnvelope.decode(value).epoch
+      } catch {
+        continue
+      }
+      let member = memberOf.get(epoch)
+      if (member === undefined) {
+        member = await this.memberAt(group, epoch, caller.sub)
+        memberOf.set(epoch, member)
+      }
+      if (!member) continue
+      messages.push({ envelope: new Uint8Array(value), cursor })
+      bytes += value.byteLength
+    }
+    return { messages, more, cursor }
+  }
+
+  // ---------------------------------------------------------------- authorization
+
+  /** The group/ policy: a user may have group/<id>/epoch/<n> iff a member of the group at epoch n. */
+  readonly check: PolicyCheck = async (username, resource) => {
+    const parsed = parseEpochResource(resource)
+    if (parsed === undefined) throw refuse('BAD_REQUEST', `a group resource is ${epochResource('<32 hex>', 1).replace('/1', '/<epoch>')}`)
+    return this.memberAt(parsed.group, parsed.epoch, username)
+  }
+}
