@@ -14,8 +14,14 @@ export type Command =
   | { name: 'roles' }
   | { name: 'verify', user: string }
   | { name: 'trust', user: string }
+  | { name: 'group', sub: 'create', group: string, members: string[] }
+  | { name: 'group', sub: 'open', group: string }
+  | { name: 'group', sub: 'invite' | 'kick' | 'promote', user: string }
+  | { name: 'group', sub: 'members' | 'leave' }
 
 export type CommandName = Command['name']
+export type GroupCommand = Extract<Command, { name: 'group' }>
+export type GroupSub = GroupCommand['sub']
 
 export interface CommandSpec {
   name: CommandName
@@ -32,11 +38,37 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'roles', args: '', summary: 'who holds relay, idp and kacls', userArg: false },
   { name: 'verify', args: '<user>', summary: 'safety number to compare in person', userArg: true },
   { name: 'trust', args: '<user>', summary: "accept <user>'s current identity key", userArg: true },
+  { name: 'group', args: '<command> ...', summary: 'group chat: /help group', userArg: false },
   { name: 'register', args: '[user]', summary: 'create an account (a form)', userArg: true },
   { name: 'login', args: '[user]', summary: 'log in (a form)', userArg: true },
   { name: 'help', args: '[command]', summary: 'this list, or one command', userArg: false },
   { name: 'quit', args: '', summary: 'stop the node and leave', userArg: false }
 ]
+
+/** What a /group subcommand's arguments complete to with Tab. */
+export type ArgKind = 'none' | 'group' | 'user' | 'member' | 'nonMember' | 'nonAdmin'
+
+export interface GroupSubSpec {
+  sub: GroupSub
+  args: string
+  summary: string
+  /** What the first argument completes to, and what later ones do (create: a new name, then users) */
+  first: ArgKind
+  rest: ArgKind
+}
+
+export const GROUP_COMMANDS: readonly GroupSubSpec[] = [
+  { sub: 'create', args: '<name> [user ...]', summary: 'a new group: you (its admin) and these users', first: 'none', rest: 'user' },
+  { sub: 'open', args: '<name>', summary: 'switch to a group', first: 'group', rest: 'none' },
+  { sub: 'invite', args: '<user>', summary: 'add <user> to the open group (admins)', first: 'nonMember', rest: 'none' },
+  { sub: 'kick', args: '<user>', summary: 'remove <user> from the open group (admins)', first: 'member', rest: 'none' },
+  { sub: 'promote', args: '<user>', summary: 'make a member an admin of the open group (admins)', first: 'nonAdmin', rest: 'none' },
+  { sub: 'members', args: '', summary: 'who is in the open group, who are its admins', first: 'none', rest: 'none' },
+  { sub: 'leave', args: '', summary: 'leave the open group', first: 'none', rest: 'none' }
+]
+
+/** A group name: 1 to 64 characters, as the node accepts them. */
+export const MAX_GROUP_NAME = 64
 
 export type Parsed<T> = { ok: true, value: T } | { ok: false, error: string }
 
@@ -59,6 +91,92 @@ function specOf (name: string): CommandSpec | undefined {
   return COMMANDS.find(c => c.name === name)
 }
 
+export function groupSpecOf (sub: string): GroupSubSpec | undefined {
+  return GROUP_COMMANDS.find(c => c.sub === sub)
+}
+
+export function groupUsage (spec: GroupSubSpec): string {
+  return `/group ${spec.sub}${spec.args === '' ? '' : ' ' + spec.args}`
+}
+
+/**
+ * Splits a command line into words; a word in double quotes may hold spaces
+ * ("team alpha"). Null when a quote is not closed.
+ */
+export function splitWords (line: string): string[] | null {
+  const words: string[] = []
+  let word = ''
+  let inWord = false
+  let quoted = false
+  for (const ch of line) {
+    if (quoted) {
+      if (ch === '"') quoted = false
+      else word += ch
+    } else if (ch === '"') {
+      quoted = true
+      inWord = true
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word)
+      word = ''
+      inWord = false
+    } else {
+      word += ch
+      inWord = true
+    }
+  }
+  if (quoted) return null
+  if (inWord) words.push(word)
+  return words
+}
+
+/** A group name as typed: the node's rule (1 to 64 printable characters). */
+export function parseGroupName (raw: string): Parsed<string> {
+  const chars = [...raw]
+  // eslint-disable-next-line no-control-regex
+  if (raw.trim() === '' || chars.length > MAX_GROUP_NAME || /[\u0000-\u001f\u007f-\u009f]/.test(raw)) {
+    return { ok: false, error: `a group name is 1 to ${MAX_GROUP_NAME} printable characters (in double quotes if it has spaces)` }
+  }
+  return { ok: true, value: raw }
+}
+
+const GROUP_SUBS = GROUP_COMMANDS.map(c => c.sub).join('|')
+
+function parseGroup (args: string[]): Parsed<Command> {
+  const [head, ...rest] = args
+  if (head === undefined) return { ok: false, error: `usage: /group ${GROUP_SUBS} ...  (/help group)` }
+  const spec = groupSpecOf(head.toLowerCase())
+  if (spec === undefined) return { ok: false, error: `no /group ${head}: /group ${GROUP_SUBS} (/help group)` }
+  const bad: Parsed<Command> = { ok: false, error: `usage: ${groupUsage(spec)}  (${spec.summary})` }
+  switch (spec.sub) {
+    case 'create': {
+      if (rest[0] === undefined) return bad
+      const name = parseGroupName(rest[0])
+      if (!name.ok) return name
+      const members: string[] = []
+      for (const raw of rest.slice(1)) {
+        const u = parseUsername(raw)
+        if (!u.ok) return u
+        if (!members.includes(u.value)) members.push(u.value)
+      }
+      return { ok: true, value: { name: 'group', sub: 'create', group: name.value, members } }
+    }
+    case 'open': {
+      if (rest.length !== 1 || rest[0] === undefined) return bad
+      return { ok: true, value: { name: 'group', sub: 'open', group: rest[0] } }
+    }
+    case 'invite':
+    case 'kick':
+    case 'promote': {
+      if (rest.length !== 1 || rest[0] === undefined) return bad
+      const u = parseUsername(rest[0])
+      return u.ok ? { ok: true, value: { name: 'group', sub: spec.sub, user: u.value } } : u
+    }
+    case 'members':
+    case 'leave':
+      return rest.length > 0 ? bad : { ok: true, value: { name: 'group', sub: spec.sub } }
+  }
+}
+
 /** Parses a line starting with '/'. */
 export function parseCommand (line: string): Parsed<Command> {
   const words = line.trim().split(/\s+/)
@@ -68,6 +186,11 @@ export function parseCommand (line: string): Parsed<Command> {
   if (name === '') return { ok: false, error: 'a command follows the /: /help lists them (start with // to send a line beginning with /)' }
   const spec = specOf(name)
   if (spec === undefined) return { ok: false, error: `unknown command /${name}: /help lists the commands` }
+  if (spec.name === 'group') {
+    const quoted = splitWords(line.trim())
+    if (quoted === null) return { ok: false, error: 'a " is not closed: put a group name with spaces in double quotes' }
+    return parseGroup(quoted.slice(1))
+  }
   const max = spec.args === '' ? 0 : 1
   const required = spec.args.startsWith('<')
   if (args.length > max || (required && args.length === 0)) {
@@ -103,6 +226,15 @@ export function parseCommand (line: string): Parsed<Command> {
 
 /** The /help text, or one command's. */
 export function helpLines (topic?: string): string[] {
+  const groupLines = (width: number): string[] => GROUP_COMMANDS.map(c => `  ${groupUsage(c).padEnd(width)}${c.summary}`)
+  if (topic === 'group') {
+    const width = Math.max(...GROUP_COMMANDS.map(c => groupUsage(c).length)) + 2
+    return [
+      'Group commands (invite, kick, promote, members and leave act on the open group):',
+      ...groupLines(width),
+      'A group name with spaces goes in double quotes. Tab completes group and user names.'
+    ]
+  }
   if (topic !== undefined) {
     const spec = specOf(topic)
     return spec === undefined ? [`no command /${topic}`] : [`${usage(spec)}: ${spec.summary}`]
@@ -111,9 +243,9 @@ export function helpLines (topic?: string): string[] {
   return [
     'Commands:',
     ...COMMANDS.map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
-    'Keys: Tab completes, or moves to the next pane.',
+    'Keys: Tab completes commands, user and group names, or moves to the next pane.',
     '  Shift-Tab: previous pane.',
-    '  Ctrl-N / Ctrl-P: next / previous conversation.',
+    '  Ctrl-N / Ctrl-P: next / previous conversation (lobby, groups, direct chats).',
     '  PgUp / PgDn: scroll; older messages load at the top.',
     '  Up / Down: lines typed before. Ctrl-C: quit.',
     '  A line starting // sends a line starting /.'

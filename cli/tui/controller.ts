@@ -6,7 +6,7 @@
  */
 import { renderFrame } from './frame.js'
 import { LOBBY } from './state.js'
-import { initialState, update } from './view-model.js'
+import { groupConversation, groupIdOf, initialState, update } from './view-model.js'
 import type { Formatters, Frame } from './frame.js'
 import type { Action, Effect, Snapshot, TuiState } from './state.js'
 import type { LanchatNode, NodeEvents } from '../../src/node.js'
@@ -14,7 +14,8 @@ import type { LanchatNode, NodeEvents } from '../../src/node.js'
 /** The part of the node's API the terminal UI drives: the same methods the headless commands call. */
 export type TuiNode = Pick<LanchatNode,
   'status' | 'roleHolders' | 'whoami' | 'register' | 'login' | 'send' | 'history' | 'conversations' | 'markRead' |
-  'users' | 'lobbySend' | 'verify' | 'trust' | 'addEventListener' | 'removeEventListener'>
+  'users' | 'lobbySend' | 'verify' | 'trust' | 'groups' | 'groupCreate' | 'groupInvite' | 'groupKick' | 'groupPromote' |
+  'groupLeave' | 'groupMembers' | 'groupSend' | 'groupHistory' | 'addEventListener' | 'removeEventListener'>
 
 export interface ControllerOptions {
   size: { width: number, height: number }
@@ -68,6 +69,12 @@ export class TuiController {
   start (): void {
     this.on('message', evt => { this.dispatch({ type: 'message', message: evt.detail }) })
     this.on('lobby', evt => { this.dispatch({ type: 'message', message: { ...evt.detail, conversation: LOBBY } }) })
+    this.on('group:message', evt => { this.dispatch({ type: 'message', message: evt.detail }) })
+    this.on('group:changed', evt => { this.dispatch({ type: 'groupChanged', info: evt.detail }) })
+    this.on('group:status', evt => {
+      const { id, group, status, code } = evt.detail
+      this.dispatch({ type: 'groupStatus', id, group, status, ...(code !== undefined ? { code } : {}) })
+    })
     this.on('message:status', evt => { this.dispatch({ type: 'status', ...evt.detail }) })
     this.on('message:blocked', evt => { this.dispatch({ type: 'blocked', id: evt.detail.id, conversation: evt.detail.conversation }) })
     this.on('presence', evt => {
@@ -160,9 +167,8 @@ export class TuiController {
   }
 
   private runAll (effects: Effect[]): void {
-    // After the event being handled has reached every listener: the node's own
-    // listeners may still be getting ready for these calls (chat starts on 'login').
-    for (const effect of effects) queueMicrotask(() => { void this.run(effect) })
+    // Chat and groups run by the time the node says 'login' (and login() resolves): the calls can go at once.
+    for (const effect of effects) void this.run(effect)
   }
 
   /** Marks a conversation read; calls for one conversation never overlap (a burst of messages makes one or two calls). */
@@ -196,18 +202,44 @@ export class TuiController {
           break
         case 'send': {
           const r = await node.send(effect.to, effect.text)
-          const hlc = (r as { hlc?: unknown }).hlc
-          this.dispatch({ type: 'sent', localId: effect.localId, conversation: effect.to, id: r.id, ...(typeof hlc === 'string' ? { hlc } : {}) })
+          this.dispatch({ type: 'sent', localId: effect.localId, conversation: effect.to, id: r.id, hlc: r.hlc })
           break
         }
         case 'lobbySend': {
           const r = await node.lobbySend(effect.text)
-          this.dispatch({ type: 'posted', localId: effect.localId, id: r.id })
+          this.dispatch({ type: 'posted', localId: effect.localId, id: r.id, hlc: r.hlc })
+          break
+        }
+        case 'groupSend': {
+          const r = await node.groupSend(effect.group, effect.text)
+          this.dispatch({ type: 'sent', localId: effect.localId, conversation: groupConversation(effect.group), id: r.id, hlc: r.hlc })
           break
         }
         case 'history': {
-          const messages = await node.history(effect.conversation, effect.limit, effect.before)
+          const group = groupIdOf(effect.conversation)
+          const messages = group === undefined
+            ? await node.history(effect.conversation, effect.limit, effect.before)
+            : await node.groupHistory(group, effect.limit, effect.before)
           this.dispatch({ type: 'history', conversation: effect.conversation, limit: effect.limit, messages, ...(effect.before !== undefined ? { before: effect.before } : {}) })
+          break
+        }
+        case 'groups':
+          this.dispatch({ type: 'groups', list: await node.groups() })
+          break
+        case 'groupCreate':
+          this.dispatch({ type: 'groupDone', op: 'create', info: await node.groupCreate(effect.name, effect.members) })
+          break
+        case 'groupChange': {
+          const call = { invite: node.groupInvite, kick: node.groupKick, promote: node.groupPromote }[effect.op]
+          this.dispatch({ type: 'groupDone', op: effect.op, info: await call.call(node, effect.group, effect.user), user: effect.user })
+          break
+        }
+        case 'groupMembers':
+          this.dispatch({ type: 'groupDone', op: 'members', info: await node.groupMembers(effect.group) })
+          break
+        case 'groupLeave': {
+          const r = await node.groupLeave(effect.group)
+          this.dispatch({ type: 'groupLeft', group: r.group, epoch: r.epoch })
           break
         }
         case 'markRead':
@@ -249,6 +281,19 @@ export class TuiController {
           break
         case 'lobbySend':
           this.dispatch({ type: 'sendFailed', localId: effect.localId, conversation: LOBBY, error: message })
+          break
+        case 'groupSend':
+          this.dispatch({ type: 'sendFailed', localId: effect.localId, conversation: groupConversation(effect.group), error: message })
+          break
+        case 'groupCreate':
+          this.dispatch({ type: 'groupFailed', op: 'create', name: effect.name, error: message, ...(code !== undefined ? { code } : {}) })
+          break
+        case 'groupChange':
+          this.dispatch({ type: 'groupFailed', op: effect.op, group: effect.group, user: effect.user, error: message, ...(code !== undefined ? { code } : {}) })
+          break
+        case 'groupMembers':
+        case 'groupLeave':
+          this.dispatch({ type: 'groupFailed', op: effect.type === 'groupMembers' ? 'members' : 'leave', group: effect.group, error: message, ...(code !== undefined ? { code } : {}) })
           break
         case 'history':
           this.dispatch({ type: 'historyFailed', conversation: effect.conversation, error: message })

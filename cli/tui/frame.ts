@@ -5,8 +5,8 @@
  */
 import { fieldsOf } from './form.js'
 import { fit, sanitize, textWidth, truncate, truncateStart, wrap } from './text.js'
-import { LOBBY } from './state.js'
-import type { Conversation, ConversationView, Entry, Focus, TuiState, Tone } from './state.js'
+import { GROUP_PREFIX, LOBBY } from './state.js'
+import type { Conversation, ConversationView, Entry, Focus, GroupInfo, TuiState, Tone } from './state.js'
 
 export interface Layout {
   width: number
@@ -82,12 +82,18 @@ export function layout (size: { width: number, height: number }): Layout {
   }
 }
 
-const STATUS_LABEL = { pending: 'pending', sent: 'sent', delivered: 'delivered', read: 'read' } as const
+const STATUS_LABEL = { pending: 'pending', sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed' } as const
+
+/** The group a conversation is, as last known. */
+function groupInfo (state: TuiState, conversation: string): GroupInfo | undefined {
+  return conversation.startsWith(GROUP_PREFIX) ? state.groups[conversation.slice(GROUP_PREFIX.length)] : undefined
+}
 
 function stateLabel (e: Entry, conversation: string): string {
   if (e.failed !== undefined) return `(not sent: ${e.failed})`
   if (e.held === true) return `(held: ${conversation}'s key changed; /verify ${conversation}, then /trust ${conversation})`
   if (e.posting === true) return '(pending)'
+  if (e.status === 'failed') return e.reason === undefined ? '(failed)' : `(failed: ${e.reason})`
   if (e.status !== undefined) return `(${STATUS_LABEL[e.status]})`
   return ''
 }
@@ -97,7 +103,7 @@ function entryLines (e: Entry, conversation: string, width: number, fmt: Formatt
   const from = sanitize(e.from, false)
   const label = e.direction === 'out' ? stateLabel(e, conversation) : ''
   const body = `${fmt.time(e.at)} ${from}: ${sanitize(e.text)}${label === '' ? '' : ' ' + label}`
-  const tone: Tone = e.failed !== undefined ? 'error' : e.held === true ? 'warn' : e.direction === 'out' ? 'mine' : 'normal'
+  const tone: Tone = e.failed !== undefined || e.status === 'failed' ? 'error' : e.held === true ? 'warn' : e.direction === 'out' ? 'mine' : 'normal'
   const lines = wrap(body, width, 6).map(text => ({ text, tone }))
   if (e.keyChanged === true) {
     lines.push(...wrap(`! ${from}'s identity key changed since you last talked: /verify ${from} to compare safety numbers, /trust ${from} to accept it`, width, 4)
@@ -124,9 +130,13 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
     else if (view.complete) dim('-- the beginning of this conversation --')
     else dim('PgUp: older messages')
     if (!view.entries.some(e => e.kind === 'message')) {
-      dim(id === LOBBY
-        ? 'Nothing in the lobby yet: everyone on the network reads it. Type below and press Enter.'
-        : `No messages with ${id} yet. Type below and press Enter.`)
+      const group = groupInfo(state, id)
+      if (id === LOBBY) dim('Nothing in the lobby yet: everyone on the network reads it. Type below and press Enter.')
+      else if (id.startsWith(GROUP_PREFIX)) {
+        dim(group !== undefined && (!group.member || group.leaving)
+          ? 'No messages in this group from while you were in it.'
+          : `No messages in ${sanitize(group?.name ?? 'this group', false)} yet: what you type goes to all its members. Type below and press Enter.`)
+      } else dim(`No messages with ${id} yet. Type below and press Enter.`)
     }
   }
   let lastAt: number | undefined
@@ -162,9 +172,33 @@ export function statusBarText (state: TuiState): string {
 function listRow (state: TuiState, c: Conversation, width: number): Line & { selected: boolean } {
   const warn = state.keyWarnings[c.id] === true ? '!' : ' '
   const marker = c.kind === 'direct' ? (state.presence[c.id]?.online === true ? '*' : ' ') : c.kind === 'group' ? '&' : ''
+  let title = c.title
+  // Two groups of one name: the start of their ids tells them apart.
+  if (c.kind === 'group' && state.conversations.some(o => o.kind === 'group' && o.id !== c.id && o.title === c.title)) {
+    title += ` ${c.id.slice(GROUP_PREFIX.length, GROUP_PREFIX.length + 4)}`
+  }
   const unread = c.unread > 0 ? ` ${c.unread > 999 ? '999+' : c.unread}` : ''
-  const name = fit(`${warn}${marker}${sanitize(c.title, false)}`, Math.max(1, width - textWidth(unread)))
-  return { text: fit(name + unread, width), tone: c.unread > 0 ? 'strong' : 'normal', selected: c.id === state.current }
+  const left = c.left === true ? ' (left)' : ''
+  const suffix = left + unread
+  const name = fit(`${warn}${marker}${sanitize(title, false)}`, Math.max(1, width - textWidth(suffix)))
+  const tone: Tone = c.unread > 0 ? 'strong' : c.left === true ? 'dim' : 'normal'
+  return { text: fit(name + suffix, width), tone, selected: c.id === state.current }
+}
+
+function groupHeader (state: TuiState, c: Conversation | undefined): string {
+  const g = groupInfo(state, state.current)
+  const name = `&${sanitize(g?.name ?? c?.title ?? 'group', false)}`
+  if (g === undefined) return name
+  const me = state.me.username
+  if (!g.member) {
+    const removed = g.change === 'kick' && g.subject === me
+    return `${name}: ${removed ? `${sanitize(g.author, false)} removed you` : 'you left'} (epoch ${g.epoch}) | read only`
+  }
+  if (g.leaving) return `${name}: you left; a member is closing it for you | read only`
+  const parts = [`${name}: ${g.members.length} member${g.members.length === 1 ? '' : 's'}, epoch ${g.epoch}`]
+  if (me !== null && g.admins.includes(me)) parts.push('you: admin')
+  if (g.pendingLeaves.length > 0) parts.push(`leaving: ${g.pendingLeaves.join(', ')}`)
+  return parts.join(' | ')
 }
 
 function messagesHeader (state: TuiState, width: number): Line {
@@ -172,7 +206,7 @@ function messagesHeader (state: TuiState, width: number): Line {
   const view = state.views[state.current]
   const parts: string[] = []
   if (c?.kind === 'lobby' || state.current === LOBBY) parts.push(`${LOBBY}: everyone on the network`)
-  else if (c?.kind === 'group') parts.push(`&${sanitize(c.title, false)}`)
+  else if (c?.kind === 'group' || state.current.startsWith(GROUP_PREFIX)) parts.push(groupHeader(state, c))
   else {
     const p = state.presence[state.current]
     parts.push(`${state.current}: ${p === undefined ? 'not seen yet' : p.online ? 'online' : 'offline'}`)

@@ -12,6 +12,15 @@ import type { Key } from './keys.js'
 // The node's vocabulary, named from its API (the TUI uses nothing else of the node).
 export type ChatMessage = NodeEvents['message']['detail']
 export type MessageStatus = NodeEvents['message:status']['detail']['status']
+/** A group's latest state as the node knows it: name, epoch, members, admins, whether this user is in it... */
+export type GroupInfo = Awaited<ReturnType<LanchatNode['groups']>>[number]
+/** A group message from history (outgoing ones with pending / sent / failed) or the group:message event. */
+export type GroupMessage = Awaited<ReturnType<LanchatNode['groupHistory']>>[number]
+export type GroupStatus = NodeEvents['group:status']['detail']
+/** Any message the node hands over: direct, lobby or group. */
+export type AnyMessage = ChatMessage | GroupMessage
+/** A message's state as shown: the direct chat's, or 'failed' (a group message the node dropped). */
+export type EntryStatus = MessageStatus | 'failed'
 export type ConversationSummary = Awaited<ReturnType<LanchatNode['conversations']>>[number]
 export type UserPresence = ReturnType<LanchatNode['users']>[number]
 export type RolesView = ReturnType<LanchatNode['roleHolders']>
@@ -20,6 +29,8 @@ export type VerifyResult = Awaited<ReturnType<LanchatNode['verify']>>
 export type RoleName = 'relay' | 'idp' | 'kacls'
 
 export const LOBBY = '#lobby'
+/** Group conversations are named group:<group id> by the node (history, conversations, markRead). */
+export const GROUP_PREFIX = 'group:'
 /** Messages fetched per history page. */
 export const PAGE_SIZE = 50
 
@@ -27,12 +38,14 @@ export const PAGE_SIZE = 50
 export type ConversationKind = 'lobby' | 'group' | 'direct'
 
 export interface Conversation {
-  /** '#lobby', a username, or a group's id */
+  /** '#lobby', a username, or 'group:<group id>' */
   id: string
   kind: ConversationKind
   title: string
   unread: number
   lastMessageAt: number
+  /** A group this user left, was removed from, or asked to leave */
+  left?: boolean
 }
 
 export type Tone = 'normal' | 'strong' | 'mine' | 'dim' | 'info' | 'warn' | 'error'
@@ -50,8 +63,10 @@ export interface Entry {
   direction: 'in' | 'out'
   /** The node's hlc, for paging; absent on messages not confirmed stored yet and notices */
   hlc?: string
-  /** Outgoing direct message: how far delivery got */
-  status?: MessageStatus
+  /** Outgoing message: how far delivery got (a group message: pending, sent or failed) */
+  status?: EntryStatus
+  /** Why a group message failed */
+  reason?: string
   /** Outgoing lobby post not yet published */
   posting?: boolean
   /** Held because the recipient's identity key changed */
@@ -119,10 +134,12 @@ export interface TuiState {
   /** The status line: the last error or information */
   notice: Notice | null
   presence: Record<string, { online: boolean, lastSeen?: number }>
+  /** The groups this node knows, by group id: their latest state */
+  groups: Record<string, GroupInfo>
   /** Contacts whose identity key changed and is not trusted yet */
   keyWarnings: Record<string, true>
   /** Status events that came before the send they belong to returned */
-  earlyStatus: Record<string, MessageStatus>
+  earlyStatus: Record<string, EntryStatus>
   /** Counter for local ids */
   seq: number
 }
@@ -145,33 +162,54 @@ export type Action =
   | { type: 'loginRequired', username: string, reason: 'restarted' | 'expired' }
   | { type: 'formFailed', step: 'register' | 'login', error: string, code?: string }
   | { type: 'conversations', list: ConversationSummary[] }
-  | { type: 'history', conversation: string, before?: string, limit: number, messages: ChatMessage[] }
+  | { type: 'history', conversation: string, before?: string, limit: number, messages: AnyMessage[] }
   | { type: 'historyFailed', conversation: string, error: string }
-  | { type: 'message', message: ChatMessage }
+  | { type: 'message', message: AnyMessage }
   | { type: 'status', id: string, conversation: string, status: MessageStatus }
   | { type: 'blocked', id: string, conversation: string }
   | { type: 'presence', username: string, online: boolean }
   | { type: 'sent', localId: string, conversation: string, id: string, hlc?: string }
-  | { type: 'posted', localId: string, id: string }
+  | { type: 'posted', localId: string, id: string, hlc?: string }
   | { type: 'sendFailed', localId: string, conversation: string, error: string }
   | { type: 'users', users: UserPresence[] }
   | { type: 'roles', roles: RolesView }
   | { type: 'verified', result: VerifyResult }
   | { type: 'trusted', username: string, verified: boolean }
   | { type: 'error', error: string }
+  /** groups(): every group this node knows */
+  | { type: 'groups', list: GroupInfo[] }
+  /** The group:changed event */
+  | { type: 'groupChanged', info: GroupInfo }
+  /** The group:status event */
+  | { type: 'groupStatus', id: string, group: string, status: 'sent' | 'failed', code?: string }
+  /** A /group command the node carried out */
+  | { type: 'groupDone', op: 'create' | 'invite' | 'kick' | 'promote' | 'members', info: GroupInfo, user?: string }
+  | { type: 'groupLeft', group: string, epoch: number }
+  /** A /group command the node refused */
+  | { type: 'groupFailed', op: GroupOp, group?: string, user?: string, name?: string, error: string, code?: string }
+
+export type GroupOp = 'create' | 'invite' | 'kick' | 'promote' | 'members' | 'leave'
 
 export type Effect =
   | { type: 'register', username: string, password: string }
   | { type: 'login', username: string, password: string }
   | { type: 'send', localId: string, to: string, text: string }
   | { type: 'lobbySend', localId: string, text: string }
+  /** A page of a conversation: a direct chat, the lobby or a group (group:<id>) */
   | { type: 'history', conversation: string, limit: number, before?: string }
+  /** Any conversation: a username, '#lobby' or 'group:<id>' */
   | { type: 'markRead', conversation: string }
   | { type: 'conversations' }
   | { type: 'users' }
   | { type: 'roles' }
   | { type: 'verify', user: string }
   | { type: 'trust', user: string }
+  | { type: 'groups' }
+  | { type: 'groupCreate', name: string, members: string[] }
+  | { type: 'groupChange', op: 'invite' | 'kick' | 'promote', group: string, user: string }
+  | { type: 'groupLeave', group: string }
+  | { type: 'groupMembers', group: string }
+  | { type: 'groupSend', localId: string, group: string, text: string }
   | { type: 'quit' }
 
 export interface Update {

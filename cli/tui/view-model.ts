@@ -5,19 +5,20 @@
  * effects, which the controller runs. renderFrame (frame.ts) turns the state
  * into text for the screen.
  */
-import { applyCompletion, completionAt } from './complete.js'
+import { applyCompletion, completionAt, quoteName } from './complete.js'
 import { helpLines, parseCommand } from './commands.js'
 import { commit, editKey, emptyEditor, setText } from './editor.js'
 import { formFailed, formKey, newForm } from './form.js'
 import { conversationLines, layout, LOCAL_TIME } from './frame.js'
 import { isPrintable, keyName } from './keys.js'
-import { FOCUS_ORDER, LOBBY, PAGE_SIZE } from './state.js'
-import type { Command } from './commands.js'
+import { FOCUS_ORDER, GROUP_PREFIX, LOBBY, PAGE_SIZE } from './state.js'
+import type { Command, GroupCommand } from './commands.js'
+import type { CompletionNames } from './complete.js'
 import type { Formatters } from './frame.js'
 import type { Key } from './keys.js'
 import type {
-  Action, ChatMessage, Conversation, ConversationKind, ConversationView, Effect, Entry, MessageStatus, NetworkState,
-  RolesView, Snapshot, Tone, TuiState, Update, UserPresence, VerifyResult, WhoAmI
+  Action, AnyMessage, Conversation, ConversationKind, ConversationView, Effect, Entry, EntryStatus, GroupInfo, GroupOp,
+  NetworkState, RolesView, Snapshot, Tone, TuiState, Update, UserPresence, VerifyResult, WhoAmI
 } from './state.js'
 
 export interface ViewModelOptions {
@@ -25,14 +26,43 @@ export interface ViewModelOptions {
   format?: Formatters
 }
 
-const STATUS_RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3 }
+/** A state never goes back; 'failed' (a group message dropped) is final. */
+const STATUS_RANK: Record<EntryStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 }
 /** Codes after which the form clears its password fields. */
 const PASSWORD_CODES = new Set(['WRONG_PASSWORD', 'WEAK_PASSWORD', 'BAD_PASSWORD'])
 const LOGIN_FIRST = 'log in first: /login (or /register to create an account)'
 
-/** Which kind of conversation a name is. Groups will be told apart here when the node has them. */
+/** Which kind of conversation a name is: '#lobby', 'group:<id>' or a username. */
 export function kindOf (id: string): ConversationKind {
-  return id === LOBBY ? 'lobby' : 'direct'
+  return id === LOBBY ? 'lobby' : id.startsWith(GROUP_PREFIX) ? 'group' : 'direct'
+}
+
+/** The conversation of a group: 'group:<id>', as the node names it. */
+export function groupConversation (group: string): string {
+  return GROUP_PREFIX + group
+}
+
+/** The group id of a group conversation, or undefined. */
+export function groupIdOf (conversation: string): string | undefined {
+  return conversation.startsWith(GROUP_PREFIX) ? conversation.slice(GROUP_PREFIX.length) : undefined
+}
+
+/** The group a conversation is, as last known. */
+export function groupOf (state: TuiState, conversation: string): GroupInfo | undefined {
+  const id = groupIdOf(conversation)
+  return id === undefined ? undefined : state.groups[id]
+}
+
+/** Whether this user is out of the group, or on the way out (asked to leave). */
+export function hasLeft (info: GroupInfo): boolean {
+  return !info.member || info.leaving
+}
+
+/** How a conversation is named on screen: a group by its name. */
+export function titleOf (state: TuiState, id: string): string {
+  const group = groupIdOf(id)
+  if (group === undefined) return id
+  return state.groups[group]?.name ?? `group ${group.slice(0, 8)}`
 }
 
 function lobbyConversation (): Conversation {
@@ -74,6 +104,7 @@ export function initialState (size: { width: number, height: number }, snapshot:
     completion: null,
     notice: null,
     presence: {},
+    groups: {},
     keyWarnings: {},
     earlyStatus: {},
     seq: 0
@@ -108,13 +139,13 @@ function sortEntries (entries: Entry[]): Entry[] {
   return [...entries].sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
 }
 
-function maxStatus (a: MessageStatus | undefined, b: MessageStatus | undefined): MessageStatus | undefined {
+function maxStatus (a: EntryStatus | undefined, b: EntryStatus | undefined): EntryStatus | undefined {
   if (a === undefined) return b
   if (b === undefined) return a
   return STATUS_RANK[a] >= STATUS_RANK[b] ? a : b
 }
 
-function entryOf (m: ChatMessage): Entry {
+function entryOf (m: AnyMessage): Entry {
   return {
     key: `${m.hlc}/${m.id}`,
     id: m.id,
@@ -151,25 +182,42 @@ function withView (state: TuiState, id: string, fn: (v: ConversationView) => Con
   return { ...state, views: { ...state.views, [id]: fn(state.views[id] ?? emptyView()) } }
 }
 
-function addNotices (state: TuiState, lines: Array<string | { text: string, tone: Tone }>, now: number, tone: Tone = 'info'): TuiState {
+type NoticeLine = string | { text: string, tone: Tone }
+
+/** Adds lines from the TUI itself (command output, group changes) to a conversation. */
+function addNoticesTo (state: TuiState, conversation: string, lines: NoticeLine[], now: number, tone: Tone = 'info'): TuiState {
   let seq = state.seq
   let s = state
   for (const line of lines) {
     const { text, tone: t } = typeof line === 'string' ? { text: line, tone } : line
     seq++
     const tag = `n${String(seq).padStart(8, '0')}`
-    s = withView(s, s.current, v => ({ ...v, entries: [...v.entries, { key: keyAfter(v, now, tag), id: tag, kind: 'notice', from: '', text, at: now, direction: 'in', tone: t }] }))
+    s = withView(s, conversation, v => ({ ...v, entries: [...v.entries, { key: keyAfter(v, now, tag), id: tag, kind: 'notice', from: '', text, at: now, direction: 'in', tone: t }] }))
   }
-  return { ...s, seq, scroll: 0 }
+  return { ...s, seq }
+}
+
+/** Command output: lines in the open conversation, scrolled into view. */
+function addNotices (state: TuiState, lines: NoticeLine[], now: number, tone: Tone = 'info'): TuiState {
+  return { ...addNoticesTo(state, state.current, lines, now, tone), scroll: 0 }
+}
+
+/** Applies `fn`, which may add lines to `conversation`; scrolled back in it, the same lines stay on screen. */
+function keepingPlace (state: TuiState, conversation: string, now: number, fmt: Formatters | undefined, fn: (s: TuiState) => TuiState): TuiState {
+  const before = state.scroll > 0 && state.current === conversation ? conversationLines(state, conversation, now, fmt).length : 0
+  const s = fn(state)
+  return before > 0 ? { ...s, scroll: s.scroll + conversationLines(s, conversation, now, fmt).length - before } : s
 }
 
 function sortConversations (list: Conversation[]): Conversation[] {
   const rank: Record<ConversationKind, number> = { lobby: 0, group: 1, direct: 2 }
-  return [...list].sort((a, b) => rank[a.kind] - rank[b.kind] || b.lastMessageAt - a.lastMessageAt || a.title.localeCompare(b.title))
+  // Groups left go after the others.
+  return [...list].sort((a, b) => rank[a.kind] - rank[b.kind] || Number(a.left === true) - Number(b.left === true) ||
+    b.lastMessageAt - a.lastMessageAt || a.title.localeCompare(b.title))
 }
 
 function upsertConversation (state: TuiState, id: string, fn: (c: Conversation) => Conversation): TuiState {
-  const existing = state.conversations.find(c => c.id === id) ?? { id, kind: kindOf(id), title: id, unread: 0, lastMessageAt: 0 }
+  const existing = state.conversations.find(c => c.id === id) ?? { id, kind: kindOf(id), title: titleOf(state, id), unread: 0, lastMessageAt: 0 }
   const others = state.conversations.filter(c => c.id !== id)
   return { ...state, conversations: sortConversations([...others, fn(existing)]) }
 }
@@ -179,17 +227,29 @@ function isOpen (state: TuiState, id: string): boolean {
   return state.form === null && state.current === id && state.me.loggedIn
 }
 
+/** The node keeps every conversation's unread count (lobby and groups too): opening one marks it read there. */
 function markReadEffects (state: TuiState, id: string): Effect[] {
-  return state.me.loggedIn && kindOf(id) === 'direct' ? [{ type: 'markRead', conversation: id }] : []
+  return state.me.loggedIn ? [{ type: 'markRead', conversation: id }] : []
 }
 
-/** Names Tab completes: users seen, direct and group conversations, lobby posters; not oneself. */
-export function completionNames (state: TuiState): string[] {
-  const names = new Set<string>(Object.keys(state.presence))
-  for (const c of state.conversations) if (c.kind !== 'lobby') names.add(c.title)
-  for (const e of state.views[LOBBY]?.entries ?? []) if (e.kind === 'message') names.add(e.from)
-  if (state.me.username !== null) names.delete(state.me.username)
-  return [...names].sort()
+/**
+ * Names Tab completes: users (seen, direct chats, lobby posters, members of
+ * any group; not oneself), group names, and the open group's members and admins.
+ */
+export function completionNames (state: TuiState): CompletionNames {
+  const me = state.me.username
+  const users = new Set<string>(Object.keys(state.presence))
+  for (const c of state.conversations) if (c.kind === 'direct') users.add(c.title)
+  for (const e of state.views[LOBBY]?.entries ?? []) if (e.kind === 'message') users.add(e.from)
+  for (const g of Object.values(state.groups)) for (const m of g.members) users.add(m)
+  if (me !== null) users.delete(me)
+  const open = groupOf(state, state.current)
+  return {
+    users: [...users].sort(),
+    groups: [...new Set(Object.values(state.groups).map(g => g.name))].sort(),
+    members: (open?.members ?? []).filter(m => m !== me),
+    admins: open?.admins ?? []
+  }
 }
 
 // ------------------------------------------------------------------ conversations, paging
@@ -257,7 +317,7 @@ function becomeLoggedIn (state: TuiState, who: WhoAmI): Update {
   for (const [id, v] of Object.entries(s.views)) views[id] = v.loaded ? v : { ...v, loading: false }
   s = { ...s, views }
   const opened = openConversation(s, s.current)
-  return { state: opened.state, effects: [{ type: 'conversations' }, ...opened.effects] }
+  return { state: opened.state, effects: [{ type: 'conversations' }, { type: 'groups' }, ...opened.effects] }
 }
 
 // ------------------------------------------------------------------ input line
@@ -266,7 +326,11 @@ function sendText (state: TuiState, text: string, now: number): Update {
   if (!state.me.loggedIn || state.me.username === null) return { state: notice(state, LOGIN_FIRST, 'error'), effects: [] }
   const conv = state.current
   const kind = state.conversations.find(c => c.id === conv)?.kind ?? kindOf(conv)
-  if (kind === 'group') return { state: notice(state, 'group chat is not available in this version', 'error'), effects: [] }
+  const group = groupOf(state, conv)
+  if (group !== undefined && hasLeft(group)) {
+    const why = group.member ? `you left ${group.name}` : `you are not a member of ${group.name} any more`
+    return { state: notice(state, `${why}: nothing can be sent to it`, 'error'), effects: [] }
+  }
   const seq = state.seq + 1
   const localId = `local-${seq}`
   const entry: Entry = {
@@ -282,8 +346,63 @@ function sendText (state: TuiState, text: string, now: number): Update {
   let s: TuiState = { ...state, seq, input: commit(state.input), scroll: 0, completion: null, notice: null }
   s = withView(s, conv, v => ({ ...v, entries: [...v.entries, entry] }))
   s = upsertConversation(s, conv, c => ({ ...c, lastMessageAt: Math.max(c.lastMessageAt, now) }))
-  const effect: Effect = kind === 'lobby' ? { type: 'lobbySend', localId, text } : { type: 'send', localId, to: conv, text }
+  const effect: Effect = kind === 'lobby'
+    ? { type: 'lobbySend', localId, text }
+    : kind === 'group' ? { type: 'groupSend', localId, group: groupIdOf(conv) ?? '', text } : { type: 'send', localId, to: conv, text }
   return { state: s, effects: [effect] }
+}
+
+const NO_GROUP_OPEN = 'no group open: switch to one (Ctrl-N, /group open <name>) or /group create one'
+
+/** The group a name (or the start of its id) stands for, or why there is none. */
+export function findGroup (state: TuiState, query: string): { ok: true, info: GroupInfo } | { ok: false, error: string } {
+  const all = Object.values(state.groups)
+  const q = query.toLowerCase()
+  let found = all.filter(g => g.name === query)
+  if (found.length === 0) found = all.filter(g => g.name.toLowerCase() === q)
+  if (found.length === 0 && /^[0-9a-f]{4,32}$/.test(q)) found = all.filter(g => g.group.startsWith(q))
+  const [first] = found
+  if (first === undefined) {
+    return { ok: false, error: all.length === 0 ? `no group ${query}: you are in none yet (/group create <name> [user ...])` : `no group ${query}: Tab completes the names of yours` }
+  }
+  if (found.length > 1) {
+    return { ok: false, error: `${found.length} groups are called ${query}: /group open <the start of its id>: ${found.map(g => g.group.slice(0, 8)).join(', ')}` }
+  }
+  return { ok: true, info: first }
+}
+
+function runGroupCommand (s: TuiState, command: GroupCommand): Update {
+  const none = (st: TuiState): Update => ({ state: st, effects: [] })
+  const me = s.me.username
+  if (command.sub === 'create') {
+    const members = command.members.filter(m => m !== me)
+    const s2 = notice(s, `creating the group ${command.group}${members.length === 0 ? '' : ` with ${members.join(', ')}`}...`)
+    return { state: s2, effects: [{ type: 'groupCreate', name: command.group, members }] }
+  }
+  if (command.sub === 'open') {
+    const found = findGroup(s, command.group)
+    if (!found.ok) return none(notice(s, found.error, 'error'))
+    return openConversation({ ...s, focus: 'input' }, groupConversation(found.info.group))
+  }
+  const group = groupOf(s, s.current)
+  if (group === undefined) return none(notice(s, `/group ${command.sub}: ${NO_GROUP_OPEN}`, 'error'))
+  switch (command.sub) {
+    case 'members':
+      return { state: s, effects: [{ type: 'groupMembers', group: group.group }] }
+    case 'leave':
+      if (!group.member) return none(notice(s, `you are not a member of ${group.name} any more`, 'error'))
+      return { state: notice(s, `leaving ${group.name}...`), effects: [{ type: 'groupLeave', group: group.group }] }
+    case 'invite':
+    case 'kick':
+    case 'promote': {
+      if (command.user === me) {
+        const hint = command.sub === 'kick' ? ': /group leave to leave the group' : command.sub === 'invite' ? ': you are in it' : ''
+        return none(notice(s, `that is you${hint}`, 'error'))
+      }
+      const doing = { invite: 'adding', kick: 'removing', promote: 'promoting' }[command.sub]
+      return { state: notice(s, `${doing} ${command.user}...`), effects: [{ type: 'groupChange', op: command.sub, group: group.group, user: command.user }] }
+    }
+  }
 }
 
 function runCommand (state: TuiState, command: Command, now: number): Update {
@@ -312,6 +431,9 @@ function runCommand (state: TuiState, command: Command, now: number): Update {
     case 'trust':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       return { state: s, effects: [{ type: command.name, user: command.user }] }
+    case 'group':
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      return runGroupCommand(s, command)
   }
 }
 
@@ -409,19 +531,23 @@ function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Updat
 
 // ------------------------------------------------------------------ results and events
 
-function onMessage (state: TuiState, m: ChatMessage, now: number, fmt?: Formatters): Update {
+function onMessage (state: TuiState, m: AnyMessage, now: number, fmt?: Formatters): Update {
   const conv = m.conversation
-  const before = state.scroll > 0 && state.current === conv ? conversationLines(state, conv, now, fmt).length : 0
-  let s = withView(state, conv, v => ({ ...v, entries: mergeEntries(v.entries, [entryOf(m)]) }))
-  if (m.keyChanged === true && m.direction === 'in') s = { ...s, keyWarnings: { ...s.keyWarnings, [conv]: true } }
-  const open = isOpen(s, conv)
-  s = upsertConversation(s, conv, c => ({ ...c, lastMessageAt: Math.max(c.lastMessageAt, m.sentAt), unread: open || m.direction === 'out' ? c.unread : c.unread + 1 }))
+  const open = isOpen(state, conv)
   // Scrolled back: stay on the same lines while new ones arrive below.
-  if (before > 0) s = { ...s, scroll: s.scroll + conversationLines(s, conv, now, fmt).length - before }
-  return { state: s, effects: open && m.direction === 'in' ? markReadEffects(s, conv) : [] }
+  const s = keepingPlace(state, conv, now, fmt, st => {
+    let s2 = withView(st, conv, v => ({ ...v, entries: mergeEntries(v.entries, [entryOf(m)]) }))
+    if (m.keyChanged === true && m.direction === 'in') s2 = { ...s2, keyWarnings: { ...s2.keyWarnings, [conv]: true } }
+    // The node counts the same messages unread: the two agree until the next conversations() says otherwise.
+    return upsertConversation(s2, conv, c => ({ ...c, lastMessageAt: Math.max(c.lastMessageAt, m.sentAt), unread: open || m.direction === 'out' ? c.unread : c.unread + 1 }))
+  })
+  const effects: Effect[] = open && m.direction === 'in' ? markReadEffects(s, conv) : []
+  // A message of a group not known here yet (its group:changed is on the way): ask for the groups' names.
+  if (kindOf(conv) === 'group' && groupOf(s, conv) === undefined && s.me.loggedIn) effects.push({ type: 'groups' })
+  return { state: s, effects }
 }
 
-function onStatus (state: TuiState, id: string, conversation: string, status: MessageStatus): TuiState {
+function onStatus (state: TuiState, id: string, conversation: string, status: EntryStatus, reason?: string): TuiState {
   const view = state.views[conversation]
   const entry = view?.entries.find(e => e.id === id)
   if (entry === undefined) {
@@ -433,6 +559,7 @@ function onStatus (state: TuiState, id: string, conversation: string, status: Me
       if (e.id !== id) return e
       const next: Entry = { ...e, status: maxStatus(e.status, status) ?? status }
       if (STATUS_RANK[status] >= STATUS_RANK.sent) delete next.held
+      if (next.status === 'failed' && reason !== undefined) next.reason = reason
       return next
     })
   }))
@@ -471,16 +598,164 @@ function onConversations (state: TuiState, list: Extract<Action, { type: 'conver
     const old = byId.get(id)
     const open = isOpen(state, id)
     byId.set(id, {
+      ...old,
       id,
       kind: old?.kind ?? kindOf(id),
-      title: old?.title ?? id,
-      // The node keeps no unread count for the lobby: that one is counted here.
-      unread: open ? 0 : id === LOBBY ? old?.unread ?? 0 : summary.unread,
+      title: old?.title ?? titleOf(state, id),
+      // The node keeps every conversation's unread count, the lobby's and the groups' too.
+      unread: open ? 0 : summary.unread,
       lastMessageAt: Math.max(old?.lastMessageAt ?? 0, summary.lastMessageAt)
     })
   }
   if (!byId.has(LOBBY)) byId.set(LOBBY, lobbyConversation())
   return { ...state, conversations: sortConversations([...byId.values()]) }
+}
+
+// ------------------------------------------------------------------ groups
+
+/** Keeps the newer of two states of a group (a later epoch; the same epoch: the one told last). */
+function newerGroup (old: GroupInfo | undefined, info: GroupInfo): GroupInfo {
+  return old === undefined || info.epoch >= old.epoch ? info : old
+}
+
+/** Records a group's state and shows it in the conversation list (by name; marked when left). */
+function putGroup (state: TuiState, incoming: GroupInfo): TuiState {
+  const info = newerGroup(state.groups[incoming.group], incoming)
+  const s: TuiState = { ...state, groups: { ...state.groups, [info.group]: info } }
+  return upsertConversation(s, groupConversation(info.group), c => ({ ...c, kind: 'group', title: info.name, left: hasLeft(info) }))
+}
+
+/** 'you ...' starts a sentence as 'You ...'; usernames stay as they are. */
+function cap (text: string): string {
+  return text.startsWith('you ') ? 'Y' + text.slice(1) : text
+}
+
+function list (names: readonly string[]): string {
+  if (names.length <= 1) return names.join('')
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`
+}
+
+/**
+ * What changed in a group between two states this node was told of, as lines
+ * for the group's conversation, and a status line when it concerns this user.
+ */
+function describeGroupChange (me: string | null, old: GroupInfo | undefined, info: GroupInfo): { lines: string[], notice?: { text: string, tone: Tone } } {
+  const who = (u: string): string => u === me ? 'you' : u
+  const lines: string[] = []
+  let status: { text: string, tone: Tone } | undefined
+  const name = info.name
+  if (old === undefined || info.epoch > old.epoch) {
+    const author = who(info.author)
+    const epoch = ` (epoch ${info.epoch})`
+    switch (info.change) {
+      case 'create': {
+        const others = info.members.filter(m => m !== info.author).map(who)
+        lines.push(cap(`${author} created ${name}${others.length === 0 ? '' : ` with ${list(others)}`}${epoch}`))
+        break
+      }
+      case 'invite': lines.push(cap(`${author} added ${who(info.subject)}${epoch}`)); break
+      case 'kick': lines.push(cap(`${author} removed ${who(info.subject)}${epoch}`)); break
+      case 'promote': lines.push(cap(`${author} made ${who(info.subject)} an admin${epoch}`)); break
+      case 'leave': lines.push(cap(`${who(info.subject)} left${epoch}`)); break
+    }
+    const addedMe = info.member && info.author !== me && (old === undefined || !old.member) &&
+      (info.change === 'create' || (info.change === 'invite' && info.subject === me))
+    if (addedMe) status = { text: `${info.author} added you to the group ${name}: /group open ${quoteName(name)}`, tone: 'info' }
+    if (!info.member && old?.member === true && info.change === 'kick' && info.subject === me) {
+      status = { text: `${info.author} removed you from the group ${name}`, tone: 'warn' }
+    }
+  }
+  if (info.member && info.leaving && old?.leaving !== true) lines.push(`You left ${name}: nothing sent to it from now on reaches you.`)
+  for (const u of info.pendingLeaves) {
+    if (old?.pendingLeaves.includes(u) !== true) lines.push(`${u} asked to leave`)
+  }
+  return status === undefined ? { lines } : { lines, notice: status }
+}
+
+/** A group:changed event: the new state, and a line in the group's conversation saying what changed. */
+function onGroupChanged (state: TuiState, info: GroupInfo, now: number, fmt?: Formatters): TuiState {
+  const old = state.groups[info.group]
+  if (old !== undefined && info.epoch < old.epoch) return state
+  const conv = groupConversation(info.group)
+  const { lines, notice: status } = describeGroupChange(state.me.username, old, info)
+  let s = keepingPlace(state, conv, now, fmt, st => addNoticesTo(putGroup(st, info), conv, lines, now))
+  if (status !== undefined) s = notice(s, status.text, status.tone)
+  return s
+}
+
+/** The open group's members and admins, as a line or two. */
+function membersLines (state: TuiState, info: GroupInfo): NoticeLine[] {
+  const me = state.me.username
+  const names = info.members.map(m => `${m}${info.admins.includes(m) ? ' (admin)' : ''}${m === me ? ' (you)' : ''}`)
+  const lines: NoticeLine[] = [{
+    text: `${info.name}: ${info.members.length} member${info.members.length === 1 ? '' : 's'}, epoch ${info.epoch}, state ${info.hash.slice(0, 8)}: ${names.join(', ')}`,
+    tone: 'strong'
+  }]
+  if (info.pendingLeaves.length > 0) lines.push(`  asked to leave: ${info.pendingLeaves.join(', ')}`)
+  if (!info.member) lines.push({ text: '  you are not a member any more', tone: 'warn' })
+  else if (info.leaving) lines.push({ text: '  you asked to leave', tone: 'warn' })
+  return lines
+}
+
+function groupDone (state: TuiState, a: Extract<Action, { type: 'groupDone' }>, now: number): Update {
+  const none = (st: TuiState): Update => ({ state: st, effects: [] })
+  const info = a.info
+  const s = putGroup(state, info)
+  const conv = groupConversation(info.group)
+  switch (a.op) {
+    case 'create': {
+      const others = info.members.filter(m => m !== state.me.username)
+      const opened = openConversation(s, conv)
+      const text = `Group ${info.name} created${others.length === 0 ? '' : ` with ${list(others)}`}: what you type here goes to its members. /group invite adds more.`
+      return { state: notice(opened.state, text), effects: opened.effects }
+    }
+    case 'invite': return none(notice(s, `${a.user ?? '?'} is now a member of ${info.name} (epoch ${info.epoch})`))
+    case 'kick': return none(notice(s, `${a.user ?? '?'} was removed from ${info.name} (epoch ${info.epoch})`))
+    case 'promote': return none(notice(s, `${a.user ?? '?'} is now an admin of ${info.name}`))
+    case 'members': {
+      const lines = membersLines(s, info)
+      return none(s.current === conv ? addNotices(s, lines, now) : addNoticesTo(s, conv, lines, now))
+    }
+  }
+}
+
+const GROUP_HINTS: Record<string, string> = {
+  NOT_ADMIN: 'see /group members',
+  UNAVAILABLE: 'nothing changed: try again later',
+  NO_HOLDER: 'nothing changed: try again later',
+  CONFLICT: 'try again'
+}
+
+/** A /group command the node refused, as one short line: what did not happen, the node's reason, what to do. */
+export function groupFailureText (state: TuiState, a: Extract<Action, { type: 'groupFailed' }>): string {
+  const group = a.group === undefined ? 'the group' : state.groups[a.group]?.name ?? `group ${a.group.slice(0, 8)}`
+  const user = a.user ?? '?'
+  const what: Record<GroupOp, string> = {
+    create: `group ${a.name ?? ''} not created`,
+    invite: `${user} not added`,
+    kick: `${user} not removed`,
+    promote: `${user} not made an admin`,
+    members: `no member list for ${group}`,
+    leave: `${group} not left`
+  }
+  let error = a.error
+  let hint = a.code === undefined ? undefined : GROUP_HINTS[a.code]
+  if (a.code === 'KEY_CHANGED' && a.user !== undefined) {
+    error = `${a.user}'s identity key changed`
+    hint = `/verify ${a.user}, then /trust ${a.user} if the numbers match`
+  }
+  return `${what[a.op]}: ${error}${hint === undefined ? '' : ` (${hint})`}`
+}
+
+/** Why a group message was dropped (group:status failed), for a person. */
+function failedReason (code: string | undefined): string | undefined {
+  switch (code) {
+    case undefined: return undefined
+    case 'LEFT': return 'you left the group'
+    case 'REMOVED': return 'you were removed from the group'
+    case 'NOT_MEMBER': return 'not a member'
+    default: return code.toLowerCase().replace(/_/g, ' ')
+  }
 }
 
 function usersLines (state: TuiState, users: UserPresence[], fmt?: Formatters): Array<{ text: string, tone: Tone }> {
@@ -550,8 +825,10 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
         s = { ...s, presence }
       }
       const who = snapshot.whoami
-      if (who.loggedIn && !s.me.loggedIn) return becomeLoggedIn(s, who)
       if (!who.loggedIn) return none({ ...s, me: { username: who.username, loggedIn: false } })
+      // whoami() says logged in as soon as the account is unlocked, a moment before chat and groups run: the node's
+      // 'login' event (or login()'s reply) comes once they do, and logs the TUI in.
+      if (!s.me.loggedIn) return none({ ...s, me: { ...s.me, username: who.username } })
       return none({ ...s, me: { ...s.me, username: who.username, ...(who.expiresAt !== undefined ? { expiresAt: who.expiresAt } : {}), ...(who.fingerprint !== undefined ? { fingerprint: who.fingerprint } : {}) } })
     }
     case 'registered': {
@@ -586,7 +863,7 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     case 'history':
       return onHistory(state, action)
     case 'historyFailed':
-      return none(notice(withView(state, action.conversation, v => ({ ...v, loading: false })), `could not load ${action.conversation}: ${action.error}`, 'error'))
+      return none(notice(withView(state, action.conversation, v => ({ ...v, loading: false })), `could not load ${titleOf(state, action.conversation)}: ${action.error}`, 'error'))
     case 'message':
       return onMessage(state, action.message, now, fmt)
     case 'status':
@@ -600,8 +877,17 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
       return none({ ...state, presence: { ...state.presence, [action.username]: { ...state.presence[action.username], online: action.online } } })
     case 'sent':
       return none(onSent(state, action.localId, action.conversation, action.id, action.hlc))
-    case 'posted':
-      return none(withView(state, LOBBY, v => ({ ...v, entries: v.entries.map(e => e.id === action.localId ? { ...e, id: action.id, posting: false } : e) })))
+    case 'posted': {
+      const hlc = action.hlc
+      return none(withView(state, LOBBY, v => {
+        const local = v.entries.find(e => e.id === action.localId)
+        const rest = v.entries.filter(e => e.id !== action.localId)
+        if (local === undefined || rest.some(e => e.id === action.id)) return { ...v, entries: rest }
+        // With its hlc it sorts (and pages) as the stored copy does.
+        const posted: Entry = { ...local, id: action.id, posting: false, ...(hlc !== undefined ? { hlc, key: `${hlc}/${action.id}` } : {}) }
+        return { ...v, entries: sortEntries([...rest, posted]) }
+      }))
+    }
     case 'sendFailed': {
       const s = withView(state, action.conversation, v => ({
         ...v,
@@ -612,7 +898,7 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
           return failed
         })
       }))
-      return none(notice(s, `not sent to ${action.conversation}: ${action.error}`, 'error'))
+      return none(notice(s, `not sent to ${titleOf(s, action.conversation)}: ${action.error}`, 'error'))
     }
     case 'users':
       return none(addNotices(state, usersLines(state, action.users, fmt), now))
@@ -633,5 +919,27 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     }
     case 'error':
       return none(notice(state, action.error, 'error'))
+    case 'groups': {
+      let s = state
+      for (const info of action.list) s = putGroup(s, info)
+      return none(s)
+    }
+    case 'groupChanged':
+      return none(onGroupChanged(state, action.info, now, fmt))
+    case 'groupStatus': {
+      const conv = groupConversation(action.group)
+      return none(onStatus(state, action.id, conv, action.status, action.status === 'failed' ? failedReason(action.code) : undefined))
+    }
+    case 'groupDone':
+      return groupDone(state, action, now)
+    case 'groupLeft': {
+      const old = state.groups[action.group]
+      // Its group:changed usually came first; if not, this says the same.
+      const s = old === undefined || old.leaving || !old.member || old.epoch > action.epoch ? state : onGroupChanged(state, { ...old, leaving: true }, now, fmt)
+      const name = old?.name ?? `group ${action.group.slice(0, 8)}`
+      return none(notice(s, `You left ${name}: it stays in the list, marked left, with what was said while you were in it.`))
+    }
+    case 'groupFailed':
+      return none(notice(state, groupFailureText(state, action), 'error'))
   }
 }

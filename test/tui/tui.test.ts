@@ -127,6 +127,29 @@ describe.skipIf(missing !== null)('the terminal UI, driven in tmux', () => {
     await alice.waitFor(r => r.length === 40 && statusBar(r).includes('alice: online'), 10_000, 'a 40-row layout')
   })
 
+  it('creates a group with /group create: both see it, and a message shows on the other screen', async () => {
+    await alice.enter('/group create crew bob')
+    await alice.waitFor('&crew: 2 members, epoch 1 | you: admin', 30_000)
+    await alice.waitFor('You created crew with bob (epoch 1)')
+    // bob's node is told of the group (a poke, or its next poll of the relay) and lists it.
+    await bob.waitFor('alice added you to the group crew', 30_000)
+    await alice.enter('hello crew')
+    await alice.waitFor('alice: hello crew (sent)', 30_000)
+    await bob.waitFor(/&crew\s+1/, 30_000, 'an unread count beside crew')
+    // Tab completes the subcommand and the group's name.
+    await bob.type('/group op')
+    await bob.press('Tab')
+    await bob.type('cr')
+    await bob.press('Tab')
+    await bob.waitFor(r => (r.at(-1) ?? '').startsWith('> /group open crew'), 5_000, 'Tab completing /group open crew')
+    await bob.press('Enter')
+    await bob.waitFor('alice: hello crew')
+    await bob.waitFor('&crew: 2 members, epoch 1')
+    await bob.enter('hi crew')
+    await bob.waitFor('bob: hi crew (sent)', 30_000)
+    await alice.waitFor('bob: hi crew', 30_000)
+  })
+
   it('/quit stops the node and gives the terminal back; a restart asks for that account\'s password', async () => {
     await alice.enter('/quit')
     const after = await alice.waitFor('EXIT=0', 15_000)
@@ -139,6 +162,9 @@ describe.skipIf(missing !== null)('the terminal UI, driven in tmux', () => {
     await again.waitFor('Username alice')
     await again.enter(PASSWORD)
     await again.waitFor('alice: online', 30_000)
+    // The group is listed again after the lobby, its history kept; then the direct chat.
+    await again.press('C-n')
+    await again.waitFor('alice: hello crew (sent)')
     await again.press('C-n')
     await again.waitFor('bob: hi alice')
     await again.press('C-c')

@@ -12,7 +12,7 @@ import { LOBBY, PAGE_SIZE } from '../../cli/tui/state.js'
 import type { TuiNode } from '../../cli/tui/controller.js'
 import type { Formatters, Frame } from '../../cli/tui/frame.js'
 import type { Key } from '../../cli/tui/keys.js'
-import type { Action, ChatMessage, Effect, Snapshot, TuiState } from '../../cli/tui/state.js'
+import type { Action, ChatMessage, Effect, GroupInfo, GroupMessage, Snapshot, TuiState } from '../../cli/tui/state.js'
 import type { NodeEvents } from '../../src/node.js'
 
 const NOW = Date.UTC(2025, 2, 4, 14, 2)
@@ -103,6 +103,46 @@ function messagesFlat (state: TuiState): string {
 }
 
 const rowTexts = (state: TuiState): string[] => frame(state).list.rows.map(r => r.text.replace(/\s+/g, ' ').trim())
+
+const GROUP = 'c0ffee00'.repeat(4)
+const OPS = '0dd5'.repeat(8)
+const CREW = `group:${GROUP}`
+
+function groupInfo (over: Partial<GroupInfo> = {}): GroupInfo {
+  return {
+    group: GROUP,
+    name: 'crew',
+    epoch: 1,
+    members: ['alice', 'bob'],
+    admins: ['alice'],
+    member: true,
+    leaving: false,
+    pendingLeaves: [],
+    author: 'alice',
+    change: 'create',
+    subject: '',
+    time: NOW,
+    hash: 'ab'.repeat(32),
+    ...over
+  }
+}
+
+function groupMessage (over: Partial<GroupMessage> = {}): GroupMessage {
+  counter++
+  const group = over.group ?? GROUP
+  return {
+    id: `g${String(counter).padStart(4, '0')}`,
+    group,
+    conversation: `group:${group}`,
+    from: over.direction === 'out' ? 'alice' : 'bob',
+    to: `group:${group}`,
+    text: `group text ${counter}`,
+    sentAt: NOW,
+    hlc: `${String(NOW).padStart(13, '0')}.${String(counter).padStart(5, '0')}`,
+    direction: 'in',
+    ...over
+  }
+}
 
 describe('TUI command parsing', () => {
   it.each([
@@ -254,7 +294,7 @@ describe('TUI conversations', () => {
     expect(frame(s).list.rows[0]?.selected).toBe(true)
   })
 
-  it('switches with Ctrl-N / Ctrl-P, loading history once and marking direct chats read', () => {
+  it('switches with Ctrl-N / Ctrl-P, loading history once and marking conversations read', () => {
     let r = apply(withChats(), ctrl('n'))
     expect(r.state.current).toBe('bob')
     expect(r.effects).toEqual([{ type: 'history', conversation: 'bob', limit: PAGE_SIZE }, { type: 'markRead', conversation: 'bob' }])
@@ -265,8 +305,8 @@ describe('TUI conversations', () => {
     expect(r.state.current).toBe('carol')
     r = apply(r.state, ctrl('n'))
     expect(r.state.current).toBe(LOBBY)
-    // The lobby is never marked read through the node (it has no read receipts).
-    expect(r.effects).toEqual([])
+    // The node keeps the lobby's unread count too (no read receipts go out for it).
+    expect(r.effects).toEqual([{ type: 'markRead', conversation: LOBBY }])
     r = apply(r.state, ctrl('p'))
     expect(r.state.current).toBe('carol')
     r = apply(r.state, ctrl('p'))
@@ -299,10 +339,18 @@ describe('TUI conversations', () => {
     expect(r.state.conversations.find(c => c.id === LOBBY)?.unread).toBe(0)
   })
 
-  it('keeps the lobby unread count its own when the node lists conversations', () => {
+  it('takes the unread counts the node keeps, the lobby\'s too, but not for the open conversation', () => {
     const s = apply(loggedIn(), ...typeText('/dm bob'), enter, { type: 'message', message: message({ conversation: LOBBY }) }).state
-    const r = apply(s, { type: 'conversations', list: [{ conversation: LOBBY, lastMessageAt: NOW, lastText: '', lastFrom: 'bob', unread: 0 }] })
-    expect(r.state.conversations.find(c => c.id === LOBBY)?.unread).toBe(1)
+    expect(s.conversations.find(c => c.id === LOBBY)?.unread).toBe(1)
+    const r = apply(s, { type: 'conversations', list: [
+      { conversation: LOBBY, lastMessageAt: NOW, lastText: '', lastFrom: 'bob', unread: 3 },
+      { conversation: 'bob', lastMessageAt: NOW, lastText: '', lastFrom: 'bob', unread: 2 }
+    ] })
+    expect(r.state.conversations.find(c => c.id === LOBBY)?.unread).toBe(3)
+    expect(r.state.conversations.find(c => c.id === 'bob')?.unread).toBe(0)
+    const back = apply(r.state, ctrl('p'))
+    expect(back.effects).toEqual([{ type: 'markRead', conversation: LOBBY }])
+    expect(back.state.conversations.find(c => c.id === LOBBY)?.unread).toBe(0)
   })
 })
 
@@ -469,8 +517,22 @@ describe('TUI forms', () => {
     r = apply(r.state, { type: 'loggedIn', whoami: { username: 'alice', loggedIn: true, fingerprint: 'ab12' } })
     expect(r.state.form).toBeNull()
     expect(r.state.me.loggedIn).toBe(true)
-    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }])
+    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'groups' }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }, { type: 'markRead', conversation: LOBBY }])
     expect(r.state.notice?.text).toMatch(/Logged in as alice/)
+  })
+
+  it('waits for the node\'s login event, not the status poll, before calling chat and groups', () => {
+    const { state } = initialState(SIZE, snapshot({ whoami: { username: 'alice', loggedIn: false }, users: null }))
+    let r = apply(state, ...typeText('pw-pw-pw-pw'), enter)
+    expect(r.effects).toEqual([{ type: 'login', username: 'alice', password: 'pw-pw-pw-pw' }])
+    // The account is unlocked (whoami says so) while the node is still starting chat and groups.
+    r = apply(r.state, { type: 'snapshot', snapshot: snapshot() })
+    expect(r.effects).toEqual([])
+    expect(r.state.me.loggedIn).toBe(false)
+    expect(r.state.form?.busy).toMatch(/Logging in as alice/)
+    r = apply(r.state, { type: 'loggedIn', whoami: snapshot().whoami })
+    expect(r.state.form).toBeNull()
+    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'groups' }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }, { type: 'markRead', conversation: LOBBY }])
   })
 
   it('goes straight to the login form of the account a restarted node holds', () => {
@@ -560,35 +622,365 @@ describe('TUI screen', () => {
   })
 })
 
+describe('TUI group commands', () => {
+  it.each([
+    ['/group create crew', { name: 'group', sub: 'create', group: 'crew', members: [] }],
+    ['/group create crew Bob carol bob', { name: 'group', sub: 'create', group: 'crew', members: ['bob', 'carol'] }],
+    ['/group create "night shift" bob', { name: 'group', sub: 'create', group: 'night shift', members: ['bob'] }],
+    ['/GROUP Open crew', { name: 'group', sub: 'open', group: 'crew' }],
+    ['/group open "night shift"', { name: 'group', sub: 'open', group: 'night shift' }],
+    ['/group invite Bob', { name: 'group', sub: 'invite', user: 'bob' }],
+    ['/group kick carol', { name: 'group', sub: 'kick', user: 'carol' }],
+    ['/group promote carol', { name: 'group', sub: 'promote', user: 'carol' }],
+    ['/group members', { name: 'group', sub: 'members' }],
+    ['/group leave', { name: 'group', sub: 'leave' }],
+    ['/help group', { name: 'help', topic: 'group' }]
+  ])('parses %j', (line, command) => {
+    expect(parseCommand(line)).toEqual({ ok: true, value: command })
+  })
+
+  it.each([
+    ['/group', /usage: \/group create\|open\|invite\|kick\|promote\|members\|leave/],
+    ['/group dance', /no \/group dance: \/group create\|open/],
+    ['/group create', /usage: \/group create <name> \[user \.\.\.\]/],
+    ['/group create "crew bob', /a " is not closed/],
+    ['/group create crew b', /'b' is not a username/],
+    [`/group create ${'x'.repeat(65)}`, /a group name is 1 to 64 printable characters/],
+    ['/group create "" bob', /a group name is 1 to 64/],
+    ['/group open', /usage: \/group open <name>/],
+    ['/group invite', /usage: \/group invite <user>/],
+    ['/group invite bob carol', /usage: \/group invite <user>/],
+    ['/group kick 9lives', /'9lives' is not a username/],
+    ['/group members all', /usage: \/group members/],
+    ['/group leave now', /usage: \/group leave/]
+  ])('refuses %j with a clear error', (line, error) => {
+    const parsed = parseCommand(line)
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) expect(parsed.error).toMatch(error)
+  })
+
+  it('explains the group commands in /help group, and names them in /help', () => {
+    const s = loggedIn()
+    const help = messagesFlat(apply(s, ...typeText('/help group'), enter).state)
+    for (const usage of ['/group create <name> [user ...]', '/group open <name>', '/group invite <user>', '/group kick <user>', '/group promote <user>', '/group members', '/group leave']) {
+      expect(help).toContain(usage)
+    }
+    expect(messagesFlat(apply(s, ...typeText('/help'), enter).state)).toContain('/group <command> ... group chat: /help group')
+  })
+
+  it('maps /group create onto groupCreate, leaving oneself out of the members', () => {
+    const s = loggedIn()
+    expect(apply(s, ...typeText('/group create ops bob carol'), enter).effects).toEqual([{ type: 'groupCreate', name: 'ops', members: ['bob', 'carol'] }])
+    const solo = apply(s, ...typeText('/group create solo alice'), enter)
+    expect(solo.effects).toEqual([{ type: 'groupCreate', name: 'solo', members: [] }])
+    expect(solo.state.notice?.text).toBe('creating the group solo...')
+  })
+
+  it('acts on the open group, and says so when none is open', () => {
+    let s = loggedIn()
+    for (const line of ['/group invite bob', '/group kick bob', '/group promote bob', '/group members', '/group leave']) {
+      const r = apply(s, ...typeText(line), enter)
+      expect(r.effects).toEqual([])
+      expect(r.state.notice?.tone).toBe('error')
+      expect(r.state.notice?.text).toMatch(/no group open: switch to one \(Ctrl-N, \/group open <name>\) or \/group create one/)
+    }
+    s = apply(s, { type: 'groups', list: [groupInfo()] }, ...typeText('/group open crew'), enter).state
+    expect(apply(s, ...typeText('/group invite carol'), enter).effects).toEqual([{ type: 'groupChange', op: 'invite', group: GROUP, user: 'carol' }])
+    expect(apply(s, ...typeText('/group kick bob'), enter).effects).toEqual([{ type: 'groupChange', op: 'kick', group: GROUP, user: 'bob' }])
+    expect(apply(s, ...typeText('/group promote bob'), enter).effects).toEqual([{ type: 'groupChange', op: 'promote', group: GROUP, user: 'bob' }])
+    expect(apply(s, ...typeText('/group members'), enter).effects).toEqual([{ type: 'groupMembers', group: GROUP }])
+    expect(apply(s, ...typeText('/group leave'), enter).effects).toEqual([{ type: 'groupLeave', group: GROUP }])
+    const me = apply(s, ...typeText('/group kick alice'), enter)
+    expect(me.effects).toEqual([])
+    expect(me.state.notice?.text).toBe('that is you: /group leave to leave the group')
+  })
+
+  it('opens a group by name, by the start of its id, and tells apart two of one name', () => {
+    let s = apply(loggedIn(), { type: 'groups', list: [groupInfo(), groupInfo({ group: OPS, name: 'ops' })] }).state
+    let r = apply(s, ...typeText('/group open OPS'), enter)
+    expect(r.state.current).toBe(`group:${OPS}`)
+    expect(r.effects).toEqual([{ type: 'history', conversation: `group:${OPS}`, limit: PAGE_SIZE }, { type: 'markRead', conversation: `group:${OPS}` }])
+    r = apply(s, ...typeText('/group open nope'), enter)
+    expect(r.state.notice).toEqual({ text: 'no group nope: Tab completes the names of yours', tone: 'error' })
+    s = apply(s, { type: 'groups', list: [groupInfo({ group: OPS, name: 'crew' })] }).state
+    expect(rowTexts(s)).toEqual(['#lobby', '&crew c0ff', '&crew 0dd5'])
+    r = apply(s, ...typeText('/group open crew'), enter)
+    expect(r.state.notice?.text).toBe('2 groups are called crew: /group open <the start of its id>: c0ffee00, 0dd50dd5')
+    r = apply(s, ...typeText('/group open 0dd5'), enter)
+    expect(r.state.current).toBe(`group:${OPS}`)
+  })
+})
+
+describe('TUI group completion', () => {
+  const names = { users: ['barbara', 'bob', 'carol', 'dave'], groups: ['crew', 'night shift'], members: ['bob', 'carol'], admins: ['alice', 'carol'] }
+  const options = (text: string): string[] | undefined => completionAt(text, [...text].length, names)?.options
+
+  it('completes subcommands, group names, and the users each subcommand takes', () => {
+    expect(options('/group ')).toEqual(['create', 'open', 'invite', 'kick', 'promote', 'members', 'leave'])
+    expect(options('/group p')).toEqual(['promote'])
+    expect(options('/group open c')).toEqual(['crew'])
+    expect(options('/group open n')).toEqual(['"night shift"'])
+    expect(options('/group open "ni')).toEqual(['"night shift"'])
+    expect(options('/group invite ')).toEqual(['barbara', 'dave'])
+    expect(options('/group kick ')).toEqual(['bob', 'carol'])
+    expect(options('/group promote ')).toEqual(['bob'])
+    expect(options('/group create c')).toEqual([])
+    expect(options('/group create crew b')).toEqual(['barbara', 'bob'])
+    expect(options('/group create crew bob b')).toEqual(['barbara'])
+    expect(options('/group members ')).toBeUndefined()
+    expect(options('/dm ')).toEqual(['barbara', 'bob', 'carol', 'dave'])
+  })
+
+  it('completes on Tab in the input line: the subcommand, then the group to switch to', () => {
+    let s = apply(loggedIn(), { type: 'groups', list: [groupInfo(), groupInfo({ group: OPS, name: 'ops', members: ['alice', 'dave'] })] }).state
+    s = apply(s, ...typeText('/gr'), tab, ...typeText('op'), tab, ...typeText('cr'), tab).state
+    expect(s.input.text).toBe('/group open crew ')
+    const r = apply(s, enter)
+    expect(r.state.current).toBe(CREW)
+    // In the open group, /group kick offers its members, not oneself; user names come from every group too.
+    s = apply(r.state, ...typeText('/group kick '), tab).state
+    expect(s.input.text).toBe('/group kick bob ')
+    s = apply(s, ctrl('u'), ...typeText('/dm da'), tab).state
+    expect(s.input.text).toBe('/dm dave ')
+  })
+})
+
+describe('TUI groups', () => {
+  /** Logged in, knowing the group crew (alice, the admin, and bob), with the lobby open. */
+  function withCrew (over: Partial<GroupInfo> = {}): TuiState {
+    return apply(loggedIn(), { type: 'groups', list: [groupInfo(over)] }).state
+  }
+
+  function inCrew (over: Partial<GroupInfo> = {}, messages: GroupMessage[] = []): TuiState {
+    return apply(withCrew(over), ...typeText('/group open crew'), enter, { type: 'history', conversation: CREW, limit: PAGE_SIZE, messages }).state
+  }
+
+  it('lists groups by name between the lobby and the direct chats, with the node\'s unread counts', () => {
+    const s = apply(withCrew(), { type: 'conversations', list: [
+      { conversation: 'bob', lastMessageAt: NOW, lastText: 'y', lastFrom: 'bob', unread: 1 },
+      { conversation: CREW, lastMessageAt: NOW - 1000, lastText: 'z', lastFrom: 'bob', unread: 2 }
+    ] }).state
+    expect(s.conversations.map(c => [c.id, c.kind, c.title, c.unread])).toEqual([[LOBBY, 'lobby', LOBBY, 0], [CREW, 'group', 'crew', 2], ['bob', 'direct', 'bob', 1]])
+    expect(rowTexts(s)).toEqual(['#lobby', '&crew 2', '*bob 1'])
+  })
+
+  it('opens a group like any conversation: Ctrl-N, its history from the node, marked read', () => {
+    let r = apply(withCrew(), ctrl('n'))
+    expect(r.state.current).toBe(CREW)
+    expect(r.effects).toEqual([{ type: 'history', conversation: CREW, limit: PAGE_SIZE }, { type: 'markRead', conversation: CREW }])
+    r = apply(r.state, { type: 'history', conversation: CREW, limit: PAGE_SIZE, messages: [
+      groupMessage({ text: 'hi crew' }),
+      groupMessage({ direction: 'out', text: 'made it', status: 'sent' }),
+      groupMessage({ direction: 'out', text: 'still going', status: 'pending' }),
+      groupMessage({ direction: 'out', text: 'lost one', status: 'failed' })
+    ] })
+    const text = messagesText(r.state)
+    expect(text).toContain('14:02 bob: hi crew')
+    expect(text).toContain('14:02 alice: made it (sent)')
+    expect(text).toContain('14:02 alice: still going (pending)')
+    expect(text).toContain('14:02 alice: lost one (failed)')
+    expect(frame(r.state).messages.lines.find(l => l.text.includes('lost one'))?.tone).toBe('error')
+    expect(frame(r.state).messages.header.text).toContain('&crew: 2 members, epoch 1 | you: admin')
+  })
+
+  it('sends to the open group: pending, then sent on group:status; a dropped one shows as failed', () => {
+    let r = apply(inCrew(), ...typeText('hello crew'), enter)
+    expect(r.effects).toEqual([{ type: 'groupSend', localId: expect.stringMatching(/^local-/), group: GROUP, text: 'hello crew' }])
+    expect(messagesText(r.state)).toContain('14:02 alice: hello crew (pending)')
+    const localId = (r.effects[0] as { localId: string }).localId
+    r = apply(r.state, { type: 'sent', localId, conversation: CREW, id: 'g-real', hlc: `${NOW}.00100` })
+    expect(messagesText(r.state)).toContain('hello crew (pending)')
+    r = apply(r.state, { type: 'groupStatus', id: 'g-real', group: GROUP, status: 'sent' })
+    expect(messagesText(r.state)).toContain('hello crew (sent)')
+    r = apply(r.state, ...typeText('too late'), enter)
+    const second = (r.effects[0] as { localId: string }).localId
+    r = apply(r.state, { type: 'sent', localId: second, conversation: CREW, id: 'g-late', hlc: `${NOW}.00101` }, { type: 'groupStatus', id: 'g-late', group: GROUP, status: 'failed', code: 'REMOVED' })
+    expect(messagesFlat(r.state)).toContain('too late (failed: you were removed from the group)')
+    // A refused send (the node threw) says why.
+    r = apply(r.state, ...typeText('x'), enter)
+    r = apply(r.state, { type: 'sendFailed', localId: (r.effects[0] as { localId: string }).localId, conversation: CREW, error: 'you left crew' })
+    expect(r.state.notice).toEqual({ text: 'not sent to crew: you left crew', tone: 'error' })
+  })
+
+  it('keeps a group:status that comes before groupSend returned', () => {
+    let r = apply(inCrew(), ...typeText('quick'), enter)
+    const localId = (r.effects[0] as { localId: string }).localId
+    r = apply(r.state, { type: 'groupStatus', id: 'g-q', group: GROUP, status: 'sent' }, { type: 'sent', localId, conversation: CREW, id: 'g-q', hlc: `${NOW}.00102` })
+    expect(messagesText(r.state)).toContain('quick (sent)')
+  })
+
+  it('counts unread group messages while the group is not open, and marks the open group read', () => {
+    let r = apply(withCrew(), { type: 'message', message: groupMessage({ text: 'one' }) }, { type: 'message', message: groupMessage({ text: 'two' }) })
+    expect(r.effects).toEqual([])
+    expect(rowTexts(r.state)).toEqual(['#lobby', '&crew 2'])
+    r = apply(r.state, ctrl('n'))
+    expect(r.effects).toContainEqual({ type: 'markRead', conversation: CREW })
+    expect(rowTexts(r.state)).toEqual(['#lobby', '&crew'])
+    r = apply(r.state, { type: 'message', message: groupMessage({ text: 'three' }) })
+    expect(r.effects).toEqual([{ type: 'markRead', conversation: CREW }])
+    expect(messagesText(r.state)).toContain('bob: three')
+  })
+
+  it('asks for the groups when a message comes for one not known yet', () => {
+    const r = apply(loggedIn(), { type: 'message', message: groupMessage({ group: OPS }) })
+    expect(r.effects).toEqual([{ type: 'groups' }])
+    expect(rowTexts(r.state)).toEqual(['#lobby', '&group 0dd50dd5 1'])
+    const named = apply(r.state, { type: 'groups', list: [groupInfo({ group: OPS, name: 'ops' })] })
+    expect(rowTexts(named.state)).toEqual(['#lobby', '&ops 1'])
+  })
+
+  it('pages back through a group with groupHistory before the oldest hlc', () => {
+    const page = Array.from({ length: PAGE_SIZE }, (_, i) => groupMessage({ text: `message ${i}` }))
+    let r = apply(inCrew({}, page), key('pageup'))
+    r = apply(r.state, key('pageup'))
+    expect(r.effects).toEqual([{ type: 'history', conversation: CREW, limit: PAGE_SIZE, before: page[0]?.hlc }])
+  })
+
+  it('shows a group an invitee was added to, and who added them', () => {
+    const info = groupInfo({ group: OPS, name: 'ops', epoch: 2, change: 'invite', author: 'bob', subject: 'alice', members: ['alice', 'bob', 'carol'], admins: ['bob'] })
+    let s = apply(loggedIn(), { type: 'groupChanged', info }).state
+    expect(rowTexts(s)).toEqual(['#lobby', '&ops'])
+    expect(s.notice).toEqual({ text: 'bob added you to the group ops: /group open ops', tone: 'info' })
+    s = apply(s, ...typeText('/group open ops'), enter).state
+    expect(messagesText(s)).toContain('bob added you (epoch 2)')
+    expect(frame(s).messages.header.text).toContain('&ops: 3 members, epoch 2')
+    expect(frame(s).messages.header.text).not.toContain('admin')
+  })
+
+  it('reflects member and epoch changes in the header and as lines in the group', () => {
+    let s = inCrew()
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 2, change: 'invite', subject: 'carol', members: ['alice', 'bob', 'carol'] }) }).state
+    expect(frame(s).messages.header.text).toContain('&crew: 3 members, epoch 2 | you: admin')
+    expect(messagesText(s)).toContain('You added carol (epoch 2)')
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 3, change: 'promote', author: 'alice', subject: 'bob', members: ['alice', 'bob', 'carol'], admins: ['alice', 'bob'] }) }).state
+    expect(messagesText(s)).toContain('You made bob an admin (epoch 3)')
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 3, change: 'promote', subject: 'bob', members: ['alice', 'bob', 'carol'], admins: ['alice', 'bob'], pendingLeaves: ['carol'] }) }).state
+    expect(messagesText(s)).toContain('carol asked to leave')
+    expect(frame(s).messages.header.text).toContain('leaving: carol')
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 4, change: 'leave', author: 'bob', subject: 'carol', members: ['alice', 'bob'], admins: ['alice', 'bob'] }) }).state
+    expect(messagesText(s)).toContain('carol left (epoch 4)')
+    // An older state told late changes nothing.
+    const late = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 2, members: ['alice', 'bob', 'carol'] }) }).state
+    expect(late.groups[GROUP]?.epoch).toBe(4)
+    expect(messagesText(late)).toBe(messagesText(s))
+  })
+
+  it('marks a group left when this user is removed, and sends nothing to it', () => {
+    let s = inCrew({ admins: ['bob'], author: 'bob' })
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 2, change: 'kick', author: 'bob', subject: 'alice', members: ['bob'], admins: ['bob'], member: false }) }).state
+    expect(s.notice).toEqual({ text: 'bob removed you from the group crew', tone: 'warn' })
+    expect(rowTexts(s)).toEqual(['#lobby', '&crew (left)'])
+    expect(frame(s).list.rows[1]?.tone).toBe('dim')
+    expect(frame(s).messages.header.text).toContain('&crew: bob removed you (epoch 2) | read only')
+    expect(messagesText(s)).toContain('bob removed you (epoch 2)')
+    const r = apply(s, ...typeText('anyone there?'), enter)
+    expect(r.effects).toEqual([])
+    expect(r.state.notice).toEqual({ text: 'you are not a member of crew any more: nothing can be sent to it', tone: 'error' })
+    expect(r.state.input.text).toBe('anyone there?')
+  })
+
+  it('leaves: the group is marked left at once, after the groups still in', () => {
+    let r = apply(inCrew(), ...typeText('/group leave'), enter)
+    expect(r.effects).toEqual([{ type: 'groupLeave', group: GROUP }])
+    r = apply(r.state, { type: 'groupChanged', info: groupInfo({ group: OPS, name: 'ops' }) })
+    expect(rowTexts(r.state)).toEqual(['#lobby', '&crew', '&ops'])
+    r = apply(r.state, { type: 'groupLeft', group: GROUP, epoch: 1 })
+    expect(rowTexts(r.state)).toEqual(['#lobby', '&ops', '&crew (left)'])
+    expect(r.state.notice?.text).toMatch(/^You left crew: it stays in the list, marked left/)
+    expect(messagesText(r.state)).toContain('You left crew: nothing sent to it from now on reaches you.')
+    expect(frame(r.state).messages.header.text).toContain('&crew: you left')
+    // Its group:changed (leaving) changes nothing more.
+    const again = apply(r.state, { type: 'groupChanged', info: groupInfo({ leaving: true }) })
+    expect(messagesText(again.state)).toBe(messagesText(r.state))
+  })
+
+  it('opens a group just created, and shows members, results and refusals in one line each', () => {
+    let r = apply(loggedIn(), ...typeText('/group create crew bob'), enter)
+    // The node's group:changed comes before its reply.
+    r = apply(r.state, { type: 'groupChanged', info: groupInfo() }, { type: 'groupDone', op: 'create', info: groupInfo() })
+    expect(r.state.current).toBe(CREW)
+    expect(r.effects).toEqual([{ type: 'history', conversation: CREW, limit: PAGE_SIZE }, { type: 'markRead', conversation: CREW }])
+    expect(r.state.notice?.text).toBe('Group crew created with bob: what you type here goes to its members. /group invite adds more.')
+    r = apply(r.state, { type: 'history', conversation: CREW, limit: PAGE_SIZE, messages: [] })
+    expect(messagesText(r.state)).toContain('You created crew with bob (epoch 1)')
+    expect(messagesText(r.state)).toContain('No messages in crew yet')
+    r = apply(r.state, { type: 'groupDone', op: 'members', info: groupInfo({ pendingLeaves: ['bob'] }) })
+    expect(messagesFlat(r.state)).toContain('crew: 2 members, epoch 1, state abababab: alice (admin) (you), bob')
+    expect(messagesFlat(r.state)).toContain('asked to leave: bob')
+    const invited = groupInfo({ epoch: 2, change: 'invite', subject: 'carol', members: ['alice', 'bob', 'carol'] })
+    expect(apply(r.state, { type: 'groupDone', op: 'invite', info: invited, user: 'carol' }).state.notice?.text).toBe('carol is now a member of crew (epoch 2)')
+    const fail = (over: Partial<Extract<Action, { type: 'groupFailed' }>>): string | undefined =>
+      apply(r.state, { type: 'groupFailed', op: 'invite', group: GROUP, user: 'carol', error: 'x', ...over }).state.notice?.text
+    expect(fail({ error: 'only an admin of crew may do that', code: 'NOT_ADMIN' })).toBe('carol not added: only an admin of crew may do that (see /group members)')
+    expect(fail({ op: 'create', group: undefined, user: undefined, name: 'ops', error: 'no user is registered as zed', code: 'UNKNOWN_USER' })).toBe('group ops not created: no user is registered as zed')
+    expect(fail({ error: "carol's identity key changed: verify and trust it before adding them", code: 'KEY_CHANGED' }))
+      .toBe("carol not added: carol's identity key changed (/verify carol, then /trust carol if the numbers match)")
+    expect(fail({ op: 'kick', error: 'the relay is not reachable', code: 'UNAVAILABLE' })).toBe('carol not removed: the relay is not reachable (nothing changed: try again later)')
+    expect(fail({ op: 'promote', error: 'bob is already an admin of crew', code: 'ALREADY_ADMIN' })).toBe('carol not made an admin: bob is already an admin of crew')
+    expect(fail({ op: 'leave', user: undefined, error: 'log in first (/login)', code: 'LOGIN_REQUIRED' })).toBe('crew not left: log in first (/login)')
+  })
+
+  it('completes group member names from every group for @mentions and /dm', () => {
+    const s = withCrew({ members: ['alice', 'bob', 'zoe'] })
+    expect(apply(s, ...typeText('hi @zo'), tab).state.input.text).toBe('hi @zoe ')
+  })
+})
+
 describe('TUI controller with a node', () => {
   /** Just enough of a node: the calls the TUI makes, and its events. */
   class FakeNode extends TypedEventEmitter<NodeEvents> {
     sent: Array<{ to: string, text: string }> = []
+    groupSent: Array<{ group: string, text: string }> = []
     read: string[] = []
+    histories: string[] = []
     status () { return { peerId: '12D3KooWme0001', addrs: [], peers: ['a', 'b'], dialing: [], dataDir: '/x', networkId: '0a1b2c3d4e5f6071', roles: { pinned: [], eligible: [], serving: [] } } }
     roleHolders () { return snapshot().roles }
     whoami () { return { username: 'alice', loggedIn: true } }
     users () { return snapshot().users ?? [] }
     async register (): Promise<never> { throw new Error('not used') }
     async login (): Promise<never> { throw new Error('not used') }
-    async send (to: string, text: string) { this.sent.push({ to, text }); return { id: 'id-1', conversation: to, status: 'pending' as const } }
-    async history () { return [] }
+    async send (to: string, text: string) { this.sent.push({ to, text }); return { id: 'id-1', conversation: to, status: 'pending' as const, hlc: `${NOW}.00001` } }
+    async history (c: string) { this.histories.push(c); return [] }
     async conversations () { return [] }
     async markRead (c: string) { this.read.push(c); return { read: 0 } }
-    async lobbySend () { return { id: 'l1', conversation: LOBBY } }
+    async lobbySend () { return { id: 'l1', conversation: LOBBY, status: 'sent' as const, hlc: `${NOW}.00002` } }
     async verify (): Promise<never> { throw Object.assign(new Error('no such user'), { code: 'UNKNOWN_USER' }) }
     async trust (): Promise<never> { throw new Error('not used') }
+    async groups () { return [groupInfo()] }
+    async groupHistory (group: string) { this.histories.push(`group:${group}`); return [groupMessage({ text: 'from history' })] }
+    async groupSend (group: string, text: string) {
+      this.groupSent.push({ group, text })
+      return { id: 'g-1', group, conversation: `group:${group}`, hlc: `${NOW}.00009`, status: 'pending' as const }
+    }
+    async groupInvite (): Promise<never> { throw Object.assign(new Error('only an admin of crew may do that'), { code: 'NOT_ADMIN' }) }
+    async groupKick (): Promise<never> { throw new Error('not used') }
+    async groupPromote (): Promise<never> { throw new Error('not used') }
+    async groupCreate (): Promise<never> { throw new Error('not used') }
+    async groupLeave (): Promise<never> { throw new Error('not used') }
+    async groupMembers () { return groupInfo() }
+  }
+
+  /** Node calls answered and the frame drawn. */
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 3; i++) await new Promise(resolve => setImmediate(resolve))
+  }
+
+  function start (node: FakeNode): { c: TuiController, frames: Frame[] } {
+    const frames: Frame[] = []
+    const c = new TuiController(node as unknown as TuiNode, { size: SIZE, render: f => frames.push(f), onQuit: () => {}, format: FMT, now: () => NOW })
+    c.start()
+    return { c, frames }
   }
 
   it('sends through the node and follows its status events, without waiting on the network', async () => {
     const node = new FakeNode()
-    const frames: Frame[] = []
-    const c = new TuiController(node as unknown as TuiNode, { size: SIZE, render: f => frames.push(f), onQuit: () => {}, format: FMT, now: () => NOW })
-    c.start()
-    const settle = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+    const { c, frames } = start(node)
+    await settle()
+    // Logged in at startup: the lobby is opened and marked read at the node.
+    expect(node.read).toEqual([LOBBY])
     for (const a of [...typeText('/dm bob'), enter]) c.dispatch(a)
     await settle()
-    expect(node.read).toEqual(['bob'])
+    expect(node.read).toEqual([LOBBY, 'bob'])
     for (const a of [...typeText('hi bob'), enter]) c.dispatch(a)
     await settle()
     expect(node.sent).toEqual([{ to: 'bob', text: 'hi bob' }])
@@ -600,7 +992,39 @@ describe('TUI controller with a node', () => {
     expect(frames.at(-1)?.notice.text.trim()).toBe('verify: no such user')
     node.dispatchEvent(new CustomEvent('message', { detail: message({ conversation: 'bob', text: 'back at you' }) }))
     await settle()
-    expect(node.read).toEqual(['bob', 'bob'])
+    expect(node.read).toEqual([LOBBY, 'bob', 'bob'])
+    c.stop()
+  })
+
+  it('drives groups: lists them at login, pages through groupHistory, sends with groupSend, follows group events', async () => {
+    const node = new FakeNode()
+    const { c, frames } = start(node)
+    await settle()
+    const conv = `group:${GROUP}`
+    const last = (): string => { const f = frames.at(-1)!; return [...f.list.rows.map(r => r.text), f.messages.header.text, ...f.messages.lines.map(l => l.text), f.notice.text].join('\n') }
+    expect(last()).toContain('&crew')
+    for (const a of [...typeText('/group open crew'), enter]) c.dispatch(a)
+    await settle()
+    expect(node.histories).toEqual([LOBBY, conv])
+    expect(node.read).toEqual([LOBBY, conv])
+    expect(last()).toContain('bob: from history')
+    for (const a of [...typeText('hello crew'), enter]) c.dispatch(a)
+    await settle()
+    expect(node.groupSent).toEqual([{ group: GROUP, text: 'hello crew' }])
+    expect(last()).toContain('alice: hello crew (pending)')
+    node.dispatchEvent(new CustomEvent('group:status', { detail: { id: 'g-1', group: GROUP, status: 'sent' } }))
+    await settle()
+    expect(last()).toContain('alice: hello crew (sent)')
+    node.dispatchEvent(new CustomEvent('group:message', { detail: { ...groupMessage({ text: 'live one' }), epoch: 1 } }))
+    await settle()
+    expect(last()).toContain('bob: live one')
+    expect(node.read).toEqual([LOBBY, conv, conv])
+    node.dispatchEvent(new CustomEvent('group:changed', { detail: groupInfo({ epoch: 2, change: 'invite', author: 'alice', subject: 'carol', members: ['alice', 'bob', 'carol'] }) }))
+    await settle()
+    expect(last()).toContain('&crew: 3 members, epoch 2')
+    for (const a of [...typeText('/group invite dave'), enter]) c.dispatch(a)
+    await settle()
+    expect(frames.at(-1)?.notice.text.trim()).toBe('dave not added: only an admin of crew may do that (see /group members)')
     c.stop()
   })
 })
