@@ -11,7 +11,12 @@ type Root = AbstractLevel<string | Uint8Array, string, Uint8Array>
 /** A key-value space of one domain; the full abstract-level API (iterators, batches). */
 export type KV<V> = AbstractSublevel<Root, string | Uint8Array, string, V>
 
-/** One write of an atomic batch; every write names its domain's sublevel. */
+/**
+ * One write of an atomic batch; every write names its domain's sublevel.
+ * abstract-level's sublevel types are invariant in their value type, so a
+ * batch mixing sublevels of several value types can only name them as
+ * KV<any>: the one `any` of the code base, confined to this type.
+ */
 export type BatchOp =
   | { type: 'put', sublevel: KV<any>, key: string, value: unknown }
   | { type: 'del', sublevel: KV<any>, key: string }
