@@ -106,6 +106,8 @@ export const MAILBOX_POLL_MS = 15_000
 const FETCH_BATCH = 200
 /** Rejections after which the contact's session is dropped and a new one started. */
 const RESET_CODES = new Set(['DECRYPT_FAILED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_FOUND', 'ONE_TIME_PREKEY_NOT_FOUND', 'SESSION_MISMATCH', 'MALFORMED_MESSAGE'])
+/** Rejections of relayed mail that may pass on a later try: the mail is left at the relay. */
+const RETRY_LATER_CODES = new Set(['INTERNAL', 'MAX_SKIP_EXCEEDED'])
 /** Conversations of groups are named group:<id>. */
 export const GROUP_PREFIX = 'group:'
 
@@ -238,7 +240,11 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       const items = this.pendingSends.get(peer) ?? []
       this.pendingSends.delete(peer)
       const before = this.book.ready(peer)
-      let sessions = before
+      // Encryption follows the queue's order: while older entries wait to be
+      // encrypted (sent before the session existed), new ones wait behind them.
+      const queue = this.queues.get(peer) ?? []
+      const last = queue.length === 0 ? undefined : this.entries.get(queue[queue.length - 1]!)
+      let sessions = last === undefined || last.envelope !== undefined ? before : undefined
       const ops: BatchOp[] = []
       const made: Array<{ item: PendingSend, key: string, entry: OutboxEntry, hlc: string }> = []
       const messages: ChatMessage[] = []
@@ -255,7 +261,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           made.push({ item, key, entry, hlc })
         }
         ops.push(...await this.convs.addAll(messages, false))
-        if (sessions !== before && sessions !== undefined) ops.push(this.book.set(peer, sessions))
+        if (sessions !== undefined && sessions !== before) ops.push(this.book.set(peer, sessions))
         await this.store.write(ops)
       } catch (err) {
         if (before !== undefined) this.book.restore(peer, before)
@@ -596,7 +602,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
         await this.settle(peer, frame.filter(b => done.has(b.entry.id)), 'delivered')
       }))
       remaining = remaining.filter(b => !acked.has(b.entry.id))
-      if (await this.resetOnReject(peer, remaining, rejects)) return false
+      if (rejects.size > 0) {
+        if (await this.resetOnReject(peer, rejects)) return false
+        // Refused for another reason (too far ahead of what it has yet, a
+        // failure on its side): kept here and tried again later, not sent
+        // around through the relay. Only NOT_HERE lets the next node try.
+        if ([...rejects.values()].some(r => r.code !== 'NOT_HERE')) return false
+      }
       if (remaining.length === 0) return true
     }
     for (const b of remaining) {
@@ -609,11 +621,10 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   /**
    * When the recipient could not decrypt (it lost its session, or our
    * initial message named prekeys it no longer has), the session is dropped
-   * and the unacknowledged entries are encrypted again under a new one.
+   * and the queued entries are encrypted again under a new one.
    * True when that happened and the round must be retried.
    */
-  private async resetOnReject (peer: string, batch: Sending[], rejects: Map<string, DmReject>): Promise<boolean> {
-    if (rejects.size === 0) return false
+  private async resetOnReject (peer: string, rejects: Map<string, DmReject>): Promise<boolean> {
     const reset = [...rejects.values()].find(r => RESET_CODES.has(r.code))
     if (reset === undefined) {
       for (const r of rejects.values()) this.log('%s refused %s: %s %s', peer, r.id, r.code, r.message)
@@ -621,11 +632,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     }
     this.log('%s could not decrypt (%s): starting a new session', peer, reset.code)
     await this.lock.run(peer, async () => {
+      // Everything queued under the dropped session is encrypted again, in order.
       const ops: BatchOp[] = [this.book.set(peer, [])]
-      for (const b of batch) {
-        if (!this.entries.has(b.key)) continue
-        delete b.entry.envelope
-        ops.push(this.store.put(b.key, b.entry))
+      for (const key of this.queues.get(peer) ?? []) {
+        const entry = this.entries.get(key)
+        if (entry?.envelope === undefined) continue
+        delete entry.envelope
+        ops.push(this.store.put(key, entry))
       }
       await this.store.write(ops)
     })
@@ -752,15 +765,19 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   /** Decrypts one envelope with the sender's sessions; the sessions as they would be after it. */
   private async decrypt (from: string, env: DmEnvelope, sessions: SessionState[], sender: Sender | undefined): Promise<{ plaintext: Uint8Array, next: SessionState[], keyChanged: boolean }> {
     if (!env.initial) {
+      if (sessions.length === 0) throw new ChatError('NO_SESSION', 'no session with the sender: it must start a new one')
+      const errors: unknown[] = []
       for (let i = 0; i < sessions.length; i++) {
         try {
           const { session, plaintext } = decryptMessage(sessions[i]!, env.body)
           return { plaintext, next: [session, ...sessions.filter((_, j) => j !== i)], keyChanged: false }
         } catch (err) {
-          if ((err as { code?: string }).code === 'DUPLICATE_MESSAGE' || i === sessions.length - 1) throw err
+          if ((err as { code?: string }).code === 'DUPLICATE_MESSAGE') throw err
+          errors.push(err)
         }
       }
-      throw new ChatError('NO_SESSION', 'no session with the sender: it must start a new one')
+      // A session that knows the chain but is too far behind says more than the others' failures.
+      throw errors.find(e => (e as { code?: string }).code === 'MAX_SKIP_EXCEEDED') ?? errors[errors.length - 1]
     }
     const msg = decodeInitialMessage(env.body)
     if (msg.username !== from) throw new ChatError('IMPERSONATION', 'the initial message names another sender')
@@ -820,8 +837,10 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           }
           for (const [from, list] of bySender) {
             const { acks, rejects } = await this.receive(list.map(m => m.env), undefined, from)
-            // Refused mail will never decrypt: it is dropped too (the sender's receipt never comes).
-            const handled = new Set([...acks, ...rejects.filter(r => r.code !== 'INTERNAL').map(r => r.id)])
+            // Refused mail will never decrypt: it is dropped too (the sender's
+            // receipt never comes). Mail refused for now (a failure here, or
+            // too far ahead of mail not yet fetched) stays for the next check.
+            const handled = new Set([...acks, ...rejects.filter(r => !RETRY_LATER_CODES.has(r.code)).map(r => r.id)])
             for (const m of list) if (handled.has(m.env.id)) done.push(m.mailId)
           }
           if (done.length > 0) await this.components.rpc.call(RELAY, ACK, { ids: done }, { identityToken: token, signal: this.abort.signal })

@@ -89,6 +89,25 @@ describe('one-to-one chat between in-process nodes', () => {
     expect(stored).toEqual(texts)
   })
 
+  it('keeps the order of sends made before and after a session with a new contact exists', async () => {
+    // Wave 1 is stored before any session exists; wave 2 comes once the first
+    // of wave 1 is delivered, while most of wave 1 still waits to be encrypted.
+    const erin = await user('erin')
+    const wave1 = Array.from({ length: 2000 }, (_, i) => `wave1 ${i}`)
+    const wave2 = Array.from({ length: 1500 }, (_, i) => `wave2 ${i}`)
+    const seen: string[] = []
+    const listener = (evt: CustomEvent<ChatMessage>): void => { if (evt.detail.text.startsWith('wave')) seen.push(evt.detail.text) }
+    erin.addEventListener('message', listener)
+    const last = event<ChatMessage>(erin, 'message', m => m.text === 'wave2 1499', 120_000)
+    const first = event(alice, 'message:status', d => d.status === 'delivered' && d.conversation === 'erin')
+    await Promise.all(wave1.map(async t => alice.send('erin', t)))
+    await first
+    await Promise.all(wave2.map(async t => alice.send('erin', t)))
+    await last
+    erin.removeEventListener('message', listener)
+    expect(seen).toEqual([...wave1, ...wave2])
+  }, 180_000)
+
   it('goes through the relay when the recipient is offline, and is delivered when it returns', async () => {
     const carol = await user('carol')
     // carol knows alice, then goes away.
