@@ -99,7 +99,7 @@ describe('one-to-one chat between in-process nodes', () => {
     const listener = (evt: CustomEvent<ChatMessage>): void => { if (evt.detail.text.startsWith('wave')) seen.push(evt.detail.text) }
     erin.addEventListener('message', listener)
     const last = event<ChatMessage>(erin, 'message', m => m.text === 'wave2 1499', 120_000)
-    const first = event(alice, 'message:status', d => d.status === 'delivered' && d.conversation === 'erin')
+    const first = event(alice, 'message:status', (d: { status: MessageStatus, conversation: string }) => d.status === 'delivered' && d.conversation === 'erin')
     await Promise.all(wave1.map(async t => alice.send('erin', t)))
     await first
     await Promise.all(wave2.map(async t => alice.send('erin', t)))
