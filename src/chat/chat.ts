@@ -10,7 +10,7 @@
  * session is ready, encrypted) in one write; a frame of received envelopes
  * is stored in one write before it is acknowledged.
  */
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
 import {
   decodeInitialMessage, decodePreKeyBundle, decryptInitialMessage, decryptMessage, encryptMessage, initiateSession,
@@ -114,7 +114,8 @@ export const GROUP_PREFIX = 'group:'
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-const newId = (): string => randomBytes(16).toString('hex')
+/** 122 random bits as 32 hex digits (randomUUID draws from a buffered CSPRNG: much cheaper per id than randomBytes). */
+const newId = (): string => randomUUID().replaceAll('-', '')
 
 function checkText (text: string): void {
   if (typeof text !== 'string' || text.trim() === '' || [...text].length > MAX_TEXT_LENGTH) {
@@ -566,8 +567,11 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   /** The contact's nodes worth trying directly: where presence says it is online, then the ones connected now. */
   private reachable (peer: string, peers: string[]): PeerIdStr[] {
+    const online = this.presence.peersOf(peer)
+    const others = peers.filter(p => !online.includes(p))
+    if (others.length === 0) return online
     const connected = new Set(this.components.libp2p.getPeers().map(p => p.toString()))
-    return [...new Set([...this.presence.peersOf(peer), ...peers.filter(p => connected.has(p))])]
+    return [...online, ...others.filter(p => connected.has(p))]
   }
 
   /**
@@ -693,18 +697,17 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   /** Decrypts and stores a sender's envelopes (in its critical section); returns the ids to send a delivery receipt for. */
   private async receiveBatch (from: string, envelopes: DmEnvelope[], sender: Sender | undefined, acks: string[], rejects: DmReject[]): Promise<string[]> {
-    const known = await this.convs.known(from, envelopes.map(e => e.id))
+    // The dedupe read runs while the envelopes are decrypted: decrypting one
+    // already stored only moves the session past its key, which is harmless.
+    const knownRead = this.convs.known(from, envelopes.map(e => e.id))
+    knownRead.catch(() => {})
     const before = await this.book.load(from)
     let sessions = before
-    const ops: BatchOp[] = []
-    const messages: ChatMessage[] = []
-    const statuses: Array<{ ids: string[], status: MessageStatus }> = []
-    const accepted: string[] = []
-    const duplicates: string[] = []
+    const opened: Array<{ env: DmEnvelope, payload?: DmPayload, keyChanged?: boolean, error?: unknown }> = []
+    const inBatch = new Set<string>()
     for (const env of envelopes) {
-      if (known.has(env.id)) {
-        acks.push(env.id)
-        duplicates.push(env.id)
+      if (inBatch.has(env.id)) {
+        opened.push({ env, error: new ChatError('DUPLICATE_MESSAGE', 'the same message twice in one batch') })
         continue
       }
       try {
@@ -712,36 +715,53 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
         const payload = DmPayload.decode(plaintext)
         if (payload.id !== env.id) throw new ChatError('IMPERSONATION', 'the envelope id differs from the id inside the message')
         sessions = next
-        const remoteHlc = { wall: Number(payload.hlcWall), counter: payload.hlcCounter }
-        this.hlc.receive(remoteHlc)
-        if (payload.receipt !== undefined) {
-          const status: MessageStatus = payload.receipt.read ? 'read' : 'delivered'
-          const raised = await this.convs.raise(from, payload.receipt.ids.slice(0, 1000), status)
-          ops.push(...raised.ops, this.convs.seen(from, env.id))
-          statuses.push({ ids: raised.changed, status })
-        } else {
-          const message: ChatMessage = {
-            id: env.id,
-            conversation: from,
-            from,
-            to: this.me,
-            text: [...(payload.text ?? '')].slice(0, MAX_TEXT_LENGTH).join(''),
-            sentAt: Number(payload.sentAt),
-            receivedAt: this.clock(),
-            hlc: formatHlc(remoteHlc),
-            direction: 'in',
-            read: false,
-            ...(keyChanged ? { keyChanged } : {})
-          }
-          messages.push(message)
-        }
-        known.add(env.id)
-        accepted.push(env.id)
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? 'INTERNAL'
-        this.log('refused %s from %s: %s %s', env.id, from, code, (err as Error).message)
-        rejects.push({ id: env.id, code: code === 'DUPLICATE_MESSAGE' ? 'DUPLICATE' : code, message: (err as Error).message })
+        inBatch.add(env.id)
+        opened.push({ env, payload, keyChanged })
+      } catch (error) {
+        opened.push({ env, error })
       }
+    }
+    const known = await knownRead
+    const ops: BatchOp[] = []
+    const messages: ChatMessage[] = []
+    const statuses: Array<{ ids: string[], status: MessageStatus }> = []
+    const accepted: string[] = []
+    const duplicates: string[] = []
+    for (const { env, payload, keyChanged, error } of opened) {
+      if (known.has(env.id)) {
+        acks.push(env.id)
+        duplicates.push(env.id)
+        continue
+      }
+      if (payload === undefined) {
+        const code = (error as { code?: string }).code ?? 'INTERNAL'
+        this.log('refused %s from %s: %s %s', env.id, from, code, (error as Error).message)
+        rejects.push({ id: env.id, code: code === 'DUPLICATE_MESSAGE' ? 'DUPLICATE' : code, message: (error as Error).message })
+        continue
+      }
+      const remoteHlc = { wall: Number(payload.hlcWall), counter: payload.hlcCounter }
+      this.hlc.receive(remoteHlc)
+      if (payload.receipt !== undefined) {
+        const status: MessageStatus = payload.receipt.read ? 'read' : 'delivered'
+        const raised = await this.convs.raise(from, payload.receipt.ids.slice(0, 1000), status)
+        ops.push(...raised.ops, this.convs.seen(from, env.id))
+        statuses.push({ ids: raised.changed, status })
+      } else {
+        messages.push({
+          id: env.id,
+          conversation: from,
+          from,
+          to: this.me,
+          text: [...(payload.text ?? '')].slice(0, MAX_TEXT_LENGTH).join(''),
+          sentAt: Number(payload.sentAt),
+          receivedAt: this.clock(),
+          hlc: formatHlc(remoteHlc),
+          direction: 'in',
+          read: false,
+          ...(keyChanged === true ? { keyChanged } : {})
+        })
+      }
+      accepted.push(env.id)
     }
     ops.push(...await this.convs.addAll(messages, true))
     if (sessions !== before) ops.push(this.book.set(from, sessions))
