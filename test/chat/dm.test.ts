@@ -141,6 +141,8 @@ describe('one-to-one chat between in-process nodes', () => {
     const arrived = event<ChatMessage>(bob, 'message', m => m.id === sent.id, 30_000)
     await bob.login('bob', PASSWORD)
     await arrived
+    // bob came back on another port: the direct sends below go to where it is now.
+    for (const node of [mallory, alice]) await node.network.libp2p.dial(bob.network.libp2p.getMultiaddrs())
     const verifier = new TokenVerifier({ registry: mallory.roles, networkId: mallory.keys.networkId })
     const sender = (node: LanchatNode): DmTransport => new DmTransport(node.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() })
     const direct = await sender(mallory).send(bob.network.peerId, mallory.user.identityToken(), [captured])
@@ -194,7 +196,8 @@ describe('presence and the lobby', () => {
 
   it('shows who is online, and who went away', async () => {
     const [erin, frank, grace] = nodes as [LanchatNode, LanchatNode, LanchatNode]
-    const online = (node: LanchatNode, name: string): Promise<unknown> => event(node, 'presence', (d: { username: string, online: boolean }) => d.username === name && d.online)
+    // Announcements come at login and every 10 s; a user not heard from in 35 s is offline (when its goodbye is lost).
+    const online = (node: LanchatNode, name: string): Promise<unknown> => event(node, 'presence', (d: { username: string, online: boolean }) => d.username === name && d.online, 30_000)
     const seen = Promise.all([online(erin, 'frank'), online(erin, 'grace')])
     await erin.login('erin', PASSWORD)
     await frank.login('frank', PASSWORD)
@@ -202,11 +205,11 @@ describe('presence and the lobby', () => {
     await seen
     expect(erin.users().filter(u => u.online).map(u => u.username)).toEqual(['erin', 'frank', 'grace'])
     expect(erin.users().find(u => u.username === 'frank')?.peers).toEqual([frank.network.peerId])
-    const gone = event(erin, 'presence', (d: { username: string, online: boolean }) => d.username === 'grace' && !d.online)
+    const gone = event(erin, 'presence', (d: { username: string, online: boolean }) => d.username === 'grace' && !d.online, 60_000)
     await cluster.remove('grace')
     await gone
     expect(erin.users().find(u => u.username === 'grace')?.online).toBe(false)
-  })
+  }, 120_000)
 
   it('posts to the lobby: everyone online sees it once, signed by its sender', async () => {
     const [erin, frank] = nodes as [LanchatNode, LanchatNode]
