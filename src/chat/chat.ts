@@ -7,8 +7,8 @@
  * logical clock. Delivery and read receipts travel inside the ratchet.
  *
  * Hot paths batch: concurrent sends to one contact are stored (and, when a
- * session is ready, encrypted) in one write; a frame of received envelopes
- * is stored in one write before it is acknowledged.
+ * session is ready, encrypted) up to COMMIT_BATCH to a write; a frame of
+ * received envelopes is stored in one write before it is acknowledged.
  */
 import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
