@@ -35,9 +35,9 @@ describe('role election across node processes', () => {
     const a = await spawn({ name: 'a', args: [...LOCAL, '--role', 'kacls'] })
     const b = await spawn({ name: 'b', args: [...LOCAL, '--peer', a.addr(), '--role', 'kacls,idp'] })
     const c = await spawn({ name: 'c', args: [...LOCAL, '--peer', a.addr(), '--eligible', 'relay'] })
-    const h = await agreedHolders([a, b, c], 30_000, hs => hs[1] === b.peerId)
+    // a, alone at first, held every role: relay reaches c by the separation pass once c has settled.
+    const h = await agreedHolders([a, b, c], 30_000, hs => hs[1] === b.peerId && hs[0] === c.peerId)
     expect([a.peerId, b.peerId]).toContain(h.kacls)
-    expect(h.relay).toBe(c.peerId)
     for (const n of [a, b, c]) {
       const reply = await n.untilReply('roles', r => (r.warnings as string[]).some(w => w.startsWith('kacls is pinned on 2 nodes')), 10_000, 'double-pin warning')
       expect(reply.kacls).toMatchObject({ pinned: true })
