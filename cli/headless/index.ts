@@ -28,8 +28,22 @@ type Id = string | number | null
  * stops the node.
  */
 export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<void> {
+  // Lines made in one turn of the event loop leave in one write (a burst of
+  // replies and events is one syscall, not one each): they are flushed once
+  // the running callbacks and their promise reactions are done.
+  // Once the session ends, every line leaves at once (the process may exit soon).
+  let buffered = ''
+  let closing = false
+  const flush = (): void => {
+    if (buffered === '') return
+    const out = buffered
+    buffered = ''
+    io.output.write(out)
+  }
   const write = (obj: Record<string, unknown>): void => {
-    io.output.write(JSON.stringify(obj) + '\n')
+    if (buffered === '' && !closing) process.nextTick(flush)
+    buffered += JSON.stringify(obj) + '\n'
+    if (closing) flush()
   }
   const fail = (id: Id, code: string, message: string): void => {
     write({ id, ok: false, error: { code, message } })
@@ -108,6 +122,8 @@ export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<v
     // Let commands already under way answer before the node stops.
     await Promise.allSettled(pending)
   } finally {
+    closing = true
+    flush()
     io.input.off('data', onData)
     io.input.off('end', onEnd)
     io.input.pause()
