@@ -28,22 +28,33 @@ type Id = string | number | null
  * stops the node.
  */
 export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<void> {
-  // Lines made in one turn of the event loop leave in one write (a burst of
-  // replies and events is one syscall, not one each): they are flushed once
-  // the running callbacks and their promise reactions are done.
-  // Once the session ends, every line leaves at once (the process may exit soon).
+  // The first line of a turn of the event loop leaves at once (no added
+  // latency); the ones made after it in the same turn follow in one write once
+  // the running callbacks and their promise reactions are done (a burst of
+  // replies and events is a few syscalls, not one per line). Once the session
+  // ends, every line leaves at once (the process may exit soon).
   let buffered = ''
+  let turn = false
   let closing = false
   const flush = (): void => {
+    turn = false
     if (buffered === '') return
     const out = buffered
     buffered = ''
     io.output.write(out)
   }
   const write = (obj: Record<string, unknown>): void => {
-    if (buffered === '' && !closing) process.nextTick(flush)
-    buffered += JSON.stringify(obj) + '\n'
-    if (closing) flush()
+    const line = JSON.stringify(obj) + '\n'
+    if (turn && !closing) {
+      buffered += line
+      return
+    }
+    flush()
+    io.output.write(line)
+    if (!closing) {
+      turn = true
+      process.nextTick(flush)
+    }
   }
   const fail = (id: Id, code: string, message: string): void => {
     write({ id, ok: false, error: { code, message } })
