@@ -113,7 +113,7 @@ const FRAMES_IN_FLIGHT = 8
 export const MAILBOX_POLL_MS = 15_000
 const FETCH_BATCH = 200
 /** Rejections after which the contact's session is dropped and a new one started. */
-const RESET_CODES = new Set(['DECRYPT_FAILED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_FOUND', 'ONE_TIME_PREKEY_NOT_FOUND', 'SESSION_MISMATCH', 'MALFORMED_MESSAGE'])
+const RESET_CODES = new Set(['DECRYPT_FAILED', 'MESSAGE_KEY_EXPIRED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_FOUND', 'ONE_TIME_PREKEY_NOT_FOUND', 'SESSION_MISMATCH', 'MALFORMED_MESSAGE'])
 /** Rejections of relayed mail that may pass on a later try: the mail is left at the relay. */
 const RETRY_LATER_CODES = new Set(['INTERNAL', 'MAX_SKIP_EXCEEDED'])
 /** Conversations of groups are named group:<id>. */
