@@ -120,6 +120,13 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
       connectionProtector: preSharedKey({ psk: this.init.keys.psk }),
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
+      connectionManager: {
+        // Every lanchat process of this machine connects from the loopback
+        // address: the per-host limit on new inbound connections (5 a second)
+        // refused them when they all came back at once, and it guards nothing
+        // against a process that already runs here.
+        allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+      },
       peerDiscovery: this.init.mdns
         ? [mdns({ serviceTag: this.init.keys.mdnsServiceTag, interval: MDNS_INTERVAL_MS })]
         : [],
