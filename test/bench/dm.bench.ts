@@ -11,15 +11,21 @@
  *   slower);
  * - baseline_stream_rtt_p50_ms: a raw libp2p stream echo round trip between
  *   two processes over the same kind of connection (TCP, pnet, noise, yamux),
- *   measured in the same run.
+ *   measured in the same run;
+ * - floor_pipe_rtt_p50_ms, floor_leveldb_batch_p50_ms: what a line through a
+ *   process's stdin and back and a five-value LevelDB batch cost here, the
+ *   pieces of the DM path below lanchat's own work.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { openMemoryStore } from '../../store/index.js'
+import { openMemoryStore, openStore } from '../../store/index.js'
+import type { BatchOp } from '../../store/index.js'
 import { deriveNetworkKeys, Network } from '../../src/net/index.js'
 import { HeadlessNode } from '../helpers/headless-node.js'
 
@@ -86,9 +92,48 @@ async function burst (alice: HeadlessNode, bob: HeadlessNode, count: number, lab
   return { seconds, inOrder: texts.length === count && texts.every((t, i) => t === `${label} ${i}`) }
 }
 
+/**
+ * What the path costs below lanchat's own work, for reading the latency: a
+ * line through a child process's stdin and back, and a LevelDB batch of five
+ * 300-byte values through store/ (a message's writes on one side).
+ */
+async function floors (): Promise<{ pipe: number[], batch: number[] }> {
+  const child = spawn(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const line = `${'x'.repeat(100)}\n`
+  const pipe: number[] = []
+  for (let i = 0; i < ECHO_ROUND_TRIPS; i++) {
+    const t0 = performance.now()
+    child.stdin.write(line)
+    await once(child.stdout, 'data')
+    pipe.push(performance.now() - t0)
+  }
+  child.stdin.end()
+  await once(child, 'exit')
+  const dir = await mkdtemp(join(tmpdir(), 'lanchat-bench-'))
+  const store = await openStore(dir)
+  const batch: number[] = []
+  try {
+    const kv = store.sublevel('chat', 'bytes')
+    const value = new Uint8Array(300)
+    for (let i = 0; i < ECHO_ROUND_TRIPS; i++) {
+      const ops: BatchOp[] = Array.from({ length: 5 }, (_, j) => ({ type: 'put' as const, sublevel: kv, key: `bench/${i}/${j}`, value }))
+      const t0 = performance.now()
+      await store.batch(ops)
+      batch.push(performance.now() - t0)
+    }
+  } finally {
+    await store.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+  const sorted = (a: number[]): number[] => a.slice(200).sort((x, y) => x - y)
+  return { pipe: sorted(pipe), batch: sorted(batch) }
+}
+
 export async function run (): Promise<BenchResult> {
   log('baseline: raw libp2p stream echo between two processes')
   const rtt = await baselineRtt()
+  log('floors: a pipe round trip to a child process, a LevelDB batch')
+  const floor = await floors()
 
   log('starting four node processes')
   const nodes: HeadlessNode[] = []
@@ -146,7 +191,9 @@ export async function run (): Promise<BenchResult> {
       dm_throughput_in_order: inOrder,
       baseline_stream_rtt_p50_ms: round(base),
       baseline_stream_rtt_p99_ms: round(percentile(rtt, 0.99)),
-      dm_latency_p50_vs_baseline_rtt: round(p50 / base)
+      dm_latency_p50_vs_baseline_rtt: round(p50 / base),
+      floor_pipe_rtt_p50_ms: round(percentile(floor.pipe, 0.5)),
+      floor_leveldb_batch_p50_ms: round(percentile(floor.batch, 0.5))
     }
   } finally {
     await Promise.all(nodes.map(n => n.kill()))
