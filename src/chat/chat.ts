@@ -226,7 +226,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   /**
    * Stores the message in the outbox (with concurrent sends to the same
-   * contact, in one write), then delivers it in the background.
+   * contact, up to COMMIT_BATCH to a write), then delivers it in the background.
    */
   async send (to: string, text: string): Promise<SendResult> {
     const peer = canonicalUsername(to)
@@ -264,13 +264,10 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       const messages: ChatMessage[] = []
       try {
         for (const item of items) {
-          const id = newId()
-          const hlc = formatHlc(this.hlc.tick())
-          const sentAt = this.clock()
-          const entry: OutboxEntry = { id, to: peer, kind: 'text', text: item.text, sentAt, hlc }
+          const { key, entry } = this.newEntry(peer, { kind: 'text', text: item.text })
           if (sessions !== undefined) sessions = this.encrypt(peer, sessions, entry)
-          const key = `o/${hlc}/${id}`
           ops.push(this.store.put(key, entry))
+          const { id, sentAt, hlc } = entry
           messages.push({ id, conversation: peer, from: this.me, to: peer, text: item.text, sentAt, hlc, direction: 'out', status: 'pending' })
           made.push({ item, key, entry, hlc })
         }
@@ -343,7 +340,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       const { ops, ids } = await this.convs.markRead(name)
       const direct = name !== LOBBY && !name.startsWith(GROUP_PREFIX)
       const receipt = direct && ids.length > 0 ? this.newEntry(name, { kind: 'receipt', receipt: { ids, read: true } }) : undefined
-      if (receipt !== undefined) ops.push(receipt.op)
+      if (receipt !== undefined) ops.push(this.store.put(receipt.key, receipt.entry))
       await this.store.write(ops)
       if (receipt !== undefined) {
         this.enqueue(receipt.key, receipt.entry)
@@ -410,12 +407,11 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   // ---------------------------------------------------------------- the outbox
 
-  /** A new outbox entry for a contact: its key, and the write that stores it. */
-  private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'receipt'>): { key: string, entry: OutboxEntry, op: BatchOp } {
+  /** A new outbox entry for a contact, stamped now, and its key (in send order). */
+  private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'text' | 'receipt'>): { key: string, entry: OutboxEntry } {
     const hlc = formatHlc(this.hlc.tick())
     const entry: OutboxEntry = { id: newId(), to, sentAt: this.clock(), hlc, ...fields }
-    const key = `o/${hlc}/${entry.id}`
-    return { key, entry, op: this.store.put(key, entry) }
+    return { key: `o/${hlc}/${entry.id}`, entry }
   }
 
   /** Puts a stored entry in its contact's queue, in hlc order. */
@@ -702,7 +698,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     // A direct sender knows from the ack that it was delivered; relayed mail gets a receipt.
     if (sender === undefined && texts.length > 0) {
       const receipt = this.newEntry(from, { kind: 'receipt', receipt: { ids: texts, read: false } })
-      await this.store.write([receipt.op])
+      await this.store.write([this.store.put(receipt.key, receipt.entry)])
       this.enqueue(receipt.key, receipt.entry)
       this.kick(from)
     }
