@@ -70,6 +70,8 @@ interface Session {
 }
 
 const IDENTITY_AD = new TextEncoder().encode('lanchat/account/identity/v1')
+/** The keys under the password-derived unlock key: `identity` seals the identity key, `data` the chat store. */
+const subkey = (unlock: Uint8Array, info: 'identity' | 'data'): Uint8Array => hkdf(unlock, new Uint8Array(32), new TextEncoder().encode(info), 32)
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const unhex = (s: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(s, 'hex'))
 
@@ -156,7 +158,7 @@ export class Account extends TypedEventEmitter<AccountEvents> {
     const record: StoredAccount = {
       username,
       identityKey: hex(identity.publicKey),
-      sealedIdentity: hex(seal(hkdf(unlock, new Uint8Array(32), new TextEncoder().encode('identity'), 32), identity.privateKey, IDENTITY_AD)),
+      sealedIdentity: hex(seal(subkey(unlock, 'identity'), identity.privateKey, IDENTITY_AD)),
       salt: hex(salt),
       kdf: UNLOCK_KDF,
       pending: true
@@ -188,7 +190,7 @@ export class Account extends TypedEventEmitter<AccountEvents> {
     const unlock = await scryptKey(password, unhex(stored.salt), stored.kdf)
     let privateKey: Uint8Array<ArrayBuffer>
     try {
-      privateKey = open(hkdf(unlock, new Uint8Array(32), new TextEncoder().encode('identity'), 32), unhex(stored.sealedIdentity), IDENTITY_AD)
+      privateKey = open(subkey(unlock, 'identity'), unhex(stored.sealedIdentity), IDENTITY_AD)
     } catch {
       throw new AccountError('WRONG_PASSWORD', 'wrong password')
     }
@@ -196,7 +198,7 @@ export class Account extends TypedEventEmitter<AccountEvents> {
     const { challenge } = await this.components.rpc.call(IDP, CHALLENGE, { username })
     const signature = sign(identity, transcript(LOGIN_LABEL, this.components.networkId, username, this.components.peerId, challenge))
     const { token, expiresAt } = await this.components.rpc.call(IDP, LOGIN, { username, password, challenge, signature })
-    const dataKey = hkdf(unlock, new Uint8Array(32), new TextEncoder().encode('data'), 32)
+    const dataKey = subkey(unlock, 'data')
     this.session = { username, identity, dataKey, token, expiresAt: Number(expiresAt) }
     this.scheduleRenewal()
     this.log('logged in as %s until %s', username, new Date(Number(expiresAt)).toISOString())

@@ -1,3 +1,10 @@
+import { ServiceError } from './errors.js'
+
+/** The refusal when a limit is reached: `what` names what came too often. */
+export function rateLimited (wait: number, what: string): ServiceError {
+  return new ServiceError('RATE_LIMITED', `too many ${what}; try again in ${Math.ceil(wait / 1000)} s`, wait)
+}
+
 /**
  * Failure-driven lockouts: after `free` failures for a key (a username, a
  * peer), each further failure locks the key out for twice as long as the

@@ -245,13 +245,12 @@ describe('relay service', () => {
       await node.register('erin', PASSWORD)
       await node.login('erin', PASSWORD)
       const erin: User = { name: 'erin', node, identity: node.user.identity(), token: node.user.identityToken() }
-      const deadline = Date.now() + 20_000
-      let status = await call(erin, BUNDLE_STATUS, {})
-      while (!status.published && Date.now() < deadline) {
-        await new Promise(resolve => setTimeout(resolve, 200))
-        status = await call(erin, BUNDLE_STATUS, {})
-      }
-      expect(status.published).toBe(true)
+      // The node publishes in the background after login: ask the relay until it has it.
+      const status = await vi.waitFor(async () => {
+        const s = await call(erin, BUNDLE_STATUS, {})
+        expect(s.published).toBe(true)
+        return s
+      }, { timeout: 20_000, interval: 200 })
       expect(status.oneTimePrekeys).toBeGreaterThan(0)
       const bundle = decodePreKeyBundle((await call(carol, FETCH_BUNDLE, { username: 'erin' })).bundle)
       expect(bundle.identityKey).toEqual(erin.identity.publicKey)

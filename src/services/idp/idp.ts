@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import { IDENTITY_TOKEN_TTL_S, issueIdentityToken, tokenBoundTo } from '../../crypto/index.js'
+import { KeyedLock } from '../../lock.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
 import { roleSigner, safeVerify } from '../keys.js'
-import { Lockout, RateLimit } from '../rate-limit.js'
+import { Lockout, RateLimit, rateLimited } from '../rate-limit.js'
 import { implement } from '../rpc.js'
 import { LOGIN_LABEL, REGISTER_LABEL, RENEW_LABEL, transcript } from '../transcript.js'
 import { checkPassword, createVerifier } from './password.js'
@@ -49,7 +50,8 @@ export class IdpService {
   private readonly lockout: Lockout
   /** Registrations and challenges per peer: bursts of 10, then one a second */
   private readonly perPeer: RateLimit
-  private readonly registering = new Set<string>()
+  /** One critical section per username: a user's record is read and written in order */
+  private readonly lock = new KeyedLock()
   private readonly clock: () => number
   private readonly log = createLogger('idp')
 
@@ -73,7 +75,7 @@ export class IdpService {
 
   private throttle (peer: PeerIdStr): void {
     const wait = this.perPeer.take(peer)
-    if (wait > 0) throw new ServiceError('RATE_LIMITED', `too many requests from this node; try again in ${Math.ceil(wait / 1000)} s`, wait)
+    if (wait > 0) throw rateLimited(wait, 'requests from this node')
   }
 
   private async register (name: string, identityKey: Uint8Array, password: string, signature: Uint8Array, ctx: CallContext): Promise<{ username: string }> {
@@ -84,16 +86,12 @@ export class IdpService {
     if (!safeVerify(identityKey, transcript(REGISTER_LABEL, this.components.keys.networkId, username, identityKey), signature)) {
       throw new ServiceError('BAD_SIGNATURE', 'the registration is not signed by the identity key it names')
     }
-    if (this.registering.has(username) || await this.users.get(username) !== undefined) {
-      throw new ServiceError('USERNAME_TAKEN', `the username ${username} is taken`)
-    }
-    this.registering.add(username)
-    try {
+    // The check and the write in one critical section: two registrations of a name at once cannot both pass.
+    await this.lock.run(username, async () => {
+      if (await this.users.get(username) !== undefined) throw new ServiceError('USERNAME_TAKEN', `the username ${username} is taken`)
       const record: UserRecord = { username, identityKey: hex(identityKey), verifier: await createVerifier(password), createdAt: this.clock(), peers: {} }
       await this.users.put(username, record)
-    } finally {
-      this.registering.delete(username)
-    }
+    })
     this.log('registered %s from %s', username, ctx.remotePeer)
     return { username }
   }
@@ -131,7 +129,7 @@ export class IdpService {
 
   private checkLockout (username: string, peer: PeerIdStr): void {
     const wait = Math.max(this.lockout.retryAfter(`user:${username}`), this.lockout.retryAfter(`peer:${peer}`))
-    if (wait > 0) throw new ServiceError('RATE_LIMITED', `too many failed logins; try again in ${Math.ceil(wait / 1000)} s`, wait)
+    if (wait > 0) throw rateLimited(wait, 'failed logins')
   }
 
   private failed (username: string, peer: PeerIdStr, code: string, message: string): ServiceError {
@@ -154,7 +152,10 @@ export class IdpService {
     }
     this.lockout.succeed(`user:${username}`)
     this.lockout.succeed(`peer:${ctx.remotePeer}`)
-    await this.users.put(username, { ...user, peers: { ...user.peers, [ctx.remotePeer]: this.clock() } })
+    await this.lock.run(username, async () => {
+      const latest = await this.user(username)
+      await this.users.put(username, { ...latest, peers: { ...latest.peers, [ctx.remotePeer]: this.clock() } })
+    })
     this.log('%s logged in from %s', username, ctx.remotePeer)
     return this.issue(username, identityKey, ctx.remotePeer)
   }

@@ -10,7 +10,7 @@
 import { LanchatError } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
-import { Lockout, RateLimit } from '../rate-limit.js'
+import { Lockout, RateLimit, rateLimited } from '../rate-limit.js'
 import { AuditLog } from './audit.js'
 import { openPayload, parseWrapped, wrapPayload } from './blob.js'
 import {
@@ -104,7 +104,7 @@ export class KaclsService {
         call: async (_body, ctx) => {
           // The request has no fields: nothing to decode or check.
           const wait = this.statusLimit.take(ctx.remotePeer)
-          if (wait > 0) throw new ServiceError('RATE_LIMITED', `too many status requests from this node; try again in ${Math.ceil(wait / 1000)} s`, wait)
+          if (wait > 0) throw rateLimited(wait, 'status requests from this node')
           return STATUS.response.encode(this.wireStatus())
         }
       }
@@ -164,7 +164,7 @@ export class KaclsService {
         const wait = this.lockout.retryAfter(ctx.remotePeer)
         if (wait > 0) {
           this.counts.throttled++
-          throw new ServiceError('RATE_LIMITED', `too many refused requests from this node; try again in ${Math.ceil(wait / 1000)} s`, wait)
+          throw rateLimited(wait, 'refused requests from this node')
         }
         const draft: Draft = { op, user: '', peer: ctx.remotePeer, resource: '', reason: '', kekVersion: 0, newKekVersion: 0 }
         let reply: Uint8Array

@@ -106,11 +106,6 @@ export class Mailbox {
     this.totalBytes = total
   }
 
-  /** Envelope bytes held for everyone. */
-  get bytesHeld (): number {
-    return this.totalBytes
-  }
-
   /** Waits for every mailbox operation under way. */
   async idle (): Promise<void> {
     await this.lock.idle()

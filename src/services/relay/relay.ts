@@ -11,7 +11,7 @@ import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
 import { canonicalUsername } from '../idp/usernames.js'
 import { roleSigner } from '../keys.js'
-import { RateLimit } from '../rate-limit.js'
+import { RateLimit, rateLimited } from '../rate-limit.js'
 import { implement } from '../rpc.js'
 import { Bundles, checkPublication } from './bundles.js'
 import {
@@ -52,10 +52,6 @@ function checkMessageId (id: string, field: string): void {
   if (length < 1 || length > MAX_MESSAGE_ID_CHARS || CONTROL.test(id)) {
     throw new ServiceError('BAD_REQUEST', `${field} must be 1 to ${MAX_MESSAGE_ID_CHARS} characters, without control characters`)
   }
-}
-
-function rateLimited (wait: number, what: string): ServiceError {
-  return new ServiceError('RATE_LIMITED', `too many ${what}; try again in ${Math.ceil(wait / 1000)} s`, wait)
 }
 
 /** The relay's collaborators: a service's, and the libp2p node whose group topics it listens on (optional in unit tests). */
