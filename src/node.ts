@@ -229,21 +229,29 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.user.whoami()
   }
 
-  /** Chat runs while a user is logged in: its keys and data are unlocked by the login. */
+  /**
+   * Chat runs while a user is logged in: its keys and data are unlocked by
+   * the login. What failed to start is tried again at the next login.
+   */
   private async startChat (): Promise<void> {
-    if (this.chatService !== undefined || this.stopping !== undefined) return
-    const chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys })
-    for (const type of ['message', 'message:status', 'message:blocked', 'presence', 'lobby'] as const) {
-      chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
-    }
-    this.chatService = chat
-    try {
-      await chat.start()
-    } catch (err) {
-      this.log.error('chat failed to start: %s', (err as Error).message)
-      return
-    }
     if (this.stopping !== undefined) return
+    let chat = this.chatService
+    if (chat === undefined) {
+      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys })
+      for (const type of ['message', 'message:status', 'message:blocked', 'presence', 'lobby'] as const) {
+        chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
+      }
+      this.chatService = chat
+      try {
+        await chat.start()
+      } catch (err) {
+        this.log.error('chat failed to start: %s', (err as Error).message)
+        this.chatService = undefined
+        await chat.stop().catch(() => {})
+        return
+      }
+    }
+    if (this.groupsService !== undefined || this.stopping !== undefined) return
     // Groups store their messages in the chat history: they start once chat runs.
     const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, chat, registry: this.roles })
     for (const type of ['group:message', 'group:changed', 'group:status'] as const) {
@@ -254,6 +262,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       this.groupsService = groups
     } catch (err) {
       this.log.error('group chat failed to start: %s', (err as Error).message)
+      await groups.stop().catch(() => {})
     }
   }
 
