@@ -112,10 +112,6 @@ function entryLines (e: Entry, conversation: string, width: number, fmt: Formatt
   return lines
 }
 
-function sameDay (a: number, b: number, fmt: Formatters): boolean {
-  return fmt.day(a) === fmt.day(b)
-}
-
 /** Every line of a conversation at this width, oldest first: what the messages pane scrolls through. */
 export function conversationLines (state: TuiState, id: string, now: number, fmt: Formatters = LOCAL_TIME): Line[] {
   const { messagesWidth: width } = layout(state.size)
@@ -139,13 +135,13 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
       } else dim(`No messages with ${id} yet. Type below and press Enter.`)
     }
   }
-  let lastAt: number | undefined
+  // A day line wherever the day changes (before the first message only when it is not today).
+  let lastDay = fmt.day(now)
   for (const e of view.entries) {
     if (e.kind === 'message') {
-      if (lastAt === undefined ? !sameDay(e.at, now, fmt) : !sameDay(e.at, lastAt, fmt)) {
-        lines.push({ text: truncate(`-- ${fmt.day(e.at)} --`, width), tone: 'dim' })
-      }
-      lastAt = e.at
+      const day = fmt.day(e.at)
+      if (day !== lastDay) lines.push({ text: truncate(`-- ${day} --`, width), tone: 'dim' })
+      lastDay = day
     }
     lines.push(...entryLines(e, id, width, fmt))
   }
