@@ -1,4 +1,4 @@
-import { optInt, str, strList } from './params.js'
+import { optInt, optStr, str, strList } from './params.js'
 import type { Params } from './params.js'
 import type { LanchatNode } from '../../src/node.js'
 
@@ -24,11 +24,11 @@ export const COMMANDS: Record<string, Command> = {
   login: async (node, p) => ({ ...await node.login(str(p, 'username', { max: 64 }), str(p, 'password', { max: 1024 })) }),
   whoami: node => ({ ...node.whoami() }),
   send: async (node, p) => withMessageId(await node.send(str(p, 'to', { max: 64 }), str(p, 'text', { max: 32_000 }))),
-  history: async (node, p) => ({ messages: await node.history(str(p, 'with', { max: 64 }), optInt(p, 'limit', 1, 1000), p.before === undefined ? undefined : str(p, 'before', { max: 64 })) }),
+  history: async (node, p) => ({ messages: await node.history(str(p, 'with', { max: 64 }), optInt(p, 'limit', 1, 1000), optStr(p, 'before', 64)) }),
   conversations: async node => ({ conversations: await node.conversations() }),
   read: async (node, p) => node.markRead(str(p, 'with', { max: 64 })),
   users: node => ({ users: node.users() }),
-  'kacls.audit': async (node, p) => ({ ...await node.kacls.audit(optInt(p, 'limit', 1, 1000), p.before === undefined ? undefined : str(p, 'before', { max: 128 })) }),
+  'kacls.audit': async (node, p) => ({ ...await node.kacls.audit(optInt(p, 'limit', 1, 1000), optStr(p, 'before', 128)) }),
   'kacls.rotate': async node => ({ ...await node.kacls.rotateKek() }),
   'kacls.status': node => ({ ...node.kacls.status() }),
   'lobby.send': async (node, p) => withMessageId(await node.lobbySend(str(p, 'text', { max: 32_000 }))),
@@ -43,6 +43,6 @@ export const COMMANDS: Record<string, Command> = {
   'group.leave': async (node, p) => ({ ...await node.groupLeave(str(p, 'group', { max: 64 })) }),
   'group.send': async (node, p) => withMessageId({ ...await node.groupSend(str(p, 'group', { max: 64 }), str(p, 'text', { max: 32_000 })) }),
   'group.members': async (node, p) => ({ ...await node.groupMembers(str(p, 'group', { max: 64 })) }),
-  'group.history': async (node, p) => ({ messages: await node.groupHistory(str(p, 'group', { max: 64 }), optInt(p, 'limit', 1, 1000), p.before === undefined ? undefined : str(p, 'before', { max: 64 })) }),
-  'group.sync': async (node, p) => ({ ...await node.groupSync(p.group === undefined ? undefined : str(p, 'group', { max: 64 })) })
+  'group.history': async (node, p) => ({ messages: await node.groupHistory(str(p, 'group', { max: 64 }), optInt(p, 'limit', 1, 1000), optStr(p, 'before', 64)) }),
+  'group.sync': async (node, p) => ({ ...await node.groupSync(optStr(p, 'group', 64)) })
 }

@@ -9,12 +9,16 @@ export class BadParamsError extends LanchatError {
 
 export type Params = Record<string, unknown>
 
-export function str (params: Params, field: string, opts: { optional?: boolean, max?: number } = {}): string {
+export function str (params: Params, field: string, opts: { max?: number } = {}): string {
   const value = params[field]
-  if (value === undefined && opts.optional === true) return ''
   if (typeof value !== 'string') throw new BadParamsError(`'${field}' must be a string`)
   if (opts.max !== undefined && value.length > opts.max) throw new BadParamsError(`'${field}' is longer than ${opts.max} characters`)
   return value
+}
+
+/** A string field that may be left out. */
+export function optStr (params: Params, field: string, max: number): string | undefined {
+  return params[field] === undefined ? undefined : str(params, field, { max })
 }
 
 export function optInt (params: Params, field: string, min: number, max: number): number | undefined {
