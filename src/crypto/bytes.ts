@@ -84,7 +84,3 @@ export function checkUint32 (value: unknown, field: string): number {
   return value
 }
 
-export function checkTime (value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidInputError(field, 'must be a finite number of milliseconds')
-  return value
-}

@@ -92,8 +92,9 @@ export class PreKeyNotFoundError extends CryptoError {
 }
 
 /**
- * The session cannot do what was asked (codes NO_SENDING_CHAIN,
- * COUNTER_EXHAUSTED, SESSION_CORRUPT, SESSION_MISMATCH).
+ * The session cannot do what was asked, or a stored record is unreadable
+ * (codes NO_SENDING_CHAIN, COUNTER_EXHAUSTED, SESSION_CORRUPT,
+ * SESSION_MISMATCH, PREKEY_STATE_CORRUPT).
  */
 export class SessionError extends CryptoError {}
 

@@ -30,7 +30,7 @@ export {
   generateIdentityKeyPair, ed25519PublicKey, sign, verify, isSmallOrderEd25519PublicKey,
   generateX25519KeyPair, x25519PublicKey, x25519, edToX25519PublicKey, edToX25519PrivateKey,
   sha256, sha512, hmacSha256, hkdf,
-  aesGcmEncrypt, aesGcmDecrypt, seal, open, constantTimeEqual
+  aesGcmEncrypt, aesGcmDecrypt, seal, open
 } from './primitives.js'
 
 // Prekeys (Bob's published material)

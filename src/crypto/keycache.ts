@@ -48,7 +48,4 @@ export class LruCache<V> {
     this.#map.clear()
   }
 
-  get size (): number {
-    return this.#map.size
-  }
 }

@@ -443,7 +443,3 @@ export function open (key: Uint8Array, sealed: Uint8Array, associatedData?: Uint
   return aesGcmDecrypt(key, sealed.subarray(0, GCM_NONCE_LENGTH), sealed.subarray(GCM_NONCE_LENGTH), associatedData)
 }
 
-/** Constant-time equality of two byte strings (false when the lengths differ). */
-export function constantTimeEqual (a: Uint8Array, b: Uint8Array): boolean {
-  return equalBytes(a, b)
-}

@@ -14,7 +14,7 @@ import {
   KEY_LENGTH, MAX_COUNTER, MESSAGE_KEY_INFO, MESSAGE_KEY_MATERIAL_LENGTH, MESSAGE_KEY_SALT, MESSAGE_KEY_SEED, ROOT_KDF_INFO,
   SESSION_RECORD_VERSION
 } from './constants.js'
-import { checkBytes, concatBytes, copyBytes, equalBytes, wipe } from './bytes.js'
+import { checkBytes, checkWireKey, concatBytes, copyBytes, equalBytes, wipe } from './bytes.js'
 import type { Bytes } from './bytes.js'
 import {
   DecryptError, DuplicateMessageError, InvalidInputError, InvalidKeyError, MalformedMessageError, MaxSkipExceededError,
@@ -268,9 +268,7 @@ function parseRatchetMessage (message: Uint8Array): ParsedMessage {
   } catch (err) {
     throw new MalformedMessageError('message.header', 'is not a RatchetHeader', { cause: err })
   }
-  if (header.ratchetKey.byteLength !== KEY_LENGTH) {
-    throw new MalformedMessageError('message.header.ratchetKey', `must be ${KEY_LENGTH} bytes`)
-  }
+  checkWireKey(header.ratchetKey, 'message.header.ratchetKey')
   if (outer.ciphertext.byteLength < GCM_TAG_LENGTH) {
     throw new MalformedMessageError('message.ciphertext', 'is shorter than the authentication tag')
   }

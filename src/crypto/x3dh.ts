@@ -8,7 +8,7 @@
  * initiateSession is Alice (§3.3), respondToSession is Bob (§3.4); both end
  * in a Double Ratchet session (ratchet.ts) as [DR] §3.3 / rev. 1 §5.1 describes.
  */
-import { KEY_LENGTH, KEY_TYPE_ED25519, SIGNATURE_LENGTH, X3DH_F, X3DH_INFO, X3DH_SALT } from './constants.js'
+import { KEY_TYPE_ED25519, SIGNATURE_LENGTH, X3DH_F, X3DH_INFO, X3DH_SALT } from './constants.js'
 import { checkBytes, checkKey, checkUint32, checkWireKey, concatBytes, copyBytes, equalBytes, usernameBytes, wipe } from './bytes.js'
 import type { Bytes } from './bytes.js'
 import { BadSignatureError, InvalidInputError, MalformedMessageError, PreKeyNotFoundError, SessionError } from './errors.js'
@@ -346,7 +346,7 @@ export async function respondToSession (params: RespondParams): Promise<RespondR
  */
 export function decryptInitialMessage (session: SessionState, message: Uint8Array | InitialMessage, options: RatchetOptions = {}): { session: SessionState, plaintext: Bytes } {
   const msg = message instanceof Uint8Array ? decodeInitialMessage(message) : message
-  if (!equalBytes(msg.baseKey, session.baseKey) || !equalBytes(msg.identityKey, session.remoteIdentityKey)) {
+  if (!isSameSession(session, msg)) {
     throw new SessionError('SESSION_MISMATCH', 'this initial message starts a different session (another base key or identity); respond to it as a new session', 'initialMessage.baseKey')
   }
   return decryptMessage(session, msg.message, options)
@@ -354,5 +354,5 @@ export function decryptInitialMessage (session: SessionState, message: Uint8Arra
 
 /** True when this initial message belongs to this session (same X3DH run). */
 export function isSameSession (session: SessionState, message: InitialMessage): boolean {
-  return message.baseKey.byteLength === KEY_LENGTH && equalBytes(message.baseKey, session.baseKey) && equalBytes(message.identityKey, session.remoteIdentityKey)
+  return equalBytes(message.baseKey, session.baseKey) && equalBytes(message.identityKey, session.remoteIdentityKey)
 }

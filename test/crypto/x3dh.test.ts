@@ -94,8 +94,10 @@ describe('X3DH', () => {
     const mallory = generateIdentityKeyPair()
     const neutralElement = new Uint8Array(32)
     neutralElement[0] = 1
+    const flipped = new Uint8Array(good.signedPreKeySignature)
+    flipped[0]! ^= 1
     const forgeries: PreKeyBundle[] = [
-      { ...good, signedPreKeySignature: new Uint8Array(good.signedPreKeySignature).fill(1, 0, 1) },
+      { ...good, signedPreKeySignature: flipped },
       // Mallory's own signed prekey under Bob's identity.
       { ...good, signedPreKey: createPreKeyState(mallory, { oneTimePreKeys: 0 }).signedPreKey.keyPair.publicKey },
       // Bob's signed prekey presented under Mallory's identity.
