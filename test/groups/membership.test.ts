@@ -3,7 +3,7 @@
  * nodes, five users): fanout, and what each membership change lets each
  * member read. The tests share one group and run in order.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { issueAuthorizationToken } from '../../src/crypto/index.js'
 import { sealGroupMessage, senderKey } from '../../src/chat/groups/envelope.js'
 import { KACLS, UNWRAP } from '../../src/services/kacls/spec.js'
@@ -68,7 +68,7 @@ describe('group membership between in-process nodes', () => {
     }
     for (const n of others) expect(await texts(n)).toEqual(sent.map((_, i) => `message ${i}`))
     // The sender's history holds them too, each sent once the relay has it.
-    for (let i = 0; i < 200 && sentAll.events.filter(e => e.status === 'sent').length < 10; i++) await new Promise(resolve => setTimeout(resolve, 25))
+    await vi.waitFor(() => { expect(sentAll.events.filter(e => e.status === 'sent').length).toBeGreaterThanOrEqual(10) }, { timeout: 5_000, interval: 25 })
     sentAll.stop()
     expect(new Set(sentAll.events.filter(e => e.status === 'sent').map(e => e.id))).toEqual(new Set(sent.map(s => s.id)))
     expect((await alice.groupHistory(group, 1000)).map(m => [m.text, m.direction, m.status])).toEqual(sent.map((_, i) => [`message ${i}`, 'out', 'sent']))

@@ -208,7 +208,6 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   private readonly outLock = new KeyedLock()
   private readonly windows = new Map<string, Window>()
   private readonly senderKeys = new Map<string, Uint8Array>()
-  private readonly pins = new Map<string, Uint8Array>()
   private readonly flushes = new Map<GroupId, FlushState>()
   private readonly syncs = new Map<GroupId, { again: boolean, done: Promise<void> }>()
   private readonly published = new Set<string>()
@@ -263,7 +262,8 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     this.components.libp2p.addEventListener('peer:connect', this.onConnect)
     this.running = true
     for (const r of this.records.values()) {
-      this.listen(r)
+      // Groups this user has left or was removed from stay on record, unheard (as applyState does).
+      if (isMember(r.head.state, this.me)) this.listen(r)
       this.flushSoon(r.group)
     }
     this.pollTimer = setInterval(() => { void this.syncAll(false) }, this.init.pollIntervalMs)
@@ -623,22 +623,18 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     await this.store.write([this.store.put(`${r.prefix}meta`, { cursor: r.cursor, leaving: r.leaving } satisfies Meta)])
   }
 
-  /** The key this user has on record for `username` (pinned at first sight from the idp directory). */
+  /**
+   * The key this user has on record for `username` (pinned at first sight
+   * from the idp directory, which keeps it in memory; a key the user trusted
+   * after a change is the one read from then on).
+   */
   private async pinnedKey (username: string): Promise<Uint8Array> {
     if (username === this.me) return this.account.identity().publicKey
-    const cached = this.pins.get(username)
-    if (cached !== undefined) return cached
     const known = await this.directory.known(username)
-    let key: Uint8Array
-    if (known !== undefined) {
-      key = new Uint8Array(Buffer.from(known.identityKey, 'hex'))
-    } else {
-      const entry = await this.directory.lookup(username)
-      await this.directory.check(entry.username, entry.identityKey)
-      key = entry.identityKey
-    }
-    this.pins.set(username, key)
-    return key
+    if (known !== undefined) return new Uint8Array(Buffer.from(known.identityKey, 'hex'))
+    const entry = await this.directory.lookup(username)
+    await this.directory.check(entry.username, entry.identityKey)
+    return entry.identityKey
   }
 
   /**
