@@ -70,6 +70,17 @@ describe('idp service', () => {
       .rejects.toMatchObject({ code: 'BAD_SIGNATURE' })
   })
 
+  it('registers a username once when two nodes ask for it at the same moment', async () => {
+    const attempt = async (node: LanchatNode): Promise<unknown> => {
+      const key = generateIdentityKeyPair()
+      const signature = sign(key, transcript(REGISTER_LABEL, node.keys.networkId, 'trent', key.publicKey))
+      return node.rpc.call(IDP, REGISTER, { username: 'trent', identityKey: key.publicKey, password: PASSWORD, signature })
+    }
+    const results = await Promise.allSettled([attempt(bob), attempt(cluster.get('kacls'))])
+    expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1)
+    expect(results.find(r => r.status === 'rejected')).toMatchObject({ reason: { code: 'USERNAME_TAKEN' } })
+  })
+
   it('refuses a wrong password at the idp, and a replayed challenge', async () => {
     const identity = alice.user.identity()
     const login = async (password: string, challenge: Uint8Array<ArrayBuffer>): Promise<unknown> => alice.rpc.call(IDP, LOGIN, {
