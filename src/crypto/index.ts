@@ -50,7 +50,7 @@ export type { PreKeyBundle, InitialMessage, InitiateParams, RespondParams, Respo
 
 // Double Ratchet
 export {
-  encryptMessage, decryptMessage, serializeSession, deserializeSession, listSkippedKeys, countSkippedKeys, expireSkippedKeys
+  encryptMessage, decryptMessage, confirmSession, serializeSession, deserializeSession, listSkippedKeys, countSkippedKeys, expireSkippedKeys
 } from './ratchet.js'
 export type {
   SessionState, SkippedMessageKey, SkippedKeyChain, SkippedKeys, PendingPreKey, RatchetLimits, RatchetOptions, EncryptResult, DecryptResult

@@ -334,6 +334,19 @@ export function encryptMessage (session: SessionState, plaintext: Uint8Array, op
   }
 }
 
+/**
+ * The session once the responder is known to hold it: its next messages are
+ * plain RatchetMessages, without the X3DH fields. [X3DH] §3.3 has the
+ * initiator attach them until it receives a reply, so that a lost first
+ * message does not lose the session; an acknowledgement from the responder's
+ * own authenticated node that it stored a message of this session (lanchat's
+ * direct delivery acks only after persisting) proves the same thing.
+ * A session that is not pending is returned as it is.
+ */
+export function confirmSession (session: SessionState): SessionState {
+  return session.pendingPreKey === undefined ? session : { ...session, pendingPreKey: undefined }
+}
+
 // ------------------------------------------------------------------ decrypt
 
 /**

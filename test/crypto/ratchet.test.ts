@@ -2,12 +2,13 @@ import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import {
   CryptoError, DecryptError, DuplicateMessageError, MalformedMessageError, MaxSkipExceededError, MessageKeyExpiredError,
-  SessionError, aesGcmDecrypt, countSkippedKeys, decryptMessage, deserializeSession, encryptMessage, expireSkippedKeys, listSkippedKeys,
+  SessionError, aesGcmDecrypt, confirmSession, countSkippedKeys, decryptMessage, deserializeSession, encryptMessage, expireSkippedKeys, listSkippedKeys,
   serializeSession
 } from '../../src/crypto/index.js'
 import type { SessionState } from '../../src/crypto/index.js'
 import { deriveMessageKeys, initResponderSession, kdfChainKey } from '../../src/crypto/ratchet.js'
 import { RatchetHeader, RatchetMessage } from '../../src/crypto/pb/session.js'
+import { InitialMessage } from '../../src/crypto/pb/x3dh.js'
 import { ManualClock, establish, hex, text, toHex, utf8 } from './helpers.js'
 
 /** Encrypts each text in turn from `session`; returns the wire messages and the final state. */
@@ -294,6 +295,22 @@ describe('Double Ratchet', () => {
     const after = decryptMessage(alice, reply.message)
     expect(after.session.pendingPreKey).toBeUndefined()
     expect(encryptMessage(after.session, utf8('x')).initial).toBe(false)
+  })
+
+  it('sends plain ratchet messages once confirmed, which the responder opens, initial ones in flight included', async () => {
+    const { alice, bob } = await establish({ confirmed: false })
+    const inFlight = encryptMessage(alice, utf8('sent before the ack'))
+    expect(inFlight.initial).toBe(true)
+    const confirmed = confirmSession(inFlight.session)
+    expect(confirmed.pendingPreKey).toBeUndefined()
+    expect(confirmSession(confirmed)).toBe(confirmed)
+    const plain = encryptMessage(confirmed, utf8('after the ack'))
+    expect(plain.initial).toBe(false)
+    // bob has the session from alice's first message: the plain one opens, and the initial one still in flight too.
+    const opened = decryptMessage(bob, plain.message)
+    expect(text(opened.plaintext)).toBe('after the ack')
+    const late = decryptMessage(opened.session, InitialMessage.decode(inFlight.message).message)
+    expect(text(late.plaintext)).toBe('sent before the ack')
   })
 
   it('refuses to send from a responder session that has received nothing', async () => {
