@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
 import {
-  decodeInitialMessage, decodePreKeyBundle, decryptInitialMessage, decryptMessage, encryptMessage, initiateSession,
+  confirmSession, decodeInitialMessage, decodePreKeyBundle, decryptInitialMessage, decryptMessage, encryptMessage, initiateSession,
   isSameSession, jwkThumbprint, respondToSession
 } from '../crypto/index.js'
 import { KeyedLock } from '../lock.js'
@@ -161,6 +161,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   /** The outbox: entries by key, and each contact's keys in send order */
   private readonly entries = new Map<string, OutboxEntry>()
   private readonly queues = new Map<string, string[]>()
+  /** Envelopes as encrypted this run, so sending does not decode the stored copy */
+  private readonly envelopes = new WeakMap<OutboxEntry, DmEnvelope>()
   private readonly pendingSends = new Map<string, PendingSend[]>()
   private readonly flushes = new Map<string, FlushState>()
   private readonly log = createLogger('chat')
@@ -515,7 +517,9 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       receipt: entry.receipt
     })
     const result = encryptMessage(session, payload)
-    entry.envelope = b64(DmEnvelope.encode({ id: entry.id, from: this.me, to: peer, body: result.message, initial: result.initial }))
+    const envelope: DmEnvelope = { id: entry.id, from: this.me, to: peer, body: result.message, initial: result.initial }
+    entry.envelope = b64(DmEnvelope.encode(envelope))
+    this.envelopes.set(entry, envelope)
     return [result.session, ...rest]
   }
 
@@ -536,7 +540,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           sessions = this.encrypt(peer, sessions ?? await this.activeSessions(peer), entry)
           ops.push(this.store.put(key, entry))
         }
-        out.push({ key, entry, envelope: DmEnvelope.decode(unb64(entry.envelope!)) })
+        out.push({ key, entry, envelope: this.envelopes.get(entry) ?? DmEnvelope.decode(unb64(entry.envelope!)) })
       }
       if (sessions !== undefined) ops.push(this.book.set(peer, sessions))
       await this.store.write(ops)
@@ -652,6 +656,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
         const entry = this.entries.get(key)
         if (entry?.envelope === undefined) continue
         delete entry.envelope
+        this.envelopes.delete(entry)
         ops.push(this.store.put(key, entry))
       }
       await this.store.write(ops)
@@ -659,15 +664,37 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     return true
   }
 
-  /** Takes delivered entries out of the outbox and raises their messages' status. */
+  /**
+   * Takes delivered entries out of the outbox and raises their messages'
+   * status. Entries the recipient's node acknowledged (`delivered`) that
+   * started the active session confirm it: its next messages go without
+   * the X3DH fields (confirmSession).
+   */
   private async settle (peer: string, done: Sending[], status: MessageStatus): Promise<void> {
     if (done.length === 0) return
     const texts = done.filter(b => b.entry.kind === 'text').map(b => b.entry.id)
     const { ops, changed } = await this.convs.raise(peer, texts, status)
     ops.push(...done.map(b => this.store.del(b.key)))
-    await this.store.write(ops)
+    if (status === 'delivered' && this.confirms(this.book.ready(peer), done)) {
+      // Sessions change only in the contact's critical section.
+      await this.lock.run(peer, async () => {
+        const sessions = await this.book.load(peer)
+        if (this.confirms(sessions, done)) ops.push(this.book.set(peer, [confirmSession(sessions[0]!), ...sessions.slice(1)]))
+        await this.store.write(ops)
+      })
+    } else {
+      await this.store.write(ops)
+    }
     this.dequeue(peer, done.map(b => b.key))
     this.emitStatuses(peer, changed, status)
+  }
+
+  /** Whether the active session is still sending X3DH fields and one of these acknowledged envelopes started it. */
+  private confirms (sessions: SessionState[] | undefined, acked: Sending[]): boolean {
+    const active = sessions?.[0]
+    if (active?.pendingPreKey === undefined) return false
+    const base = hex(active.baseKey)
+    return acked.some(b => b.envelope.initial && hex(decodeInitialMessage(b.envelope.body).baseKey) === base)
   }
 
   private emitStatuses (peer: string, ids: string[], status: MessageStatus): void {

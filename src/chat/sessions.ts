@@ -16,12 +16,19 @@ export class SessionBook {
   private readonly sessions = new Map<string, SessionState[]>()
   /** Contacts whose active session was checked against the directory's key since start */
   private readonly checked = new Set<string>()
+  /** Contact -> storage key (a keyed hash: worth computing once) */
+  private readonly keys = new Map<string, string>()
   private readonly log = createLogger('chat:sessions')
 
   constructor (private readonly store: SealedStore) {}
 
   private key (peer: string): string {
-    return `s/${this.store.name(peer)}`
+    let key = this.keys.get(peer)
+    if (key === undefined) {
+      key = `s/${this.store.name(peer)}`
+      this.keys.set(peer, key)
+    }
+    return key
   }
 
   async load (peer: string): Promise<SessionState[]> {

@@ -1,7 +1,8 @@
 /**
  * /lanchat/dm/1.0.0: encrypted messages straight to the recipient's node.
  * The sender keeps one stream per recipient node open and pipelines frames
- * of envelopes on it; its first frame carries the sender's identity token.
+ * of envelopes on it; its first frame carries the sender's identity token
+ * (a later frame only when the token changed: it is verified again).
  * The recipient answers each frame, in order, with the ids it has persisted
  * (acks) and those it refuses (rejects). A bundle request gets a stream of
  * its own. Frames are size-limited; reads time out.
@@ -51,6 +52,8 @@ interface Outbound {
   lp: LengthPrefixedStream<Stream>
   waiting: Array<{ resolve: (f: DmFrame) => void, reject: (e: Error) => void }>
   closed: boolean
+  /** The identity token the recipient has from us on this stream */
+  token: string
 }
 
 const EMPTY: DmFrame = { identityToken: '', envelopes: [], acks: [], rejects: [], bundleRequest: false, bundle: new Uint8Array() }
@@ -83,23 +86,26 @@ export class DmTransport {
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
     try {
       const first = DmFrame.decode((await lp.read({ signal: AbortSignal.timeout(FIRST_FRAME_TIMEOUT_MS) })).subarray(), { limits: { envelopes: MAX_ENVELOPES_PER_FRAME } })
-      let claims: IdentityTokenClaims
-      try {
-        claims = await this.verifier.identity(first.identityToken, remotePeer)
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? 'BAD_TOKEN'
-        await lp.write(DmFrame.encode({ ...EMPTY, rejects: first.envelopes.map(e => ({ id: e.id, code, message: (err as Error).message })) }))
+      let sender = await this.senderOf(lp, first, remotePeer)
+      if (sender === undefined) {
         await stream.close()
         return
       }
-      const sender: Sender = { username: claims.sub, peer: remotePeer, claims }
       if (first.bundleRequest) {
         await lp.write(DmFrame.encode({ ...EMPTY, bundle: new Uint8Array(await this.handler.onBundleRequest(sender)) }))
         await stream.close()
         return
       }
+      let token = first.identityToken
       let frame: DmFrame | undefined = first
       while (frame !== undefined) {
+        if (frame.identityToken !== '' && frame.identityToken !== token) {
+          // A new token must pass, and be the same user's, or the stream ends.
+          const renewed = await this.senderOf(lp, frame, remotePeer, sender.username)
+          if (renewed === undefined) break
+          sender = renewed
+          token = frame.identityToken
+        }
         const delivery = await this.handler.onEnvelopes(sender, frame.envelopes)
         await lp.write(DmFrame.encode({ ...EMPTY, acks: delivery.acks, rejects: delivery.rejects }))
         frame = await this.readNext(lp)
@@ -109,6 +115,24 @@ export class DmTransport {
       this.log('dm stream from %s ended: %s', remotePeer, (err as Error).message)
       stream.abort(err as Error)
     }
+  }
+
+  /**
+   * Who sends on this stream, from the frame's identity token (bound to the
+   * remote peer, and to `username` when given); undefined, with the frame's
+   * envelopes refused, when the token does not pass.
+   */
+  private async senderOf (lp: LengthPrefixedStream<Stream>, frame: DmFrame, remotePeer: PeerIdStr, username?: string): Promise<Sender | undefined> {
+    let refusal: Omit<DmReject, 'id'>
+    try {
+      const claims = await this.verifier.identity(frame.identityToken, remotePeer)
+      if (username === undefined || claims.sub === username) return { username: claims.sub, peer: remotePeer, claims }
+      refusal = { code: 'IMPERSONATION', message: `a stream of ${username} cannot carry a token of ${claims.sub}` }
+    } catch (err) {
+      refusal = { code: (err as { code?: string }).code ?? 'BAD_TOKEN', message: (err as Error).message }
+    }
+    await lp.write(DmFrame.encode({ ...EMPTY, rejects: frame.envelopes.map(e => ({ id: e.id, ...refusal })) }))
+    return undefined
   }
 
   /** The next frame, or undefined when the sender closed the stream. */
@@ -131,8 +155,11 @@ export class DmTransport {
     }
     const reply = new Promise<DmFrame>((resolve, reject) => { out.waiting.push({ resolve, reject }) })
     const timer = setTimeout(() => { this.closeOutbound(out, new Error(`no answer from ${peer} in ${REPLY_TIMEOUT_MS} ms`)) }, REPLY_TIMEOUT_MS)
+    // The recipient keeps the token of the stream's first frame: later frames carry one only when it changed.
+    const token = identityToken === out.token ? '' : identityToken
+    out.token = identityToken
     try {
-      await out.lp.write(DmFrame.encode({ ...EMPTY, identityToken, envelopes }))
+      await out.lp.write(DmFrame.encode({ ...EMPTY, identityToken: token, envelopes }))
       const frame = await reply
       return { acks: frame.acks, rejects: frame.rejects }
     } catch (err) {
@@ -174,7 +201,7 @@ export class DmTransport {
 
   private async dial (peer: PeerIdStr): Promise<Outbound> {
     const stream = await this.libp2p.dialProtocol(peerIdFromString(peer), DM_PROTOCOL, { signal: AbortSignal.timeout(REPLY_TIMEOUT_MS) })
-    const out: Outbound = { stream, lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), waiting: [], closed: false }
+    const out: Outbound = { stream, lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), waiting: [], closed: false, token: '' }
     void this.readReplies(peer, out)
     return out
   }

@@ -159,6 +159,37 @@ describe('one-to-one chat between in-process nodes', () => {
     expect(await bob.history('mallory')).toEqual([])
   })
 
+  it('sends without the X3DH fields once the recipient\'s node acknowledged a message of the session', async () => {
+    const frank = await user('frank')
+    const first = await alice.send('frank', 'first, straight to you')
+    await event(alice, 'message:status', status(first.id, 'delivered'))
+    // frank went away: the next message waits at the relay, where its envelope can be looked at.
+    const dir = await cluster.remove('frank')
+    const sent = await alice.send('frank', 'second, through the relay')
+    await event(alice, 'message:status', status(sent.id, 'sent'))
+    const relayDisk = cluster.get('relay').store.sublevel('relay', 'bytes')
+    const [raw] = await relayDisk.values({ gt: 'mail-env/frank/', lt: 'mail-env/frank/\xff' }).all()
+    expect(DmEnvelope.decode(raw!)).toMatchObject({ id: sent.id, initial: false })
+    const back = await cluster.add({ name: 'frank', dataDir: dir })
+    const arrived = event<ChatMessage>(back, 'message', m => m.id === sent.id, 30_000)
+    await back.login('frank', PASSWORD)
+    expect((await arrived).text).toBe('second, through the relay')
+  })
+
+  it('verifies a stream\'s token again when a later frame brings another one', async () => {
+    const heidi = await user('heidi')
+    const verifier = new TokenVerifier({ registry: alice.roles, networkId: alice.keys.networkId })
+    const transport = new DmTransport(alice.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() })
+    const envelope = (id: string, from: string): DmEnvelope => ({ id, from, to: 'bob', body: new Uint8Array([1]), initial: false })
+    // Taken as alice's (and refused for its content: it is no ratchet message).
+    const first = await transport.send(bob.network.peerId, alice.user.identityToken(), [envelope('token-1', 'alice')])
+    expect(first.rejects[0]).toMatchObject({ id: 'token-1', code: 'MALFORMED_MESSAGE' })
+    // The same token is not sent again; another one is checked, and heidi's was issued to another node.
+    const second = await transport.send(bob.network.peerId, heidi.user.identityToken(), [envelope('token-2', 'heidi')])
+    expect(second).toEqual({ acks: [], rejects: [expect.objectContaining({ id: 'token-2', code: 'TOKEN_WRONG_PEER' })] })
+    await transport.stop()
+  })
+
   it('blocks sending when a contact\'s key changes, until the user trusts it', async () => {
     const dave = await user('dave')
     await alice.send('dave', 'hi dave')
