@@ -98,8 +98,9 @@ describe('role registry', () => {
     const c = await member({ peers: [a.network.addresses()[0]!] })
     await eventually(() => [a, b, c].every(m => m.registry.nodes().nodes.length === 3), 'full views')
     const holders = (m: Member): Array<string | null> => ALL.map(r => m.registry.holderOf(r))
-    await eventually(() => JSON.stringify(holders(a)) === JSON.stringify(holders(b)) && JSON.stringify(holders(b)) === JSON.stringify(holders(c)), 'agreement')
-    expect(new Set(holders(a)).size).toBe(3)
+    // Until b and c have run long enough to be settled, a holds every role: agreement alone can come before the spread.
+    const agreed = (): boolean => JSON.stringify(holders(a)) === JSON.stringify(holders(b)) && JSON.stringify(holders(b)) === JSON.stringify(holders(c))
+    await eventually(() => agreed() && new Set(holders(a)).size === 3, 'agreement on three holders')
     // c only dialled a, but learnt b from its announcements and connected to it.
     await eventually(() => c.network.connectedPeers().includes(b.network.peerId), 'c connected to b')
   })
