@@ -14,9 +14,14 @@
  *   measured in the same run;
  * - floor_pipe_rtt_p50_ms, floor_leveldb_batch_p50_ms: what a line through a
  *   process's stdin and back and a five-value LevelDB batch cost here, the
- *   pieces of the DM path below lanchat's own work.
+ *   pieces of the DM path below lanchat's own work;
+ * - floor_dm_path_p50_ms: those pieces put together the way a message
+ *   travels, with lanchat's own work taken out (floor-peer.ts): a line into
+ *   one process, a LevelDB write, a frame to a second process over the same
+ *   kind of connection, a LevelDB write there, a line out.
  */
 import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -129,11 +134,40 @@ async function floors (): Promise<{ pipe: number[], batch: number[] }> {
   return { pipe: sorted(pipe), batch: sorted(batch) }
 }
 
+/** The DM path with lanchat's own work taken out, timed like the latency test (floor-peer.ts). */
+async function floorDmPath (): Promise<number[]> {
+  const peer = join(dirname(fileURLToPath(import.meta.url)), 'floor-peer.js')
+  const start = async (args: string[]): Promise<{ proc: ChildProcess, first: string }> => {
+    const proc = spawn(process.execPath, [peer, ...args, ECHO_PASSPHRASE], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const [line] = await once(proc.stdout!, 'data') as [Buffer]
+    return { proc, first: line.toString().trim() }
+  }
+  const receiver = await start(['receiver', ''])
+  const sender = await start(['sender', receiver.first])
+  try {
+    const times: number[] = []
+    for (let i = 0; i < LATENCY_MESSAGES + 200; i++) {
+      const t0 = performance.now()
+      sender.proc.stdin!.write(`${JSON.stringify({ cmd: 'send', to: 'bob', text: `floor ${i}` })}\n`)
+      await once(receiver.proc.stdout!, 'data')
+      times.push(performance.now() - t0)
+    }
+    return times.slice(200).sort((a, b) => a - b)
+  } finally {
+    for (const { proc } of [sender, receiver]) {
+      proc.stdin!.end()
+      await once(proc, 'exit')
+    }
+  }
+}
+
 export async function run (): Promise<BenchResult> {
   log('baseline: raw libp2p stream echo between two processes')
   const rtt = await baselineRtt()
   log('floors: a pipe round trip to a child process, a LevelDB batch')
   const floor = await floors()
+  log('floor: the DM path without lanchat\'s own work, two processes')
+  const floorPath = await floorDmPath()
 
   log('starting four node processes')
   const nodes: HeadlessNode[] = []
@@ -193,7 +227,9 @@ export async function run (): Promise<BenchResult> {
       baseline_stream_rtt_p99_ms: round(percentile(rtt, 0.99)),
       dm_latency_p50_vs_baseline_rtt: round(p50 / base),
       floor_pipe_rtt_p50_ms: round(percentile(floor.pipe, 0.5)),
-      floor_leveldb_batch_p50_ms: round(percentile(floor.batch, 0.5))
+      floor_leveldb_batch_p50_ms: round(percentile(floor.batch, 0.5)),
+      floor_dm_path_p50_ms: round(percentile(floorPath, 0.5)),
+      floor_dm_path_vs_baseline_rtt: round(percentile(floorPath, 0.5) / base)
     }
   } finally {
     await Promise.all(nodes.map(n => n.kill()))
