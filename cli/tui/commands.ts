@@ -4,6 +4,8 @@
  * view model's effects, as the headless commands do.
  */
 
+import { checkGroupName } from '../../src/services/relay/group-state.js'
+
 export type Command =
   | { name: 'help', topic?: string }
   | { name: 'quit' }
@@ -67,9 +69,6 @@ export const GROUP_COMMANDS: readonly GroupSubSpec[] = [
   { sub: 'leave', args: '', summary: 'leave the open group', first: 'none', rest: 'none' }
 ]
 
-/** A group name: 1 to 64 characters, as the node accepts them. */
-export const MAX_GROUP_NAME = 64
-
 export type Parsed<T> = { ok: true, value: T } | { ok: false, error: string }
 
 /** Usernames as the idp accepts them: 3 to 32 of a-z 0-9 . _ -, starting with a letter, compared in lower case. */
@@ -129,14 +128,13 @@ export function splitWords (line: string): string[] | null {
   return words
 }
 
-/** A group name as typed: the node's rule (1 to 64 printable characters). */
+/** A group name as typed, by the node's own rule. */
 export function parseGroupName (raw: string): Parsed<string> {
-  const chars = [...raw]
-  // eslint-disable-next-line no-control-regex
-  if (raw.trim() === '' || chars.length > MAX_GROUP_NAME || /[\u0000-\u001f\u007f-\u009f]/.test(raw)) {
-    return { ok: false, error: `a group name is 1 to ${MAX_GROUP_NAME} printable characters (in double quotes if it has spaces)` }
+  try {
+    return { ok: true, value: checkGroupName(raw) }
+  } catch (err) {
+    return { ok: false, error: `${(err as Error).message} (in double quotes if it has spaces)` }
   }
-  return { ok: true, value: raw }
 }
 
 const GROUP_SUBS = GROUP_COMMANDS.map(c => c.sub).join('|')

@@ -2,25 +2,24 @@
  * Field checks of KACLS requests: each refuses with a typed error naming the
  * field, before anything is decrypted, written or counted as done.
  */
+import { CONTROL_CHARS, isPrintable } from '../../text.js'
 import { ServiceError } from '../errors.js'
 import { canonicalUsername } from '../idp/usernames.js'
 import { MAX_AUTHORIZED, MAX_KEY_BYTES, MAX_REASON_CHARS, MAX_RESOURCE_BYTES, MIN_KEY_BYTES } from './constants.js'
 
 const utf8 = new TextEncoder()
-/** C0 and C1 control characters and DEL: never in a resource or reason (the audit log is read by people). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u
 
 /** A resource: 1 to MAX_RESOURCE_BYTES UTF-8 bytes of well-formed, printable text, compared exactly (no normalization). */
 export function checkResource (resource: string): string {
   if (resource.length === 0) throw new ServiceError('BAD_REQUEST', 'resource: name what the key protects, e.g. group/<id>/<epoch>')
-  if (!resource.isWellFormed() || CONTROL.test(resource)) throw new ServiceError('BAD_REQUEST', 'resource: must be printable, well-formed text')
+  if (!isPrintable(resource)) throw new ServiceError('BAD_REQUEST', 'resource: must be printable, well-formed text')
   if (utf8.encode(resource).byteLength > MAX_RESOURCE_BYTES) throw new ServiceError('BAD_REQUEST', `resource: at most ${MAX_RESOURCE_BYTES} UTF-8 bytes`)
   return resource
 }
 
 /** The caller's stated reason: 0 to MAX_REASON_CHARS characters of printable text. */
 export function checkReason (reason: string): string {
-  if (!reason.isWellFormed() || CONTROL.test(reason)) throw new ServiceError('BAD_REQUEST', 'reason: must be printable, well-formed text')
+  if (!isPrintable(reason)) throw new ServiceError('BAD_REQUEST', 'reason: must be printable, well-formed text')
   if ([...reason].length > MAX_REASON_CHARS) throw new ServiceError('BAD_REQUEST', `reason: at most ${MAX_REASON_CHARS} characters`)
   return reason
 }
@@ -55,6 +54,6 @@ export function canonicalAuthorized (names: readonly string[]): string[] {
 /** A request string as the audit log keeps it whether or not it was valid: bounded, printable, well-formed. */
 export function auditText (value: string, maxChars: number): string {
   const chars = [...value.toWellFormed()]
-  const kept = chars.slice(0, maxChars).join('').replace(new RegExp(CONTROL.source, 'gu'), '\uFFFD')
+  const kept = chars.slice(0, maxChars).join('').replace(new RegExp(CONTROL_CHARS.source, 'gu'), '\uFFFD')
   return chars.length > maxChars ? `${kept}…` : kept
 }

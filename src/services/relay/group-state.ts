@@ -7,6 +7,7 @@
  */
 import { sha256, sign } from '../../crypto/index.js'
 import { LanchatError } from '../../errors.js'
+import { isPrintable } from '../../text.js'
 import { safeVerify } from '../keys.js'
 import { transcript } from '../transcript.js'
 import { canonicalUsername } from '../idp/usernames.js'
@@ -38,7 +39,6 @@ export const ENVELOPE_LABEL = 'lanchat/group/envelope/v1'
 export type GroupChange = 'create' | 'invite' | 'kick' | 'promote' | 'leave'
 const CHANGES = new Set<string>(['create', 'invite', 'kick', 'promote', 'leave'])
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u
 const HLC = /^\d{13}\.\d{5}$/
 const KEY_BYTES = 32
 const SIGNATURE_BYTES = 64
@@ -74,7 +74,7 @@ export function checkGroupId (group: string, field = 'group'): GroupId {
 
 export function checkGroupName (name: string): string {
   const chars = [...name]
-  if (name.trim() === '' || chars.length > MAX_GROUP_NAME_CHARS || CONTROL.test(name) || !name.isWellFormed()) {
+  if (name.trim() === '' || chars.length > MAX_GROUP_NAME_CHARS || !isPrintable(name)) {
     fail('BAD_NAME', `a group name is 1 to ${MAX_GROUP_NAME_CHARS} printable characters`)
   }
   return name

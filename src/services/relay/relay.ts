@@ -7,6 +7,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { AUTHORIZATION_TOKEN_TTL_S, issueAuthorizationToken, tokenBoundTo } from '../../crypto/index.js'
 import { LanchatError } from '../../errors.js'
+import { isPrintable } from '../../text.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
 import { canonicalUsername } from '../idp/usernames.js'
@@ -44,13 +45,10 @@ import type {
 export type { RelayInit } from './constants.js'
 export type { PolicyCheck } from './policy.js'
 
-/** Control characters have no place in a message id (they end up in logs and keys). */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-
 function checkMessageId (id: string, field: string): void {
   const length = [...id].length
-  if (length < 1 || length > MAX_MESSAGE_ID_CHARS || CONTROL.test(id)) {
-    throw new ServiceError('BAD_REQUEST', `${field} must be 1 to ${MAX_MESSAGE_ID_CHARS} characters, without control characters`)
+  if (length < 1 || length > MAX_MESSAGE_ID_CHARS || !isPrintable(id)) {
+    throw new ServiceError('BAD_REQUEST', `${field} must be 1 to ${MAX_MESSAGE_ID_CHARS} characters, of printable text (they end up in logs and keys)`)
   }
 }
 
