@@ -18,7 +18,7 @@ import { createLogger } from '../../logger.js'
 import { KACLS, UNWRAP, WRAP } from '../../services/kacls/spec.js'
 import { canonicalUsername } from '../../services/idp/usernames.js'
 import {
-  checkEnvelope, checkGroupId, checkGroupName, epochResource, GROUP_ID, isAdmin, isMember, MAX_GROUP_MEMBERS, memberKey,
+  checkEnvelope, checkGroupId, checkGroupName, epochResource, GROUP_ID, isAdmin, isMember, MAX_GROUP_MEMBERS, memberKey, membersAfter,
   openEnvelope, openState, signLeaveRequest, signState, successorAdmin, usernames, verifyAnchor, verifyEnvelopeSignature,
   verifyLeaveRequest, verifyNext, verifyGenesis
 } from '../../services/relay/group-state.js'
@@ -156,10 +156,8 @@ interface GroupRecord {
   /** Pending leave requests of other members: username -> SignedLeaveRequest */
   leaves: Map<string, Uint8Array>
   leaveTimers: Map<string, ReturnType<typeof setTimeout>>
-  /** Outbox keys, in send order */
-  outbox: string[]
-  /** The outbox entries, by key */
-  entries: Map<string, OutEntry>
+  /** The outbox: entries by key, in send order (keys are added in hlc order, and a Map keeps that order) */
+  outbox: Map<string, OutEntry>
   /** Outgoing message ids not yet at the relay */
   pending: Set<string>
   /** Envelopes from the topic waiting for a state or key */
@@ -326,9 +324,8 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       this.requireAdmin(s)
       if (isMember(s, u)) throw new GroupError('ALREADY_MEMBER', `${u} is already a member of ${s.name}`)
       if (s.members.length >= MAX_GROUP_MEMBERS) throw new GroupError('TOO_MANY_MEMBERS', `a group has at most ${MAX_GROUP_MEMBERS} members`)
-      const members = [...s.members, { username: u, identityKey: await this.keyForInvite(u) as Uint8Array<ArrayBuffer>, since: s.epoch + 1 }]
-        .sort((a, b) => a.username < b.username ? -1 : 1)
-      return { change: 'invite', subject: u, members, admins: s.admins }
+      const invited = { username: u, identityKey: await this.keyForInvite(u) as Uint8Array<ArrayBuffer>, since: s.epoch + 1 }
+      return { change: 'invite', subject: u, ...membersAfter(s, 'invite', u, invited) }
     }, [u])
   }
 
@@ -340,7 +337,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       this.requireAdmin(s)
       if (u === this.me) throw new GroupError('CANNOT_KICK_SELF', 'to leave a group, use leave')
       if (!isMember(s, u)) throw new GroupError('NOT_MEMBER', `${u} is not a member of ${s.name}`)
-      return { change: 'kick', subject: u, members: s.members.filter(m => m.username !== u), admins: s.admins.filter(a => a !== u) }
+      return { change: 'kick', subject: u, ...membersAfter(s, 'kick', u) }
     })
   }
 
@@ -365,7 +362,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       await this.change(group, async rr => {
         if (!isMember(rr.head.state, this.me)) return null
         if (rr.head.state.members.length > 1) throw new GroupError('CONFLICT', 'someone joined meanwhile: leave again')
-        return { change: 'leave', subject: this.me, members: [], admins: [], leaveRequest: this.leaveRequest(rr.head.state) }
+        return { change: 'leave', subject: this.me, ...membersAfter(rr.head.state, 'leave', this.me), leaveRequest: this.leaveRequest(rr.head.state) }
       })
       return { group, left: true, epoch: this.record(group).head.state.epoch }
     }
@@ -385,9 +382,8 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     await this.saveMeta(r)
     // Nothing more goes out from this user in this group.
     await this.outLock.run(group, async () => {
-      for (const key of [...r.outbox]) {
-        const entry = r.entries.get(key)
-        if (entry !== undefined && entry.envelope === undefined) await this.dropEntry(r, key, entry, 'LEFT')
+      for (const [key, entry] of [...r.outbox]) {
+        if (entry.envelope === undefined) await this.dropEntry(r, key, entry, 'LEFT')
       }
     })
     void groupTopics(this.components.libp2p).publish(this.networkId, group, { poke: { group, epoch: r.head.state.epoch } })
@@ -412,12 +408,11 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     const sealed = await this.outLock.run(group, async () => {
       const ops: BatchOp[] = []
       // Nothing queued before it: encrypted now, in the same write as the entry, and published at once.
-      const now = r.outbox.length === 0 && this.sealable(r) === 'yes'
+      const now = r.outbox.size === 0 && this.sealable(r) === 'yes'
       if (now) ops.push(this.seqOp(r, this.sealEntry(r, entry)))
       ops.push(this.store.put(key, entry))
       await Promise.all([this.store.write(ops), this.components.chat.record(this.outgoing(group, id, text, sentAt, hlc), false)])
-      r.outbox.push(key)
-      r.entries.set(key, entry)
+      r.outbox.set(key, entry)
       r.pending.add(id)
       return now
     })
@@ -483,7 +478,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     this.requireAdmin(s)
     if (!isMember(s, u)) throw new GroupError('NOT_MEMBER', `${u} is not a member of ${s.name}`)
     if (isAdmin(s, u)) throw new GroupError('ALREADY_ADMIN', `${u} is already an admin of ${s.name}`)
-    return { change: 'promote', subject: u, members: s.members, admins: [...s.admins, u].sort() }
+    return { change: 'promote', subject: u, ...membersAfter(s, 'promote', u) }
   }
 
   private leaveRequest (s: GroupState): Uint8Array {
@@ -606,12 +601,11 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     const meta = await this.store.get<Meta>(`${prefix}meta`) ?? { cursor: '', leaving: false }
     const r: GroupRecord = {
       group, prefix, head, states, keys, seqs, missing: new Set(), leaving: meta.leaving, cursor: meta.cursor, leaves: new Map(),
-      leaveTimers: new Map(), outbox: [], entries: new Map(), pending: new Set(), waiting: [], listening: false
+      leaveTimers: new Map(), outbox: new Map(), pending: new Set(), waiting: [], listening: false
     }
     for (const [epoch, s] of states) if (isMember(s, this.me) && !keys.has(epoch)) r.missing.add(epoch)
     for await (const [key, entry] of this.store.entries<OutEntry>(`${prefix}o/`)) {
-      r.outbox.push(key)
-      r.entries.set(key, entry)
+      r.outbox.set(key, entry)
       r.pending.add(entry.id)
       // A crash between storing the entry and recording the message: record it now (once per id).
       await this.components.chat.record(this.outgoing(group, entry.id, entry.text, entry.sentAt, entry.hlc), false)
@@ -643,10 +637,10 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
    * a gap whose author's key must be the one the directory has.
    */
   private async applyState (group: GroupId, bytes: Uint8Array, ownKey?: Uint8Array): Promise<void> {
-    const { state: { epoch } } = openState(bytes)
+    const { state } = openState(bytes)
+    const epoch = state.epoch
     const changed = await this.stateLock.run(group, async () => {
       const r = this.records.get(group)
-      const { state } = openState(bytes)
       if (r !== undefined && state.epoch <= r.head.state.epoch) return false
       let verified: VerifiedState
       if (r !== undefined && state.epoch === r.head.state.epoch + 1) {
@@ -671,7 +665,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       const wasMember = r !== undefined && isMember(r.head.state, this.me)
       const rec: GroupRecord = r ?? {
         group, prefix, head: verified, states: new Map(), keys: new Map(), seqs: new Map(), missing: new Set(), leaving: false, cursor: '',
-        leaves: new Map(), leaveTimers: new Map(), outbox: [], entries: new Map(), pending: new Set(), waiting: [], listening: false
+        leaves: new Map(), leaveTimers: new Map(), outbox: new Map(), pending: new Set(), waiting: [], listening: false
       }
       rec.head = verified
       rec.states.set(s.epoch, s)
@@ -710,10 +704,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     r.leaves.clear()
     r.leaving = false
     await this.saveMeta(r)
-    for (const key of [...r.outbox]) {
-      const entry = r.entries.get(key)
-      if (entry !== undefined) await this.dropEntry(r, key, entry, 'REMOVED')
-    }
+    for (const [key, entry] of [...r.outbox]) await this.dropEntry(r, key, entry, 'REMOVED')
   }
 
   /** Unwraps the epoch keys this user should have and does not yet (the KACLS may have been away). */
@@ -783,10 +774,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
           const st = rr.head.state
           if (!isMember(st, username) || !isMember(st, this.me) || rr.leaving) return null
           verifyLeaveRequest(this.networkId, st, bytes, username)
-          const members = st.members.filter(m => m.username !== username)
-          let admins = st.admins.filter(a => a !== username)
-          if (admins.length === 0) admins = [successorAdmin(members.map(m => m.username))!]
-          return { change: 'leave', subject: username, members, admins, leaveRequest: bytes }
+          return { change: 'leave', subject: username, ...membersAfter(st, 'leave', username), leaveRequest: bytes }
         }).catch(err => {
           this.log('could not make the epoch without %s in %s: %s', username, r.group, (err as Error).message)
         }).finally(() => {
@@ -1133,7 +1121,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   private flushSoon (group: GroupId): void {
     if (!this.running) return
     const r = this.records.get(group)
-    if (r === undefined || r.outbox.length === 0) return
+    if (r === undefined || r.outbox.size === 0) return
     const f = this.flushState(group)
     if (f.running !== undefined) {
       f.again = true
@@ -1172,12 +1160,8 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
         const out: Array<{ key: string, entry: OutEntry }> = []
         const ops: BatchOp[] = []
         const epochs = new Set<number>()
-        for (const key of r.outbox.slice(0, POST_BATCH)) {
-          const entry = r.entries.get(key) ?? await this.store.get<OutEntry>(key)
-          if (entry === undefined) {
-            r.outbox = r.outbox.filter(k => k !== key)
-            continue
-          }
+        for (const [key, entry] of r.outbox) {
+          if (out.length >= POST_BATCH) break
           if (entry.envelope === undefined) {
             const verdict = this.sealable(r)
             if (verdict !== 'yes') {
@@ -1211,7 +1195,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
         if (retry) return 'retry'
       }
       if (waiting) return 'wait'
-      return r.outbox.length > 0 ? 'more' : 'done'
+      return r.outbox.size > 0 ? 'more' : 'done'
     } catch (err) {
       this.log('sending in %s failed: %s', r.group, (err as Error).message)
       return 'retry'
@@ -1254,8 +1238,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
 
   private async settle (r: GroupRecord, key: string, entry: OutEntry): Promise<void> {
     await this.store.write([this.store.del(key)])
-    r.outbox = r.outbox.filter(k => k !== key)
-    r.entries.delete(key)
+    r.outbox.delete(key)
     r.pending.delete(entry.id)
     this.published.delete(entry.id)
     this.dispatchEvent(new CustomEvent('group:status', { detail: { id: entry.id, group: r.group, status: 'sent' } }))
@@ -1263,8 +1246,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
 
   private async dropEntry (r: GroupRecord, key: string, entry: OutEntry, code: string): Promise<void> {
     await this.store.write([this.store.del(key), this.store.put(`g/failed/${entry.id}`, { code })])
-    r.outbox = r.outbox.filter(k => k !== key)
-    r.entries.delete(key)
+    r.outbox.delete(key)
     r.pending.delete(entry.id)
     this.published.delete(entry.id)
     this.failed.add(entry.id)

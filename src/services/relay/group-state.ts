@@ -134,6 +134,31 @@ export function successorAdmin (remaining: readonly string[]): string | undefine
   return [...remaining].sort()[0]
 }
 
+/**
+ * The members and admins a change makes from state `p`: the one rule the
+ * author of the next state and everyone verifying it apply. An invite adds
+ * `invited` (the subject's key, member since the next epoch); a kick or a
+ * leave removes the subject, and a leave by the last admin hands admin to
+ * the successor; a promote adds an admin. Whether the change is allowed is
+ * checked apart.
+ */
+export function membersAfter (p: GroupState, change: Exclude<GroupChange, 'create'>, subject: string, invited?: GroupState['members'][number]): Pick<GroupState, 'members' | 'admins'> {
+  switch (change) {
+    case 'invite':
+      if (invited === undefined) bad(`an invite adds ${subject}`)
+      return { members: [...p.members, invited].sort((a, b) => a.username < b.username ? -1 : 1), admins: p.admins }
+    case 'promote':
+      return { members: p.members, admins: [...p.admins, subject].sort() }
+    case 'kick':
+    case 'leave': {
+      const members = p.members.filter(m => m.username !== subject)
+      let admins = p.admins.filter(a => a !== subject)
+      if (change === 'leave' && admins.length === 0 && members.length > 0) admins = [successorAdmin(members.map(m => m.username))!]
+      return { members, admins }
+    }
+  }
+}
+
 /** Signs a state with its author's identity key; returns the encoded SignedGroupState. */
 export function signState (networkId: string, state: GroupState, identity: IdentityKeyPair): Uint8Array<ArrayBuffer> {
   const bytes = GroupState.encode(state)
@@ -251,44 +276,35 @@ function checkChange (networkId: string, p: GroupState, next: GroupState): void 
   const requireAdmin = (): void => {
     if (!isAdmin(p, author)) fail('NOT_ADMIN', `only an admin may ${next.change} (${author} is not one at epoch ${p.epoch})`)
   }
-  let members = p.members
-  let admins = p.admins
-  switch (next.change) {
+  const change = next.change
+  switch (change) {
     case 'create':
       bad('a group is created once, at epoch 1')
       break
-    case 'invite': {
+    case 'invite':
       requireAdmin()
       if (isMember(p, subject)) fail('ALREADY_MEMBER', `${subject} is already a member`)
-      const added = next.members.find(m => m.username === subject)
-      if (added === undefined) bad(`an invite adds ${subject}`)
-      members = [...p.members, { username: subject, identityKey: added.identityKey, since: next.epoch }].sort((a, b) => a.username < b.username ? -1 : 1)
       break
-    }
     case 'kick':
       requireAdmin()
       if (!isMember(p, subject)) fail('NOT_MEMBER', `${subject} is not a member`)
       if (subject === author) bad('leave instead of kicking yourself')
-      members = p.members.filter(m => m.username !== subject)
-      admins = p.admins.filter(a => a !== subject)
       break
     case 'promote':
       requireAdmin()
       if (!isMember(p, subject)) fail('NOT_MEMBER', `${subject} is not a member`)
       if (isAdmin(p, subject)) fail('ALREADY_ADMIN', `${subject} is already an admin`)
-      admins = [...p.admins, subject].sort()
       break
-    case 'leave': {
+    case 'leave':
       if (!isMember(p, subject)) fail('NOT_MEMBER', `${subject} is not a member`)
       verifyLeaveRequest(networkId, p, next.leaveRequest, subject)
-      members = p.members.filter(m => m.username !== subject)
       // The leaver would know the next key: only the last member may close the group itself.
-      if (author === subject && members.length > 0) fail('LEAVER_CANNOT_AUTHOR', 'a leaver cannot make the next epoch: another member makes it from the leave request')
-      admins = p.admins.filter(a => a !== subject)
-      if (admins.length === 0 && members.length > 0) admins = [successorAdmin(members.map(m => m.username))!]
+      if (author === subject && p.members.length > 1) fail('LEAVER_CANNOT_AUTHOR', 'a leaver cannot make the next epoch: another member makes it from the leave request')
       break
-    }
   }
+  // The shape check admitted only known changes, and 'create' failed above.
+  const added = change === 'invite' ? next.members.find(m => m.username === subject) : undefined
+  const { members, admins } = membersAfter(p, change as Exclude<GroupChange, 'create'>, subject, added && { username: subject, identityKey: added.identityKey, since: next.epoch })
   if (!sameMembers(next.members, members)) bad(`the members after ${next.change} ${subject} are not what the change makes`)
   if (next.admins.join(',') !== admins.join(',')) bad(`the admins after ${next.change} ${subject} are not what the change makes`)
   if (members.length > 0 && !next.members.some(m => m.username === author)) bad('the author of a state stays a member')
