@@ -1,15 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { HeadlessNode, runCli, tempDir, TEST_PASSPHRASE } from '../helpers/headless-node.js'
+import { spawnPerTest } from '../helpers/per-test.js'
 
 const LOCAL = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
 
 describe('lanchat command line', () => {
-  const nodes: HeadlessNode[] = []
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map(n => n.kill()))
-  })
+  const spawnNode = spawnPerTest()
 
   it('shows every start option with its default', async () => {
     const { code, stdout } = await runCli(['start', '--help'])
@@ -54,8 +52,7 @@ describe('lanchat command line', () => {
   })
 
   it('refuses a data directory another node is using, naming it', async () => {
-    const a = await HeadlessNode.spawn({ args: LOCAL })
-    nodes.push(a)
+    const a = await spawnNode({ args: LOCAL })
     const { code, stderr } = await runCli(['start', '--headless', '--data-dir', a.dataDir, ...LOCAL], { LANCHAT_PASSPHRASE: TEST_PASSPHRASE })
     expect(code).toBe(2)
     expect(stderr).toContain(`data directory ${a.dataDir} is in use`)
@@ -63,8 +60,7 @@ describe('lanchat command line', () => {
   })
 
   it('refuses an occupied port', async () => {
-    const a = await HeadlessNode.spawn({ args: LOCAL })
-    nodes.push(a)
+    const a = await spawnNode({ args: LOCAL })
     const port = a.addr().split('/')[4]!
     const { code, stderr } = await runCli(['start', '--headless', '--data-dir', await tempDir(), '--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${port}`], { LANCHAT_PASSPHRASE: TEST_PASSPHRASE })
     expect(code).toBe(2)
@@ -78,22 +74,14 @@ describe('lanchat command line', () => {
     await writeFile(passFile, `${TEST_PASSPHRASE}\n`)
     const first = await HeadlessNode.spawn({ dataDir: join(dir, 'data'), args: LOCAL })
     expect(await first.stop()).toBe(0)
-    const second = await HeadlessNode.spawn({ dataDir: join(dir, 'data'), args: LOCAL })
-    nodes.push(second)
+    const second = await spawnNode({ dataDir: join(dir, 'data'), args: LOCAL })
     expect(second.peerId).toBe(first.peerId)
   })
 })
 
 describe('headless mode', () => {
-  const nodes: HeadlessNode[] = []
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map(n => n.kill()))
-  })
-  const spawn = async (): Promise<HeadlessNode> => {
-    const node = await HeadlessNode.spawn({ args: LOCAL })
-    nodes.push(node)
-    return node
-  }
+  const spawnNode = spawnPerTest()
+  const spawn = async (): Promise<HeadlessNode> => spawnNode({ args: LOCAL })
 
   it('answers status with peer id, addresses, peers and data dir, echoing the id', async () => {
     const a = await spawn()
@@ -133,8 +121,7 @@ describe('headless mode', () => {
     expect(await a.exited).toBe(0)
     expect(Date.now() - started).toBeLessThan(5_000)
     // The store was closed: a new process opens the same directory at once.
-    const again = await HeadlessNode.spawn({ dataDir: a.dataDir, args: LOCAL })
-    nodes.push(again)
+    const again = await spawnNode({ dataDir: a.dataDir, args: LOCAL })
     expect(again.peerId).toBe(a.peerId)
   })
 })

@@ -1,19 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { freePort, HeadlessNode } from '../helpers/headless-node.js'
+import { describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/headless-node.js'
+import { spawnPerTest } from '../helpers/per-test.js'
 
 /** Nodes on 127.0.0.1 with mDNS off, joined by --peer (LAN-TESTING.md). */
 const LOCAL = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
 
 describe('nodes over loopback', () => {
-  const nodes: HeadlessNode[] = []
-  const spawn = async (...args: Parameters<typeof HeadlessNode.spawn>): Promise<HeadlessNode> => {
-    const node = await HeadlessNode.spawn(...args)
-    nodes.push(node)
-    return node
-  }
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map(n => n.kill()))
-  })
+  const spawn = spawnPerTest()
 
   it('connects two nodes given --peer, and both list each other', async () => {
     const a = await spawn({ name: 'a', args: LOCAL })

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { freePort, HeadlessNode } from '../helpers/headless-node.js'
+import { describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/headless-node.js'
+import { spawnPerTest } from '../helpers/per-test.js'
 import { agreedHolders, holders } from '../helpers/roles.js'
 
 const LOCAL = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
@@ -7,15 +8,7 @@ const LOCAL = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
 const LEASE_MS = 12_000
 
 describe('role election across node processes', () => {
-  const nodes: HeadlessNode[] = []
-  const spawn = async (...args: Parameters<typeof HeadlessNode.spawn>): Promise<HeadlessNode> => {
-    const node = await HeadlessNode.spawn(...args)
-    nodes.push(node)
-    return node
-  }
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map(n => n.kill()))
-  })
+  const spawn = spawnPerTest()
 
   it('spreads the three roles over three nodes, agreed by all, and never elects a --no-roles node', async () => {
     const a = await spawn({ name: 'a', args: LOCAL })
