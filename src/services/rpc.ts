@@ -67,15 +67,16 @@ export interface Implementation {
 export function implement<Req, Res> (spec: MethodSpec<Req, Res>, handle: (req: Req, ctx: CallContext) => Promise<Res>): Implementation {
   return {
     name: spec.name,
-    call: async (body, ctx) => {
-      let req: Req
-      try {
-        req = spec.request.decode(body)
-      } catch (err) {
-        throw new ServiceError('BAD_REQUEST', `${spec.name}: the request does not decode: ${(err as Error).message}`)
-      }
-      return spec.response.encode(await handle(req, ctx))
-    }
+    call: async (body, ctx) => spec.response.encode(await handle(decodeRequest(spec, body), ctx))
+  }
+}
+
+/** A method's request from its bytes; BAD_REQUEST when they do not decode. */
+export function decodeRequest<Req, Res> (spec: MethodSpec<Req, Res>, body: Uint8Array): Req {
+  try {
+    return spec.request.decode(body)
+  } catch (err) {
+    throw new ServiceError('BAD_REQUEST', `${spec.name}: the request does not decode: ${(err as Error).message}`)
   }
 }
 

@@ -11,6 +11,7 @@ import { LanchatError } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
 import { Lockout, RateLimit, rateLimited } from '../rate-limit.js'
+import { decodeRequest } from '../rpc.js'
 import { AuditLog } from './audit.js'
 import { openPayload, parseWrapped, wrapPayload } from './blob.js'
 import {
@@ -169,13 +170,7 @@ export class KaclsService {
         const draft: Draft = { op, user: '', peer: ctx.remotePeer, resource: '', reason: '', kekVersion: 0, newKekVersion: 0 }
         let reply: Uint8Array
         try {
-          let req: Req
-          try {
-            req = spec.request.decode(body)
-          } catch (err) {
-            throw new ServiceError('BAD_REQUEST', `${spec.name}: the request does not decode: ${(err as Error).message}`)
-          }
-          reply = spec.response.encode(await handle(req, ctx, draft))
+          reply = spec.response.encode(await handle(decodeRequest(spec, body), ctx, draft))
         } catch (err) {
           const code = err instanceof LanchatError ? err.code : 'INTERNAL'
           this.counts.refusals++
