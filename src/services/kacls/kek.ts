@@ -8,6 +8,7 @@
  * another node of the same network (which derives the same sealing key).
  */
 import { hkdf, randomBytes, open, seal } from '../../crypto/index.js'
+import { KeyedLock } from '../../lock.js'
 import { ServiceError } from '../errors.js'
 import { KEK_BYTES, KEK_RECORD_LABEL, KEK_SEAL_INFO, MAX_KEK_VERSION } from './constants.js'
 import type { KV } from '../../../store/index.js'
@@ -74,7 +75,7 @@ export class KekRing {
   private readonly keks = new Map<number, Kek>()
   private latest = 0
   /** KEK creation is serialized, so two callers never make the same version. */
-  private lock: Promise<unknown> = Promise.resolve()
+  private readonly lock = new KeyedLock()
 
   /** `onCreate` runs once a new KEK version is persisted (the service audits it); its failure is logged, not thrown. */
   constructor (kv: KV<KekRecord>, atRestKey: Uint8Array, clock: () => number, log: Logger, onCreate: (kek: UsableKek) => Promise<void> = async () => {}) {
@@ -120,13 +121,13 @@ export class KekRing {
 
   /** The newest KEK, made (version 1) if there is none yet; KEK_UNAVAILABLE if it does not open. */
   async current (): Promise<UsableKek> {
-    const found = this.keks.get(this.latest) ?? await this.serialized(async () => this.keks.get(this.latest) ?? await this.create())
+    const found = this.keks.get(this.latest) ?? await this.lock.run('create', async () => this.keks.get(this.latest) ?? await this.create())
     return usable(found)
   }
 
   /** Makes a new version, which wraps from now on; older versions keep unwrapping. */
   async rotate (): Promise<UsableKek> {
-    return usable(await this.serialized(async () => this.create()))
+    return usable(await this.lock.run('create', async () => this.create()))
   }
 
   /** Overwrites the KEKs held in memory (best effort in JS). */
@@ -134,12 +135,6 @@ export class KekRing {
     for (const kek of this.keks.values()) kek.key?.fill(0)
     this.keks.clear()
     this.latest = 0
-  }
-
-  private async serialized<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn)
-    this.lock = run.catch(() => {})
-    return run
   }
 
   /** Persists a fresh KEK first, and only then uses it. */

@@ -7,6 +7,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { AUTHORIZATION_TOKEN_TTL_S, issueAuthorizationToken, tokenBoundTo } from '../../crypto/index.js'
 import { LanchatError } from '../../errors.js'
+import { KeyedLock } from '../../lock.js'
 import { isPrintable } from '../../text.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
@@ -76,7 +77,7 @@ export class RelayService {
   private pruneTimer?: ReturnType<typeof setInterval>
   private handoffTimer?: ReturnType<typeof setInterval>
   private handingOff?: Promise<void>
-  private pruning?: Promise<void>
+  private readonly pruneLock = new KeyedLock()
   private started = false
   /** Groups whose topic this relay listens on */
   private readonly topics = new Set<GroupId>()
@@ -164,7 +165,7 @@ export class RelayService {
     const libp2p = this.components.libp2p
     if (libp2p !== undefined) for (const group of this.topics) groupTopics(libp2p).remove(this.components.keys.networkId, group, this.onTopic)
     this.topics.clear()
-    await this.pruning
+    await this.pruneLock.idle()
     await Promise.all([this.mailbox.idle(), this.bundles.idle(), this.acls.idle(), this.groups.idle()])
   }
 
@@ -180,19 +181,16 @@ export class RelayService {
   /** Deletes expired mail now (a timer does it every pruneIntervalMs); returns how many messages. */
   async prune (): Promise<number> {
     // One prune at a time: a second waits for the first, then runs.
-    const run = (this.pruning ?? Promise.resolve()).then(async () => this.mailbox.prune())
-    const settled = run.then(() => {}, () => {})
-    this.pruning = settled
-    try {
-      const pruned = await run
-      if (pruned > 0) this.log('pruned %d expired messages', pruned)
-      return pruned
-    } catch (err) {
-      this.log.error('pruning expired mail failed: %s', (err as Error).message)
-      throw err
-    } finally {
-      if (this.pruning === settled) this.pruning = undefined
-    }
+    return this.pruneLock.run('prune', async () => {
+      try {
+        const pruned = await this.mailbox.prune()
+        if (pruned > 0) this.log('pruned %d expired messages', pruned)
+        return pruned
+      } catch (err) {
+        this.log.error('pruning expired mail failed: %s', (err as Error).message)
+        throw err
+      }
+    })
   }
 
   /** The caller's verified identity, within the per-node and per-user rate limits. */
