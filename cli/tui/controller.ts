@@ -5,8 +5,8 @@
  * run in the background and report back as actions. No terminal here either.
  */
 import { renderFrame } from './frame.js'
-import { LOBBY } from './state.js'
-import { groupConversation, groupIdOf, initialState, update } from './view-model.js'
+import { groupIdOf, LOBBY } from './state.js'
+import { groupConversation, initialState, update } from './view-model.js'
 import type { Formatters, Frame } from './frame.js'
 import type { Action, Effect, Snapshot, TuiState } from './state.js'
 import type { LanchatNode, NodeEvents } from '../../src/node.js'

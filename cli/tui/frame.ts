@@ -5,8 +5,8 @@
  */
 import { fieldsOf } from './form.js'
 import { fit, sanitize, textWidth, truncate, truncateStart, wrap } from './text.js'
-import { GROUP_PREFIX, LOBBY } from './state.js'
-import type { Conversation, ConversationView, Entry, Focus, GroupInfo, TuiState, Tone } from './state.js'
+import { emptyView, GROUP_PREFIX, groupOf, LOBBY } from './state.js'
+import type { Conversation, ConversationView, Entry, Focus, TuiState, Tone } from './state.js'
 
 export interface Layout {
   width: number
@@ -85,10 +85,6 @@ export function layout (size: { width: number, height: number }): Layout {
 const STATUS_LABEL = { pending: 'pending', sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed' } as const
 
 /** The group a conversation is, as last known. */
-function groupInfo (state: TuiState, conversation: string): GroupInfo | undefined {
-  return conversation.startsWith(GROUP_PREFIX) ? state.groups[conversation.slice(GROUP_PREFIX.length)] : undefined
-}
-
 function stateLabel (e: Entry, conversation: string): string {
   if (e.failed !== undefined) return `(not sent: ${e.failed})`
   if (e.held === true) return `(held: ${conversation}'s key changed; /verify ${conversation}, then /trust ${conversation})`
@@ -115,7 +111,7 @@ function entryLines (e: Entry, conversation: string, width: number, fmt: Formatt
 /** Every line of a conversation at this width, oldest first: what the messages pane scrolls through. */
 export function conversationLines (state: TuiState, id: string, now: number, fmt: Formatters = LOCAL_TIME): Line[] {
   const { messagesWidth: width } = layout(state.size)
-  const view: ConversationView = state.views[id] ?? { entries: [], loaded: false, loading: false, complete: false }
+  const view: ConversationView = state.views[id] ?? emptyView()
   const lines: Line[] = []
   const dim = (text: string): void => { for (const t of wrap(text, width)) lines.push({ text: t, tone: 'dim' }) }
   if (!view.loaded) {
@@ -126,7 +122,7 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
     else if (view.complete) dim('-- the beginning of this conversation --')
     else dim('PgUp: older messages')
     if (!view.entries.some(e => e.kind === 'message')) {
-      const group = groupInfo(state, id)
+      const group = groupOf(state, id)
       if (id === LOBBY) dim('Nothing in the lobby yet: everyone on the network reads it. Type below and press Enter.')
       else if (id.startsWith(GROUP_PREFIX)) {
         dim(group !== undefined && (!group.member || group.leaving)
@@ -182,7 +178,7 @@ function listRow (state: TuiState, c: Conversation, width: number): Line & { sel
 }
 
 function groupHeader (state: TuiState, c: Conversation | undefined): string {
-  const g = groupInfo(state, state.current)
+  const g = groupOf(state, state.current)
   const name = `&${sanitize(g?.name ?? c?.title ?? 'group', false)}`
   if (g === undefined) return name
   const me = state.me.username

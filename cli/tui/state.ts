@@ -216,3 +216,19 @@ export interface Update {
   state: TuiState
   effects: Effect[]
 }
+
+/** The group id of a group conversation, or undefined. */
+export function groupIdOf (conversation: string): string | undefined {
+  return conversation.startsWith(GROUP_PREFIX) ? conversation.slice(GROUP_PREFIX.length) : undefined
+}
+
+/** The group a conversation is, as last known. */
+export function groupOf (state: TuiState, conversation: string): GroupInfo | undefined {
+  const id = groupIdOf(conversation)
+  return id === undefined ? undefined : state.groups[id]
+}
+
+/** A conversation's view before anything of it is loaded. */
+export function emptyView (): ConversationView {
+  return { entries: [], loaded: false, loading: false, complete: false }
+}

@@ -11,7 +11,7 @@ import { commit, editKey, emptyEditor, setText } from './editor.js'
 import { formFailed, formKey, newForm } from './form.js'
 import { conversationLines, layout, LOCAL_TIME } from './frame.js'
 import { isPrintable, keyName } from './keys.js'
-import { FOCUS_ORDER, GROUP_PREFIX, LOBBY, PAGE_SIZE } from './state.js'
+import { emptyView, FOCUS_ORDER, GROUP_PREFIX, groupIdOf, groupOf, LOBBY, PAGE_SIZE } from './state.js'
 import type { Command, GroupCommand } from './commands.js'
 import type { CompletionNames } from './complete.js'
 import type { Formatters } from './frame.js'
@@ -42,17 +42,6 @@ export function groupConversation (group: string): string {
   return GROUP_PREFIX + group
 }
 
-/** The group id of a group conversation, or undefined. */
-export function groupIdOf (conversation: string): string | undefined {
-  return conversation.startsWith(GROUP_PREFIX) ? conversation.slice(GROUP_PREFIX.length) : undefined
-}
-
-/** The group a conversation is, as last known. */
-export function groupOf (state: TuiState, conversation: string): GroupInfo | undefined {
-  const id = groupIdOf(conversation)
-  return id === undefined ? undefined : state.groups[id]
-}
-
 /** Whether this user is out of the group, or on the way out (asked to leave). */
 export function hasLeft (info: GroupInfo): boolean {
   return !info.member || info.leaving
@@ -67,10 +56,6 @@ export function titleOf (state: TuiState, id: string): string {
 
 function lobbyConversation (): Conversation {
   return { id: LOBBY, kind: 'lobby', title: LOBBY, unread: 0, lastMessageAt: 0 }
-}
-
-function emptyView (): ConversationView {
-  return { entries: [], loaded: false, loading: false, complete: false }
 }
 
 function networkFrom (snapshot: Snapshot): NetworkState {

@@ -160,7 +160,7 @@ describe('one-to-one chat between in-process nodes', () => {
   })
 
   it('sends without the X3DH fields once the recipient\'s node acknowledged a message of the session', async () => {
-    const frank = await user('frank')
+    await user('frank')
     const first = await alice.send('frank', 'first, straight to you')
     await event(alice, 'message:status', status(first.id, 'delivered'))
     // frank went away: the next message waits at the relay, where its envelope can be looked at.
