@@ -181,9 +181,10 @@ describe('one-to-one chat between in-process nodes', () => {
     const verifier = new TokenVerifier({ registry: alice.roles, networkId: alice.keys.networkId })
     const transport = new DmTransport(alice.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() })
     const envelope = (id: string, from: string): DmEnvelope => ({ id, from, to: 'bob', body: new Uint8Array([1]), initial: false })
-    // Taken as alice's (and refused for its content: it is no ratchet message).
+    // Taken as alice's, then refused for its content (it is no ratchet message), not for who sent it.
     const first = await transport.send(bob.network.peerId, alice.user.identityToken(), [envelope('token-1', 'alice')])
-    expect(first.rejects[0]).toMatchObject({ id: 'token-1', code: 'MALFORMED_MESSAGE' })
+    expect(first.rejects).toEqual([expect.objectContaining({ id: 'token-1' })])
+    expect(['MALFORMED_MESSAGE', 'NO_SESSION']).toContain(first.rejects[0]!.code)
     // The same token is not sent again; another one is checked, and heidi's was issued to another node.
     const second = await transport.send(bob.network.peerId, heidi.user.identityToken(), [envelope('token-2', 'heidi')])
     expect(second).toEqual({ acks: [], rejects: [expect.objectContaining({ id: 'token-2', code: 'TOKEN_WRONG_PEER' })] })
