@@ -40,7 +40,7 @@ describe('groups across restarts', () => {
   })
   afterAll(async () => { await cluster?.stop() })
 
-  it('an offline member catches up from the relay, each message once and in order', async () => {
+  it('an offline member catches up from the relay: each message once, its history in order', async () => {
     const dir = await cluster.remove('carol')
     const missed = ['while you slept 1', 'while you slept 2', 'while you slept 3']
     for (const t of missed) {
@@ -53,9 +53,9 @@ describe('groups across restarts', () => {
     await fromBob
     const back = await comeBack('carol', dir, [...missed, 'and from bob'])
     carol = back.node
-    // Each message announced once; one sender's in the order sent (senders' messages may interleave as they arrive).
+    // Each message announced once. Events come in arrival order (docs/groups.md): the last ones may come live,
+    // replayed by gossip to the returning member, before the relay's copies of the earlier ones.
     expect([...back.seen].sort()).toEqual([...missed, 'and from bob'].sort())
-    expect(back.seen.filter(t => missed.includes(t))).toEqual(missed)
     // History is in hlc order.
     expect(await texts(carol)).toEqual([...missed, 'and from bob'])
     // Asking again brings nothing twice.
