@@ -27,3 +27,36 @@ export class KeyedLock {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()])
   }
 }
+
+/**
+ * A task that runs one at a time, where a request made while it runs makes
+ * it run once more afterwards: nothing asked for during a run is missed (a
+ * role that moved again while mail was being handed over, say). A request
+ * resolves once a run that started after it has finished.
+ */
+export class Rerun {
+  private current?: { again: boolean, done: Promise<void> }
+
+  /** `go` says whether another run is still wanted (false once stopped). */
+  constructor (private readonly task: () => Promise<void>, private readonly go: () => boolean = () => true) {}
+
+  async request (): Promise<void> {
+    if (this.current !== undefined) {
+      this.current.again = true
+      return this.current.done
+    }
+    const run = { again: false, done: Promise.resolve() }
+    this.current = run
+    run.done = (async () => {
+      try {
+        do {
+          run.again = false
+          await this.task()
+        } while (run.again && this.go())
+      } finally {
+        this.current = undefined
+      }
+    })()
+    return run.done
+  }
+}

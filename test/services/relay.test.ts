@@ -728,6 +728,36 @@ describe('relay mail handoff (in process)', () => {
     expect((await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)).messages).toHaveLength(3)
   })
 
+  it('hands over again when asked while a hand-over runs (the role moved again meanwhile)', async () => {
+    const fresh = await relay('new-relay', true)
+    // The first hand-over meets a holder that is going away: its call hangs, then fails.
+    let release!: () => void
+    const gone = new Promise<void>(resolve => { release = resolve })
+    let calls = 0
+    const flaky = new Map(fresh.handlers)
+    flaky.set(HANDOFF.name, {
+      name: HANDOFF.name,
+      call: async (body, ctx) => {
+        if (++calls === 1) {
+          await gone
+          throw new Error('the holder went away')
+        }
+        return fresh.handlers.get(HANDOFF.name)!.call(body, ctx)
+      }
+    })
+    const old = await relay('old-relay', false, flaky)
+    const alice = { remotePeer: 'peer-alice', identityToken: await token('alice', 'peer-alice') }
+    const bob = { remotePeer: 'peer-bob', identityToken: await token('bob', 'peer-bob') }
+    await invoke(old.handlers, DEPOSIT, { to: 'bob', id: 'm1', envelope: envelope(20) }, alice)
+    const first = old.service.handOff()
+    await vi.waitFor(() => { expect(calls).toBe(1) })
+    const again = old.service.handOff()
+    release()
+    await Promise.all([first, again])
+    expect(calls).toBe(2)
+    expect((await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)).messages.map(m => m.id)).toEqual(['m1'])
+  })
+
   it('takes handed-over mail only from a node that may hold the relay role', async () => {
     const fresh = await relay('new-relay', true)
     const mail = { to: 'bob', id: 'x', from: 'mallory', envelope: envelope(5), depositedAt: Date.now(), expiresAt: Date.now() + 60_000 }

@@ -7,7 +7,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { AUTHORIZATION_TOKEN_TTL_S, issueAuthorizationToken, tokenBoundTo } from '../../crypto/index.js'
 import { LanchatError } from '../../errors.js'
-import { KeyedLock } from '../../lock.js'
+import { KeyedLock, Rerun } from '../../lock.js'
 import { isPrintable } from '../../text.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
@@ -76,7 +76,8 @@ export class RelayService {
   private readonly log = createLogger('relay')
   private pruneTimer?: ReturnType<typeof setInterval>
   private handoffTimer?: ReturnType<typeof setInterval>
-  private handingOff?: Promise<void>
+  /** Hand-overs, one at a time; the role moving again during one makes it run once more */
+  private readonly handoffs = new Rerun(async () => this.handOffOnce(), () => this.started)
   private readonly pruneLock = new KeyedLock()
   private started = false
   /** Groups whose topic this relay listens on */
@@ -216,30 +217,29 @@ export class RelayService {
    * role moves, and every minute while mail is left.
    */
   async handOff (): Promise<void> {
-    this.handingOff ??= (async () => {
-      try {
-        const { registry, rpc } = this.components
-        const holder = registry.holderOf('relay')
-        if (!this.started || registry.serves('relay') || holder === null || holder === registry.self) return
-        for (const to of await this.mailbox.recipients()) {
-          for (;;) {
-            const { messages } = await this.mailbox.fetch(to, MAX_HANDOFF, undefined, HANDOFF_BUDGET_BYTES)
-            if (messages.length === 0) break
-            const { accepted } = await rpc.call(RELAY, HANDOFF, { messages: messages.map(m => ({ to, ...m })) })
-            const taken = new Set(accepted)
-            const done = messages.filter(m => taken.has(`${to}/${m.id}`)).map(m => m.id)
-            await this.mailbox.ack(to, done)
-            this.log('handed %d messages for %s to the relay holder %s', done.length, to, holder)
-            if (done.length < messages.length) break
-          }
+    return this.handoffs.request()
+  }
+
+  private async handOffOnce (): Promise<void> {
+    try {
+      const { registry, rpc } = this.components
+      const holder = registry.holderOf('relay')
+      if (!this.started || registry.serves('relay') || holder === null || holder === registry.self) return
+      for (const to of await this.mailbox.recipients()) {
+        for (;;) {
+          const { messages } = await this.mailbox.fetch(to, MAX_HANDOFF, undefined, HANDOFF_BUDGET_BYTES)
+          if (messages.length === 0) break
+          const { accepted } = await rpc.call(RELAY, HANDOFF, { messages: messages.map(m => ({ to, ...m })) })
+          const taken = new Set(accepted)
+          const done = messages.filter(m => taken.has(`${to}/${m.id}`)).map(m => m.id)
+          await this.mailbox.ack(to, done)
+          this.log('handed %d messages for %s to the relay holder %s', done.length, to, holder)
+          if (done.length < messages.length) break
         }
-      } catch (err) {
-        this.log('handing mail over failed: %s', (err as Error).message)
-      } finally {
-        this.handingOff = undefined
       }
-    })()
-    return this.handingOff
+    } catch (err) {
+      this.log('handing mail over failed: %s', (err as Error).message)
+    }
   }
 
   /** Mail from a node that held the relay role before: only nodes eligible for the role may hand any over. */
