@@ -266,18 +266,21 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     this.assignment = elect(live)
     const warm = now - this.startedAt >= this.warmupMs
     const held: Partial<Record<Role, number>> = {}
+    const moved: Array<{ role: Role, peerId: PeerIdStr | null }> = []
     for (const role of ROLES) {
       const before = previous.holders[role]?.peerId ?? null
       const after = this.assignment.holders[role]?.peerId ?? null
       if (before !== after) {
         this.since.set(role, now)
         this.log('%s: %s -> %s', role, before, after)
-        this.dispatchEvent(new CustomEvent('role:changed', { detail: { role, peerId: after } }))
+        moved.push({ role, peerId: after })
       }
       if (after === this.self && (warm || this.assignment.holders[role]?.pinned === true)) held[role] = this.held[role] ?? now
     }
     const changed = ROLES.some(r => (held[r] === undefined) !== (this.held[r] === undefined))
     this.held = held
+    // Told once everything is up to date: a listener asking serves() gets the answer of now.
+    for (const detail of moved) this.dispatchEvent(new CustomEvent('role:changed', { detail }))
     if (changed && this.running) void this.announce()
   }
 

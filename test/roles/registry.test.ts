@@ -179,6 +179,19 @@ describe('role registry', () => {
     expect(b.registry.roles().warnings.some(w => w.includes('relay'))).toBe(true)
   })
 
+  it('says a role moved only once serves() says so too (a former holder hands its mail over on the event)', async () => {
+    const a = await member()
+    await eventually(() => a.registry.serves('relay'), 'a serves relay')
+    const told = new Promise<boolean>(resolve => {
+      a.registry.addEventListener('role:changed', evt => {
+        if (evt.detail.role === 'relay') resolve(a.registry.serves('relay'))
+      })
+    })
+    // A node pinning relay takes it from a: when a is told, it no longer serves it.
+    await member({ pinned: ['relay'], peers: [a.network.addresses()[0]!] })
+    expect(await told).toBe(false)
+  })
+
   it('serves an elected role only after warming up, and a pinned one at once', async () => {
     const a = await member({ pinned: ['idp'] })
     expect(a.registry.serves('idp')).toBe(true)
