@@ -142,7 +142,7 @@ export class HeadlessNode {
       }
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter(w => w !== waiter)
-        reject(new Error(`${this.name}: timed out after ${timeoutMs} ms waiting for ${predicate.toString()}; last lines: ${JSON.stringify(this.lines.slice(-5))}`))
+        reject(new Error(`${this.name}: timed out after ${timeoutMs} ms waiting for ${predicate.toString()}; last lines: ${JSON.stringify(this.lines.slice(-5))}${this.stderr === '' ? '' : `; stderr ends: ${this.stderr.slice(-2000)}`}`))
       }, timeoutMs)
       this.waiters.push(waiter)
     })
