@@ -32,31 +32,45 @@ export class KeyedLock {
  * A task that runs one at a time, where a request made while it runs makes
  * it run once more afterwards: nothing asked for during a run is missed (a
  * role that moved again while mail was being handed over, say). A request
- * resolves once a run that started after it has finished.
+ * carries a wish for the run (a full sync or not, say); the wishes made
+ * during a run are merged into the next one. A request resolves once a run
+ * that started after it has finished. The task reports its own failures.
  */
-export class Rerun {
-  private current?: { again: boolean, done: Promise<void> }
+export class Rerun<T = void> {
+  private current?: { again: boolean, wish: T, done: Promise<void> }
+  private readonly merge: (earlier: T, later: T) => T
+  private readonly go: () => boolean
 
-  /** `go` says whether another run is still wanted (false once stopped). */
-  constructor (private readonly task: () => Promise<void>, private readonly go: () => boolean = () => true) {}
+  /** `merge` combines wishes made during one run (the later one by default); `go` says whether to run again (false once stopped). */
+  constructor (private readonly task: (wish: T) => Promise<void>, opts: { merge?: (earlier: T, later: T) => T, go?: () => boolean } = {}) {
+    this.merge = opts.merge ?? ((_earlier, later) => later)
+    this.go = opts.go ?? (() => true)
+  }
 
-  async request (): Promise<void> {
-    if (this.current !== undefined) {
-      this.current.again = true
-      return this.current.done
+  async request (wish: T): Promise<void> {
+    const run = this.current
+    if (run !== undefined) {
+      run.wish = run.again ? this.merge(run.wish, wish) : wish
+      run.again = true
+      return run.done
     }
-    const run = { again: false, done: Promise.resolve() }
-    this.current = run
-    run.done = (async () => {
+    const next = { again: false, wish, done: Promise.resolve() }
+    this.current = next
+    next.done = (async () => {
       try {
         do {
-          run.again = false
-          await this.task()
-        } while (run.again && this.go())
+          next.again = false
+          await this.task(next.wish)
+        } while (next.again && this.go())
       } finally {
         this.current = undefined
       }
     })()
-    return run.done
+    return next.done
+  }
+
+  /** Resolves once the run under way (if any) and its reruns are over. */
+  async idle (): Promise<void> {
+    await this.current?.done
   }
 }

@@ -47,5 +47,4 @@ export class LruCache<V> {
   clear (): void {
     this.#map.clear()
   }
-
 }

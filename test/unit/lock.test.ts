@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { KeyedLock } from '../../src/lock.js'
+import { KeyedLock, Rerun } from '../../src/lock.js'
 
 describe('KeyedLock', () => {
   it('runs work for one key in order and never interleaved, other keys in parallel', async () => {
@@ -19,5 +19,44 @@ describe('KeyedLock', () => {
     const mutex = new KeyedLock()
     await expect(mutex.run('k', async () => { throw new Error('boom') })).rejects.toThrow('boom')
     expect(await mutex.run('k', async () => 42)).toBe(42)
+  })
+})
+
+describe('Rerun', () => {
+  it('runs once more after requests made during a run, with their wishes merged, and never twice at once', async () => {
+    const runs: boolean[] = []
+    let release!: () => void
+    let gate = new Promise<void>(resolve => { release = resolve })
+    let running = 0
+    const rerun = new Rerun<boolean>(async full => {
+      running++
+      expect(running).toBe(1)
+      runs.push(full)
+      await gate
+      running--
+    }, { merge: (a, b) => a || b })
+    const first = rerun.request(false)
+    const second = rerun.request(true)
+    const third = rerun.request(false)
+    gate = Promise.resolve()
+    release()
+    await Promise.all([first, second, third])
+    // The first run, then one more for both requests made during it: a full one, since one of them wanted it.
+    expect(runs).toEqual([false, true])
+    await rerun.idle()
+  })
+
+  it('does not run again once stopped', async () => {
+    let go = true
+    let runs = 0
+    let release!: () => void
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const rerun = new Rerun(async () => { runs++; await gate }, { go: () => go })
+    const first = rerun.request()
+    void rerun.request()
+    go = false
+    release()
+    await first
+    expect(runs).toBe(1)
   })
 })

@@ -13,7 +13,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
-import { KeyedLock } from '../../lock.js'
+import { KeyedLock, Rerun } from '../../lock.js'
 import { createLogger } from '../../logger.js'
 import { KACLS, UNWRAP, WRAP } from '../../services/kacls/spec.js'
 import { canonicalUsername } from '../../services/idp/usernames.js'
@@ -207,12 +207,14 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   private readonly windows = new Map<string, Window>()
   private readonly senderKeys = new Map<string, Uint8Array>()
   private readonly flushes = new Map<GroupId, FlushState>()
-  private readonly syncs = new Map<GroupId, { again: boolean, done: Promise<void> }>()
+  /** Each group's sync with the relay, one at a time */
+  private readonly syncs = new Map<GroupId, Rerun<boolean>>()
   private readonly published = new Set<string>()
   private readonly failed = new Set<string>()
   /** Pokes per remote node: a poke costs a relay request */
   private readonly pokeLimit: RateLimit
-  private syncingAll?: { again: boolean, full: boolean, done: Promise<void> }
+  /** Asking the relay about every group: a full sync is owed as soon as one request wants it */
+  private readonly syncingAll = new Rerun<boolean>(async full => this.syncAllOnce(full), { merge: (a, b) => a || b, go: () => this.running })
   private readonly dirtyWindows = new Map<string, Window>()
   private windowTimer?: ReturnType<typeof setTimeout>
   private pollTimer?: ReturnType<typeof setInterval>
@@ -282,7 +284,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       this.unlisten(r)
     }
     await this.components.libp2p.unhandle(POKE_PROTOCOL).catch(() => {})
-    await Promise.allSettled([this.syncingAll?.done, ...[...this.syncs.values()].map(s => s.done)])
+    await Promise.allSettled([this.syncingAll.idle(), ...[...this.syncs.values()].map(async s => s.idle())])
     await Promise.allSettled([this.stateLock.idle(), this.changeLock.idle(), this.receiveLock.idle(), this.outLock.idle()])
     await this.writeWindows()
   }
@@ -451,7 +453,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       if (!this.records.has(group)) throw new GroupError('UNKNOWN_GROUP', `no group ${group} with you in it`)
       return { groups: 1 }
     }
-    await this.syncAll(true, true)
+    await this.syncAll(true)
     return { groups: this.records.size }
   }
 
@@ -815,31 +817,22 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
    * more. `messagesOnly`: the states are known to be current (the relay's list
    * says so), only the history has grown.
    */
-  private syncSoon (group: GroupId, messagesOnly = false): Promise<void> {
-    const running = this.syncs.get(group)
-    if (running !== undefined) {
-      running.again = true
-      return running.done
-    }
-    const s = { again: false, done: Promise.resolve() }
-    s.done = (async () => {
-      try {
-        let onlyMessages = messagesOnly
-        do {
-          s.again = false
+  private async syncSoon (group: GroupId, messagesOnly = false): Promise<void> {
+    let sync = this.syncs.get(group)
+    if (sync === undefined) {
+      // A full sync is owed as soon as one request wants it.
+      sync = new Rerun<boolean>(async onlyMessages => {
+        try {
           const r = this.records.get(group)
           if (onlyMessages && r !== undefined) await this.fetchMessages(r)
           else await this.syncGroup(group)
-          onlyMessages = false
-        } while (s.again && this.running)
-      } catch (err) {
-        this.log('syncing group %s failed: %s', group, (err as Error).message)
-      } finally {
-        this.syncs.delete(group)
-      }
-    })()
-    this.syncs.set(group, s)
-    return s.done
+        } catch (err) {
+          this.log('syncing group %s failed: %s', group, (err as Error).message)
+        }
+      }, { merge: (a, b) => a && b, go: () => this.running })
+      this.syncs.set(group, sync)
+    }
+    return sync.request(messagesOnly)
   }
 
   /**
@@ -848,45 +841,30 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
    * for (at login, on reconnecting to the relay, on request); otherwise
    * (the periodic poll) only what the relay's list shows has changed.
    */
-  private async syncAll (full = true, wait = false): Promise<void> {
-    if (!this.running) return
-    if (this.syncingAll !== undefined) {
-      this.syncingAll.again = true
-      this.syncingAll.full ||= full
-      if (wait) await this.syncingAll.done
-      return
-    }
-    const s = { again: false, full, done: Promise.resolve() }
-    s.done = (async () => {
-      try {
-        do {
-          s.again = false
-          const everything = s.full
-          s.full = false
-          const { groups } = await this.components.rpc.call(RELAY, GROUP_LIST, {}, this.options())
-          const listed = new Map(groups.map(g => [g.group, g]))
-          const todo = new Map<GroupId, boolean>()
-          for (const g of groups) {
-            const r = this.records.get(g.group)
-            const current = r !== undefined && g.epoch === r.head.state.epoch && g.leaves === 0 && r.missing.size === 0 && !r.leaving
-            if (everything || !current) todo.set(g.group, false)
-            else if (r.keys.size > 0 && g.last > r.cursor) todo.set(g.group, true)
-          }
-          for (const r of this.records.values()) {
-            const mine = isMember(r.head.state, this.me) || r.leaving || r.missing.size > 0
-            if (mine && !listed.has(r.group)) todo.set(r.group, false)
-          }
-          for (const [group, messagesOnly] of todo) if (this.running) await this.syncSoon(group, messagesOnly)
-          for (const r of this.records.values()) this.flushSoon(r.group)
-        } while (s.again && this.running)
-      } catch (err) {
-        this.log('syncing groups failed: %s', (err as Error).message)
-      } finally {
-        this.syncingAll = undefined
+  private async syncAll (full = true): Promise<void> {
+    if (this.running) await this.syncingAll.request(full)
+  }
+
+  private async syncAllOnce (everything: boolean): Promise<void> {
+    try {
+      const { groups } = await this.components.rpc.call(RELAY, GROUP_LIST, {}, this.options())
+      const listed = new Map(groups.map(g => [g.group, g]))
+      const todo = new Map<GroupId, boolean>()
+      for (const g of groups) {
+        const r = this.records.get(g.group)
+        const current = r !== undefined && g.epoch === r.head.state.epoch && g.leaves === 0 && r.missing.size === 0 && !r.leaving
+        if (everything || !current) todo.set(g.group, false)
+        else if (r.keys.size > 0 && g.last > r.cursor) todo.set(g.group, true)
       }
-    })()
-    this.syncingAll = s
-    await s.done
+      for (const r of this.records.values()) {
+        const mine = isMember(r.head.state, this.me) || r.leaving || r.missing.size > 0
+        if (mine && !listed.has(r.group)) todo.set(r.group, false)
+      }
+      for (const [group, messagesOnly] of todo) if (this.running) await this.syncSoon(group, messagesOnly)
+      for (const r of this.records.values()) this.flushSoon(r.group)
+    } catch (err) {
+      this.log('syncing groups failed: %s', (err as Error).message)
+    }
   }
 
   private onPoke (group: GroupId, epoch: number): void {

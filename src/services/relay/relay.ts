@@ -77,7 +77,7 @@ export class RelayService {
   private pruneTimer?: ReturnType<typeof setInterval>
   private handoffTimer?: ReturnType<typeof setInterval>
   /** Hand-overs, one at a time; the role moving again during one makes it run once more */
-  private readonly handoffs = new Rerun(async () => this.handOffOnce(), () => this.started)
+  private readonly handoffs = new Rerun(async () => this.handOffOnce(), { go: () => this.started })
   private readonly pruneLock = new KeyedLock()
   private started = false
   /** Groups whose topic this relay listens on */
