@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs'
 import { CommanderError, Command, Option } from 'commander'
-import { LanchatError } from '../src/errors.js'
 import { LanchatNode } from '../src/node.js'
 import { CliError } from './errors.js'
 import { runHeadless } from './headless/index.js'
@@ -92,6 +91,5 @@ try {
     process.exit(err.exitCode === 0 ? 0 : 2)
   }
   if (err instanceof CliError) fatal(err.message, err.exitCode)
-  if (err instanceof LanchatError) fatal(err.message)
   fatal(err instanceof Error ? err.message : String(err))
 }

@@ -1,13 +1,45 @@
 /**
  * The one error base class of lanchat. Protocol and validation errors are
- * subclasses with a stable `code` that callers (and the headless API) switch on.
+ * subclasses with a stable `code` that callers (and the headless API) switch
+ * on. Each module types its codes as a union (its errors.ts); `ErrorCode` is
+ * all of them, so `isCode(err, 'NOT_MEMBR')` does not compile (libsignal's
+ * ErrorCode + `is(err, code)` is the model).
  */
-export class LanchatError extends Error {
-  readonly code: string
+import type { AccountErrorCode } from './account/errors.js'
+import type { ChatErrorCode } from './chat/errors.js'
+import type { GroupErrorCode } from './chat/groups/errors.js'
+import type { CryptoErrorCode } from './crypto/errors.js'
+import type { GroupStateErrorCode } from './groups/errors.js'
+import type { NetErrorCode } from './net/errors.js'
+import type { ServiceErrorCode } from './services/errors.js'
+import type { TimelineErrorCode } from './timeline/errors.js'
+import type { StoreErrorCode } from '../store/index.js'
 
-  constructor (code: string, message: string, options?: ErrorOptions) {
+/** Every code a lanchat error can carry (docs/headless.md lists what each means). */
+export type ErrorCode =
+  | AccountErrorCode | ChatErrorCode | GroupErrorCode | CryptoErrorCode | GroupStateErrorCode | NetErrorCode
+  | ServiceErrorCode | TimelineErrorCode | StoreErrorCode | 'BAD_USERNAME' | 'BAD_PARAMS' | 'INTERNAL'
+
+export class LanchatError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C
+
+  constructor (code: C, message: string, options?: ErrorOptions) {
     super(message, options)
     this.code = code
     this.name = new.target.name
   }
+}
+
+/**
+ * The code of an error (a lanchat error, a store error, a refusal a peer
+ * sent), or undefined for an error without one.
+ */
+export function codeOf (err: unknown): ErrorCode | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' ? code as ErrorCode : undefined
+}
+
+/** Whether `err` carries `code`. */
+export function isCode (err: unknown, code: ErrorCode): boolean {
+  return codeOf(err) === code
 }

@@ -9,11 +9,15 @@ import { deriveNetworkKeys, Network } from './net/index.js'
 import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
 import { Groups } from './chat/groups/index.js'
+import { Directory } from './directory/index.js'
 import { RoleRegistry } from './roles/index.js'
+import { SealedStore } from './sealed-store.js'
 import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
+import { Timeline } from './timeline/index.js'
 import type { WhoAmI } from './account/index.js'
-import type { ChatEvents, ChatMessage, ConversationSummary, SendResult } from './chat/index.js'
+import type { ChatEvents, SendResult } from './chat/index.js'
 import type { GroupId, GroupInfo, GroupMessage, GroupSendResult, GroupsEvents } from './chat/groups/index.js'
+import type { ChatMessage, ConversationSummary } from './timeline/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
 import type { DropReason, Role, RolesView, ViewNode } from './roles/index.js'
@@ -74,8 +78,13 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   private relayService?: RelayService
   private account?: Account
   private verifier?: TokenVerifier
+  /** The logged-in user's history, contacts, chat and groups (from the first login on) */
+  private timelineService?: Timeline
+  private directoryService?: Directory
   private chatService?: Chat
   private groupsService?: Groups
+  /** Aborts the logged-in user's calls to the services under way when the node stops */
+  private readonly userAbort = new AbortController()
   private readonly log = createLogger('node')
   private stopping?: Promise<void>
 
@@ -235,9 +244,18 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
    */
   private async startChat (): Promise<void> {
     if (this.stopping !== undefined) return
+    if (this.timelineService === undefined) {
+      const sealed = new SealedStore(this.store, this.user.dataKey())
+      const timeline = new Timeline({ store: sealed })
+      await timeline.start()
+      this.timelineService = timeline
+      this.directoryService = new Directory(sealed, this.rpc, this.user, Date.now, this.userAbort.signal)
+    }
+    const timeline = this.timelineService
+    const directory = this.directoryService!
     let chat = this.chatService
     if (chat === undefined) {
-      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys })
+      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory })
       for (const type of ['message', 'message:status', 'message:blocked', 'presence', 'lobby'] as const) {
         chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
       }
@@ -252,8 +270,8 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       }
     }
     if (this.groupsService !== undefined || this.stopping !== undefined) return
-    // Groups store their messages in the chat history: they start once chat runs.
-    const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, chat, registry: this.roles })
+    // Groups share the chat's contacts: they start once chat runs.
+    const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, timeline, directory, registry: this.roles })
     for (const type of ['group:message', 'group:changed', 'group:status'] as const) {
       groups.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
     }
@@ -266,6 +284,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     }
   }
 
+  private get timeline (): Timeline {
+    if (this.timelineService === undefined || this.chatService === undefined) throw new AccountError('LOGIN_REQUIRED', 'log in first')
+    return this.timelineService
+  }
+
   private get chat (): Chat {
     if (this.chatService === undefined) throw new AccountError('LOGIN_REQUIRED', 'log in first')
     return this.chatService
@@ -276,16 +299,19 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.chat.send(to, text)
   }
 
-  async history (withUser: string, limit?: number, before?: string): Promise<ChatMessage[]> {
-    return this.chat.history(withUser, limit, before)
+  /** A conversation's messages (a contact, #lobby or group:<id>), oldest first: the last `limit` (default 50) before `before` (an hlc). */
+  async history (conversation: string, limit?: number, before?: string): Promise<ChatMessage[]> {
+    return this.timeline.history(conversation, limit, before)
   }
 
+  /** Every conversation with a message, the most recent first. */
   async conversations (): Promise<ConversationSummary[]> {
-    return this.chat.conversations()
+    return this.timeline.conversations()
   }
 
-  async markRead (withUser: string): Promise<{ read: number }> {
-    return this.chat.markRead(withUser)
+  /** Marks a conversation read; a contact is told (read receipts). */
+  async markRead (conversation: string): Promise<{ read: number }> {
+    return this.chat.markRead(conversation)
   }
 
   /** Who is online (presence announcements), this node's user included. */
@@ -372,6 +398,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   async stop (): Promise<void> {
     this.stopping ??= (async () => {
       try {
+        this.userAbort.abort(new Error('the node is stopping'))
         await this.groupsService?.stop()
         await this.chatService?.stop()
         this.account?.stop()

@@ -1,4 +1,5 @@
 import { LanchatError } from '../../src/errors.js'
+import { StoreError } from '../../store/index.js'
 import { COMMANDS } from './commands.js'
 import { LineSplitter } from './lines.js'
 import type { Reply } from './commands.js'
@@ -82,7 +83,7 @@ export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<v
       const reply: Reply = await command(node, params)
       write({ ...reply, id, ok: true })
     } catch (err) {
-      if (err instanceof LanchatError) fail(id, err.code, err.message)
+      if (err instanceof LanchatError || err instanceof StoreError) fail(id, err.code, err.message)
       else fail(id, 'INTERNAL', err instanceof Error ? err.message : String(err))
     }
   }

@@ -1,7 +1,7 @@
 import { LanchatError } from '../../src/errors.js'
 
 /** A command's fields failed validation; the reply names the field. */
-export class BadParamsError extends LanchatError {
+export class BadParamsError extends LanchatError<'BAD_PARAMS'> {
   constructor (message: string) {
     super('BAD_PARAMS', message)
   }

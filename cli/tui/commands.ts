@@ -4,7 +4,8 @@
  * view model's effects, as the headless commands do.
  */
 
-import { checkGroupName } from '../../src/services/relay/group-state.js'
+import { checkGroupName } from '../../src/groups/index.js'
+import { canonicalUsername } from '../../src/usernames.js'
 
 export type Command =
   | { name: 'help', topic?: string }
@@ -71,15 +72,13 @@ export const GROUP_COMMANDS: readonly GroupSubSpec[] = [
 
 export type Parsed<T> = { ok: true, value: T } | { ok: false, error: string }
 
-/** Usernames as the idp accepts them: 3 to 32 of a-z 0-9 . _ -, starting with a letter, compared in lower case. */
-const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/
-
+/** A username as the idp accepts it (the node's one rule), in its canonical form. */
 export function parseUsername (raw: string): Parsed<string> {
-  const name = raw.normalize('NFKC').toLowerCase()
-  if (!USERNAME.test(name)) {
-    return { ok: false, error: `'${raw}' is not a username: 3 to 32 letters, digits, dot, dash or underscore, starting with a letter` }
+  try {
+    return { ok: true, value: canonicalUsername(raw) }
+  } catch (err) {
+    return { ok: false, error: (err as Error).message }
   }
-  return { ok: true, value: name }
 }
 
 export function usage (spec: CommandSpec): string {

@@ -5,7 +5,7 @@
  * run in the background and report back as actions. No terminal here either.
  */
 import { renderFrame } from './frame.js'
-import { groupIdOf, LOBBY } from './state.js'
+import { LOBBY } from './state.js'
 import { groupConversation, initialState, update } from './view-model.js'
 import type { Formatters, Frame } from './frame.js'
 import type { Action, Effect, Snapshot, TuiState } from './state.js'
@@ -15,7 +15,7 @@ import type { LanchatNode, NodeEvents } from '../../src/node.js'
 export type TuiNode = Pick<LanchatNode,
   'status' | 'roleHolders' | 'whoami' | 'register' | 'login' | 'send' | 'history' | 'conversations' | 'markRead' |
   'users' | 'lobbySend' | 'verify' | 'trust' | 'groups' | 'groupCreate' | 'groupInvite' | 'groupKick' | 'groupPromote' |
-  'groupLeave' | 'groupMembers' | 'groupSend' | 'groupHistory' | 'addEventListener' | 'removeEventListener'>
+  'groupLeave' | 'groupMembers' | 'groupSend' | 'addEventListener' | 'removeEventListener'>
 
 export interface ControllerOptions {
   size: { width: number, height: number }
@@ -216,10 +216,7 @@ export class TuiController {
           break
         }
         case 'history': {
-          const group = groupIdOf(effect.conversation)
-          const messages = group === undefined
-            ? await node.history(effect.conversation, effect.limit, effect.before)
-            : await node.groupHistory(group, effect.limit, effect.before)
+          const messages = await node.history(effect.conversation, effect.limit, effect.before)
           this.dispatch({ type: 'history', conversation: effect.conversation, limit: effect.limit, messages, ...(effect.before !== undefined ? { before: effect.before } : {}) })
           break
         }

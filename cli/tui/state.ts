@@ -3,6 +3,7 @@
  * is a pure function of (state, action) to (state, effects); the controller
  * runs the effects against the node and feeds the results back as actions.
  */
+import { groupOfConversation } from '../../src/timeline/index.js'
 import type { LanchatNode, NodeEvents } from '../../src/node.js'
 import type { Completion } from './complete.js'
 import type { LineEditor } from './editor.js'
@@ -14,13 +15,13 @@ export type ChatMessage = NodeEvents['message']['detail']
 export type MessageStatus = NodeEvents['message:status']['detail']['status']
 /** A group's latest state as the node knows it: name, epoch, members, admins, whether this user is in it... */
 export type GroupInfo = Awaited<ReturnType<LanchatNode['groups']>>[number]
-/** A group message from history (outgoing ones with pending / sent / failed) or the group:message event. */
-export type GroupMessage = Awaited<ReturnType<LanchatNode['groupHistory']>>[number]
+/** A group message from the group:message event (with its epoch) or from history. */
+export type GroupMessage = Omit<NodeEvents['group:message']['detail'], 'epoch'> & { epoch?: number }
 export type GroupStatus = NodeEvents['group:status']['detail']
 /** Any message the node hands over: direct, lobby or group. */
 export type AnyMessage = ChatMessage | GroupMessage
-/** A message's state as shown: the direct chat's, or 'failed' (a group message the node dropped). */
-export type EntryStatus = MessageStatus | 'failed'
+/** A message's state as shown (failed: a group message the node dropped). */
+export type EntryStatus = MessageStatus
 export type ConversationSummary = Awaited<ReturnType<LanchatNode['conversations']>>[number]
 export type UserPresence = ReturnType<LanchatNode['users']>[number]
 export type RolesView = ReturnType<LanchatNode['roleHolders']>
@@ -28,9 +29,7 @@ export type WhoAmI = ReturnType<LanchatNode['whoami']>
 export type VerifyResult = Awaited<ReturnType<LanchatNode['verify']>>
 export type RoleName = 'relay' | 'idp' | 'kacls'
 
-export const LOBBY = '#lobby'
-/** Group conversations are named group:<group id> by the node (history, conversations, markRead). */
-export const GROUP_PREFIX = 'group:'
+export { LOBBY, GROUP_PREFIX, groupOfConversation as groupIdOf } from '../../src/timeline/index.js'
 /** Messages fetched per history page. */
 export const PAGE_SIZE = 50
 
@@ -217,14 +216,10 @@ export interface Update {
   effects: Effect[]
 }
 
-/** The group id of a group conversation, or undefined. */
-export function groupIdOf (conversation: string): string | undefined {
-  return conversation.startsWith(GROUP_PREFIX) ? conversation.slice(GROUP_PREFIX.length) : undefined
-}
 
 /** The group a conversation is, as last known. */
 export function groupOf (state: TuiState, conversation: string): GroupInfo | undefined {
-  const id = groupIdOf(conversation)
+  const id = groupOfConversation(conversation)
   return id === undefined ? undefined : state.groups[id]
 }
 

@@ -6,13 +6,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
-import { formatFingerprint, generateIdentityKeyPair, hkdf, identityFingerprint, open, seal, sign } from '../crypto/index.js'
-import { LanchatError } from '../errors.js'
+import { formatFingerprint, generateIdentityKeyPair, hkdf, identityFingerprint, open, seal, sign, transcript } from '../crypto/index.js'
+import { AccountError } from './errors.js'
 import { scryptKey } from '../kdf.js'
 import { createLogger } from '../logger.js'
-import { CHALLENGE, IDP, LOGIN, REGISTER, RENEW } from '../services/idp/spec.js'
-import { canonicalUsername, checkPasswordStrength } from '../services/idp/usernames.js'
-import { LOGIN_LABEL, REGISTER_LABEL, RENEW_LABEL, transcript } from '../services/transcript.js'
+import { CHALLENGE, IDP, LOGIN, LOGIN_LABEL, REGISTER, REGISTER_LABEL, RENEW, RENEW_LABEL } from '../services/idp/spec.js'
+import { checkPasswordStrength } from '../services/idp/password.js'
+import { canonicalUsername } from '../usernames.js'
 import type { IdentityKeyPair } from '../crypto/index.js'
 import type { ScryptParams } from '../kdf.js'
 import type { PeerIdStr } from '../net/index.js'
@@ -26,7 +26,6 @@ const RENEW_AT_REMAINING = 0.2
 /** After a failed renewal, retry after this long. */
 const RENEW_RETRY_MS = 30_000
 
-export class AccountError extends LanchatError {}
 
 interface StoredAccount {
   username: string

@@ -10,39 +10,36 @@
  * session is ready, encrypted) up to COMMIT_BATCH to a write; a frame of
  * received envelopes is stored in one write before it is acknowledged.
  */
-import { randomUUID } from 'node:crypto'
 import { TypedEventEmitter } from 'main-event'
 import {
-  confirmSession, decodeInitialMessage, decodePreKeyBundle, decryptInitialMessage, decryptMessage, encryptMessage, initiateSession,
-  isSameSession, jwkThumbprint, respondToSession
+  confirmSession, decodeInitialMessage, decodePreKeyBundle, decryptInitialMessage, decryptMessage, encryptMessage, fromBase64, initiateSession,
+  isSameSession, jwkThumbprint, respondToSession, toBase64, toHex
 } from '../crypto/index.js'
-import { KeyedLock } from '../lock.js'
+import { codeOf, isCode } from '../errors.js'
+import type { ErrorCode } from '../errors.js'
 import { createLogger } from '../logger.js'
-import { canonicalUsername } from '../services/idp/usernames.js'
+import { SealedStore } from '../sealed-store.js'
 import { ACK, DEPOSIT, FETCH, FETCH_BUNDLE, RELAY } from '../services/relay/spec.js'
-import { Conversations } from './conversations.js'
-import { Directory } from './directory.js'
+import { checkConversation, conversationKind, formatHlc, newMessageId, parseHlc } from '../timeline/index.js'
+import { canonicalUsername } from '../usernames.js'
 import { ChatError } from './errors.js'
-import { formatHlc, HybridClock, parseHlc } from './hlc.js'
-import { LOBBY, Lobby } from './lobby.js'
+import { Lobby } from './lobby.js'
 import { DmEnvelope, DmPayload } from './pb/chat.js'
 import { LocalPreKeys } from './prekeys.js'
 import { Presence } from './presence.js'
-import { SealedStore } from './sealed-store.js'
 import { MAX_SESSIONS, SessionBook } from './sessions.js'
+import { checkText, clampText } from './text.js'
 import { DmTransport, MAX_ENVELOPES_PER_FRAME } from './transport.js'
 import type { Account } from '../account/index.js'
 import type { SessionState } from '../crypto/index.js'
+import type { Directory } from '../directory/index.js'
 import type { LanchatLibp2p, NetworkKeys, PeerIdStr } from '../net/index.js'
 import type { Rpc, TokenVerifier } from '../services/index.js'
-import type { ChatMessage, ConversationSummary, MessageStatus } from './conversations.js'
-import type { LobbyPost } from './lobby.js'
+import type { ChatMessage, MessageStatus, Timeline } from '../timeline/index.js'
 import type { DmReject } from './pb/chat.js'
 import type { UserPresence } from './presence.js'
 import type { Delivery, Sender } from './transport.js'
 import type { BatchOp, Store } from '../../store/index.js'
-
-export type { ChatMessage, ConversationSummary, MessageStatus }
 
 export interface ChatEvents {
   message: CustomEvent<ChatMessage>
@@ -59,6 +56,8 @@ export interface ChatComponents {
   verifier: TokenVerifier
   account: Account
   keys: NetworkKeys
+  timeline: Timeline
+  directory: Directory
   clock?: () => number
 }
 
@@ -95,8 +94,6 @@ export interface SendResult {
 
 /** Sends to one contact stored in one write at most. */
 const COMMIT_BATCH = 64
-/** Message text is 1 to this many characters. */
-export const MAX_TEXT_LENGTH = 8_000
 const MAX_ID_LENGTH = 64
 /** Retry backoff for a contact's outbox: 1 s doubling to 60 s. */
 const RETRY_MIN_MS = 1_000
@@ -113,23 +110,9 @@ const FRAMES_IN_FLIGHT = 8
 export const MAILBOX_POLL_MS = 15_000
 const FETCH_BATCH = 200
 /** Rejections after which the contact's session is dropped and a new one started. */
-const RESET_CODES = new Set(['DECRYPT_FAILED', 'MESSAGE_KEY_EXPIRED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_FOUND', 'ONE_TIME_PREKEY_NOT_FOUND', 'SESSION_MISMATCH', 'MALFORMED_MESSAGE'])
+const RESET_CODES: ReadonlySet<string> = new Set<ErrorCode>(['DECRYPT_FAILED', 'MESSAGE_KEY_EXPIRED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_FOUND', 'ONE_TIME_PREKEY_NOT_FOUND', 'SESSION_MISMATCH', 'MALFORMED_MESSAGE'])
 /** Rejections of relayed mail that may pass on a later try: the mail is left at the relay. */
-const RETRY_LATER_CODES = new Set(['INTERNAL', 'MAX_SKIP_EXCEEDED'])
-/** Conversations of groups are named group:<id>. */
-export const GROUP_PREFIX = 'group:'
-
-const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
-const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-/** 122 random bits as 32 hex digits (randomUUID draws from a buffered CSPRNG: much cheaper per id than randomBytes). */
-const newId = (): string => randomUUID().replaceAll('-', '')
-
-function checkText (text: string): void {
-  if (typeof text !== 'string' || text.trim() === '' || [...text].length > MAX_TEXT_LENGTH) {
-    throw new ChatError('BAD_TEXT', `a message is 1 to ${MAX_TEXT_LENGTH} characters`)
-  }
-}
+const RETRY_LATER_CODES: ReadonlySet<string> = new Set<ErrorCode>(['INTERNAL', 'MAX_SKIP_EXCEEDED'])
 
 interface FlushState {
   running: boolean
@@ -144,18 +127,14 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private readonly account: Account
   private readonly me: string
   private readonly store: SealedStore
-  private readonly convs: Conversations
+  private readonly timeline: Timeline
   private readonly book: SessionBook
-  /** Contacts' identity keys (shared with the group module) */
-  readonly directory: Directory
+  private readonly directory: Directory
   private readonly prekeys: LocalPreKeys
   private readonly transport: DmTransport
   private readonly presence: Presence
   private readonly lobby: Lobby
-  private readonly hlc: HybridClock
   private readonly clock: () => number
-  /** One critical section per conversation: its sessions and its outbox change in order */
-  private readonly lock = new KeyedLock()
   /** Aborts every call to a service under way when chat stops */
   private readonly abort = new AbortController()
   /** The outbox: entries by key, and each contact's keys in send order */
@@ -176,11 +155,10 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     this.account = components.account
     this.me = components.account.username
     this.clock = components.clock ?? Date.now
-    this.hlc = new HybridClock(this.clock)
     this.store = new SealedStore(components.store, components.account.dataKey())
-    this.convs = new Conversations(this.store)
+    this.timeline = components.timeline
     this.book = new SessionBook(this.store)
-    this.directory = new Directory(this.store, components.rpc, components.account, this.clock, this.abort.signal)
+    this.directory = components.directory
     this.prekeys = new LocalPreKeys(this.store, components.account.identity(), this.clock)
     this.transport = new DmTransport(components.libp2p, components.verifier, {
       onEnvelopes: async (sender, envelopes) => this.receive(envelopes, sender),
@@ -190,24 +168,23 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     this.presence.addEventListener('presence', evt => {
       this.dispatchEvent(new CustomEvent('presence', { detail: evt.detail }))
       // Someone came back: what waits for them can go straight to them now.
-      if (evt.detail.online) this.kick(evt.detail.username)
+      if (evt.detail.online) this.deliverSoon(evt.detail.username)
     })
-    this.lobby = new Lobby(components.libp2p, components.verifier, components.account, components.keys.lobbyKey, components.keys.networkId, async post => this.storeLobbyPost(post))
+    this.lobby = new Lobby({ libp2p: components.libp2p, verifier: components.verifier, account: components.account, timeline: this.timeline, clock: this.clock }, components.keys)
+    this.lobby.addEventListener('lobby', evt => { this.dispatchEvent(new CustomEvent('lobby', { detail: evt.detail })) })
   }
 
   async start (): Promise<void> {
     await this.prekeys.load()
     for await (const [key, entry] of this.store.entries<OutboxEntry>('o/')) {
-      this.hlc.observe(parseHlc(entry.hlc))
+      this.timeline.observe(entry.hlc)
       this.enqueue(key, entry)
     }
-    const newest = await this.convs.newestHlc()
-    if (newest !== undefined) this.hlc.observe(parseHlc(newest))
     await this.transport.start()
     this.lobby.start()
     await this.presence.start()
     this.running = true
-    for (const to of this.queues.keys()) this.kick(to)
+    for (const to of this.queues.keys()) this.deliverSoon(to)
     void this.maintainPrekeys()
     void this.fetchMail()
     this.mailTimer = setInterval(() => { void this.fetchMail(); void this.maintainPrekeys() }, MAILBOX_POLL_MS)
@@ -251,7 +228,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
    * their way while the next are stored.
    */
   private async commitSends (peer: string): Promise<void> {
-    await this.lock.run(peer, async () => {
+    await this.timeline.exclusive(peer, async () => {
       const waiting = this.pendingSends.get(peer) ?? []
       const items = waiting.splice(0, COMMIT_BATCH)
       if (waiting.length === 0) this.pendingSends.delete(peer)
@@ -273,12 +250,11 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           messages.push({ id, conversation: peer, from: this.me, to: peer, text: item.text, sentAt, hlc, direction: 'out', status: 'pending' })
           made.push({ item, key, entry, hlc })
         }
-        ops.push(...await this.convs.addAll(messages, false))
+        ops.push(...await this.timeline.addOps(messages, false))
         if (sessions !== undefined && sessions !== before) ops.push(this.book.set(peer, sessions))
-        await this.store.write(ops)
+        await this.timeline.commit(ops)
       } catch (err) {
         if (before !== undefined) this.book.restore(peer, before)
-        this.convs.forget()
         for (const { reject } of items) reject(err)
         return
       }
@@ -287,66 +263,22 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
         item.resolve({ id: entry.id, conversation: peer, status: 'pending', hlc })
       }
     })
-    this.kick(peer)
+    this.deliverSoon(peer)
     if (this.pendingSends.has(peer)) void this.commitSends(peer)
   }
 
-  /** A conversation's name: a contact's username, #lobby, or group:<id>. */
-  private conversationName (name: string): string {
-    if (name === LOBBY) return LOBBY
-    if (name.startsWith(GROUP_PREFIX)) {
-      if (!/^group:[0-9a-f]{32}$/.test(name)) throw new ChatError('BAD_CONVERSATION', 'a group conversation is group:<32 hex digits>')
-      return name
-    }
-    return canonicalUsername(name)
-  }
-
-  /**
-   * Stores a message of a conversation this module does not deliver itself
-   * (a group's): once per (conversation, id). Resolves false when it was
-   * already stored. The caller announces it.
-   */
-  async record (message: ChatMessage, unread: boolean): Promise<boolean> {
-    const name = this.conversationName(message.conversation)
-    return this.lock.run(name, async () => {
-      if ((await this.convs.known(name, [message.id])).size > 0) return false
-      this.hlc.receive(parseHlc(message.hlc))
-      try {
-        await this.store.write(await this.convs.add({ ...message, conversation: name }, unread))
-      } catch (err) {
-        this.convs.forget()
-        throw err
-      }
-      return true
-    })
-  }
-
-  /** A timestamp for a message this node is about to send (a group's), after everything it has seen. */
-  tick (): string {
-    return formatHlc(this.hlc.tick())
-  }
-
-  /** The last `limit` messages of a conversation (a contact, #lobby or group:<id>), older than `before` (an hlc) when given, oldest first. */
-  async history (withName: string, limit = 50, before?: string): Promise<ChatMessage[]> {
-    return this.convs.history(this.conversationName(withName), limit, before)
-  }
-
-  async conversations (): Promise<ConversationSummary[]> {
-    return this.convs.list()
-  }
-
-  /** Marks a conversation read; a contact is told (read receipts). */
-  async markRead (withName: string): Promise<{ read: number }> {
-    const name = this.conversationName(withName)
-    return this.lock.run(name, async () => {
-      const { ops, ids } = await this.convs.markRead(name)
-      const direct = name !== LOBBY && !name.startsWith(GROUP_PREFIX)
-      const receipt = direct && ids.length > 0 ? this.newEntry(name, { kind: 'receipt', receipt: { ids, read: true } }) : undefined
+  /** Marks a direct conversation read; the contact is told (read receipts). */
+  async markRead (contact: string): Promise<{ read: number }> {
+    const name = checkConversation(contact)
+    if (conversationKind(name) !== 'direct') return this.timeline.markRead(name)
+    return this.timeline.exclusive(name, async () => {
+      const { ops, ids } = await this.timeline.markReadOps(name)
+      const receipt = ids.length > 0 ? this.newEntry(name, { kind: 'receipt', receipt: { ids, read: true } }) : undefined
       if (receipt !== undefined) ops.push(this.store.put(receipt.key, receipt.entry))
-      await this.store.write(ops)
+      await this.timeline.commit(ops)
       if (receipt !== undefined) {
         this.enqueue(receipt.key, receipt.entry)
-        this.kick(name)
+        this.deliverSoon(name)
       }
       return { read: ids.length }
     })
@@ -359,35 +291,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   /** Posts to the lobby: stored first, then published to everyone online. */
   async lobbySend (text: string): Promise<SendResult> {
-    checkText(text)
-    const post = this.lobby.compose(text, this.hlc.tick(), this.clock())
-    const message = this.lobbyMessage(post, 'out')
-    await this.lock.run(LOBBY, async () => { await this.store.write(await this.convs.add(message, false)) })
-    await this.lobby.publish(post)
-    return { id: post.id, conversation: LOBBY, status: 'sent', hlc: message.hlc }
-  }
-
-  private lobbyMessage (post: LobbyPost, direction: 'in' | 'out'): ChatMessage {
-    return {
-      id: post.id,
-      conversation: LOBBY,
-      from: post.from,
-      to: LOBBY,
-      text: [...post.text].slice(0, MAX_TEXT_LENGTH).join(''),
-      sentAt: post.sentAt,
-      hlc: formatHlc(post.hlc),
-      direction,
-      ...(direction === 'in' ? { receivedAt: this.clock(), read: false } : {})
-    }
-  }
-
-  /** A lobby post from someone else: stored once (false when seen before), then announced. */
-  private async storeLobbyPost (post: LobbyPost): Promise<boolean> {
-    if (!this.running) return false
-    const message = this.lobbyMessage(post, 'in')
-    if (!await this.record(message, true)) return false
-    this.dispatchEvent(new CustomEvent('lobby', { detail: message }))
-    return true
+    return this.lobby.send(text)
   }
 
   async verify (user: string): ReturnType<Directory['verify']> {
@@ -397,13 +301,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   /** Acknowledges (and marks verified) the contact's current key; held messages go out. */
   async trust (user: string): Promise<{ username: string, verified: boolean }> {
     const known = await this.directory.trust(user)
-    await this.lock.run(known.username, async () => {
+    await this.timeline.exclusive(known.username, async () => {
       // Sessions made with another key are of no use any more.
-      const sessions = (await this.book.load(known.username)).filter(s => hex(s.remoteIdentityKey) === known.identityKey)
+      const sessions = (await this.book.load(known.username)).filter(s => toHex(s.remoteIdentityKey) === known.identityKey)
       await this.store.write([this.book.set(known.username, sessions)])
     })
     this.flushState(known.username).blockedReported.clear()
-    this.kick(known.username)
+    this.deliverSoon(known.username)
     return { username: known.username, verified: known.verified }
   }
 
@@ -411,8 +315,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   /** A new outbox entry for a contact, stamped now, and its key (in send order). */
   private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'text' | 'receipt'>): { key: string, entry: OutboxEntry } {
-    const hlc = formatHlc(this.hlc.tick())
-    const entry: OutboxEntry = { id: newId(), to, sentAt: this.clock(), hlc, ...fields }
+    const hlc = this.timeline.stamp()
+    const entry: OutboxEntry = { id: newMessageId(), to, sentAt: this.clock(), hlc, ...fields }
     return { key: `o/${hlc}/${entry.id}`, entry }
   }
 
@@ -445,7 +349,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   }
 
   /** Delivers a contact's outbox now (or right after the delivery under way). */
-  private kick (peer: string): void {
+  private deliverSoon (peer: string): void {
     if (!this.running) return
     const f = this.flushState(peer)
     if (f.running) {
@@ -460,13 +364,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       if (result === 'retry') {
         f.failures++
         const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(f.failures - 1, 10))
-        if (this.running) f.timer = setTimeout(() => { f.timer = undefined; this.kick(peer) }, delay)
+        if (this.running) f.timer = setTimeout(() => { f.timer = undefined; this.deliverSoon(peer) }, delay)
         return
       }
       f.failures = 0
       if (result === 'more' || f.again) {
         f.again = false
-        this.kick(peer)
+        this.deliverSoon(peer)
       }
     })
   }
@@ -485,7 +389,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       return (this.queues.get(peer)?.length ?? 0) === 0 ? 'done' : 'more'
     } catch (err) {
       this.log('delivery to %s failed: %s', peer, (err as Error).message)
-      if ((err as { code?: string }).code === 'KEY_CHANGED') {
+      if (isCode(err, 'KEY_CHANGED')) {
         this.reportBlocked(peer)
         return 'done'
       }
@@ -518,7 +422,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     })
     const result = encryptMessage(session, payload)
     const envelope: DmEnvelope = { id: entry.id, from: this.me, to: peer, body: result.message, initial: result.initial }
-    entry.envelope = b64(DmEnvelope.encode(envelope))
+    entry.envelope = toBase64(DmEnvelope.encode(envelope))
     this.envelopes.set(entry, envelope)
     return [result.session, ...rest]
   }
@@ -529,7 +433,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
    * after a crash sends the very same bytes.
    */
   private async encryptPending (peer: string, keys: string[]): Promise<Sending[]> {
-    return this.lock.run(peer, async () => {
+    return this.timeline.exclusive(peer, async () => {
       const out: Sending[] = []
       const ops: BatchOp[] = []
       let sessions: SessionState[] | undefined
@@ -540,7 +444,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           sessions = this.encrypt(peer, sessions ?? await this.activeSessions(peer), entry)
           ops.push(this.store.put(key, entry))
         }
-        out.push({ key, entry, envelope: this.envelopes.get(entry) ?? DmEnvelope.decode(unb64(entry.envelope!)) })
+        out.push({ key, entry, envelope: this.envelopes.get(entry) ?? DmEnvelope.decode(fromBase64(entry.envelope!)) })
       }
       if (sessions !== undefined) ops.push(this.book.set(peer, sessions))
       await this.store.write(ops)
@@ -553,12 +457,12 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     const entry = await this.directory.lookup(peer)
     const check = await this.directory.check(entry.username, entry.identityKey)
     if (check === 'changed') throw new ChatError('KEY_CHANGED', `${peer}'s identity key changed: verify and trust it before sending`)
-    const key = hex(entry.identityKey)
-    const sessions = (await this.book.load(peer)).filter(s => hex(s.remoteIdentityKey) === key)
+    const key = toHex(entry.identityKey)
+    const sessions = (await this.book.load(peer)).filter(s => toHex(s.remoteIdentityKey) === key)
     this.book.markChecked(peer)
     if (sessions.length > 0) return sessions
     const bundle = decodePreKeyBundle(await this.fetchBundle(peer, entry.peers))
-    if (hex(bundle.identityKey) !== key) {
+    if (toHex(bundle.identityKey) !== key) {
       throw new ChatError('BUNDLE_KEY_MISMATCH', `the prekey bundle for ${peer} is not for the key the directory has`)
     }
     const session = initiateSession({ identity: this.account.identity(), username: this.me, peerUsername: peer, bundle })
@@ -649,7 +553,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       return false
     }
     this.log('%s could not decrypt (%s): starting a new session', peer, reset.code)
-    await this.lock.run(peer, async () => {
+    await this.timeline.exclusive(peer, async () => {
       // Everything queued under the dropped session is encrypted again, in order.
       const ops: BatchOp[] = [this.book.set(peer, [])]
       for (const key of this.queues.get(peer) ?? []) {
@@ -673,17 +577,17 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private async settle (peer: string, done: Sending[], status: MessageStatus): Promise<void> {
     if (done.length === 0) return
     const texts = done.filter(b => b.entry.kind === 'text').map(b => b.entry.id)
-    const { ops, changed } = await this.convs.raise(peer, texts, status)
+    const { ops, changed } = await this.timeline.raiseOps(peer, texts, status)
     ops.push(...done.map(b => this.store.del(b.key)))
     if (status === 'delivered' && this.confirms(this.book.ready(peer), done)) {
       // Sessions change only in the contact's critical section.
-      await this.lock.run(peer, async () => {
+      await this.timeline.exclusive(peer, async () => {
         const sessions = await this.book.load(peer)
         if (this.confirms(sessions, done)) ops.push(this.book.set(peer, [confirmSession(sessions[0]!), ...sessions.slice(1)]))
-        await this.store.write(ops)
+        await this.timeline.commit(ops)
       })
     } else {
-      await this.store.write(ops)
+      await this.timeline.commit(ops)
     }
     this.dequeue(peer, done.map(b => b.key))
     this.emitStatuses(peer, changed, status)
@@ -693,8 +597,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private confirms (sessions: SessionState[] | undefined, acked: Sending[]): boolean {
     const active = sessions?.[0]
     if (active?.pendingPreKey === undefined) return false
-    const base = hex(active.baseKey)
-    return acked.some(b => b.envelope.initial && hex(decodeInitialMessage(b.envelope.body).baseKey) === base)
+    const base = toHex(active.baseKey)
+    return acked.some(b => b.envelope.initial && toHex(decodeInitialMessage(b.envelope.body).baseKey) === base)
   }
 
   private emitStatuses (peer: string, ids: string[], status: MessageStatus): void {
@@ -721,13 +625,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       else valid.push(env)
     }
     if (valid.length === 0) return { acks, rejects, texts: [] }
-    const texts = await this.lock.run(from, async () => this.receiveBatch(from, valid, sender, acks, rejects))
+    const texts = await this.timeline.exclusive(from, async () => this.receiveBatch(from, valid, sender, acks, rejects))
     // A direct sender knows from the ack that it was delivered; relayed mail gets a receipt.
     if (sender === undefined && texts.length > 0) {
       const receipt = this.newEntry(from, { kind: 'receipt', receipt: { ids: texts, read: false } })
       await this.store.write([this.store.put(receipt.key, receipt.entry)])
       this.enqueue(receipt.key, receipt.entry)
-      this.kick(from)
+      this.deliverSoon(from)
     }
     return { acks, rejects, texts }
   }
@@ -736,7 +640,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private async receiveBatch (from: string, envelopes: DmEnvelope[], sender: Sender | undefined, acks: string[], rejects: DmReject[]): Promise<string[]> {
     // The dedupe read runs while the envelopes are decrypted: decrypting one
     // already stored only moves the session past its key, which is harmless.
-    const knownRead = this.convs.known(from, envelopes.map(e => e.id))
+    const knownRead = this.timeline.known(from, envelopes.map(e => e.id))
     knownRead.catch(() => {})
     const before = await this.book.load(from)
     let sessions = before
@@ -771,17 +675,17 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
         continue
       }
       if (payload === undefined) {
-        const code = (error as { code?: string }).code ?? 'INTERNAL'
+        const code = codeOf(error) ?? 'INTERNAL'
         this.log('refused %s from %s: %s %s', env.id, from, code, (error as Error).message)
         rejects.push({ id: env.id, code: code === 'DUPLICATE_MESSAGE' ? 'DUPLICATE' : code, message: (error as Error).message })
         continue
       }
       const remoteHlc = { wall: Number(payload.hlcWall), counter: payload.hlcCounter }
-      this.hlc.receive(remoteHlc)
+      this.timeline.receive(remoteHlc)
       if (payload.receipt !== undefined) {
         const status: MessageStatus = payload.receipt.read ? 'read' : 'delivered'
-        const raised = await this.convs.raise(from, payload.receipt.ids.slice(0, 1000), status)
-        ops.push(...raised.ops, this.convs.seen(from, env.id))
+        const raised = await this.timeline.raiseOps(from, payload.receipt.ids.slice(0, 1000), status)
+        ops.push(...raised.ops, this.timeline.seenOp(from, env.id))
         statuses.push({ ids: raised.changed, status })
       } else {
         messages.push({
@@ -789,7 +693,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           conversation: from,
           from,
           to: this.me,
-          text: [...(payload.text ?? '')].slice(0, MAX_TEXT_LENGTH).join(''),
+          text: clampText(payload.text ?? ''),
           sentAt: Number(payload.sentAt),
           receivedAt: this.clock(),
           hlc: formatHlc(remoteHlc),
@@ -800,14 +704,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       }
       accepted.push(env.id)
     }
-    ops.push(...await this.convs.addAll(messages, true))
+    ops.push(...await this.timeline.addOps(messages, true))
     if (sessions !== before) ops.push(this.book.set(from, sessions))
     ops.push(...this.prekeys.ops())
     try {
-      await this.store.write(ops)
+      await this.timeline.commit(ops)
     } catch (err) {
       this.book.restore(from, before)
-      this.convs.forget()
       for (const id of accepted) rejects.push({ id, code: 'INTERNAL', message: 'could not store the message' })
       this.log.error('storing messages from %s failed: %s', from, (err as Error).message)
       return []
@@ -829,12 +732,12 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
           const { session, plaintext } = decryptMessage(sessions[i]!, env.body)
           return { plaintext, next: [session, ...sessions.filter((_, j) => j !== i)], keyChanged: false }
         } catch (err) {
-          if ((err as { code?: string }).code === 'DUPLICATE_MESSAGE') throw err
+          if (isCode(err, 'DUPLICATE_MESSAGE')) throw err
           errors.push(err)
         }
       }
       // A session that knows the chain but is too far behind says more than the others' failures.
-      throw errors.find(e => (e as { code?: string }).code === 'MAX_SKIP_EXCEEDED') ?? errors[errors.length - 1]
+      throw errors.find(e => isCode(e, 'MAX_SKIP_EXCEEDED')) ?? errors[errors.length - 1]
     }
     const msg = decodeInitialMessage(env.body)
     if (msg.username !== from) throw new ChatError('IMPERSONATION', 'the initial message names another sender')
@@ -843,7 +746,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       if (jwkThumbprint(msg.identityKey) !== sender.claims.cnf.jkt) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the sender\'s token names')
     } else {
       const entry = await this.directory.lookup(from, true)
-      if (hex(entry.identityKey) !== hex(msg.identityKey)) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the directory has for its sender')
+      if (toHex(entry.identityKey) !== toHex(msg.identityKey)) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the directory has for its sender')
     }
     const keyChanged = await this.directory.check(from, msg.identityKey) === 'changed'
     const existing = sessions.findIndex(s => isSameSession(s, msg))

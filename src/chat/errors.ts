@@ -1,4 +1,9 @@
 import { LanchatError } from '../errors.js'
 
-/** A chat request refused; `code` says why (docs/headless.md lists them). */
-export class ChatError extends LanchatError {}
+/** Codes of a refused chat request, or of a direct message a peer refused (docs/headless.md lists them). */
+export type ChatErrorCode =
+  | 'BAD_RECIPIENT' | 'BAD_TEXT' | 'BUNDLE_KEY_MISMATCH' | 'DUPLICATE_MESSAGE' | 'IMPERSONATION' | 'KEY_CHANGED' | 'NO_SESSION'
+  | 'STOPPING' | 'BAD_ID' | 'NOT_HERE' | 'DUPLICATE'
+
+/** A chat request refused; `code` says why. */
+export class ChatError extends LanchatError<ChatErrorCode> {}

@@ -11,7 +11,7 @@ import {
 import { BUNDLE_STATUS, PUBLISH_BUNDLE, RELAY } from '../services/relay/spec.js'
 import type { IdentityKeyPair, OneTimePreKey, PreKeyState, PreKeyStore, SignedPreKey } from '../crypto/index.js'
 import type { Rpc } from '../services/index.js'
-import type { SealedStore } from './sealed-store.js'
+import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
 
 /** One-time prekeys kept at the relay; replenished below LOW_WATER. */

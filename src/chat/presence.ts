@@ -6,10 +6,8 @@
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from 'main-event'
-import { jwkThumbprint, sign } from '../crypto/index.js'
+import { jwkThumbprint, safeVerify, sign, transcript } from '../crypto/index.js'
 import { createLogger } from '../logger.js'
-import { safeVerify } from '../services/keys.js'
-import { transcript } from '../services/transcript.js'
 import { PresenceAnnouncement, Signed } from './pb/chat.js'
 import type { Account } from '../account/index.js'
 import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'

@@ -6,7 +6,7 @@
 import { deserializeSession, serializeSession } from '../crypto/index.js'
 import { createLogger } from '../logger.js'
 import type { SessionState } from '../crypto/index.js'
-import type { SealedStore } from './sealed-store.js'
+import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
 
 /** Sessions kept per contact. */

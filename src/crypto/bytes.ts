@@ -42,6 +42,15 @@ export function toHex (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }
 
+/** Bytes as standard base64 (how stored records keep bytes inside JSON). */
+export function toBase64 (bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+}
+
+export function fromBase64 (text: string): Bytes {
+  return new Uint8Array(Buffer.from(text, 'base64'))
+}
+
 /** The key of a Map that indexes values by bytes (base64 is the cheapest string node makes). */
 export function mapKey (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')

@@ -1,14 +1,20 @@
 import { LanchatError } from '../errors.js'
 
+export type CryptoErrorCode =
+  | 'INVALID_KEY' | 'INVALID_INPUT' | 'BAD_SIGNATURE' | 'DECRYPT_FAILED' | 'MALFORMED_MESSAGE' | 'MAX_SKIP_EXCEEDED'
+  | 'DUPLICATE_MESSAGE' | 'MESSAGE_KEY_EXPIRED' | 'SIGNED_PREKEY_NOT_FOUND' | 'ONE_TIME_PREKEY_NOT_FOUND'
+  | 'NO_SENDING_CHAIN' | 'COUNTER_EXHAUSTED' | 'SESSION_CORRUPT' | 'SESSION_MISMATCH' | 'PREKEY_STATE_CORRUPT'
+  | TokenErrorCode
+
 /**
  * Errors of the crypto core. Every class has a stable `code`; errors about a
  * particular input carry `field`, the name of that input (e.g. `bundle.signedPreKey`).
  */
-export class CryptoError extends LanchatError {
+export class CryptoError extends LanchatError<CryptoErrorCode> {
   /** The input that was wrong, when there is one. */
   readonly field: string | undefined
 
-  constructor (code: string, message: string, field?: string, options?: ErrorOptions) {
+  constructor (code: CryptoErrorCode, message: string, field?: string, options?: ErrorOptions) {
     super(code, message, options)
     this.field = field
   }

@@ -8,6 +8,7 @@
 
 // Types of the vocabulary
 export type { Bytes } from './bytes.js'
+export { toHex, toBase64, fromBase64, equalBytes } from './bytes.js'
 export type { Clock, RandomSource, IdentityKeyPair, X25519KeyPair } from './primitives.js'
 
 // Errors
@@ -15,7 +16,7 @@ export {
   CryptoError, InvalidKeyError, InvalidInputError, BadSignatureError, DecryptError, MalformedMessageError,
   MaxSkipExceededError, DuplicateMessageError, MessageKeyExpiredError, PreKeyNotFoundError, SessionError, TokenError
 } from './errors.js'
-export type { TokenErrorCode } from './errors.js'
+export type { CryptoErrorCode, TokenErrorCode } from './errors.js'
 
 // Constants callers configure against
 export {
@@ -27,11 +28,14 @@ export {
 // Primitives
 export {
   systemClock, systemRandom, randomBytes,
-  generateIdentityKeyPair, ed25519PublicKey, sign, verify, isSmallOrderEd25519PublicKey,
+  generateIdentityKeyPair, ed25519PublicKey, sign, verify, safeVerify, isSmallOrderEd25519PublicKey,
   generateX25519KeyPair, x25519PublicKey, x25519, edToX25519PublicKey, edToX25519PrivateKey,
   sha256, sha512, hmacSha256, hkdf,
   aesGcmEncrypt, aesGcmDecrypt, seal, open
 } from './primitives.js'
+
+// What a key signs: a label and length-prefixed fields
+export { transcript } from './transcript.js'
 
 // Prekeys (Bob's published material)
 export {

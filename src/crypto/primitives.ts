@@ -297,6 +297,15 @@ export function verify (publicKey: Uint8Array, message: Uint8Array, signature: U
   }
 }
 
+/** Ed25519 verification that answers false, never throws, for keys or signatures of the wrong shape (peer input). */
+export function safeVerify (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return verify(publicKey, message, signature)
+  } catch {
+    return false
+  }
+}
+
 // ---------------------------------------------------------------- Ed25519 -> X25519
 
 /**

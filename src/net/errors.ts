@@ -1,14 +1,17 @@
 import { LanchatError } from '../errors.js'
 
+/** Codes of the network layer (the private-network gate's INVALID_PSK and KEYSTREAM_EXHAUSTED among them). */
+export type NetErrorCode = 'WEAK_PASSPHRASE' | 'LISTEN_FAILED' | 'INVALID_PSK' | 'KEYSTREAM_EXHAUSTED'
+
 /** The passphrase is empty or too short to gate a network. */
-export class WeakPassphraseError extends LanchatError {
+export class WeakPassphraseError extends LanchatError<'WEAK_PASSPHRASE'> {
   constructor (message: string) {
     super('WEAK_PASSPHRASE', message)
   }
 }
 
 /** A listen address could not be bound (in use, not local, no permission). */
-export class ListenError extends LanchatError {
+export class ListenError extends LanchatError<'LISTEN_FAILED'> {
   constructor (message: string, options?: ErrorOptions) {
     super('LISTEN_FAILED', message, options)
   }

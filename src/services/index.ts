@@ -3,6 +3,6 @@ export type { Loose, ServiceComponents, ServiceSpec, MethodSpec, CallContext, Ca
 export { TokenVerifier } from './auth.js'
 export { ServiceError, NoHolderError, UnavailableError } from './errors.js'
 export { IdpService } from './idp/idp.js'
-export { roleSigner, safeVerify } from './keys.js'
+export { roleSigner } from './keys.js'
 export { KaclsService } from './kacls/kacls.js'
 export { RelayService } from './relay/relay.js'

@@ -11,6 +11,7 @@ import { LanchatError } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { NoHolderError, ServiceError, UnavailableError } from './errors.js'
 import { RpcRequest, RpcResponse } from './pb/rpc.js'
+import type { ErrorCode } from '../errors.js'
 import type { TokenVerifier } from './auth.js'
 import type { Store } from '../../store/index.js'
 import type { LanchatLibp2p, NetworkKeys, PeerIdStr } from '../net/index.js'
@@ -221,7 +222,8 @@ export class Rpc {
       }
       const error = res.error
       if (error === undefined) return method.response.decode(res.body)
-      if (error.code !== 'NOT_HOLDER') throw new ServiceError(error.code, error.message, error.retryAfterMs > 0 ? error.retryAfterMs : undefined)
+      // A peer's code is kept as it sent it (a newer node may know codes this one does not).
+      if (error.code !== 'NOT_HOLDER') throw new ServiceError(error.code as ErrorCode, error.message, error.retryAfterMs > 0 ? error.retryAfterMs : undefined)
       if (Date.now() >= deadline) throw new UnavailableError(spec.role, holder, new Error(error.message))
       if (error.holder !== '' && error.holder !== holder) hint = error.holder
       else await sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * attempt, Math.max(0, deadline - Date.now())))

@@ -5,7 +5,7 @@ import { DmTransport } from '../../src/chat/transport.js'
 import { TokenVerifier } from '../../src/services/index.js'
 import { DEPOSIT, RELAY } from '../../src/services/relay/spec.js'
 import { startCluster } from '../helpers/cluster.js'
-import type { ChatMessage, MessageStatus } from '../../src/chat/index.js'
+import type { ChatMessage, MessageStatus } from '../../src/timeline/index.js'
 import type { LanchatNode } from '../../src/node.js'
 import type { Cluster } from '../helpers/cluster.js'
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { compareHlc, formatHlc, HybridClock, parseHlc } from '../../src/chat/index.js'
-import { MAX_HLC_DRIFT_MS } from '../../src/chat/hlc.js'
+import { compareHlc, formatHlc, HybridClock, MAX_HLC_DRIFT_MS, parseHlc } from '../../src/timeline/index.js'
 
 describe('hybrid logical clock', () => {
   it('follows the wall clock and never goes backwards when it does', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SealedStore } from '../../src/chat/sealed-store.js'
+import { SealedStore } from '../../src/sealed-store.js'
 import { openMemoryStore } from '../../store/index.js'
 
 describe('sealed chat store', () => {

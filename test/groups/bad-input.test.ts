@@ -3,15 +3,15 @@
  * every refusal is typed, and none changes what members hold.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sealGroupMessage, senderKey } from '../../src/chat/groups/envelope.js'
+import { sealGroupMessage, senderKey } from '../../src/groups/index.js'
 import { randomBytes } from '../../src/crypto/index.js'
-import { epochResource, signEnvelope, signLeaveRequest, signState } from '../../src/services/relay/group-state.js'
-import { GroupEnvelope } from '../../src/services/relay/pb/relay.js'
+import { epochResource, signEnvelope, signLeaveRequest, signState } from '../../src/groups/index.js'
+import { GroupEnvelope } from '../../src/groups/index.js'
 import { AUTHORIZE, GROUP_COMMIT, GROUP_FETCH, GROUP_LEAVE, GROUP_POST, GROUP_STATES, RELAY } from '../../src/services/relay/spec.js'
 import { startCluster } from '../helpers/cluster.js'
 import { collect, event, failure, reaches, storedEnvelopes, storedState, user } from './helpers.js'
 import type { LanchatNode } from '../../src/node.js'
-import type { GroupState } from '../../src/services/relay/pb/relay.js'
+import type { GroupState } from '../../src/groups/index.js'
 import type { Cluster } from '../helpers/cluster.js'
 
 describe('bad input to groups', () => {

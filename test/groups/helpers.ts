@@ -2,9 +2,9 @@
  * Shared by the in-process group tests: users on cluster nodes, and waiting
  * on node events (never on time).
  */
-import { openState } from '../../src/services/relay/group-state.js'
+import { openState } from '../../src/groups/index.js'
 import type { LanchatNode, NodeEvents } from '../../src/node.js'
-import type { GroupState } from '../../src/services/relay/pb/relay.js'
+import type { GroupState } from '../../src/groups/index.js'
 import type { Cluster } from '../helpers/cluster.js'
 
 export const PASSWORD = 'a-long-enough-password'

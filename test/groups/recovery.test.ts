@@ -4,7 +4,7 @@
  * middle of a conversation and nothing typed is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { GroupEnvelope } from '../../src/services/relay/pb/relay.js'
+import { GroupEnvelope } from '../../src/groups/index.js'
 import { startCluster } from '../helpers/cluster.js'
 import { collect, event, failure, PASSWORD, reaches, storedEnvelopes, user } from './helpers.js'
 import type { LanchatNode } from '../../src/node.js'

@@ -7,17 +7,17 @@ import { hkdfSync } from 'node:crypto'
 import { hkdf as nobleHkdf } from '@noble/hashes/hkdf.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
-import { messageAd, messageNonce, openGroupMessage, sealGroupMessage, senderKey } from '../../src/chat/groups/envelope.js'
+import { messageAd, messageNonce, openGroupMessage, sealGroupMessage, senderKey } from '../../src/groups/index.js'
 import { generateIdentityKeyPair, randomBytes } from '../../src/crypto/index.js'
 import {
   envelopeTranscript, epochResource, openEnvelope, parseEpochResource, signLeaveRequest, signState, successorAdmin,
   verifyAnchor, verifyEnvelopeSignature, verifyGenesis, verifyNext
-} from '../../src/services/relay/group-state.js'
-import { GroupEnvelope, GroupState } from '../../src/services/relay/pb/relay.js'
-import { transcript } from '../../src/services/transcript.js'
+} from '../../src/groups/index.js'
+import { GroupEnvelope, GroupState } from '../../src/groups/index.js'
+import { transcript } from '../../src/crypto/index.js'
 import type { IdentityKeyPair } from '../../src/crypto/index.js'
-import type { VerifiedState } from '../../src/services/relay/group-state.js'
-import type { GroupMember } from '../../src/services/relay/pb/relay.js'
+import type { VerifiedState } from '../../src/groups/index.js'
+import type { GroupMember } from '../../src/groups/index.js'
 
 const NET = 'a9bd983907572c19'
 const GROUP = 'ab'.repeat(16)

@@ -940,14 +940,13 @@ describe('TUI controller with a node', () => {
     async register (): Promise<never> { throw new Error('not used') }
     async login (): Promise<never> { throw new Error('not used') }
     async send (to: string, text: string) { this.sent.push({ to, text }); return { id: 'id-1', conversation: to, status: 'pending' as const, hlc: `${NOW}.00001` } }
-    async history (c: string) { this.histories.push(c); return [] }
+    async history (c: string) { this.histories.push(c); return c.startsWith('group:') ? [groupMessage({ text: 'from history' })] : [] }
     async conversations () { return [] }
     async markRead (c: string) { this.read.push(c); return { read: 0 } }
     async lobbySend () { return { id: 'l1', conversation: LOBBY, status: 'sent' as const, hlc: `${NOW}.00002` } }
     async verify (): Promise<never> { throw Object.assign(new Error('no such user'), { code: 'UNKNOWN_USER' }) }
     async trust (): Promise<never> { throw new Error('not used') }
     async groups () { return [groupInfo()] }
-    async groupHistory (group: string) { this.histories.push(`group:${group}`); return [groupMessage({ text: 'from history' })] }
     async groupSend (group: string, text: string) {
       this.groupSent.push({ group, text })
       return { id: 'g-1', group, conversation: `group:${group}`, hlc: `${NOW}.00009`, status: 'pending' as const }
@@ -996,7 +995,7 @@ describe('TUI controller with a node', () => {
     c.stop()
   })
 
-  it('drives groups: lists them at login, pages through groupHistory, sends with groupSend, follows group events', async () => {
+  it('drives groups: lists them at login, pages through the one history, sends with groupSend, follows group events', async () => {
     const node = new FakeNode()
     const { c, frames } = start(node)
     await settle()

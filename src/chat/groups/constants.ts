@@ -1,16 +1,6 @@
-/**
- * Defaults and labels of the group module (docs/groups.md). Changing a label
- * makes every stored message unreadable: add a new version instead.
- */
-
-/** HKDF info label of a sender's message key (docs/groups.md, "Keys"). */
-export const SENDER_KEY_LABEL = 'lanchat/group/sender-key/v1'
-/** Label of the AES-GCM associated data of a group message. */
-export const MESSAGE_AD_LABEL = 'lanchat/group/message/v1'
+/** Defaults of the member side of groups (docs/groups.md). */
 /** The direct stream that tells a member's node to ask the relay about a group. */
 export const POKE_PROTOCOL = '/lanchat/group/poke/1.0.0'
-/** An epoch key is 32 random bytes (AES-256 after HKDF). */
-export const EPOCH_KEY_BYTES = 32
 /** Out-of-order seqs remembered per (epoch, sender) below the highest seen; older gaps are refused as replays. */
 export const REPLAY_WINDOW = 1024
 /** Seen seqs are written this long after a message, many at once. */

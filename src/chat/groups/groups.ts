@@ -16,33 +16,32 @@ import { TypedEventEmitter } from 'main-event'
 import { KeyedLock, Rerun } from '../../lock.js'
 import { createLogger } from '../../logger.js'
 import { KACLS, UNWRAP, WRAP } from '../../services/kacls/spec.js'
-import { canonicalUsername } from '../../services/idp/usernames.js'
+import { canonicalUsername } from '../../usernames.js'
 import {
-  checkEnvelope, checkGroupId, checkGroupName, epochResource, GROUP_ID, isAdmin, isMember, MAX_GROUP_MEMBERS, memberKey, membersAfter,
-  openEnvelope, openState, signLeaveRequest, signState, successorAdmin, usernames, verifyAnchor, verifyEnvelopeSignature,
-  verifyLeaveRequest, verifyNext, verifyGenesis
-} from '../../services/relay/group-state.js'
-import { groupTopics } from '../../services/relay/group-topics.js'
-import { GroupEnvelope, GroupPoke } from '../../services/relay/pb/relay.js'
+  checkEnvelope, checkGroupId, checkGroupName, epochResource, EPOCH_KEY_BYTES, GROUP_ID, GroupEnvelope, GroupPoke, groupTopics, isAdmin, isMember,
+  MAX_GROUP_MEMBERS, memberKey, membersAfter, openEnvelope, openGroupMessage, openState, sealGroupMessage, senderKey, signLeaveRequest, signState,
+  successorAdmin, usernames, verifyAnchor, verifyEnvelopeSignature, verifyLeaveRequest, verifyNext, verifyGenesis
+} from '../../groups/index.js'
 import { AUTHORIZE, GROUP_COMMIT, GROUP_FETCH, GROUP_LEAVE, GROUP_LIST, GROUP_POST, GROUP_STATES, RELAY } from '../../services/relay/spec.js'
 import { RateLimit } from '../../services/rate-limit.js'
-import { MAX_TEXT_LENGTH } from '../chat.js'
-import type { Directory } from '../directory.js'
-import { SealedStore } from '../sealed-store.js'
+import { fromBase64, toBase64, toHex } from '../../crypto/index.js'
+import { codeOf, isCode } from '../../errors.js'
+import { SealedStore } from '../../sealed-store.js'
+import { groupConversation, newMessageId } from '../../timeline/index.js'
+import { checkText, clampText } from '../text.js'
+import { migrateStatuses } from './migrate.js'
 import {
-  EPOCH_KEY_BYTES, FETCH_BATCH, GROUPS_DEFAULTS, MAX_PENDING_ENVELOPES, POKE_PROTOCOL, POST_BATCH, REPLAY_WINDOW, WINDOW_SAVE_MS
+  FETCH_BATCH, GROUPS_DEFAULTS, MAX_PENDING_ENVELOPES, POKE_PROTOCOL, POST_BATCH, REPLAY_WINDOW, WINDOW_SAVE_MS
 } from './constants.js'
-import { openGroupMessage, sealGroupMessage, senderKey } from './envelope.js'
 import { GroupError } from './errors.js'
 import type { GroupsInit } from './constants.js'
 import type { Account } from '../../account/index.js'
 import type { LanchatLibp2p, NetworkKeys } from '../../net/index.js'
 import type { Role } from '../../roles/index.js'
 import type { Rpc } from '../../services/index.js'
-import type { GroupChange, GroupId, VerifiedState } from '../../services/relay/group-state.js'
-import type { GroupTopicHandler } from '../../services/relay/group-topics.js'
-import type { GroupMember, GroupState } from '../../services/relay/pb/relay.js'
-import type { Chat, ChatMessage } from '../chat.js'
+import type { GroupChange, GroupId, GroupMember, GroupState, GroupTopicHandler, VerifiedState } from '../../groups/index.js'
+import type { Directory } from '../../directory/index.js'
+import type { ChatMessage, Timeline } from '../../timeline/index.js'
 import type { BatchOp, Store } from '../../../store/index.js'
 import type { PeerId } from '@libp2p/interface'
 
@@ -70,11 +69,12 @@ export interface GroupInfo {
   hash: string
 }
 
-/** A group message as history and events show it. */
-export interface GroupMessage extends Omit<ChatMessage, 'status'> {
+/**
+ * A group message as history and events show it. Outgoing: pending (stored
+ * here, not yet at the relay), sent (the relay has it) or failed.
+ */
+export interface GroupMessage extends ChatMessage {
   group: GroupId
-  /** Outgoing: pending (stored here, not yet at the relay), sent (the relay has it) or failed */
-  status?: 'pending' | 'sent' | 'failed'
 }
 
 export interface GroupSendResult {
@@ -97,8 +97,10 @@ export interface GroupsComponents {
   rpc: Rpc
   account: Account
   keys: NetworkKeys
-  /** Group messages are stored in the chat history (conversation group:<id>) */
-  chat: Pick<Chat, 'record' | 'tick' | 'history' | 'directory'>
+  /** Group messages and their status are stored in the timeline (conversation group:<id>) */
+  timeline: Timeline
+  /** One directory for DMs and groups: a key change seen by either blocks both */
+  directory: Directory
   /** Who holds the relay: reconnecting to it triggers a sync */
   registry: { holderOf: (role: Role) => string | null }
   clock?: () => number
@@ -158,8 +160,6 @@ interface GroupRecord {
   leaveTimers: Map<string, ReturnType<typeof setTimeout>>
   /** The outbox: entries by key, in send order (keys are added in hlc order, and a Map keeps that order) */
   outbox: Map<string, OutEntry>
-  /** Outgoing message ids not yet at the relay */
-  pending: Set<string>
   /** Envelopes from the topic waiting for a state or key */
   waiting: GroupEnvelope[]
   /** epoch -> the next seq this user sends in it */
@@ -179,13 +179,8 @@ const PERMANENT = new Set(['NOT_MEMBER', 'REMOVED', 'BAD_SIGNATURE', 'BAD_ENVELO
 /** Refusals of a topic message that make it invalid for everyone (gossipsub Reject: not forwarded, the peer scored down). */
 const INVALID = new Set(['BAD_ENVELOPE', 'BAD_SIGNATURE', 'NOT_MEMBER', 'REMOVED', 'DECRYPT_FAILED', 'BAD_PAYLOAD', 'TOO_LARGE'])
 
-const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
-const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const pad = (n: number): string => String(n).padStart(10, '0')
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-const codeOf = (err: unknown): string => (err as { code?: string }).code ?? 'INTERNAL'
-const conversationOf = (group: GroupId): string => `group:${group}`
 
 export class Groups extends TypedEventEmitter<GroupsEvents> {
   private readonly components: GroupsComponents
@@ -195,6 +190,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   private readonly networkId: string
   private readonly store: SealedStore
   private readonly directory: Directory
+  private readonly timeline: Timeline
   private readonly clock: () => number
   private readonly log = createLogger('groups')
   private readonly abort = new AbortController()
@@ -210,7 +206,6 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   /** Each group's sync with the relay, one at a time */
   private readonly syncs = new Map<GroupId, Rerun<boolean>>()
   private readonly published = new Set<string>()
-  private readonly failed = new Set<string>()
   /** Pokes per remote node: a poke costs a relay request */
   private readonly pokeLimit: RateLimit
   /** Asking the relay about every group: a full sync is owed as soon as one request wants it */
@@ -228,11 +223,10 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     this.me = components.account.username
     this.networkId = components.keys.networkId
     this.clock = components.clock ?? Date.now
-    // Group records live in the store's 'groups' domain, sealed like the chat's under the user's data key;
-    // the keys pinned for contacts are the chat's (one directory for DMs and groups).
+    // Group records live in the store's 'groups' domain, sealed like the chat's under the user's data key.
     this.store = new SealedStore(components.store, components.account.dataKey(), 'groups')
-    // One directory for chat and groups: a key change seen by either blocks both.
-    this.directory = components.chat.directory
+    this.timeline = components.timeline
+    this.directory = components.directory
     this.pokeLimit = new RateLimit(20, 2, this.clock)
   }
 
@@ -246,7 +240,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
         this.log.error('cannot load group %s: %s', group, (err as Error).message)
       }
     }
-    for await (const [key] of this.store.entries<unknown>('g/failed/')) this.failed.add(key.slice('g/failed/'.length))
+    await migrateStatuses(this.store, this.timeline, [...this.records.values()].map(r => ({ group: r.group, pending: [...r.outbox.values()].map(e => e.id) })))
     await this.components.libp2p.handle(POKE_PROTOCOL, async (stream, connection) => {
       try {
         const lp = lpStream(stream, { maxDataLength: 256 })
@@ -396,14 +390,12 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
 
   /** Stores a message, then sends it in the background (group:status events follow). */
   async send (group: GroupId, text: string): Promise<GroupSendResult> {
-    if (typeof text !== 'string' || text.trim() === '' || [...text].length > MAX_TEXT_LENGTH) {
-      throw new GroupError('BAD_TEXT', `a message is 1 to ${MAX_TEXT_LENGTH} characters`)
-    }
+    checkText(text)
     const r = this.record(group)
     if (!isMember(r.head.state, this.me)) throw new GroupError('NOT_MEMBER', `you are not a member of ${r.head.state.name}`)
     if (r.leaving) throw new GroupError('LEFT', `you left ${r.head.state.name}`)
-    const id = randomBytes(16).toString('hex')
-    const hlc = this.components.chat.tick()
+    const id = newMessageId()
+    const hlc = this.timeline.stamp()
     const sentAt = this.clock()
     const key = `${r.prefix}o/${hlc}/${id}`
     const entry: OutEntry = { id, text, sentAt, hlc }
@@ -413,16 +405,15 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       const now = r.outbox.size === 0 && this.sealable(r) === 'yes'
       if (now) ops.push(this.seqOp(r, this.sealEntry(r, entry)))
       ops.push(this.store.put(key, entry))
-      await Promise.all([this.store.write(ops), this.components.chat.record(this.outgoing(group, id, text, sentAt, hlc), false)])
+      await Promise.all([this.store.write(ops), this.timeline.record(this.outgoing(group, id, text, sentAt, hlc), false)])
       r.outbox.set(key, entry)
-      r.pending.add(id)
       return now
     })
     this.publish(r, entry)
     // Published already: the relay's copy can wait a moment, and take the rest of a burst with it.
     if (sealed) this.flushLater(group, this.init.postLingerMs)
     else this.flushSoon(group)
-    return { id, group, conversation: conversationOf(group), hlc, status: 'pending' }
+    return { id, group, conversation: groupConversation(group), hlc, status: 'pending' }
   }
 
   members (group: GroupId): GroupInfo {
@@ -435,14 +426,9 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
 
   /** The group's messages, oldest first (hlc order), the last `limit` before `before`. */
   async history (group: GroupId, limit?: number, before?: string): Promise<GroupMessage[]> {
-    const r = this.record(group)
-    const messages = await this.components.chat.history(conversationOf(group), limit, before)
-    return messages.map(m => {
-      const { status: _status, ...rest } = m
-      const out: GroupMessage = { ...rest, group }
-      if (m.direction === 'out') out.status = r.pending.has(m.id) ? 'pending' : this.failed.has(m.id) ? 'failed' : 'sent'
-      return out
-    })
+    this.record(group)
+    const messages = await this.timeline.history(groupConversation(group), limit, before)
+    return messages.map(m => ({ ...m, group }))
   }
 
   /** Asks the relay now about one group (or all of them): states, leave requests, missed messages. */
@@ -514,7 +500,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
         try {
           await this.components.rpc.call(RELAY, GROUP_COMMIT, { state: bytes }, this.options())
         } catch (err) {
-          if (codeOf(err) !== 'CONFLICT' || attempt >= this.init.maxChangeAttempts) throw err
+          if (!isCode(err, 'CONFLICT') || attempt >= this.init.maxChangeAttempts) throw err
           this.log('%s of %s in %s lost to a concurrent change (attempt %d): applying it again', draft.change, draft.subject, group, attempt)
           await sleep(Math.floor(Math.random() * 50 * attempt))
           continue
@@ -590,27 +576,26 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     let head: VerifiedState | undefined
     const states = new Map<number, GroupState>()
     for await (const [, s] of this.store.entries<StoredState>(`${prefix}s/`)) {
-      const bytes = unb64(s.bytes)
+      const bytes = fromBase64(s.bytes)
       const { state } = openState(bytes)
       states.set(state.epoch, state)
-      head = { state, bytes, hash: unb64(s.hash) }
+      head = { state, bytes, hash: fromBase64(s.hash) }
     }
     if (head === undefined) return
     const keys = new Map<number, Uint8Array>()
-    for await (const [key, k] of this.store.entries<{ key: string }>(`${prefix}k/`)) keys.set(Number(key.slice(-10)), unb64(k.key))
+    for await (const [key, k] of this.store.entries<{ key: string }>(`${prefix}k/`)) keys.set(Number(key.slice(-10)), fromBase64(k.key))
     const seqs = new Map<number, number>()
     for await (const [key, s] of this.store.entries<{ next: number }>(`${prefix}q/`)) seqs.set(Number(key.slice(-10)), s.next)
     const meta = await this.store.get<Meta>(`${prefix}meta`) ?? { cursor: '', leaving: false }
     const r: GroupRecord = {
       group, prefix, head, states, keys, seqs, missing: new Set(), leaving: meta.leaving, cursor: meta.cursor, leaves: new Map(),
-      leaveTimers: new Map(), outbox: new Map(), pending: new Set(), waiting: [], listening: false
+      leaveTimers: new Map(), outbox: new Map(), waiting: [], listening: false
     }
     for (const [epoch, s] of states) if (isMember(s, this.me) && !keys.has(epoch)) r.missing.add(epoch)
     for await (const [key, entry] of this.store.entries<OutEntry>(`${prefix}o/`)) {
       r.outbox.set(key, entry)
-      r.pending.add(entry.id)
       // A crash between storing the entry and recording the message: record it now (once per id).
-      await this.components.chat.record(this.outgoing(group, entry.id, entry.text, entry.sentAt, entry.hlc), false)
+      await this.timeline.record(this.outgoing(group, entry.id, entry.text, entry.sentAt, entry.hlc), false)
     }
     this.records.set(group, r)
   }
@@ -660,14 +645,14 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       }
       const s = verified.state
       const prefix = r?.prefix ?? `g/${this.store.name(`group:${group}`)}/`
-      const ops: BatchOp[] = [this.store.put(`${prefix}s/${pad(s.epoch)}`, { bytes: b64(bytes), hash: b64(verified.hash) } satisfies StoredState)]
-      if (ownKey !== undefined) ops.push(this.store.put(`${prefix}k/${pad(s.epoch)}`, { key: b64(ownKey) }))
+      const ops: BatchOp[] = [this.store.put(`${prefix}s/${pad(s.epoch)}`, { bytes: toBase64(bytes), hash: toBase64(verified.hash) } satisfies StoredState)]
+      if (ownKey !== undefined) ops.push(this.store.put(`${prefix}k/${pad(s.epoch)}`, { key: toBase64(ownKey) }))
       if (r === undefined) ops.push(this.store.put(`g/groups/${this.store.name(`group:${group}`)}`, { group }))
       await this.store.write(ops)
       const wasMember = r !== undefined && isMember(r.head.state, this.me)
       const rec: GroupRecord = r ?? {
         group, prefix, head: verified, states: new Map(), keys: new Map(), seqs: new Map(), missing: new Set(), leaving: false, cursor: '',
-        leaves: new Map(), leaveTimers: new Map(), outbox: new Map(), pending: new Set(), waiting: [], listening: false
+        leaves: new Map(), leaveTimers: new Map(), outbox: new Map(), waiting: [], listening: false
       }
       rec.head = verified
       rec.states.set(s.epoch, s)
@@ -719,14 +704,14 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       }
       try {
         const key = await this.unwrap(state)
-        await this.store.write([this.store.put(`${r.prefix}k/${pad(epoch)}`, { key: b64(key) })])
+        await this.store.write([this.store.put(`${r.prefix}k/${pad(epoch)}`, { key: toBase64(key) })])
         r.keys.set(epoch, key)
         r.missing.delete(epoch)
         // What came in before the key did goes first.
         this.drainWaiting(r)
       } catch (err) {
         this.log('cannot unwrap the key of epoch %d of %s yet: %s', epoch, r.group, (err as Error).message)
-        if (codeOf(err) === 'KEY_MISMATCH') r.missing.delete(epoch)
+        if (isCode(err, 'KEY_MISMATCH')) r.missing.delete(epoch)
         return
       }
     }
@@ -797,7 +782,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       try {
         reply = await this.components.rpc.call(RELAY, GROUP_STATES, { group, after }, this.options())
       } catch (err) {
-        if (codeOf(err) === 'NOT_MEMBER' && this.records.has(group)) return
+        if (isCode(err, 'NOT_MEMBER') && this.records.has(group)) return
         throw err
       }
       for (const bytes of reply.states) await this.applyState(group, bytes)
@@ -936,7 +921,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       if (outcome !== 'ok' && outcome !== 'pending') return TopicValidatorResult.Ignore
       return direct ? TopicValidatorResult.Ignore : TopicValidatorResult.Accept
     } catch (err) {
-      const code = codeOf(err)
+      const code = codeOf(err) ?? 'INTERNAL'
       this.log('refused a message on %s: %s %s', group, code, (err as Error).message)
       return INVALID.has(code) ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
     }
@@ -987,19 +972,19 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     const payload = openGroupMessage(this.networkId, this.senderKeyFor(env.group, env.epoch, env.sender, epochKey), env)
     const message: GroupMessage = {
       id: payload.id,
-      conversation: conversationOf(env.group),
+      conversation: groupConversation(env.group),
       group: env.group,
       from: env.sender,
-      to: conversationOf(env.group),
-      text: [...payload.text].slice(0, MAX_TEXT_LENGTH).join(''),
+      to: groupConversation(env.group),
+      text: clampText(payload.text),
       sentAt: payload.sentAt,
       receivedAt: this.clock(),
       hlc: env.hlc,
       direction: 'in',
       read: false
     }
-    const { group: _group, status: _status, ...chatMessage } = message
-    const fresh = await this.components.chat.record(chatMessage, true)
+    const { group: _group, ...chatMessage } = message
+    const fresh = await this.timeline.record(chatMessage, true)
     mark(window, env.seq)
     this.saveWindow(this.windowKey(r, env.epoch, env.sender), window)
     if (!fresh) return 'duplicate'
@@ -1076,7 +1061,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   // ---------------------------------------------------------------- sending
 
   private outgoing (group: GroupId, id: string, text: string, sentAt: number, hlc: string): ChatMessage {
-    return { id, conversation: conversationOf(group), from: this.me, to: conversationOf(group), text, sentAt, hlc, direction: 'out' }
+    return { id, conversation: groupConversation(group), from: this.me, to: groupConversation(group), text, sentAt, hlc, direction: 'out', status: 'pending' }
   }
 
   private flushState (group: GroupId): FlushState {
@@ -1162,7 +1147,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       })
       for (const b of batch) this.publish(r, b.entry)
       if (batch.length > 0) {
-        const { results } = await this.components.rpc.call(RELAY, GROUP_POST, { envelopes: batch.map(b => unb64(b.entry.envelope!)) }, this.options())
+        const { results } = await this.components.rpc.call(RELAY, GROUP_POST, { envelopes: batch.map(b => fromBase64(b.entry.envelope!)) }, this.options())
         let retry = false
         for (const [i, b] of batch.entries()) {
           const code = results[i]?.code ?? 'INTERNAL'
@@ -1199,7 +1184,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       { id: entry.id, text: entry.text, sentAt: entry.sentAt }, this.account.identity())
     entry.epoch = s.epoch
     entry.seq = seq
-    entry.envelope = b64(GroupEnvelope.encode(env))
+    entry.envelope = toBase64(GroupEnvelope.encode(env))
     return s.epoch
   }
 
@@ -1211,23 +1196,20 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   private publish (r: GroupRecord, entry: OutEntry): void {
     if (entry.envelope === undefined || this.published.has(entry.id)) return
     this.published.add(entry.id)
-    void groupTopics(this.components.libp2p).publish(this.networkId, r.group, { envelope: GroupEnvelope.decode(unb64(entry.envelope)) })
+    void groupTopics(this.components.libp2p).publish(this.networkId, r.group, { envelope: GroupEnvelope.decode(fromBase64(entry.envelope)) })
   }
 
   private async settle (r: GroupRecord, key: string, entry: OutEntry): Promise<void> {
-    await this.store.write([this.store.del(key)])
+    await this.timeline.setStatus(groupConversation(r.group), [entry.id], 'sent', [this.store.del(key)])
     r.outbox.delete(key)
-    r.pending.delete(entry.id)
     this.published.delete(entry.id)
     this.dispatchEvent(new CustomEvent('group:status', { detail: { id: entry.id, group: r.group, status: 'sent' } }))
   }
 
   private async dropEntry (r: GroupRecord, key: string, entry: OutEntry, code: string): Promise<void> {
-    await this.store.write([this.store.del(key), this.store.put(`g/failed/${entry.id}`, { code })])
+    await this.timeline.setStatus(groupConversation(r.group), [entry.id], 'failed', [this.store.del(key)])
     r.outbox.delete(key)
-    r.pending.delete(entry.id)
     this.published.delete(entry.id)
-    this.failed.add(entry.id)
     this.log('dropped message %s of %s: %s', entry.id, r.group, code)
     this.dispatchEvent(new CustomEvent('group:status', { detail: { id: entry.id, group: r.group, status: 'failed', code } }))
   }
@@ -1249,7 +1231,7 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       change: s.change as GroupChange,
       subject: s.subject,
       time: s.time,
-      hash: hex(r.head.hash)
+      hash: toHex(r.head.hash)
     }
   }
 

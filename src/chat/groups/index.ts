@@ -1,11 +1,10 @@
 /**
  * Group chat (docs/groups.md): the member side. The relay side (states,
  * history, the group/ authorization policy) is in src/services/relay/groups.ts;
- * the rules both sides check are in src/services/relay/group-state.ts.
+ * the rules both sides check are in src/groups/.
  */
 export { Groups } from './groups.js'
 export type { GroupInfo, GroupMessage, GroupSendResult, GroupsEvents, GroupsComponents, ReceiveOutcome, GroupId } from './groups.js'
 export { GroupError } from './errors.js'
-export { GROUPS_DEFAULTS, POKE_PROTOCOL, SENDER_KEY_LABEL, MESSAGE_AD_LABEL } from './constants.js'
+export { GROUPS_DEFAULTS, POKE_PROTOCOL } from './constants.js'
 export type { GroupsInit } from './constants.js'
-export { senderKey, messageNonce, messageAd, sealGroupMessage, openGroupMessage } from './envelope.js'

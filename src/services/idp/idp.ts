@@ -4,18 +4,18 @@
  * that yield identity tokens, and the user directory.
  */
 import { randomBytes } from 'node:crypto'
-import { IDENTITY_TOKEN_TTL_S, issueIdentityToken, tokenBoundTo } from '../../crypto/index.js'
+import { IDENTITY_TOKEN_TTL_S, issueIdentityToken, safeVerify, tokenBoundTo, transcript } from '../../crypto/index.js'
 import { KeyedLock } from '../../lock.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
-import { roleSigner, safeVerify } from '../keys.js'
+import { roleSigner } from '../keys.js'
 import { Lockout, RateLimit, rateLimited } from '../rate-limit.js'
 import { implement } from '../rpc.js'
-import { LOGIN_LABEL, REGISTER_LABEL, RENEW_LABEL, transcript } from '../transcript.js'
-import { checkPassword, createVerifier } from './password.js'
-import { CHALLENGE, IDP, LOGIN, LOOKUP, REGISTER, RENEW } from './spec.js'
-import { canonicalUsername, checkPasswordStrength } from './usernames.js'
+import { checkPassword, checkPasswordStrength, createVerifier } from './password.js'
+import { CHALLENGE, IDP, LOGIN, LOGIN_LABEL, LOOKUP, REGISTER, REGISTER_LABEL, RENEW, RENEW_LABEL } from './spec.js'
+import { canonicalUsername } from '../../usernames.js'
 import type { Verifier } from './password.js'
+import type { ErrorCode } from '../../errors.js'
 import type { KV } from '../../../store/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 import type { CallContext, ServiceComponents } from '../rpc.js'
@@ -132,7 +132,7 @@ export class IdpService {
     if (wait > 0) throw rateLimited(wait, 'failed logins')
   }
 
-  private failed (username: string, peer: PeerIdStr, code: string, message: string): ServiceError {
+  private failed (username: string, peer: PeerIdStr, code: ErrorCode, message: string): ServiceError {
     this.lockout.fail(`user:${username}`)
     this.lockout.fail(`peer:${peer}`)
     this.log('failed login for %s from %s: %s', username, peer, code)

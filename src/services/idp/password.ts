@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { scryptKey } from '../../kdf.js'
+import { ServiceError } from '../errors.js'
 
 /**
  * Password verifiers: scrypt (RFC 7914) with a per-user 16-byte salt.
@@ -27,4 +28,13 @@ export async function createVerifier (password: string): Promise<Verifier> {
 export async function checkPassword (password: string, v: Verifier): Promise<boolean> {
   const hash = await scryptKey(password, Buffer.from(v.salt, 'hex'), v)
   return timingSafeEqual(hash, Buffer.from(v.hash, 'hex'))
+}
+
+export const MIN_PASSWORD_LENGTH = 8
+export const MAX_PASSWORD_LENGTH = 1024
+
+export function checkPasswordStrength (password: string): void {
+  const length = [...password].length
+  if (length < MIN_PASSWORD_LENGTH) throw new ServiceError('WEAK_PASSWORD', `a password has at least ${MIN_PASSWORD_LENGTH} characters`)
+  if (length > MAX_PASSWORD_LENGTH) throw new ServiceError('BAD_PASSWORD', `a password has at most ${MAX_PASSWORD_LENGTH} characters`)
 }

@@ -8,3 +8,8 @@ export const CHALLENGE: MethodSpec<ChallengeRequest, ChallengeResponse> = { name
 export const LOGIN: MethodSpec<LoginRequest, LoginResponse> = { name: 'login', request: LoginRequest, response: LoginResponse }
 export const RENEW: MethodSpec<RenewRequest, LoginResponse> = { name: 'renew', request: RenewRequest, response: LoginResponse }
 export const LOOKUP: MethodSpec<LookupRequest, LookupResponse> = { name: 'lookup', request: LookupRequest, response: LookupResponse }
+
+/** What a user's identity key signs at registration, login and renewal (transcript labels). */
+export const REGISTER_LABEL = 'lanchat/idp/register/v1'
+export const LOGIN_LABEL = 'lanchat/idp/login/v1'
+export const RENEW_LABEL = 'lanchat/idp/renew/v1'

@@ -4,7 +4,7 @@
  */
 import { CONTROL_CHARS, isPrintable } from '../../text.js'
 import { ServiceError } from '../errors.js'
-import { canonicalUsername } from '../idp/usernames.js'
+import { canonicalUsername } from '../../usernames.js'
 import { MAX_AUTHORIZED, MAX_KEY_BYTES, MAX_REASON_CHARS, MAX_RESOURCE_BYTES, MIN_KEY_BYTES } from './constants.js'
 
 const utf8 = new TextEncoder()

@@ -15,13 +15,13 @@
 import { tokenBoundTo } from '../../crypto/index.js'
 import { KeyedLock } from '../../lock.js'
 import { ServiceError } from '../errors.js'
+import type { ServiceErrorCode } from '../errors.js'
 import {
-  epochResource, GroupStateError, isMember, memberKey, openEnvelope, parseEpochResource, verifyEnvelopeSignature,
+  epochResource, GroupEnvelope, GroupStateError, isMember, memberKey, openEnvelope, parseEpochResource, verifyEnvelopeSignature,
   verifyGenesis, verifyLeaveRequest, openLeaveRequest, verifyNext, openState, MAX_STATE_CLOCK_SKEW_MS, checkGroupId, checkEnvelope,
   MAX_GROUP_ENVELOPE_BYTES
-} from './group-state.js'
-import { GroupEnvelope } from './pb/relay.js'
-import type { GroupId, VerifiedState } from './group-state.js'
+} from '../../groups/index.js'
+import type { GroupId, VerifiedState } from '../../groups/index.js'
 import type { PolicyCheck } from './policy.js'
 import type { GroupFetchResponse, GroupStatesResponse, GroupSummary } from './pb/relay.js'
 import type { IdentityTokenClaims } from '../../crypto/index.js'
@@ -71,7 +71,7 @@ const CURSOR = /^\d{16}$/
 /** Verified states kept in memory (they are small and read on every message). */
 const STATE_CACHE = 4096
 
-const refuse = (code: string, message: string): ServiceError => new ServiceError(code, message)
+const refuse = (code: ServiceErrorCode, message: string): ServiceError => new ServiceError(code, message)
 
 export class RelayGroups {
   private readonly store: Store

@@ -11,7 +11,7 @@ import { KeyedLock, Rerun } from '../../lock.js'
 import { isPrintable } from '../../text.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
-import { canonicalUsername } from '../idp/usernames.js'
+import { canonicalUsername } from '../../usernames.js'
 import { roleSigner } from '../keys.js'
 import { RateLimit, rateLimited } from '../rate-limit.js'
 import { implement } from '../rpc.js'
@@ -20,9 +20,8 @@ import {
   FETCH_REPLY_BUDGET_BYTES, GROUP_PREFIX, MAX_ACK_IDS, MAX_ENVELOPE_BYTES, MAX_FETCH_LIMIT, MAX_GROUP_FETCH, MAX_GROUP_STATES_PER_REPLY,
   MAX_MESSAGE_ID_CHARS, RELAY_DEFAULTS, SHARE_PREFIX
 } from './constants.js'
-import { groupTopics } from './group-topics.js'
 import { RelayGroups } from './groups.js'
-import { GroupEnvelope } from './pb/relay.js'
+import { GroupEnvelope, groupTopics } from '../../groups/index.js'
 import { isCursor, Mailbox } from './mailbox.js'
 import { checkResource, checkRole, PolicyTable, ShareAcls } from './policy.js'
 import {
@@ -32,8 +31,7 @@ import {
 import type { RelayInit } from './constants.js'
 import type { PolicyCheck } from './policy.js'
 import type { IdentityTokenClaims } from '../../crypto/index.js'
-import type { GroupTopicHandler } from './group-topics.js'
-import type { GroupId } from './group-state.js'
+import type { GroupId, GroupTopicHandler } from '../../groups/index.js'
 import type { CallContext, ServiceComponents } from '../rpc.js'
 import type { LanchatLibp2p } from '../../net/index.js'
 import type {

@@ -5,12 +5,12 @@
  * user acknowledges the new key (`trust`); the safety number lets two users
  * compare keys in person (`verify`).
  */
-import { formatSafetyNumber, safetyNumber } from '../crypto/index.js'
+import { formatSafetyNumber, safetyNumber, toHex } from '../crypto/index.js'
 import { IDP, LOOKUP } from '../services/idp/spec.js'
-import { canonicalUsername } from '../services/idp/usernames.js'
+import { canonicalUsername } from '../usernames.js'
 import type { Account } from '../account/index.js'
 import type { Rpc } from '../services/index.js'
-import type { SealedStore } from './sealed-store.js'
+import type { SealedStore } from '../sealed-store.js'
 
 export interface KnownKey {
   username: string
@@ -32,7 +32,6 @@ export interface DirectoryEntry {
 export type KeyCheck = 'new' | 'same' | 'changed'
 
 const LOOKUP_CACHE_MS = 30_000
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export class Directory {
   private readonly cache = new Map<string, { entry: DirectoryEntry, at: number }>()
@@ -84,7 +83,7 @@ export class Directory {
    */
   async check (username: string, identityKey: Uint8Array): Promise<KeyCheck> {
     const known = await this.known(username)
-    const presented = hex(identityKey)
+    const presented = toHex(identityKey)
     if (known === undefined) {
       await this.remember({ username, identityKey: presented, verified: false, firstSeen: this.clock() })
       return 'new'
@@ -103,7 +102,7 @@ export class Directory {
   async trust (name: string): Promise<KnownKey> {
     const username = canonicalUsername(name)
     const entry = await this.lookup(username, true)
-    const current = hex(entry.identityKey)
+    const current = toHex(entry.identityKey)
     const known = await this.known(username)
     const record: KnownKey = { username, identityKey: current, verified: true, firstSeen: known?.firstSeen ?? this.clock() }
     await this.remember(record)

@@ -4,8 +4,8 @@
  * associated data so a value cannot be moved under another key. Names that
  * would reveal who the user talks to are replaced by keyed hashes in keys.
  */
-import { hmacSha256, open, seal } from '../crypto/index.js'
-import type { BatchOp, Domain, KV, Store } from '../../store/index.js'
+import { hmacSha256, open, seal } from './crypto/index.js'
+import type { BatchOp, Domain, KV, Store } from '../store/index.js'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()

@@ -5,36 +5,21 @@
  * I/O, bytes in, verified values or a GroupStateError out. docs/groups.md
  * explains the rules; each check below names the rule it enforces.
  */
-import { sha256, sign } from '../../crypto/index.js'
-import { LanchatError } from '../../errors.js'
-import { isPrintable } from '../../text.js'
-import { safeVerify } from '../keys.js'
-import { transcript } from '../transcript.js'
-import { canonicalUsername } from '../idp/usernames.js'
+import { safeVerify, sha256, sign, toHex, transcript } from '../crypto/index.js'
+import { isPrintable } from '../text.js'
+import { canonicalUsername } from '../usernames.js'
 import {
-  GroupEnvelope, GroupState, LeaveRequest, SignedGroupState, SignedLeaveRequest
-} from './pb/relay.js'
-import type { IdentityKeyPair } from '../../crypto/index.js'
+  ENVELOPE_LABEL, GROUP_ID, LEAVE_LABEL, MAX_GROUP_ENVELOPE_BYTES, MAX_GROUP_MEMBERS, MAX_GROUP_NAME_CHARS, STATE_LABEL
+} from './constants.js'
+import { GroupStateError } from './errors.js'
+import { GroupEnvelope, GroupState, LeaveRequest, SignedGroupState, SignedLeaveRequest } from './pb/groups.js'
+import type { GroupStateErrorCode } from './errors.js'
+import type { IdentityKeyPair } from '../crypto/index.js'
 
 /** A group's id: 16 random bytes as 32 lower-case hex digits. */
 export type GroupId = string
 /** A group's epoch: 1 for its first state, +1 for every change. */
 export type Epoch = number
-
-export const GROUP_ID = /^[0-9a-f]{32}$/
-/** At most this many members in a group (well under the KACLS's 1024 authorized names). */
-export const MAX_GROUP_MEMBERS = 256
-/** A group's name: 1 to this many characters of printable text. */
-export const MAX_GROUP_NAME_CHARS = 64
-/** A group envelope (encoded) is at most this many bytes: an 8,000-character text fits with room to spare. */
-export const MAX_GROUP_ENVELOPE_BYTES = 64 * 1024
-/** A state's time may be this far ahead of the relay's clock. */
-export const MAX_STATE_CLOCK_SKEW_MS = 5 * 60_000
-
-/** What an identity key signs (transcript labels, docs/groups.md). */
-export const STATE_LABEL = 'lanchat/group/state/v1'
-export const LEAVE_LABEL = 'lanchat/group/leave/v1'
-export const ENVELOPE_LABEL = 'lanchat/group/envelope/v1'
 
 export type GroupChange = 'create' | 'invite' | 'kick' | 'promote' | 'leave'
 const CHANGES = new Set<string>(['create', 'invite', 'kick', 'promote', 'leave'])
@@ -43,10 +28,7 @@ const HLC = /^\d{13}\.\d{5}$/
 const KEY_BYTES = 32
 const SIGNATURE_BYTES = 64
 
-/** A state or envelope that breaks the rules; `code` says which (docs/groups.md lists them). */
-export class GroupStateError extends LanchatError {}
-
-function fail (code: string, message: string): never {
+function fail (code: GroupStateErrorCode, message: string): never {
   throw new GroupStateError(code, message)
 }
 
@@ -92,7 +74,6 @@ function u64 (n: number): Uint8Array {
   return b
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0
 
 // ---------------------------------------------------------------- states
@@ -259,7 +240,7 @@ export function verifyNext (networkId: string, prev: VerifiedState, bytes: Uint8
   const p = prev.state
   if (next.group !== p.group) bad('the state is of another group')
   if (next.epoch !== p.epoch + 1 || !sameBytes(next.previous, prev.hash)) {
-    fail('CONFLICT', `the state does not follow epoch ${p.epoch} (${hex(prev.hash).slice(0, 8)})`)
+    fail('CONFLICT', `the state does not follow epoch ${p.epoch} (${toHex(prev.hash).slice(0, 8)})`)
   }
   if (next.name !== p.name) bad('a group keeps its name')
   const authorKey = memberKey(p, next.author)

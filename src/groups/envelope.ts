@@ -4,14 +4,13 @@
  * with the seq in the nonce and the header as associated data, and the
  * sender's signature over the whole envelope.
  */
-import { aesGcmDecrypt, aesGcmEncrypt, hkdf } from '../../crypto/index.js'
-import { encodeU32, encodeU64, signEnvelope } from '../../services/relay/group-state.js'
-import { transcript } from '../../services/transcript.js'
+import { aesGcmDecrypt, aesGcmEncrypt, hkdf, transcript } from '../crypto/index.js'
 import { MESSAGE_AD_LABEL, SENDER_KEY_LABEL } from './constants.js'
-import { GroupError } from './errors.js'
+import { GroupStateError } from './errors.js'
 import { GroupPayload } from './pb/groups.js'
-import type { IdentityKeyPair } from '../../crypto/index.js'
-import type { GroupEnvelope } from '../../services/relay/pb/relay.js'
+import { encodeU32, encodeU64, signEnvelope } from './state.js'
+import type { GroupEnvelope } from './pb/groups.js'
+import type { IdentityKeyPair } from '../crypto/index.js'
 
 /** RFC 5869 §2.2: without a salt, HashLen zero bytes. */
 const ZERO_SALT = new Uint8Array(32)
@@ -52,13 +51,13 @@ export function openGroupMessage (networkId: string, key: Uint8Array, env: Group
   try {
     plaintext = aesGcmDecrypt(key, messageNonce(env.seq), env.ciphertext, messageAd(networkId, env))
   } catch {
-    throw new GroupError('DECRYPT_FAILED', `the message ${env.sender}/${env.epoch}/${env.seq} does not decrypt under the epoch key`)
+    throw new GroupStateError('DECRYPT_FAILED', `the message ${env.sender}/${env.epoch}/${env.seq} does not decrypt under the epoch key`)
   }
   try {
     const payload = GroupPayload.decode(plaintext)
     if (!/^[0-9a-f]{32}$/.test(payload.id)) throw new Error('bad id')
     return payload
   } catch {
-    throw new GroupError('BAD_PAYLOAD', 'the decrypted message is not a group message')
+    throw new GroupStateError('BAD_PAYLOAD', 'the decrypted message is not a group message')
   }
 }

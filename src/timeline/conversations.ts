@@ -7,16 +7,24 @@
  * store.
  */
 import { compareHlc, parseHlc } from './hlc.js'
-import type { SealedStore } from './sealed-store.js'
+import type { ConversationId } from './conversation.js'
+import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
 
-export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read'
-const STATUS_RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3 }
+/**
+ * How far an outgoing message got: stored here (pending), at the relay or
+ * another node that keeps it for the recipients (sent), stored by the
+ * recipient's node (delivered), seen (read); or given up (failed: a group
+ * message that can never be sent, docs/groups.md).
+ */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed'
+/** A status only rises; failed is reached from pending only. */
+const STATUS_RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, failed: 1, delivered: 2, read: 3 }
 
 /** A message as history shows it. */
 export interface ChatMessage {
   id: string
-  conversation: string
+  conversation: ConversationId
   from: string
   to: string
   text: string
@@ -170,11 +178,12 @@ export class Conversations {
         found = { key: index.key, message }
       }
       const m = found.message
-      if (m.direction !== 'out' || STATUS_RANK[m.status ?? 'pending'] >= STATUS_RANK[status]) continue
+      // A record without a status (an outgoing group message stored before statuses were) takes any.
+      if (m.direction !== 'out' || (m.status === undefined ? -1 : STATUS_RANK[m.status]) >= STATUS_RANK[status]) continue
       const updated = { ...m, status }
       ops.push(this.store.put(found.key, updated))
       changed.push(id)
-      if (status === 'read') this.outgoing.delete(`${ck}/${id}`)
+      if (status === 'read' || status === 'failed') this.outgoing.delete(`${ck}/${id}`)
       else this.track(ck, id, found.key, updated)
     }
     return { ops, changed }

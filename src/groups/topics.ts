@@ -5,11 +5,11 @@
  * once, asks every listener, and subscribes while anyone listens.
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { createLogger } from '../../logger.js'
-import { MAX_GROUP_ENVELOPE_BYTES } from './group-state.js'
-import { GroupTopicMessage } from './pb/relay.js'
-import type { GroupId } from './group-state.js'
-import type { LanchatLibp2p, PeerIdStr } from '../../net/index.js'
+import { createLogger } from '../logger.js'
+import { MAX_GROUP_ENVELOPE_BYTES } from './constants.js'
+import { GroupTopicMessage } from './pb/groups.js'
+import type { GroupId } from './state.js'
+import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
 import type { Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 

@@ -1,5 +1,5 @@
 /**
- * What a user's identity key signs for the services: a label and the fields,
+ * What an identity key signs: a label and the fields,
  * each length-prefixed (uint32 big-endian), so no two field lists encode the
  * same bytes and a signature for one purpose never serves another.
  */
@@ -16,7 +16,3 @@ export function transcript (label: string, ...fields: Array<string | Uint8Array>
   }
   return out
 }
-
-export const REGISTER_LABEL = 'lanchat/idp/register/v1'
-export const LOGIN_LABEL = 'lanchat/idp/login/v1'
-export const RENEW_LABEL = 'lanchat/idp/renew/v1'

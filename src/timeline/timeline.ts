@@ -1,0 +1,167 @@
+/**
+ * The timeline: every conversation (direct, the lobby, groups) writes into it
+ * and every front end reads from it the same way. It owns the hybrid logical
+ * clock that orders history, one critical section per conversation, the
+ * records of messages with their read marks and the status of every outgoing
+ * one, persisted (sealed) in the chat domain of the store.
+ *
+ * Writers that must store a message together with their own records (the DM
+ * outbox and ratchet sessions) take the writes as batch operations inside
+ * `exclusive(conversation)` and commit them in one atomic write; the others
+ * call `record` and `setStatus`, which write on their own.
+ */
+import { randomUUID } from 'node:crypto'
+import { KeyedLock } from '../lock.js'
+import { checkConversation } from './conversation.js'
+import { Conversations } from './conversations.js'
+import { formatHlc, HybridClock, parseHlc } from './hlc.js'
+import type { ConversationId } from './conversation.js'
+import type { ChatMessage, ConversationSummary, MessageStatus } from './conversations.js'
+import type { Hlc } from './hlc.js'
+import type { SealedStore } from '../sealed-store.js'
+import type { BatchOp } from '../../store/index.js'
+
+export interface TimelineComponents {
+  /** The user's sealed chat store (history keys m/, i/, c/) */
+  store: SealedStore
+  clock?: () => number
+}
+
+/** A new message id: 122 random bits as 32 hex digits (randomUUID draws from a buffered CSPRNG, much cheaper per id than randomBytes). */
+export function newMessageId (): string {
+  return randomUUID().replaceAll('-', '')
+}
+
+export class Timeline {
+  private readonly store: SealedStore
+  private readonly convs: Conversations
+  private readonly hlc: HybridClock
+  /** One critical section per conversation: its records (and a writer's own, such as a contact's sessions) change in order */
+  private readonly lock = new KeyedLock()
+  readonly clock: () => number
+
+  constructor (components: TimelineComponents) {
+    this.store = components.store
+    this.clock = components.clock ?? Date.now
+    this.hlc = new HybridClock(this.clock)
+    this.convs = new Conversations(this.store)
+  }
+
+  /** Moves the clock past the newest message on record (after a restart). */
+  async start (): Promise<void> {
+    const newest = await this.convs.newestHlc()
+    if (newest !== undefined) this.observe(newest)
+  }
+
+  // ---------------------------------------------------------------- the clock
+
+  /** A timestamp for something this node is about to send, after everything it has seen. */
+  stamp (): string {
+    return formatHlc(this.hlc.tick())
+  }
+
+  /** Takes in a remote timestamp (a message received): the clock moves past it, within the believable drift. */
+  receive (remote: Hlc): void {
+    this.hlc.receive(remote)
+  }
+
+  /** Moves the clock past a timestamp known from storage. */
+  observe (hlc: string): void {
+    this.hlc.observe(parseHlc(hlc))
+  }
+
+  // ---------------------------------------------------------------- writes as operations, in a critical section
+
+  /** Runs `fn` in the conversation's critical section (one at a time per conversation). */
+  async exclusive<T> (conversation: ConversationId, fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(conversation, fn)
+  }
+
+  /** Which of these ids the conversation already has. */
+  async known (conversation: ConversationId, ids: string[]): Promise<Set<string>> {
+    return this.convs.known(conversation, ids)
+  }
+
+  /** Writes for new messages of one conversation (with one summary update). */
+  async addOps (messages: ChatMessage[], unread: boolean): Promise<BatchOp[]> {
+    return this.convs.addAll(messages, unread)
+  }
+
+  /** Writes raising outgoing messages to `status` (never lowering), and the ids that changed. */
+  async raiseOps (conversation: ConversationId, ids: string[], status: MessageStatus): Promise<{ ops: BatchOp[], changed: string[] }> {
+    return this.convs.raise(conversation, ids, status)
+  }
+
+  /** Marks an id as seen without a message (receipts), so a replay is recognised. */
+  seenOp (conversation: ConversationId, id: string): BatchOp {
+    return this.convs.seen(conversation, id)
+  }
+
+  /** Writes marking the conversation's unread messages read, and their ids. */
+  async markReadOps (conversation: ConversationId): Promise<{ ops: BatchOp[], ids: string[] }> {
+    return this.convs.markRead(conversation)
+  }
+
+  /** Writes `ops` in one batch; after a failure the cached summaries are dropped (the store is the truth). */
+  async commit (ops: BatchOp[]): Promise<void> {
+    try {
+      await this.store.write(ops)
+    } catch (err) {
+      this.convs.forget()
+      throw err
+    }
+  }
+
+  /** Drops cached summaries (a caller's own write that included timeline operations failed). */
+  forget (): void {
+    this.convs.forget()
+  }
+
+  // ---------------------------------------------------------------- writes of their own
+
+  /**
+   * Stores a message once per (conversation, id), in the conversation's
+   * critical section, its hlc taken in by the clock. Resolves false when it
+   * was already stored.
+   */
+  async record (message: ChatMessage, unread: boolean): Promise<boolean> {
+    const conversation = checkConversation(message.conversation)
+    return this.exclusive(conversation, async () => {
+      if ((await this.convs.known(conversation, [message.id])).size > 0) return false
+      this.receive(parseHlc(message.hlc))
+      await this.commit(await this.convs.add({ ...message, conversation }, unread))
+      return true
+    })
+  }
+
+  /** Raises outgoing messages to `status` (never lowering it); resolves with the ids that changed. */
+  async setStatus (conversation: ConversationId, ids: string[], status: MessageStatus, extra: BatchOp[] = []): Promise<string[]> {
+    return this.exclusive(conversation, async () => {
+      const { ops, changed } = await this.convs.raise(conversation, ids, status)
+      await this.commit([...extra, ...ops])
+      return changed
+    })
+  }
+
+  /** Marks a conversation's unread messages read (a conversation that sends no read receipts). */
+  async markRead (conversation: ConversationId): Promise<{ read: number }> {
+    const name = checkConversation(conversation)
+    return this.exclusive(name, async () => {
+      const { ops, ids } = await this.convs.markRead(name)
+      await this.commit(ops)
+      return { read: ids.length }
+    })
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The last `limit` messages of a conversation, older than `before` (an hlc) when given, oldest first. */
+  async history (conversation: ConversationId, limit = 50, before?: string): Promise<ChatMessage[]> {
+    return this.convs.history(checkConversation(conversation), limit, before)
+  }
+
+  /** Every conversation with a message, the most recent first. */
+  async conversations (): Promise<ConversationSummary[]> {
+    return this.convs.list()
+  }
+}
