@@ -74,7 +74,8 @@ export async function runHeadless (node: LanchatNode, io: HeadlessIo): Promise<v
   const pending = new Set<Promise<void>>()
 
   const execute = async (id: Id, name: string, params: Params): Promise<void> => {
-    const command = COMMANDS[name]
+    // Own properties only: a name like __proto__ or toString is no command.
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
     if (command === undefined) {
       fail(id, 'UNKNOWN_COMMAND', `unknown command '${name}' (commands: ${[...Object.keys(COMMANDS), 'quit'].join(', ')})`)
       return

@@ -109,6 +109,10 @@ describe('headless mode', () => {
     ])
     expect(errors[2]).toMatchObject({ ok: false, error: { code: 'BAD_COMMAND' } })
     expect(errors[3]).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } })
+    // Names of Object.prototype are no commands either (the table is not searched through the prototype chain).
+    for (const cmd of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(await a.send(cmd)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } })
+    }
     expect(await a.send('status')).toMatchObject({ ok: true, peerId: a.peerId })
   })
 
