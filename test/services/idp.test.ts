@@ -122,6 +122,22 @@ describe('idp service', () => {
     await expect(bob.login('carol', PASSWORD)).rejects.toMatchObject({ code: 'RATE_LIMITED' })
   })
 
+  it('slows a guesser without locking the owner out: the node a user logged in from keeps logging in', async () => {
+    await alice.login('alice', PASSWORD)
+    const guess = async (from: LanchatNode, i: number): Promise<unknown> => {
+      const { challenge } = await from.rpc.call(IDP, CHALLENGE, { username: 'alice' })
+      return from.rpc.call(IDP, LOGIN, { username: 'alice', password: `wrong-${i}-password`, challenge, signature: new Uint8Array(64) }).catch((e: unknown) => e)
+    }
+    let last: unknown
+    // The guesser: a node whose request budget no other test used.
+    for (let i = 0; i < 8; i++) last = await guess(cluster.get('relay'), i)
+    expect(code(last)).toBe('RATE_LIMITED')
+    // The owner's node is not locked out by the guesser's failures...
+    expect(await alice.login('alice', PASSWORD)).toMatchObject({ username: 'alice', loggedIn: true })
+    // ...while another node alice never logged in from is slowed down with it (new sources share one budget per user).
+    expect(code(await guess(cluster.get('kacls'), 99))).toBe('RATE_LIMITED')
+  })
+
   describe('identity tokens presented to a service', () => {
     const lookup = async (token: string): Promise<unknown> =>
       alice.rpc.call(IDP, LOOKUP, { username: 'alice' }, { identityToken: token }).catch((e: unknown) => e)

@@ -46,7 +46,12 @@ export class IdpService {
   private readonly components: ServiceComponents
   private readonly users: KV<UserRecord>
   private readonly challenges = new Map<string, Challenge>()
-  /** Failed logins: 5 free per username and per peer, then 1 s, 2 s, ... up to 15 min */
+  /**
+   * Failed logins slow the guesser, never the account's owner: 5 free, then
+   * 1 s, 2 s, ... up to 15 min, per source node, per (username, source), and
+   * per username for the sources it never logged in from. The nodes a user
+   * logged in from before are never locked out by others' failures.
+   */
   private readonly lockout: Lockout
   /** Registrations and challenges per peer: bursts of 10, then one a second */
   private readonly perPeer: RateLimit
@@ -127,31 +132,38 @@ export class IdpService {
     }
   }
 
-  private checkLockout (username: string, peer: PeerIdStr): void {
-    const wait = Math.max(this.lockout.retryAfter(`user:${username}`), this.lockout.retryAfter(`peer:${peer}`))
+  /** The lockout keys a login of `user` from `peer` counts against (the class comment of `lockout` says why). */
+  private lockoutKeys (user: UserRecord, peer: PeerIdStr): string[] {
+    const keys = [`peer:${peer}`, `user:${user.username}/peer:${peer}`]
+    if (user.peers[peer] === undefined) keys.push(`user:${user.username}/new-sources`)
+    return keys
+  }
+
+  private checkLockout (user: UserRecord, peer: PeerIdStr): void {
+    const wait = Math.max(...this.lockoutKeys(user, peer).map(k => this.lockout.retryAfter(k)))
     if (wait > 0) throw rateLimited(wait, 'failed logins')
   }
 
-  private failed (username: string, peer: PeerIdStr, code: ErrorCode, message: string): ServiceError {
-    this.lockout.fail(`user:${username}`)
-    this.lockout.fail(`peer:${peer}`)
-    this.log('failed login for %s from %s: %s', username, peer, code)
+  private failed (user: UserRecord, peer: PeerIdStr, code: ErrorCode, message: string): ServiceError {
+    for (const key of this.lockoutKeys(user, peer)) this.lockout.fail(key)
+    this.log('failed login for %s from %s: %s', user.username, peer, code)
     return new ServiceError(code, message)
   }
 
   private async login (name: string, password: string, challenge: Uint8Array, signature: Uint8Array, ctx: CallContext): Promise<LoginResponse> {
     const user = await this.user(name)
     const { username } = user
-    this.checkLockout(username, ctx.remotePeer)
+    this.checkLockout(user, ctx.remotePeer)
     this.takeChallenge(challenge, username, ctx.remotePeer)
-    if (!await checkPassword(password, user.verifier)) throw this.failed(username, ctx.remotePeer, 'WRONG_PASSWORD', 'wrong password')
+    if (!await checkPassword(password, user.verifier)) throw this.failed(user, ctx.remotePeer, 'WRONG_PASSWORD', 'wrong password')
     const identityKey = Buffer.from(user.identityKey, 'hex')
     const signed = transcript(LOGIN_LABEL, this.components.keys.networkId, username, ctx.remotePeer, challenge)
     if (!safeVerify(identityKey, signed, signature)) {
-      throw this.failed(username, ctx.remotePeer, 'BAD_SIGNATURE', 'the challenge is not signed by the identity key registered for this user')
+      throw this.failed(user, ctx.remotePeer, 'BAD_SIGNATURE', 'the challenge is not signed by the identity key registered for this user')
     }
-    this.lockout.succeed(`user:${username}`)
+    // The source's own slate is cleared; the new-sources count is not (a guesser that got in gains nothing by it).
     this.lockout.succeed(`peer:${ctx.remotePeer}`)
+    this.lockout.succeed(`user:${username}/peer:${ctx.remotePeer}`)
     await this.lock.run(username, async () => {
       const latest = await this.user(username)
       await this.users.put(username, { ...latest, peers: { ...latest.peers, [ctx.remotePeer]: this.clock() } })
