@@ -497,6 +497,26 @@ describe('relay service limits (in process)', () => {
     expect((await as('bob', FETCH, { limit: 10 })).messages.map(m => m.id)).toEqual(['m2', 'm3', 'fits'])
   })
 
+  it('keeps room for other senders: one sender fills at most its share of a mailbox, freed by acks and expiry', async () => {
+    const { as } = await start({ mailboxMaxMessages: 4, mailboxSenderMaxMessages: 2, mailboxSenderMaxBytes: 1000, mailTtlMs: 1000 })
+    await as('mallory', DEPOSIT, { to: 'bob', id: 'x1', envelope: envelope(10) })
+    await as('mallory', DEPOSIT, { to: 'bob', id: 'x2', envelope: envelope(10) })
+    expect(code(await failure(as('mallory', DEPOSIT, { to: 'bob', id: 'x3', envelope: envelope(10) })))).toBe('QUOTA_EXCEEDED')
+    // A resent id still held is accepted as before (it takes no more room).
+    await as('mallory', DEPOSIT, { to: 'bob', id: 'x2', envelope: envelope(10) })
+    // Alice's mail still gets in, and so does the mail of a sender whose share is not full.
+    await as('alice', DEPOSIT, { to: 'bob', id: 'a1', envelope: envelope(10) })
+    await as('carol', DEPOSIT, { to: 'bob', id: 'c1', envelope: envelope(10) })
+    expect((await as('bob', FETCH, { limit: 10 })).messages.map(m => m.id)).toEqual(['x1', 'x2', 'a1', 'c1'])
+    // Bytes count too.
+    expect(code(await failure(as('dave', DEPOSIT, { to: 'carol', id: 'd1', envelope: envelope(1001) })))).toBe('QUOTA_EXCEEDED')
+    await as('bob', ACK, { ids: ['x1'] })
+    await as('mallory', DEPOSIT, { to: 'bob', id: 'x3', envelope: envelope(10) })
+    expect(code(await failure(as('mallory', DEPOSIT, { to: 'bob', id: 'x4', envelope: envelope(10) })))).toBe('QUOTA_EXCEEDED')
+    now += 1000
+    await as('mallory', DEPOSIT, { to: 'bob', id: 'x4', envelope: envelope(10) })
+  })
+
   it('refuses concurrent deposits past the quota', async () => {
     const { as } = await start({ mailboxMaxMessages: 3 })
     const results = await Promise.allSettled(Array.from({ length: 8 }, async (_, i) => as('alice', DEPOSIT, { to: 'bob', id: `c${i}`, envelope: envelope(10) })))
@@ -507,7 +527,7 @@ describe('relay service limits (in process)', () => {
 
   it('keeps quotas and one-time prekeys exact when requests interleave at the store', async () => {
     // Straight at the stores, so that nothing (token checks) staggers the requests.
-    const mailbox = new Mailbox(store, { maxMessages: 3, maxBytes: 1 << 20, relayMaxBytes: 1 << 30, ttlMs: 60_000 }, () => now)
+    const mailbox = new Mailbox(store, { maxMessages: 3, maxBytes: 1 << 20, senderMaxMessages: 3, senderMaxBytes: 1 << 20, relayMaxBytes: 1 << 30, ttlMs: 60_000 }, () => now)
     await mailbox.open()
     const deposits = await Promise.allSettled(Array.from({ length: 8 }, async (_, i) => mailbox.deposit('bob', 'alice', `c${i}`, envelope(10))))
     expect(deposits.filter(r => r.status === 'fulfilled')).toHaveLength(3)

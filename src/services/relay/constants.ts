@@ -52,6 +52,10 @@ export interface RelayInit {
   mailboxMaxMessages?: number
   /** Mail held for one recipient: at most this many envelope bytes (default 64 MiB). */
   mailboxMaxBytes?: number
+  /** Mail from one sender held for one recipient: at most this many messages (default 2,500: a quarter of a mailbox)... */
+  mailboxSenderMaxMessages?: number
+  /** ...and this many envelope bytes (default 16 MiB), so one sender cannot fill a mailbox for everyone. */
+  mailboxSenderMaxBytes?: number
   /** Mail held by the relay for everyone together: at most this many envelope bytes (default 1 GiB). */
   relayMaxBytes?: number
   /** Mail is kept this long, then never returned and deleted (default 7 days). */
@@ -81,6 +85,8 @@ export interface RelayInit {
 export const RELAY_DEFAULTS: Required<RelayInit> = {
   mailboxMaxMessages: 10_000,
   mailboxMaxBytes: 64 * MiB,
+  mailboxSenderMaxMessages: 2_500,
+  mailboxSenderMaxBytes: 16 * MiB,
   relayMaxBytes: 1024 * MiB,
   mailTtlMs: 7 * DAY_MS,
   pruneIntervalMs: 10 * 60_000,

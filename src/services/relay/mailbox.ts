@@ -3,6 +3,7 @@
  * (layout in docs/services.md, relay):
  *
  *   mailbox/<to>                     json  { count, bytes, next }   quota and cursor counters
+ *   mailbox-from/<to>/<from>         json  { count, bytes }         one sender's share of the mailbox
  *   mail/<to>/<seq>                  json  MailRecord               one message, seq = 16 digits
  *   mail-env/<to>/<seq>              bytes the envelope
  *   mail-id/<to>/<id>                json  { seq, from }            dedupe index
@@ -19,6 +20,9 @@ import type { BatchOp, KV, Store } from '../../../store/index.js'
 export interface MailboxLimits {
   maxMessages: number
   maxBytes: number
+  /** One sender's mail in one mailbox: a sender cannot fill a mailbox for everyone */
+  senderMaxMessages: number
+  senderMaxBytes: number
   /** All mailboxes together */
   relayMaxBytes: number
   ttlMs: number
@@ -61,7 +65,19 @@ interface IdEntry {
   from: string
 }
 
-type Json = Counters | MailRecord | IdEntry | number
+/** One sender's share of a mailbox. */
+interface Share {
+  count: number
+  bytes: number
+}
+
+/** The mailbox counters and each sender's share as a batch of changes leaves them. */
+interface Tally {
+  box: Counters
+  shares: Map<string, Share>
+}
+
+type Json = Counters | MailRecord | IdEntry | Share | number
 
 const SEQ_DIGITS = 16
 const pad = (n: number): string => String(n).padStart(SEQ_DIGITS, '0')
@@ -69,6 +85,7 @@ const pad = (n: number): string => String(n).padStart(SEQ_DIGITS, '0')
 const CURSOR = /^\d{16}$/
 
 const boxKey = (to: string): string => `mailbox/${to}`
+const shareKey = (to: string, from: string): string => `mailbox-from/${to}/${from}`
 const mailPrefix = (to: string): string => `mail/${to}/`
 const mailKey = (to: string, seq: string): string => `mail/${to}/${seq}`
 const envKey = (to: string, seq: string): string => `mail-env/${to}/${seq}`
@@ -115,44 +132,60 @@ export class Mailbox {
     return (await this.json.get(boxKey(to)) as Counters | undefined) ?? { count: 0, bytes: 0, next: 1 }
   }
 
-  /** The writes that delete one message, and its effect on the counters. */
-  private deletion (to: string, seq: string, record: MailRecord, ops: BatchOp[], box: Counters): void {
+  private async share (to: string, from: string): Promise<Share> {
+    return (await this.json.get(shareKey(to, from)) as Share | undefined) ?? { count: 0, bytes: 0 }
+  }
+
+  /** `to`'s counters, to be changed by a batch of deletions. */
+  private async tally (to: string): Promise<Tally> {
+    return { box: await this.counters(to), shares: new Map() }
+  }
+
+  /** The writes that delete one message, and its effect on the counters and its sender's share. */
+  private async deletion (to: string, seq: string, record: MailRecord, ops: BatchOp[], tally: Tally): Promise<void> {
     ops.push(
       { type: 'del', sublevel: this.json, key: mailKey(to, seq) },
       { type: 'del', sublevel: this.envelopes, key: envKey(to, seq) },
       { type: 'del', sublevel: this.json, key: idKey(to, record.id) },
       { type: 'del', sublevel: this.json, key: expKey(record.expiresAt, to, seq) }
     )
-    box.count--
-    box.bytes -= record.size
+    tally.box = { ...tally.box, count: tally.box.count - 1, bytes: tally.box.bytes - record.size }
+    const share = tally.shares.get(record.from) ?? await this.share(to, record.from)
+    // Mail stored before shares were counted has none: a share never goes below zero.
+    tally.shares.set(record.from, { count: Math.max(0, share.count - 1), bytes: Math.max(0, share.bytes - record.size) })
   }
 
-  /** Commits deletions (and any other writes) with the new counters. */
-  private async commit (to: string, ops: BatchOp[], box: Counters, before: Counters): Promise<void> {
-    ops.push({ type: 'put', sublevel: this.json, key: boxKey(to), value: box })
+  /** Commits deletions (and any other writes) with the new counters and shares. */
+  private async commit (to: string, ops: BatchOp[], tally: Tally, before: Counters): Promise<void> {
+    ops.push({ type: 'put', sublevel: this.json, key: boxKey(to), value: tally.box })
+    for (const [from, share] of tally.shares) {
+      ops.push(share.count === 0
+        ? { type: 'del', sublevel: this.json, key: shareKey(to, from) }
+        : { type: 'put', sublevel: this.json, key: shareKey(to, from), value: share })
+    }
     await this.store.batch(ops)
-    this.totalBytes += box.bytes - before.bytes
+    this.totalBytes += tally.box.bytes - before.bytes
   }
 
   /** Deletes `to`'s expired mail (called under its lock). */
   private async pruneBox (to: string, now: number): Promise<number> {
-    const before = await this.counters(to)
-    const box = { ...before }
+    const tally = await this.tally(to)
+    const before = tally.box
     const ops: BatchOp[] = []
     for await (const [key, value] of this.json.iterator({ gte: mailPrefix(to), lt: end(mailPrefix(to)) })) {
       const record = value as MailRecord
-      if (record.expiresAt <= now) this.deletion(to, key.slice(mailPrefix(to).length), record, ops, box)
+      if (record.expiresAt <= now) await this.deletion(to, key.slice(mailPrefix(to).length), record, ops, tally)
     }
     if (ops.length === 0) return 0
-    await this.commit(to, ops, box, before)
-    return before.count - box.count
+    await this.commit(to, ops, tally, before)
+    return before.count - tally.box.count
   }
 
   /**
    * Stores a message for `to`, once per id: a second deposit with an id
    * still held (from the same sender) is accepted and changes nothing.
-   * QUOTA_EXCEEDED when `to`'s mailbox or the relay is full; ID_CONFLICT
-   * when another sender's message holds the id.
+   * QUOTA_EXCEEDED when `to`'s mailbox, the sender's share of it, or the
+   * relay is full; ID_CONFLICT when another sender's message holds the id.
    */
   async deposit (to: string, from: string, id: string, envelope: Uint8Array, kept?: { depositedAt: number, expiresAt: number }): Promise<{ stored: boolean }> {
     return this.lock.run(to, async () => {
@@ -166,11 +199,19 @@ export class Mailbox {
         }
       }
       let box = await this.counters(to)
+      let share = await this.share(to, from)
       const size = envelope.byteLength
       const overQuota = (b: Counters): boolean => b.count + 1 > this.limits.maxMessages || b.bytes + size > this.limits.maxBytes
-      if (overQuota(box) || existing !== undefined) {
+      const overShare = (s: Share): boolean => s.count + 1 > this.limits.senderMaxMessages || s.bytes + size > this.limits.senderMaxBytes
+      if (overQuota(box) || overShare(share) || existing !== undefined) {
         // Expired mail counts for nothing: drop it before refusing (and the expired holder of this id).
-        if (await this.pruneBox(to, now) > 0) box = await this.counters(to)
+        if (await this.pruneBox(to, now) > 0) {
+          box = await this.counters(to)
+          share = await this.share(to, from)
+        }
+      }
+      if (overShare(share)) {
+        throw new ServiceError('QUOTA_EXCEEDED', `${from} has as much mail waiting for ${to} as one sender may (${this.limits.senderMaxMessages} messages, ${this.limits.senderMaxBytes} bytes): it is kept and sent once they have fetched some`)
       }
       if (overQuota(box)) {
         throw new ServiceError('QUOTA_EXCEEDED', `the mailbox of ${to} is full (at most ${this.limits.maxMessages} messages and ${this.limits.maxBytes} bytes): try again once they have fetched their mail`)
@@ -190,7 +231,8 @@ export class Mailbox {
           { type: 'put', sublevel: this.envelopes, key: envKey(to, seq), value: envelope },
           { type: 'put', sublevel: this.json, key: idKey(to, id), value: { seq: box.next, from } },
           { type: 'put', sublevel: this.json, key: expKey(record.expiresAt, to, seq), value: 1 },
-          { type: 'put', sublevel: this.json, key: boxKey(to), value: grown }
+          { type: 'put', sublevel: this.json, key: boxKey(to), value: grown },
+          { type: 'put', sublevel: this.json, key: shareKey(to, from), value: { count: share.count + 1, bytes: share.bytes + size } }
         ])
       } catch (err) {
         this.totalBytes -= size
@@ -210,8 +252,8 @@ export class Mailbox {
       const now = this.clock()
       const prefix = mailPrefix(to)
       const picked: Array<{ seq: string, record: MailRecord }> = []
-      const before = await this.counters(to)
-      const box = { ...before }
+      const tally = await this.tally(to)
+      const before = tally.box
       const expired: BatchOp[] = []
       let bytes = 0
       let more = false
@@ -220,7 +262,7 @@ export class Mailbox {
         const seq = key.slice(prefix.length)
         const record = value as MailRecord
         if (record.expiresAt <= now) {
-          this.deletion(to, seq, record, expired, box)
+          await this.deletion(to, seq, record, expired, tally)
           continue
         }
         if (picked.length >= limit || (picked.length > 0 && bytes + record.size > budgetBytes)) {
@@ -230,7 +272,7 @@ export class Mailbox {
         picked.push({ seq, record })
         bytes += record.size
       }
-      if (expired.length > 0) await this.commit(to, expired, box, before)
+      if (expired.length > 0) await this.commit(to, expired, tally, before)
       const envelopes = await this.envelopes.getMany(picked.map(p => envKey(to, p.seq)))
       const messages: Mail[] = []
       picked.forEach((p, i) => {
@@ -245,8 +287,8 @@ export class Mailbox {
   /** Deletes `to`'s messages with these ids; returns how many it held. */
   async ack (to: string, ids: readonly string[]): Promise<number> {
     return this.lock.run(to, async () => {
-      const before = await this.counters(to)
-      const box = { ...before }
+      const tally = await this.tally(to)
+      const before = tally.box
       const ops: BatchOp[] = []
       for (const id of new Set(ids)) {
         const entry = await this.json.get(idKey(to, id)) as IdEntry | undefined
@@ -254,11 +296,11 @@ export class Mailbox {
         const seq = pad(entry.seq)
         const record = await this.json.get(mailKey(to, seq)) as MailRecord | undefined
         if (record === undefined) continue
-        this.deletion(to, seq, record, ops, box)
+        await this.deletion(to, seq, record, ops, tally)
       }
       if (ops.length === 0) return 0
-      await this.commit(to, ops, box, before)
-      return before.count - box.count
+      await this.commit(to, ops, tally, before)
+      return before.count - tally.box.count
     })
   }
 

@@ -96,6 +96,8 @@ export class RelayService {
     this.mailbox = new Mailbox(store, {
       maxMessages: this.init.mailboxMaxMessages,
       maxBytes: this.init.mailboxMaxBytes,
+      senderMaxMessages: this.init.mailboxSenderMaxMessages,
+      senderMaxBytes: this.init.mailboxSenderMaxBytes,
       relayMaxBytes: this.init.relayMaxBytes,
       ttlMs: this.init.mailTtlMs
     }, this.clock)
