@@ -155,6 +155,26 @@ describe('relay service', () => {
       await call(bob, ACK, { ids: [id] })
     })
 
+    it('hands over a mailbox of several MiB in full, page by page, over the real connection', async () => {
+      // 14 envelopes of 256 KiB (3.5 MiB): each reply stays under the reply limit, and paging reaches every one.
+      const ids = Array.from({ length: 14 }, () => randomUUID())
+      for (const id of ids) await call(carol, DEPOSIT, { to: 'dave', id, envelope: envelope(MAX_ENVELOPE_BYTES) })
+      for (let round = 0; round < 3; round++) {
+        const got: string[] = []
+        let after: string | undefined
+        for (let more = true; more;) {
+          const reply = await call(dave, FETCH, { limit: 500, after })
+          got.push(...reply.messages.map(m => m.id))
+          expect(reply.messages.every(m => m.envelope.byteLength === MAX_ENVELOPE_BYTES)).toBe(true)
+          more = reply.more
+          after = reply.cursor
+        }
+        expect(got).toEqual(ids)
+      }
+      expect(await call(dave, ACK, { ids })).toEqual({ deleted: 14 })
+      expect(await inbox(dave)).toEqual([])
+    })
+
     it('refuses bad deposits with typed errors and stores none of them', async () => {
       const before = await inbox(bob)
       const tooBig = envelope(MAX_ENVELOPE_BYTES + 1)
