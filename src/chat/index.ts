@@ -1,4 +1,5 @@
-export { Chat, MAILBOX_POLL_MS } from './chat.js'
+export { Chat } from './chat.js'
+export { MAILBOX_POLL_MS } from './dm/index.js'
 export type { ChatComponents, ChatEvents, SendResult } from './chat.js'
 export { MAX_TEXT_LENGTH, checkText } from './text.js'
 export { ChatError } from './errors.js'

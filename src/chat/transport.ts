@@ -9,6 +9,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
+import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { DmFrame } from './pb/chat.js'
 import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
@@ -30,7 +31,8 @@ const FIRST_FRAME_TIMEOUT_MS = 10_000
 /** An inbound stream idle this long is closed. */
 const IDLE_TIMEOUT_MS = 5 * 60_000
 
-export interface Sender {
+/** Who sends on a stream: the user its identity token names, bound to the remote node. */
+export interface VerifiedSender {
   username: string
   peer: PeerIdStr
   claims: IdentityTokenClaims
@@ -43,8 +45,8 @@ export interface Delivery {
 
 export interface InboundHandler {
   /** Persists (or refuses) each envelope before the answer is sent. */
-  onEnvelopes: (sender: Sender, envelopes: DmEnvelope[]) => Promise<Delivery>
-  onBundleRequest: (sender: Sender) => Promise<Uint8Array>
+  onEnvelopes: (sender: VerifiedSender, envelopes: DmEnvelope[]) => Promise<Delivery>
+  onBundleRequest: (sender: VerifiedSender) => Promise<Uint8Array>
 }
 
 interface Outbound {
@@ -122,14 +124,14 @@ export class DmTransport {
    * remote peer, and to `username` when given); undefined, with the frame's
    * envelopes refused, when the token does not pass.
    */
-  private async senderOf (lp: LengthPrefixedStream<Stream>, frame: DmFrame, remotePeer: PeerIdStr, username?: string): Promise<Sender | undefined> {
+  private async senderOf (lp: LengthPrefixedStream<Stream>, frame: DmFrame, remotePeer: PeerIdStr, username?: string): Promise<VerifiedSender | undefined> {
     let refusal: Omit<DmReject, 'id'>
     try {
       const claims = await this.verifier.identity(frame.identityToken, remotePeer)
       if (username === undefined || claims.sub === username) return { username: claims.sub, peer: remotePeer, claims }
       refusal = { code: 'IMPERSONATION', message: `a stream of ${username} cannot carry a token of ${claims.sub}` }
     } catch (err) {
-      refusal = { code: (err as { code?: string }).code ?? 'BAD_TOKEN', message: (err as Error).message }
+      refusal = { code: codeOf(err) ?? 'BAD_TOKEN', message: (err as Error).message }
     }
     await lp.write(DmFrame.encode({ ...EMPTY, rejects: frame.envelopes.map(e => ({ id: e.id, ...refusal })) }))
     return undefined

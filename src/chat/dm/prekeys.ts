@@ -7,18 +7,13 @@
 import {
   createPreKeyBundle, createPreKeyState, deserializePreKeyState, encodePreKeyBundle, findOneTimePreKey, findSignedPreKey,
   generateOneTimePreKeys, removeOneTimePreKey, rotateSignedPreKey, serializePreKeyState
-} from '../crypto/index.js'
-import { BUNDLE_STATUS, PUBLISH_BUNDLE, RELAY } from '../services/relay/spec.js'
-import type { IdentityKeyPair, OneTimePreKey, PreKeyState, PreKeyStore, SignedPreKey } from '../crypto/index.js'
-import type { Rpc } from '../services/index.js'
-import type { SealedStore } from '../sealed-store.js'
-import type { BatchOp } from '../../store/index.js'
+} from '../../crypto/index.js'
+import { LOW_WATER, MAX_DIRECT_PREKEYS, RELAY_STOCK } from './constants.js'
+import type { IdentityKeyPair, OneTimePreKey, PreKeyState, PreKeyStore, SignedPreKey } from '../../crypto/index.js'
+import type { SealedStore } from '../../sealed-store.js'
+import type { BatchOp } from '../../../store/index.js'
+import type { DmRelay } from './index.js'
 
-/** One-time prekeys kept at the relay; replenished below LOW_WATER. */
-export const RELAY_STOCK = 100
-export const LOW_WATER = 25
-/** Direct one-time prekeys (handed to a peer that asked us) are kept at most this many. */
-const MAX_DIRECT = 200
 const KEY = 'p'
 
 interface StoredPreKeys {
@@ -93,7 +88,7 @@ export class LocalPreKeys implements PreKeyStore {
     this.state = generateOneTimePreKeys(this.state, 1, { clock: this.clock })
     const key = this.state.oneTimePreKeys[this.state.oneTimePreKeys.length - 1]!
     this.direct.push(key.id)
-    while (this.direct.length > MAX_DIRECT) {
+    while (this.direct.length > MAX_DIRECT_PREKEYS) {
       const old = this.direct.shift()!
       this.state = removeOneTimePreKey(this.state, old)
     }
@@ -107,13 +102,13 @@ export class LocalPreKeys implements PreKeyStore {
    * publishes it with fresh one-time prekeys when the relay has a stale
    * signed prekey or fewer than LOW_WATER one-time prekeys.
    */
-  async replenish (rpc: Rpc, identityToken: string, signal?: AbortSignal): Promise<void> {
+  async replenish (relay: Pick<DmRelay, 'bundleStatus' | 'publishBundle'>): Promise<void> {
     const rotated = rotateSignedPreKey(this.state, this.identity, { clock: this.clock })
     if (rotated !== this.state) {
       this.state = rotated
       this.dirty = true
     }
-    const status = await rpc.call(RELAY, BUNDLE_STATUS, {}, { identityToken, signal })
+    const status = await relay.bundleStatus()
     const signedCurrent = status.published && status.signedPrekeyId === this.state.signedPreKey.id
     if (signedCurrent && status.oneTimePrekeys >= LOW_WATER) {
       await this.store.write(this.ops())
@@ -128,13 +123,13 @@ export class LocalPreKeys implements PreKeyStore {
     // Persist the private halves before their public halves leave this node.
     await this.store.write(this.ops())
     const spk = this.state.signedPreKey
-    await rpc.call(RELAY, PUBLISH_BUNDLE, {
+    await relay.publishBundle({
       identityKey: this.identity.publicKey,
       signedPrekeyId: spk.id,
       signedPrekey: spk.keyPair.publicKey,
       signedPrekeySignature: spk.signature,
       oneTimePrekeys: fresh.map(k => ({ id: k.id, publicKey: k.keyPair.publicKey }))
-    }, { identityToken, signal })
+    })
     this.publishedSignedId = spk.id
     this.dirty = true
     await this.store.write(this.ops())

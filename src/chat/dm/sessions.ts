@@ -3,14 +3,12 @@
  * ones whose messages may still arrive), kept in memory and persisted sealed
  * with the message that advanced them.
  */
-import { deserializeSession, serializeSession } from '../crypto/index.js'
-import { createLogger } from '../logger.js'
-import type { SessionState } from '../crypto/index.js'
-import type { SealedStore } from '../sealed-store.js'
-import type { BatchOp } from '../../store/index.js'
-
-/** Sessions kept per contact. */
-export const MAX_SESSIONS = 4
+import { deserializeSession, serializeSession } from '../../crypto/index.js'
+import { createLogger } from '../../logger.js'
+import { MAX_SESSIONS } from './constants.js'
+import type { SessionState } from '../../crypto/index.js'
+import type { SealedStore } from '../../sealed-store.js'
+import type { BatchOp } from '../../../store/index.js'
 
 export class SessionBook {
   private readonly sessions = new Map<string, SessionState[]>()

@@ -1,0 +1,108 @@
+/**
+ * The DM pipeline put together: one outbox, sender, receiver and mailbox per
+ * logged-in user, sharing the sessions and the outbox's queues, telling what
+ * happened to messages through one set of events.
+ */
+import { TypedEventEmitter } from 'main-event'
+import { canonicalUsername } from '../../usernames.js'
+import { ChatError } from '../errors.js'
+import { checkText } from '../text.js'
+import { COMMIT_BATCH, FETCH_BATCH, FRAMES_IN_FLIGHT, MAILBOX_POLL_MS, RETRY_MAX_MS, RETRY_MIN_MS, SEND_FRAME } from './constants.js'
+import { Mailbox } from './mailbox.js'
+import { Outbox, OutboxQueue } from './outbox.js'
+import { LocalPreKeys } from './prekeys.js'
+import { Receiver } from './receiver.js'
+import { Sender } from './sender.js'
+import { SessionBook } from './sessions.js'
+import type { DmComponents, DmEvents, DmInit, SendResult } from './index.js'
+import type { DmEnvelope } from '../pb/chat.js'
+import type { Delivery, VerifiedSender } from '../transport.js'
+
+export class DirectMessages extends TypedEventEmitter<DmEvents> {
+  private readonly me: string
+  private readonly prekeys: LocalPreKeys
+  private readonly outbox: Outbox
+  private readonly sender: Sender
+  private readonly receiver: Receiver
+  private readonly mailbox: Mailbox
+
+  constructor (components: DmComponents, init: DmInit = {}) {
+    super()
+    const { account, store, timeline, directory } = components
+    const clock = components.clock ?? Date.now
+    this.me = account.username
+    const book = new SessionBook(store)
+    const queue = new OutboxQueue()
+    this.prekeys = new LocalPreKeys(store, account.identity(), clock)
+    const sendFrame = init.sendFrame ?? SEND_FRAME
+    this.sender = new Sender({ ...components, book, queue, events: this }, { sendFrame })
+    this.outbox = new Outbox({ me: this.me, store, timeline, queue, sender: this.sender, directory, events: this, clock }, {
+      commitBatch: init.commitBatch ?? COMMIT_BATCH,
+      roundSize: sendFrame * (init.framesInFlight ?? FRAMES_IN_FLIGHT),
+      retryMinMs: init.retryMinMs ?? RETRY_MIN_MS,
+      retryMaxMs: init.retryMaxMs ?? RETRY_MAX_MS
+    })
+    this.receiver = new Receiver({ account, timeline, book, prekeys: this.prekeys, directory, outbox: this.outbox, events: this, clock })
+    this.mailbox = new Mailbox({ relay: components.relay, receiver: this.receiver, prekeys: this.prekeys }, {
+      mailboxPollMs: init.mailboxPollMs ?? MAILBOX_POLL_MS,
+      fetchBatch: init.fetchBatch ?? FETCH_BATCH
+    })
+  }
+
+  /** Reads this user's prekeys and outbox: before anything can arrive (bundle requests need the prekeys). */
+  async load (): Promise<void> {
+    await this.prekeys.load()
+    await this.outbox.load()
+  }
+
+  /** Starts delivering the outbox, checking the relay mailbox and keeping prekeys at the relay. */
+  start (): void {
+    this.outbox.start()
+    this.mailbox.start()
+  }
+
+  /** Clears every timer at once; resolves once the mailbox check under way is over. */
+  async stop (): Promise<void> {
+    this.outbox.stop()
+    await this.mailbox.stop()
+  }
+
+  /** Stores the message in the outbox, then delivers it in the background. */
+  async send (to: string, text: string): Promise<SendResult> {
+    const peer = canonicalUsername(to)
+    if (peer === this.me) throw new ChatError('BAD_RECIPIENT', 'you cannot send a message to yourself')
+    checkText(text)
+    return this.outbox.send(peer, text)
+  }
+
+  /** Marks a direct conversation read; the contact is told (read receipts). */
+  async markRead (contact: string): Promise<{ read: number }> {
+    return this.outbox.markRead(contact)
+  }
+
+  /** The user accepted the contact's current key (hex): sessions with another key are dropped, held messages go out. */
+  async trusted (username: string, identityKey: string): Promise<void> {
+    await this.sender.trusted(username, identityKey)
+    this.outbox.trusted(username)
+  }
+
+  /** The contact is reachable again: what waits for it goes now. */
+  online (username: string): void {
+    this.outbox.soon(username)
+  }
+
+  /** Envelopes straight from a sender's node: stored (or refused) before the answer. */
+  async receive (sender: VerifiedSender, envelopes: DmEnvelope[]): Promise<Delivery> {
+    return this.receiver.receive(envelopes, sender)
+  }
+
+  /** A bundle for a contact's node that asked for one. */
+  async directBundle (): Promise<Uint8Array> {
+    return this.prekeys.directBundle()
+  }
+
+  /** Drains this user's mailbox at the relay now. */
+  async fetchMail (): Promise<void> {
+    return this.mailbox.fetchMail()
+  }
+}
