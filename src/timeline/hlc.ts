@@ -13,8 +13,13 @@ export interface Hlc {
 
 /** Largest counter before it spills into the next millisecond. */
 const MAX_COUNTER = 0xffff
-/** A remote timestamp further ahead of our clock than this is not believed (a broken or hostile clock). */
-export const MAX_HLC_DRIFT_MS = 24 * 3600_000
+/**
+ * A remote timestamp further ahead of our clock than this is not believed (a
+ * broken or hostile clock): the clock does not follow it, and a message so
+ * stamped is kept with the time it arrived (Timeline). Clocks on the network
+ * are assumed to agree within 2 minutes (docs/threat-model.md); this leaves room.
+ */
+export const MAX_HLC_DRIFT_MS = 5 * 60_000
 
 export function compareHlc (a: Hlc, b: Hlc): number {
   return a.wall !== b.wall ? a.wall - b.wall : a.counter - b.counter
@@ -23,6 +28,12 @@ export function compareHlc (a: Hlc, b: Hlc): number {
 /** A fixed-width, sortable string form: 13 digits of ms, 5 of counter. */
 export function formatHlc (t: Hlc): string {
   return `${String(t.wall).padStart(13, '0')}.${String(t.counter).padStart(5, '0')}`
+}
+
+/** Whether a remote stamp can be believed at local time `now`: well-formed, and not beyond the drift allowed. */
+export function believable (t: Hlc, now: number): boolean {
+  return Number.isSafeInteger(t.wall) && t.wall >= 0 && t.wall - now <= MAX_HLC_DRIFT_MS &&
+    Number.isInteger(t.counter) && t.counter >= 0 && t.counter <= MAX_COUNTER
 }
 
 export function parseHlc (s: string): Hlc {
@@ -46,7 +57,7 @@ export class HybridClock {
   /** Timestamp for receiving a message stamped `remote`: after both it and everything we had. */
   receive (remote: Hlc): Hlc {
     const wall = this.now()
-    const trusted = remote.wall - wall > MAX_HLC_DRIFT_MS ? { wall, counter: 0 } : remote
+    const trusted = believable(remote, wall) ? remote : { wall, counter: 0 }
     const max = Math.max(wall, this.last.wall, trusted.wall)
     let counter: number
     if (max === this.last.wall && max === trusted.wall) counter = Math.max(this.last.counter, trusted.counter) + 1

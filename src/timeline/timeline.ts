@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto'
 import { KeyedLock } from '../lock.js'
 import { checkConversation } from './conversation.js'
 import { Conversations } from './conversations.js'
-import { formatHlc, HybridClock, parseHlc } from './hlc.js'
+import { believable, formatHlc, HybridClock, parseHlc } from './hlc.js'
 import type { ConversationId } from './conversation.js'
 import type { ChatMessage, ConversationSummary, MessageStatus } from './conversations.js'
 import type { Hlc } from './hlc.js'
@@ -82,9 +82,23 @@ export class Timeline {
     return this.convs.known(conversation, ids)
   }
 
-  /** Writes for new messages of one conversation (with one summary update). */
+  /**
+   * Writes for new messages of one conversation (with one summary update).
+   * A received message stamped beyond the drift the clock believes is kept,
+   * stamped when it arrived (`hlc` and `sentAt` of the object are changed).
+   */
   async addOps (messages: ChatMessage[], unread: boolean): Promise<BatchOp[]> {
+    for (const m of messages) this.admit(m)
     return this.convs.addAll(messages, unread)
+  }
+
+  /** A received message whose stamp cannot be believed (far ahead, malformed) takes the local time, so it never sorts after what follows it. */
+  private admit (m: ChatMessage): void {
+    if (m.direction !== 'in') return
+    const now = this.clock()
+    if (believable(parseHlc(m.hlc), now) && /^\d{13}\.\d{5}$/.test(m.hlc)) return
+    m.hlc = this.stamp()
+    m.sentAt = Math.min(Number.isSafeInteger(m.sentAt) ? m.sentAt : now, now)
   }
 
   /** Writes raising outgoing messages to `status` (never lowering), and the ids that changed. */
@@ -121,15 +135,16 @@ export class Timeline {
 
   /**
    * Stores a message once per (conversation, id), in the conversation's
-   * critical section, its hlc taken in by the clock. Resolves false when it
-   * was already stored.
+   * critical section, its hlc taken in by the clock (and changed as addOps
+   * says when it cannot be believed). Resolves false when it was already stored.
    */
   async record (message: ChatMessage, unread: boolean): Promise<boolean> {
     const conversation = checkConversation(message.conversation)
     return this.exclusive(conversation, async () => {
       if ((await this.convs.known(conversation, [message.id])).size > 0) return false
       this.receive(parseHlc(message.hlc))
-      await this.commit(await this.convs.add({ ...message, conversation }, unread))
+      message.conversation = conversation
+      await this.commit(await this.addOps([message], unread))
       return true
     })
   }
