@@ -132,8 +132,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
 
   /** Acknowledges (and marks verified) the contact's current key; held messages go out. */
   async trust (user: string): Promise<{ username: string, verified: boolean }> {
-    const known = await this.directory.trust(user)
-    await this.dm.trusted(known.username, known.identityKey)
+    const known = await this.dm.trust(user)
     return { username: known.username, verified: known.verified }
   }
 

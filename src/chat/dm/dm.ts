@@ -14,12 +14,14 @@ import { LocalPreKeys } from './prekeys.js'
 import { Receiver } from './receiver.js'
 import { Sender } from './sender.js'
 import { SessionBook } from './sessions.js'
-import type { DmComponents, DmEvents, DmInit, SendResult } from './index.js'
+import type { KnownKey } from '../../directory/index.js'
+import type { DmComponents, DmDirectory, DmEvents, DmInit, SendResult } from './index.js'
 import type { DmEnvelope } from '../pb/chat.js'
 import type { Delivery, VerifiedSender } from '../transport.js'
 
 export class DirectMessages extends TypedEventEmitter<DmEvents> {
   private readonly me: string
+  private readonly directory: DmDirectory
   private readonly prekeys: LocalPreKeys
   private readonly outbox: Outbox
   private readonly sender: Sender
@@ -31,6 +33,7 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
     const { account, store, timeline, directory } = components
     const clock = components.clock ?? Date.now
     this.me = account.username
+    this.directory = directory
     const book = new SessionBook(store)
     const queue = new OutboxQueue()
     this.prekeys = new LocalPreKeys(store, account.identity(), clock)
@@ -80,10 +83,15 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
     return this.outbox.markRead(contact)
   }
 
-  /** The user accepted the contact's current key (hex): sessions with another key are dropped, held messages go out. */
-  async trusted (username: string, identityKey: string): Promise<void> {
-    await this.sender.trusted(username, identityKey)
-    this.outbox.trusted(username)
+  /**
+   * Accepts (and marks verified) the contact's current key: sessions made
+   * with another key are dropped, and messages held for it go out.
+   */
+  async trust (user: string): Promise<KnownKey> {
+    const known = await this.directory.trust(user)
+    await this.sender.trusted(known.username, known.identityKey)
+    this.outbox.trusted(known.username)
+    return known
   }
 
   /** The contact is reachable again: what waits for it goes now. */

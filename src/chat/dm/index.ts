@@ -82,8 +82,8 @@ export interface DmRelay {
   publishBundle: (bundle: PublishedBundle) => Promise<void>
 }
 
-/** Who is who: identity keys from the idp, and the keys this user accepted. */
-export type DmDirectory = Pick<Directory, 'lookup' | 'check' | 'blocked'>
+/** Who is who: identity keys from the idp, the keys this user accepted, and a changed one accepted. */
+export type DmDirectory = Pick<Directory, 'lookup' | 'check' | 'blocked' | 'trust'>
 
 /** Where users are online now, as presence announcements tell. */
 export interface DmPresence {
