@@ -1,7 +1,9 @@
 import { LanchatError } from '../errors.js'
 
-/** Codes of the network layer (the private-network gate's INVALID_PSK and KEYSTREAM_EXHAUSTED among them). */
-export type NetErrorCode = 'WEAK_PASSPHRASE' | 'LISTEN_FAILED' | 'INVALID_PSK' | 'KEYSTREAM_EXHAUSTED'
+import type { PnetErrorCode } from './pnet/errors.js'
+
+/** Codes of the network layer, the private-network gate's among them. */
+export type NetErrorCode = 'WEAK_PASSPHRASE' | 'LISTEN_FAILED' | PnetErrorCode
 
 /** The passphrase is empty or too short to gate a network. */
 export class WeakPassphraseError extends LanchatError<'WEAK_PASSPHRASE'> {
