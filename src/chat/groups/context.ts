@@ -1,0 +1,137 @@
+/**
+ * What every part of the member side shares: who this user is, its sealed
+ * store, the timeline, the network, the groups it knows, and the events the
+ * facade (groups.ts) dispatches. The public types are defined here too.
+ */
+import { toHex } from '../../crypto/index.js'
+import { checkGroupId, isMember, usernames } from '../../groups/index.js'
+import { createLogger } from '../../logger.js'
+import { GroupError } from './errors.js'
+import type { GroupsInit } from './constants.js'
+import type { GroupRecord } from './chain.js'
+import type { MemberNetwork } from './network.js'
+import type { Account } from '../../account/index.js'
+import type { Directory } from '../../directory/index.js'
+import type { GroupChange, GroupId } from '../../groups/index.js'
+import type { Logger } from '../../logger.js'
+import type { SealedStore } from '../../sealed-store.js'
+import type { ChatMessage, Timeline } from '../../timeline/index.js'
+
+/** A group as this node knows it (its latest verified state). */
+export interface GroupInfo {
+  group: GroupId
+  name: string
+  epoch: number
+  members: string[]
+  admins: string[]
+  /** Whether this node's user is a member of the latest state */
+  member: boolean
+  /** This user asked to leave; the next epoch (without it) is not made yet */
+  leaving: boolean
+  /** Members who asked to leave, whose epoch without them is not made yet */
+  pendingLeaves: string[]
+  /** Who made the latest state, what it changed, about whom, when (author's clock, ms) */
+  author: string
+  change: GroupChange
+  subject: string
+  time: number
+  /** hex SHA-256 of the latest state: members agree on a state when they agree on this */
+  hash: string
+}
+
+/**
+ * A group message as history and events show it. Outgoing: pending (stored
+ * here, not yet at the relay), sent (the relay has it) or failed.
+ */
+export interface GroupMessage extends ChatMessage {
+  group: GroupId
+}
+
+export interface GroupsEvents {
+  'group:message': CustomEvent<GroupMessage & { epoch: number }>
+  'group:changed': CustomEvent<GroupInfo>
+  'group:status': CustomEvent<{ id: string, group: GroupId, status: 'sent' | 'failed', code?: string }>
+}
+
+/** What groups need of the account: the logged-in user, its identity key and token, its data key. */
+export type GroupsAccount = Pick<Account, 'username' | 'identityToken' | 'identity' | 'dataKey'>
+/** What groups need of the directory: users' identity keys and the keys this user has pinned. */
+export type GroupsDirectory = Pick<Directory, 'lookup' | 'known' | 'check'>
+
+/** Epochs, in storage keys, sort as text. */
+export const pad = (n: number): string => String(n).padStart(10, '0')
+
+export class MemberContext {
+  readonly me: string
+  readonly log: Logger = createLogger('groups')
+  /** Every group this node knows (member, or removed and kept on record) */
+  readonly records = new Map<GroupId, GroupRecord>()
+  /** Between start and stop: nothing new (a sync, a round, a timer) starts outside it */
+  running = false
+
+  constructor (
+    readonly account: GroupsAccount,
+    readonly networkId: string,
+    /** The store's 'groups' domain, sealed under the user's data key */
+    readonly store: SealedStore,
+    /** Group messages and their status (conversation group:<id>) */
+    readonly timeline: Timeline,
+    readonly directory: GroupsDirectory,
+    readonly network: MemberNetwork,
+    readonly clock: () => number,
+    readonly init: Required<GroupsInit>,
+    private readonly dispatch: <K extends keyof GroupsEvents>(type: K, detail: GroupsEvents[K]['detail']) => void
+  ) {
+    this.me = account.username
+  }
+
+  /** Storage key prefix of a group: g/<keyed hash of its id>/ */
+  prefix (group: GroupId): string {
+    return `g/${this.groupName(group)}/`
+  }
+
+  /** The group's entry in the list of groups (g/groups/<hash>) */
+  listKey (group: GroupId): string {
+    return `g/groups/${this.groupName(group)}`
+  }
+
+  private groupName (group: GroupId): string {
+    return this.store.name(`group:${group}`)
+  }
+
+  /** A known group, or UNKNOWN_GROUP (BAD_GROUP for an id that is not one). */
+  record (group: GroupId): GroupRecord {
+    checkGroupId(group)
+    const r = this.records.get(group)
+    if (r === undefined) throw new GroupError('UNKNOWN_GROUP', `no group ${group} here: create it, or wait for an invitation`)
+    return r
+  }
+
+  info (r: GroupRecord): GroupInfo {
+    const s = r.head.state
+    return {
+      group: r.group,
+      name: s.name,
+      epoch: s.epoch,
+      members: usernames(s),
+      admins: [...s.admins],
+      member: isMember(s, this.me),
+      leaving: r.leaving,
+      pendingLeaves: [...r.leaves.keys()].sort(),
+      author: s.author,
+      change: s.change as GroupChange,
+      subject: s.subject,
+      time: s.time,
+      hash: toHex(r.head.hash)
+    }
+  }
+
+  emit<K extends keyof GroupsEvents> (type: K, detail: GroupsEvents[K]['detail']): void {
+    this.dispatch(type, detail)
+  }
+
+  /** group:changed with what the group is now. */
+  changed (r: GroupRecord): void {
+    this.emit('group:changed', this.info(r))
+  }
+}

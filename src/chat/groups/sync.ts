@@ -1,0 +1,203 @@
+/**
+ * Catching up with the relay (docs/groups.md, "Catching up"): a group's new
+ * states, pending leave requests, missing epoch keys and the history after
+ * this node's cursor; every group at start, on reconnecting to the relay, on
+ * request and at each poll; a group when poked.
+ *
+ * One flag, `full`, throughout: a full sync asks for everything (a group's
+ * states and then its history; every group this user is in), otherwise only
+ * what is known to have changed (a group's history, when the relay's list
+ * says only that grew; the groups whose list entry changed).
+ */
+import { GROUP_ID, GroupEnvelope, isMember } from '../../groups/index.js'
+import { isCode } from '../../errors.js'
+import { Rerun } from '../../lock.js'
+import { RateLimit } from '../../services/rate-limit.js'
+import { FETCH_BATCH } from './constants.js'
+import type { Chain, GroupRecord } from './chain.js'
+import type { MemberContext } from './context.js'
+import type { EnvelopeSource, ReceiveOutcome } from './receive.js'
+import type { GroupId, GroupPoke } from '../../groups/index.js'
+import type { PeerIdStr } from '../../net/index.js'
+
+/** Pokes a node may send straight to this one at once, then per second: each costs a relay request. */
+const POKE_BURST = 20
+const POKES_PER_SECOND = 2
+
+/** A full sync is owed as soon as one request during a run wants it. */
+const orFull = (a: boolean, b: boolean): boolean => a || b
+
+export interface SyncDeps {
+  chain: Pick<Chain, 'applyState' | 'fetchKeys' | 'saveMeta'>
+  /** Leave requests pending at the relay (membership turns them into epochs) */
+  noteLeaves: (r: GroupRecord, leaves: Uint8Array[]) => void
+  receive: (env: GroupEnvelope, source: EnvelopeSource) => Promise<ReceiveOutcome>
+  /** The outbox may be able to move */
+  flush: (group: GroupId) => void
+}
+
+export class Sync {
+  /** Each group's sync, one run at a time; asking during a run makes it run once more */
+  private readonly syncs = new Map<GroupId, Rerun<boolean>>()
+  /** Asking the relay about every group, one run at a time, likewise */
+  private readonly syncingAll: Rerun<boolean>
+  /** Pokes per remote node */
+  private readonly pokeLimit: RateLimit
+  /** The periodic ask about what changed (pollIntervalMs) */
+  private pollTimer?: ReturnType<typeof setInterval>
+  private stopWatchingRelay?: () => void
+
+  constructor (private readonly ctx: MemberContext, private readonly deps: SyncDeps) {
+    this.pokeLimit = new RateLimit(POKE_BURST, POKES_PER_SECOND, ctx.clock)
+    this.syncingAll = new Rerun<boolean>(async full => this.syncAllOnce(full), { merge: orFull, go: () => ctx.running })
+  }
+
+  /** Takes pokes, watches for the relay, polls, and asks about every group now. */
+  async start (): Promise<void> {
+    await this.ctx.network.servePokes((poke, from) => { this.pokedBy(poke, from) })
+    // Back in touch with the relay (a restart, a healed cable): catch up.
+    this.stopWatchingRelay = this.ctx.network.onRelayConnect(() => { void this.syncAll() })
+    this.pollTimer = setInterval(() => { void this.syncAll(false) }, this.ctx.init.pollIntervalMs)
+    this.pollTimer.unref?.()
+    void this.syncAll()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.pollTimer)
+    this.stopWatchingRelay?.()
+    await this.ctx.network.stopPokes()
+    await Promise.allSettled([this.syncingAll.idle(), ...[...this.syncs.values()].map(async s => s.idle())])
+  }
+
+  /**
+   * Asks the relay about a group's states (checked and applied in order),
+   * pending leave requests and missing keys: what a membership change is
+   * made on top of. Resolves with the group's record, unless there is none
+   * or this user can no longer ask.
+   */
+  async syncStates (group: GroupId): Promise<GroupRecord | undefined> {
+    const { ctx } = this
+    let leaves: Uint8Array[] = []
+    for (;;) {
+      const after = ctx.records.get(group)?.head.state.epoch ?? 0
+      let reply
+      try {
+        reply = await ctx.network.relay.states(group, after)
+      } catch (err) {
+        if (isCode(err, 'NOT_MEMBER') && ctx.records.has(group)) return undefined
+        throw err
+      }
+      for (const bytes of reply.states) await this.deps.chain.applyState(group, bytes)
+      leaves = reply.leaves
+      if (!reply.more || reply.states.length === 0) break
+    }
+    const r = ctx.records.get(group)
+    if (r === undefined) return undefined
+    this.deps.noteLeaves(r, leaves)
+    if (r.missing.size > 0) await this.deps.chain.fetchKeys(r)
+    this.deps.flush(group)
+    return r
+  }
+
+  /** A full sync of a group: its states, then the history after the cursor. */
+  async syncGroup (group: GroupId): Promise<void> {
+    const r = await this.syncStates(group)
+    if (r !== undefined && r.keys.size > 0) await this.fetchMessages(r)
+  }
+
+  /** Syncs a group in the background, one run at a time; not `full`: the states are current, only the history grew. */
+  async syncSoon (group: GroupId, full = true): Promise<void> {
+    let sync = this.syncs.get(group)
+    if (sync === undefined) {
+      sync = new Rerun<boolean>(async full => {
+        try {
+          const r = this.ctx.records.get(group)
+          if (!full && r !== undefined) await this.fetchMessages(r)
+          else await this.syncGroup(group)
+        } catch (err) {
+          this.ctx.log('syncing group %s failed: %s', group, (err as Error).message)
+        }
+      }, { merge: orFull, go: () => this.ctx.running })
+      this.syncs.set(group, sync)
+    }
+    return sync.request(full)
+  }
+
+  /**
+   * Asks the relay which groups this user is in, and syncs each (and each it
+   * thought it was in). `full`: every group's states and history (at start,
+   * on reconnecting to the relay, on request); otherwise (the poll) only
+   * what the relay's list shows has changed.
+   */
+  async syncAll (full = true): Promise<void> {
+    if (this.ctx.running) await this.syncingAll.request(full)
+  }
+
+  private async syncAllOnce (full: boolean): Promise<void> {
+    const { ctx } = this
+    try {
+      const groups = await ctx.network.relay.list()
+      const listed = new Set(groups.map(g => g.group))
+      /** group -> whether its sync is full */
+      const todo = new Map<GroupId, boolean>()
+      for (const g of groups) {
+        const r = ctx.records.get(g.group)
+        const current = r !== undefined && g.epoch === r.head.state.epoch && g.leaves === 0 && r.missing.size === 0 && !r.leaving
+        if (full || !current) todo.set(g.group, true)
+        else if (r.keys.size > 0 && g.last > r.cursor) todo.set(g.group, false)
+      }
+      for (const r of ctx.records.values()) {
+        const mine = isMember(r.head.state, ctx.me) || r.leaving || r.missing.size > 0
+        if (mine && !listed.has(r.group)) todo.set(r.group, true)
+      }
+      for (const [group, fullSync] of todo) if (ctx.running) await this.syncSoon(group, fullSync)
+      for (const r of ctx.records.values()) this.deps.flush(r.group)
+    } catch (err) {
+      ctx.log('syncing groups failed: %s', (err as Error).message)
+    }
+  }
+
+  /** A poke (on the topic, or straight from a node): something new at the relay. */
+  onPoke (group: GroupId, epoch: number): void {
+    const r = this.ctx.records.get(group)
+    // A state this node has already: nothing to ask, unless it is a leave request (same epoch).
+    if (r !== undefined && epoch < r.head.state.epoch) return
+    void this.syncSoon(group)
+  }
+
+  /** A poke straight from another node (a new member is told this way), within that node's rate. */
+  private pokedBy (poke: GroupPoke, from: PeerIdStr): void {
+    if (!GROUP_ID.test(poke.group) || this.pokeLimit.take(from) > 0) return
+    this.onPoke(poke.group, poke.epoch)
+  }
+
+  /** Fetches the history after this node's cursor; stops before a message whose key is not here yet. */
+  private async fetchMessages (r: GroupRecord): Promise<void> {
+    const { ctx } = this
+    for (;;) {
+      const reply = await ctx.network.relay.fetch(r.group, r.cursor === '' ? undefined : r.cursor, FETCH_BATCH)
+      let cursor = r.cursor
+      let blocked = false
+      for (const m of reply.messages) {
+        let outcome: ReceiveOutcome | 'refused'
+        try {
+          outcome = await this.deps.receive(GroupEnvelope.decode(m.envelope), 'relay')
+        } catch (err) {
+          ctx.log('refused a message of %s from the relay: %s', r.group, (err as Error).message)
+          outcome = 'refused'
+        }
+        if (outcome === 'pending') {
+          blocked = true
+          break
+        }
+        cursor = m.cursor
+      }
+      if (!blocked) cursor = reply.cursor
+      if (cursor !== r.cursor) {
+        r.cursor = cursor
+        await this.deps.chain.saveMeta(r)
+      }
+      if (blocked || !reply.more || !ctx.running) return
+    }
+  }
+}
