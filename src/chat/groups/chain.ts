@@ -236,7 +236,10 @@ export class Chain {
     if (reply.wrappedBy !== state.author) throw mismatch(`was wrapped by ${reply.wrappedBy}, not by the state's author ${state.author}`)
     if (reply.authorized.join(',') !== usernames(state).join(',')) throw mismatch('is bound to other users than the state\'s members')
     if (reply.key.byteLength !== EPOCH_KEY_BYTES) throw mismatch(`is ${reply.key.byteLength} bytes, not ${EPOCH_KEY_BYTES}`)
-    return reply.key
+    // A copy of its own, a plain Uint8Array (a reply's bytes may be a Buffer, or a view of a larger frame).
+    const key = new Uint8Array(reply.key)
+    reply.key.fill(0)
+    return key
   }
 
   /** Resolves once no state is being applied. */
