@@ -20,6 +20,8 @@ export interface StartOptions {
   eligible?: Role[]
   roles: boolean
   headless: boolean
+  /** Ring the terminal bell for new messages in the terminal UI (--no-bell: false) */
+  bell: boolean
 }
 
 export const DEFAULT_DATA_DIR_LABEL = '~/.lanchat'

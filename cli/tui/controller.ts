@@ -10,6 +10,7 @@ import { groupConversation, initialState, update } from './view-model.js'
 import type { Formatters, Frame } from './frame.js'
 import type { Action, Effect, Snapshot, TuiState } from './state.js'
 import type { LanchatNode, NodeEvents } from '../../src/node.js'
+import type { TerminalWidths } from './text.js'
 
 /** The part of the node's API the terminal UI drives: the same methods the headless commands call. */
 export type TuiNode = Pick<LanchatNode,
@@ -22,6 +23,14 @@ export interface ControllerOptions {
   render: (frame: Frame) => void
   /** Called once when the person quits (/quit, Ctrl-C) */
   onQuit: () => void
+  /** Rings the terminal bell */
+  bell?: () => void
+  /** Clears the terminal and draws it all again (Ctrl-L) */
+  redraw?: () => void
+  /** How the terminal draws text (default: as current Unicode says) */
+  terminal?: TerminalWidths
+  /** Ring the bell for new messages not in sight (default true; --no-bell) */
+  bellEnabled?: boolean
   /** How often the status bar is refreshed from the node (ms, default 1000) */
   snapshotIntervalMs?: number
   now?: () => number
@@ -60,7 +69,10 @@ export class TuiController {
     this.options = options
     this.now = options.now ?? Date.now
     this.defer = options.defer ?? (fn => { setImmediate(fn) })
-    const { state, effects } = initialState(options.size, this.snapshot())
+    const { state, effects } = initialState(options.size, this.snapshot(), {
+      ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
+      ...(options.bellEnabled !== undefined ? { bell: options.bellEnabled } : {})
+    })
     this.state = state
     this.runAll(effects)
   }
@@ -259,6 +271,12 @@ export class TuiController {
           this.dispatch({ type: 'trusted', username: r.username, verified: r.verified })
           break
         }
+        case 'bell':
+          this.options.bell?.()
+          break
+        case 'redraw':
+          this.options.redraw?.()
+          break
         case 'quit':
           if (!this.quitCalled) {
             this.quitCalled = true

@@ -1,9 +1,12 @@
 /**
  * A one-line text editor, pure: the input line and the form's fields. The
- * cursor counts code points, so an emoji is one step.
+ * cursor counts code points and stops only between grapheme clusters, so an
+ * emoji (👍🏽 too), a flag or a letter with its accents is one step, and one
+ * Backspace.
  */
 import type { Key } from './keys.js'
 import { isPrintable } from './keys.js'
+import { clusterBoundaries } from './text.js'
 
 export interface LineEditor {
   text: string
@@ -15,6 +18,8 @@ export interface LineEditor {
   historyIndex: number | null
   /** The new line being typed, kept while browsing the history */
   draft: string
+  /** The whole line is selected (a line the UI refused): typing replaces it, Backspace clears it, a move keeps it */
+  selected?: boolean
 }
 
 export const MAX_INPUT_HISTORY = 100
@@ -24,7 +29,12 @@ export function emptyEditor (history: string[] = []): LineEditor {
 }
 
 export function setText (ed: LineEditor, text: string, cursor = [...text].length): LineEditor {
-  return { ...ed, text, cursor: Math.max(0, Math.min(cursor, [...text].length)) }
+  return { ...ed, text, cursor: Math.max(0, Math.min(cursor, [...text].length)), selected: false }
+}
+
+/** The line kept and selected, with the cursor at its end: typing replaces it, a move or an edit keeps it. */
+export function selectAll (ed: LineEditor): LineEditor {
+  return { ...ed, cursor: [...ed.text].length, selected: true, historyIndex: null }
 }
 
 /** The editor after the line was entered: empty, with the line in its history. */
@@ -39,27 +49,39 @@ function isWordChar (ch: string | undefined): boolean {
 
 /** Applies an editing key; returns null when the key is not an editing key. */
 export function editKey (ed: LineEditor, key: Key, withHistory = true): LineEditor | null {
+  const name = key.ctrl === true ? `C-${key.name}` : key.name
+  if (ed.selected === true) {
+    // A selected line: typing replaces it, deleting clears it, anything else unselects it first.
+    const cleared: LineEditor = { ...ed, text: '', cursor: 0, historyIndex: null, selected: false }
+    if (isPrintable(key)) return editKey(cleared, key, withHistory)
+    if (['backspace', 'C-h', 'delete', 'C-d', 'C-u', 'C-k', 'C-w'].includes(name)) return cleared
+    const moved = editKey({ ...ed, selected: false }, key, withHistory)
+    return moved
+  }
   const chars = [...ed.text]
   const at = ed.cursor
   const set = (next: string[], cursor: number): LineEditor => ({ ...ed, text: next.join(''), cursor, historyIndex: null })
   if (isPrintable(key)) {
-    const insert = [...(key.ch ?? '')]
-    return set([...chars.slice(0, at), ...insert, ...chars.slice(at)], at + insert.length)
+    const head = chars.slice(0, at).join('') + (key.ch ?? '')
+    // Counted again: half of a surrogate pair typed after the other half makes one code point of two.
+    return { ...set([head, ...chars.slice(at)], 0), cursor: [...head].length }
   }
-  const name = key.ctrl === true ? `C-${key.name}` : key.name
+  const bounds = clusterBoundaries(ed.text)
+  const before = bounds.findLast(b => b < at) ?? 0
+  const after = bounds.find(b => b > at) ?? chars.length
   switch (name) {
     case 'backspace':
     case 'C-h':
-      return at === 0 ? ed : set([...chars.slice(0, at - 1), ...chars.slice(at)], at - 1)
+      return at === 0 ? ed : set([...chars.slice(0, before), ...chars.slice(at)], before)
     case 'delete':
     case 'C-d':
-      return at >= chars.length ? ed : set([...chars.slice(0, at), ...chars.slice(at + 1)], at)
+      return at >= chars.length ? ed : set([...chars.slice(0, at), ...chars.slice(after)], at)
     case 'left':
     case 'C-b':
-      return { ...ed, cursor: Math.max(0, at - 1) }
+      return { ...ed, cursor: before }
     case 'right':
     case 'C-f':
-      return { ...ed, cursor: Math.min(chars.length, at + 1) }
+      return { ...ed, cursor: Math.min(chars.length, after) }
     case 'home':
     case 'C-a':
       return { ...ed, cursor: 0 }

@@ -39,10 +39,13 @@ export function newForm (mode: FormMode, username = '', reason: string | null = 
   return { mode, username, password: '', confirm: '', focus: username === '' ? 'username' : 'password', error: null, busy: null, reason }
 }
 
-/** The form after the node refused: passwords cleared when they were the problem. */
-export function formFailed (form: FormState, error: string, clearPasswords: boolean): FormState {
-  if (!clearPasswords) return { ...form, busy: null, error }
-  return { ...form, busy: null, error, password: '', confirm: '', focus: 'password' }
+/**
+ * The form after the node refused it: the passwords are always cleared (a
+ * password is typed again, never left in a form after an error), and the
+ * focus goes to the username when it was the problem, else to the password.
+ */
+export function formFailed (form: FormState, error: string, usernameWrong: boolean): FormState {
+  return { ...form, busy: null, error, password: '', confirm: '', focus: usernameWrong ? 'username' : 'password' }
 }
 
 function move (form: FormState, step: number): FormState {
@@ -65,7 +68,12 @@ function submit (form: FormState): { form: FormState, outcome: FormOutcome } {
   return { form: { ...form, username: user.value, error: null, busy }, outcome: { type: 'submit', mode: form.mode, username: user.value, password: form.password } }
 }
 
-export function formKey (form: FormState, key: Key): { form: FormState, outcome: FormOutcome } {
+/**
+ * A key in the form. `account` is the account this node holds, if any:
+ * Ctrl-T opens the other form fresh, the login form for that account (or
+ * empty), never with what was typed in the form before.
+ */
+export function formKey (form: FormState, key: Key, account: string | null = null): { form: FormState, outcome: FormOutcome } {
   const none: FormOutcome = { type: 'none' }
   const name = keyName(key)
   if (name === 'escape') return { form, outcome: { type: 'cancel' } }
@@ -83,7 +91,7 @@ export function formKey (form: FormState, key: Key): { form: FormState, outcome:
       return submit(form)
     case 'C-t': {
       const mode: FormMode = form.mode === 'register' ? 'login' : 'register'
-      return { form: { ...newForm(mode, form.username, form.reason), focus: form.focus === 'confirm' ? 'password' : form.focus }, outcome: none }
+      return { form: newForm(mode, mode === 'login' ? account ?? '' : '', form.reason), outcome: none }
     }
   }
   const value = form[form.focus]

@@ -4,7 +4,8 @@
  * copies the frame onto the screen.
  */
 import { fieldsOf } from './form.js'
-import { fit, sanitize, textWidth, truncate, truncateStart, wrap } from './text.js'
+import { measureFor, sanitize } from './text.js'
+import type { TerminalWidths, TextMeasure } from './text.js'
 import { emptyView, GROUP_PREFIX, groupOf, LOBBY } from './state.js'
 import type { Conversation, ConversationView, Entry, Focus, TuiState, Tone } from './state.js'
 
@@ -30,6 +31,8 @@ export interface Line {
 
 export interface Frame {
   layout: Layout
+  /** The terminal the frame was measured for: the painter measures with the same */
+  terminal: TerminalWidths
   focus: Focus
   list: { header: string, rows: Array<Line & { selected: boolean }> }
   messages: { header: Line, lines: Line[] }
@@ -37,8 +40,11 @@ export interface Frame {
   notice: Line
   /** Network, peers, role holders, user and connection state */
   statusBar: string
-  /** The input line as shown (prompt included) and the cursor's column, null when the input has no focus */
-  input: { text: string, cursor: number | null }
+  /**
+   * The input line as shown (prompt included), the cursor's column (null when the input has no focus), and
+   * where a selected line starts and ends (columns), when it is selected
+   */
+  input: { text: string, cursor: number | null, selection: { from: number, to: number } | null }
   /** The register / login form, drawn over the rest */
   form: { width: number, lines: Line[], cursor: { row: number, col: number } | null } | null
 }
@@ -94,7 +100,13 @@ function stateLabel (e: Entry, conversation: string): string {
   return ''
 }
 
-function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters): Line[] {
+/** The line above the first message that was unread when the conversation was opened. */
+export function newMarker (m: TextMeasure): string {
+  return m.terminal.unicode ? '\u2500\u2500 new \u2500\u2500' : '-- new --'
+}
+
+function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters, m: TextMeasure): Line[] {
+  const wrap = (text: string, w: number, indent: number): string[] => m.wrap(text, w, indent)
   if (e.kind === 'notice') return wrap(sanitize(e.text), width, 2).map(text => ({ text, tone: e.tone ?? 'info' }))
   const from = sanitize(e.from, false)
   const label = e.direction === 'out' ? stateLabel(e, conversation) : ''
@@ -111,9 +123,10 @@ function entryLines (e: Entry, conversation: string, width: number, fmt: Formatt
 /** Every line of a conversation at this width, oldest first: what the messages pane scrolls through. */
 export function conversationLines (state: TuiState, id: string, now: number, fmt: Formatters = LOCAL_TIME): Line[] {
   const { messagesWidth: width } = layout(state.size)
+  const m = measureFor(state.terminal)
   const view: ConversationView = state.views[id] ?? emptyView()
   const lines: Line[] = []
-  const dim = (text: string): void => { for (const t of wrap(text, width)) lines.push({ text: t, tone: 'dim' }) }
+  const dim = (text: string): void => { for (const t of m.wrap(text, width)) lines.push({ text: t, tone: 'dim' }) }
   if (!view.loaded) {
     if (!state.me.loggedIn) dim('Log in to read and send messages: /login, or /register to create an account.')
     else dim(view.loading ? 'loading...' : 'Not loaded: PgUp to try again.')
@@ -136,10 +149,11 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
   for (const e of view.entries) {
     if (e.kind === 'message') {
       const day = fmt.day(e.at)
-      if (day !== lastDay) lines.push({ text: truncate(`-- ${day} --`, width), tone: 'dim' })
+      if (day !== lastDay) lines.push({ text: m.truncate(`-- ${day} --`, width), tone: 'dim' })
       lastDay = day
     }
-    lines.push(...entryLines(e, id, width, fmt))
+    if (view.newFrom !== undefined && e.key === view.newFrom) lines.push({ text: m.truncate(newMarker(m), width), tone: 'warn' })
+    lines.push(...entryLines(e, id, width, fmt, m))
   }
   return lines
 }
@@ -150,18 +164,24 @@ function shortPeer (state: TuiState, peerId: string | null): string {
   return '..' + peerId.slice(-4)
 }
 
-export function statusBarText (state: TuiState): string {
+/** The status bar's parts, most important first: who and how connected, network, peers, role holders, warnings. */
+export function statusBarParts (state: TuiState): string[] {
   const { me, net } = state
   let who: string
   if (me.username === null) who = 'not logged in'
   else if (!me.loggedIn) who = `${me.username}: not logged in`
   else who = `${me.username}: ${net.peers > 0 ? 'online' : 'offline, no peers'}`
   const roles = (['relay', 'idp', 'kacls'] as const).map(r => `${r} ${shortPeer(state, net.roles[r])}`).join(' ')
-  const warnings = net.warnings.length === 0 ? '' : ` | ${net.warnings.length} role warning${net.warnings.length === 1 ? '' : 's'}: /roles`
-  return ` ${who} | net ${net.networkId.slice(0, 8)} | ${net.peers} peer${net.peers === 1 ? '' : 's'} | ${roles}${warnings}`
+  const parts = [who, `net ${net.networkId.slice(0, 8)}`, `${net.peers} peer${net.peers === 1 ? '' : 's'}`, roles]
+  if (net.warnings.length > 0) parts.push(`${net.warnings.length} role warning${net.warnings.length === 1 ? '' : 's'}: /roles`)
+  return parts
 }
 
-function listRow (state: TuiState, c: Conversation, width: number): Line & { selected: boolean } {
+export function statusBarText (state: TuiState): string {
+  return ' ' + statusBarParts(state).join(' | ')
+}
+
+function listRow (state: TuiState, c: Conversation, width: number, m: TextMeasure): Line & { selected: boolean } {
   const warn = state.keyWarnings[c.id] === true ? '!' : ' '
   const marker = c.kind === 'direct' ? (state.presence[c.id]?.online === true ? '*' : ' ') : c.kind === 'group' ? '&' : ''
   let title = c.title
@@ -172,9 +192,10 @@ function listRow (state: TuiState, c: Conversation, width: number): Line & { sel
   const unread = c.unread > 0 ? ` ${c.unread > 999 ? '999+' : c.unread}` : ''
   const left = c.left === true ? ' (left)' : ''
   const suffix = left + unread
-  const name = fit(`${warn}${marker}${sanitize(title, false)}`, Math.max(1, width - textWidth(suffix)))
+  const room = Math.max(1, width - m.width(suffix))
+  const name = m.pad(m.shorten(`${warn}${marker}${sanitize(title, false)}`, room), room)
   const tone: Tone = c.unread > 0 ? 'strong' : c.left === true ? 'dim' : 'normal'
-  return { text: fit(name + suffix, width), tone, selected: c.id === state.current }
+  return { text: m.fit(name + suffix, width), tone, selected: c.id === state.current }
 }
 
 function groupHeader (state: TuiState, c: Conversation | undefined): string {
@@ -193,7 +214,7 @@ function groupHeader (state: TuiState, c: Conversation | undefined): string {
   return parts.join(' | ')
 }
 
-function messagesHeader (state: TuiState, width: number): Line {
+function messagesHeader (state: TuiState, width: number, m: TextMeasure): Line {
   const c = state.conversations.find(x => x.id === state.current)
   const view = state.views[state.current]
   const parts: string[] = []
@@ -210,28 +231,41 @@ function messagesHeader (state: TuiState, width: number): Line {
   }
   if (state.scroll > 0) parts.push('scrolled back: PgDn for newer')
   if (view?.loading === true) parts.push('loading...')
-  return { text: fit(parts.join(' | '), width), tone }
+  return { text: m.pad(m.fitParts(parts, width), width), tone }
 }
 
-function inputLine (state: TuiState, width: number): Frame['input'] {
+function inputLine (state: TuiState, width: number, m: TextMeasure): Frame['input'] {
   const prompt = '> '
-  const chars = [...state.input.text]
-  const cursor = Math.min(state.input.cursor, chars.length)
-  const avail = Math.max(1, width - textWidth(prompt) - 1)
+  const text = sanitize(state.input.text, false)
+  const clusters = m.clusters(text)
+  // The cursor counts code points and sits between clusters: the cluster it is before.
+  let at = 0
+  let cursorIndex = clusters.length
+  for (let i = 0; i < clusters.length; i++) {
+    if (at >= state.input.cursor) { cursorIndex = i; break }
+    at += [...(clusters[i]?.text ?? '')].length
+  }
+  const avail = Math.max(1, width - prompt.length - 1)
+  const widthOf = (from: number, to: number): number => clusters.slice(from, to).reduce((w, c) => w + c.width, 0)
+  // Scrolled so the cursor shows.
   let start = 0
-  while (start < cursor && textWidth(chars.slice(start, cursor).join('')) > avail) start++
-  const visible = truncate(chars.slice(start).join(''), avail)
-  const text = prompt + visible
-  return { text, cursor: state.focus === 'input' && state.form === null ? textWidth(prompt) + textWidth(chars.slice(start, cursor).join('')) : null }
+  while (start < cursorIndex && widthOf(start, cursorIndex) > avail) start++
+  let end = start
+  let used = 0
+  while (end < clusters.length && used + (clusters[end]?.width ?? 0) <= avail) used += clusters[end++]?.width ?? 0
+  const visible = clusters.slice(start, end).map(c => c.text).join('')
+  const focused = state.focus === 'input' && state.form === null
+  const selection = state.input.selected === true && visible !== '' ? { from: prompt.length, to: prompt.length + used } : null
+  return { text: prompt + visible, cursor: focused ? prompt.length + widthOf(start, cursorIndex) : null, selection }
 }
 
-function formFrame (state: TuiState, width: number, height: number): NonNullable<Frame['form']> {
+function formFrame (state: TuiState, width: number, height: number, m: TextMeasure): NonNullable<Frame['form']> {
   const form = state.form!
   const w = Math.min(68, width - 2)
   const inner = w - 4
   const build = (compact: boolean): { lines: Line[], cursor: { row: number, col: number } | null } => {
     const lines: Line[] = []
-    const add = (text: string, tone: Tone = 'normal'): void => { for (const t of wrap(text, inner)) lines.push({ text: t, tone }) }
+    const add = (text: string, tone: Tone = 'normal'): void => { for (const t of m.wrap(text, inner)) lines.push({ text: t, tone }) }
     const blank = (): void => { if (!compact) add('') }
     add(form.mode === 'register' ? 'lanchat: create your account' : 'lanchat: log in', 'strong')
     blank()
@@ -239,7 +273,9 @@ function formFrame (state: TuiState, width: number, height: number): NonNullable
     if (!compact) {
       add(form.mode === 'register'
         ? 'Pick a username and a password (8 characters or more) for this network. The password unlocks your keys on this node: it cannot be recovered.'
-        : `Enter the password of the account${form.username === '' ? '' : ' ' + form.username} on this node.`)
+        : form.username !== '' && form.username === state.me.username
+          ? `Enter the password of the account ${form.username} on this node.`
+          : 'Enter your username and password.')
     }
     blank()
     const labels = { username: 'Username', password: 'Password', confirm: 'Again' }
@@ -248,8 +284,8 @@ function formFrame (state: TuiState, width: number, height: number): NonNullable
       const value = f === 'username' ? sanitize(form.username, false) : '*'.repeat([...form[f]].length)
       const focused = form.focus === f
       const head = `${focused ? '>' : ' '} ${labels[f].padEnd(9)}`
-      const shown = truncateStart(value, Math.max(1, inner - head.length - 1))
-      if (focused && form.busy === null) cursor = { row: lines.length, col: head.length + textWidth(shown) }
+      const shown = m.truncateStart(value, Math.max(1, inner - head.length - 1))
+      if (focused && form.busy === null) cursor = { row: lines.length, col: head.length + m.width(shown) }
       lines.push({ text: head + shown, tone: focused ? 'strong' : 'normal' })
     }
     blank()
@@ -257,9 +293,11 @@ function formFrame (state: TuiState, width: number, height: number): NonNullable
     else if (form.error !== null) add(form.error, 'error')
     else blank()
     blank()
-    add(form.mode === 'register'
-      ? 'Enter: next / create | Ctrl-T: log in instead | Esc: later | Ctrl-C: quit'
-      : 'Enter: next / log in | Ctrl-T: register instead | Esc: later | Ctrl-C: quit', 'dim')
+    // The keys on one line: as many as fit.
+    const keys = form.mode === 'register'
+      ? ['Enter: next / create', 'Ctrl-T: log in instead', 'Esc: later', 'Ctrl-C: quit']
+      : ['Enter: next / log in', 'Ctrl-T: register instead', 'Esc: later', 'Ctrl-C: quit']
+    lines.push({ text: m.fitParts(keys, inner), tone: 'dim' })
     return { lines, cursor }
   }
   // A short terminal gets the form without its explanations (two rows go to the border).
@@ -268,11 +306,15 @@ function formFrame (state: TuiState, width: number, height: number): NonNullable
 }
 
 /** The whole screen for this state. */
+/** The key reminder shown on the status line when there is nothing to say. */
+export const KEY_HINTS = ['Tab: next pane', 'Ctrl-N/P: chats', 'PgUp/PgDn: scroll', '/help', 'Ctrl-C: quit']
+
 export function renderFrame (state: TuiState, now: number, fmt: Formatters = LOCAL_TIME): Frame {
   const lay = layout(state.size)
   const { listWidth, bodyHeight, messagesWidth } = lay
+  const m = measureFor(state.terminal)
 
-  const rows = state.conversations.map(c => listRow(state, c, listWidth))
+  const rows = state.conversations.map(c => listRow(state, c, listWidth, m))
   const selected = Math.max(0, rows.findIndex(r => r.selected))
   const first = Math.max(0, Math.min(selected - bodyHeight + 1, rows.length - bodyHeight))
   const listRows = rows.slice(Math.max(0, first), Math.max(0, first) + bodyHeight)
@@ -282,18 +324,20 @@ export function renderFrame (state: TuiState, now: number, fmt: Formatters = LOC
   const visible = all.slice(Math.max(0, end - bodyHeight), end)
   const lines = [...Array.from({ length: bodyHeight - visible.length }, () => ({ text: '', tone: 'normal' as const })), ...visible]
 
+  // Lines that do not fit are shortened at a word or a whole part, with an ellipsis, never cut mid-word.
   const notice: Line = state.notice !== null
-    ? { text: fit(' ' + sanitize(state.notice.text, false), lay.width), tone: state.notice.tone }
-    : { text: fit(' Tab: next pane | Ctrl-N/P: chats | PgUp/PgDn: scroll | /help | Ctrl-C: quit', lay.width), tone: 'dim' }
+    ? { text: m.pad(' ' + m.shorten(sanitize(state.notice.text, false), lay.width - 1), lay.width), tone: state.notice.tone }
+    : { text: m.pad(' ' + m.fitParts(KEY_HINTS, lay.width - 1), lay.width), tone: 'dim' }
 
   return {
     layout: lay,
+    terminal: state.terminal,
     focus: state.focus,
-    list: { header: fit(' Conversations', listWidth), rows: listRows },
-    messages: { header: messagesHeader(state, messagesWidth), lines },
+    list: { header: m.fit(' Conversations', listWidth), rows: listRows },
+    messages: { header: messagesHeader(state, messagesWidth, m), lines },
     notice,
-    statusBar: fit(statusBarText(state), lay.width),
-    input: inputLine(state, lay.width),
-    form: state.form === null ? null : formFrame(state, lay.width, lay.height)
+    statusBar: m.pad(' ' + m.fitParts(statusBarParts(state).map(p => sanitize(p, false)), lay.width - 1), lay.width),
+    input: inputLine(state, lay.width, m),
+    form: state.form === null ? null : formFrame(state, lay.width, lay.height, m)
   }
 }

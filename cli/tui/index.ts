@@ -9,6 +9,7 @@ import { TuiController } from './controller.js'
 import { BlessedView } from './view.js'
 import type { TuiNode } from './controller.js'
 import type { ViewIo } from './view.js'
+import type { Action } from './state.js'
 
 export type { TuiNode } from './controller.js'
 export { TuiController, describeError } from './controller.js'
@@ -43,7 +44,12 @@ function holdStderr (): () => string[] {
  * Runs the terminal UI on `io` (the process's terminal by default) until the
  * person quits, then gives the terminal back. The caller stops the node.
  */
-export async function runTui (node: TuiNode, io: ViewIo = { input: process.stdin, output: process.stdout }): Promise<void> {
+export interface TuiOptions {
+  /** Ring the terminal bell for a new message not in sight (default true; --no-bell turns it off) */
+  bell?: boolean
+}
+
+export async function runTui (node: TuiNode, io: ViewIo = { input: process.stdin, output: process.stdout }, options: TuiOptions = {}): Promise<void> {
   if (io.input.isTTY !== true || io.output.isTTY !== true) {
     throw new CliError('the terminal UI needs a terminal: use --headless to drive lanchat from a script (docs/headless.md)')
   }
@@ -51,14 +57,31 @@ export async function runTui (node: TuiNode, io: ViewIo = { input: process.stdin
   const { promise: quit, resolve } = Promise.withResolvers<void>()
   let view: BlessedView | undefined
   let controller: TuiController | undefined
+  // Keys pressed while the terminal is probed are kept for the controller.
+  const early: Action[] = []
+  const dispatch = (action: Action): void => {
+    if (controller === undefined) early.push(action)
+    else controller.dispatch(action)
+  }
   try {
     view = new BlessedView(io, {
-      onKey: key => { controller?.dispatch({ type: 'key', key }) },
-      onResize: (width, height) => { controller?.dispatch({ type: 'resize', width, height }) }
+      onKey: key => { dispatch({ type: 'key', key }) },
+      onResize: (width, height) => { dispatch({ type: 'resize', width, height }) },
+      onFocus: focused => { dispatch({ type: 'focus', focused }) }
     })
     const v = view
-    controller = new TuiController(node, { size: { width: v.width, height: v.height }, render: frame => { v.draw(frame) }, onQuit: resolve })
+    const terminal = await v.probeWidths()
+    controller = new TuiController(node, {
+      size: { width: v.width, height: v.height },
+      render: frame => { v.draw(frame) },
+      onQuit: resolve,
+      bell: () => { v.bell() },
+      redraw: () => { v.redraw() },
+      terminal,
+      ...(options.bell !== undefined ? { bellEnabled: options.bell } : {})
+    })
     controller.start()
+    for (const action of early.splice(0)) controller.dispatch(action)
     await quit
   } finally {
     controller?.stop()

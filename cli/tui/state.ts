@@ -9,6 +9,7 @@ import type { Completion } from './complete.js'
 import type { LineEditor } from './editor.js'
 import type { FormState } from './form.js'
 import type { Key } from './keys.js'
+import type { TerminalWidths } from './text.js'
 
 // The node's vocabulary, named from its API (the TUI uses nothing else of the node).
 export type ChatMessage = NodeEvents['message']['detail']
@@ -85,6 +86,10 @@ export interface ConversationView {
   loading: boolean
   /** Nothing older exists */
   complete: boolean
+  /** The key of the first message unread when the conversation was opened: the "new" line goes above it */
+  newFrom?: string
+  /** Unread messages when it was opened, before its history came: newFrom is found once it does */
+  unreadAtOpen?: number
 }
 
 export interface NetworkState {
@@ -141,6 +146,14 @@ export interface TuiState {
   earlyStatus: Record<string, EntryStatus>
   /** Counter for local ids */
   seq: number
+  /** How this terminal draws text (widths of emoji sequences, UTF-8) */
+  terminal: TerminalWidths
+  /** Whether the terminal window has focus, as far as the terminal tells (it may never say) */
+  terminalFocused: boolean
+  /** Ring the terminal bell for a new message not in sight (off with --no-bell) */
+  bell: boolean
+  /** When it last rang (ms), so a burst of messages rings once */
+  lastBellAt: number
 }
 
 /** What the node reports, polled and on events. */
@@ -155,6 +168,8 @@ export interface Snapshot {
 export type Action =
   | { type: 'key', key: Key }
   | { type: 'resize', width: number, height: number }
+  /** The terminal reported gaining (true) or losing (false) focus */
+  | { type: 'focus', focused: boolean }
   | { type: 'snapshot', snapshot: Snapshot }
   | { type: 'registered', username: string, fingerprint: string }
   | { type: 'loggedIn', whoami: WhoAmI }
@@ -209,6 +224,10 @@ export type Effect =
   | { type: 'groupLeave', group: string }
   | { type: 'groupMembers', group: string }
   | { type: 'groupSend', localId: string, group: string, text: string }
+  /** Ring the terminal bell */
+  | { type: 'bell' }
+  /** Clear the terminal and draw everything again (Ctrl-L) */
+  | { type: 'redraw' }
   | { type: 'quit' }
 
 export interface Update {

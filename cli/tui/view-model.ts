@@ -7,8 +7,9 @@
  */
 import { applyCompletion, completionAt, quoteName } from './complete.js'
 import { helpLines, parseCommand } from './commands.js'
-import { commit, editKey, emptyEditor, setText } from './editor.js'
+import { commit, editKey, emptyEditor, selectAll, setText } from './editor.js'
 import { formFailed, formKey, newForm } from './form.js'
+import { MODERN_TERMINAL } from './text.js'
 import { conversationLines, layout, LOCAL_TIME } from './frame.js'
 import { isPrintable, keyName } from './keys.js'
 import { emptyView, FOCUS_ORDER, GROUP_PREFIX, groupIdOf, groupOf, LOBBY, PAGE_SIZE } from './state.js'
@@ -16,6 +17,8 @@ import type { Command, GroupCommand } from './commands.js'
 import type { CompletionNames } from './complete.js'
 import type { Formatters } from './frame.js'
 import type { Key } from './keys.js'
+import type { LineEditor } from './editor.js'
+import type { TerminalWidths } from './text.js'
 import type {
   Action, AnyMessage, Conversation, ConversationKind, ConversationView, Effect, Entry, EntryStatus, GroupInfo, GroupOp,
   NetworkState, RolesView, Snapshot, Tone, TuiState, Update, UserPresence, VerifyResult, WhoAmI
@@ -28,8 +31,10 @@ export interface ViewModelOptions {
 
 /** A state never goes back; 'failed' (a group message dropped) is final. */
 const STATUS_RANK: Record<EntryStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 }
-/** Codes after which the form clears its password fields. */
-const PASSWORD_CODES = new Set(['WRONG_PASSWORD', 'WEAK_PASSWORD', 'BAD_PASSWORD'])
+/** Codes that say the username is what is wrong: the form goes back to it. */
+const USERNAME_CODES = new Set(['USERNAME_TAKEN', 'UNKNOWN_USER', 'BAD_USERNAME', 'ALREADY_REGISTERED'])
+/** A burst of messages rings the bell once: not again within this (ms). */
+export const BELL_INTERVAL_MS = 2_000
 const LOGIN_FIRST = 'log in first: /login (or /register to create an account)'
 
 /** Which kind of conversation a name is: '#lobby', 'group:<id>' or a username. */
@@ -73,7 +78,14 @@ function networkFrom (snapshot: Snapshot): NetworkState {
  * The state at startup. With no account on this node the register form
  * opens; with one that is not logged in (a restart) the login form for it.
  */
-export function initialState (size: { width: number, height: number }, snapshot: Snapshot): Update {
+export interface InitialOptions {
+  /** How the terminal draws text (default: as current Unicode says) */
+  terminal?: TerminalWidths
+  /** Ring the bell for new messages not in sight (default true) */
+  bell?: boolean
+}
+
+export function initialState (size: { width: number, height: number }, snapshot: Snapshot, options: InitialOptions = {}): Update {
   const who = snapshot.whoami
   let state: TuiState = {
     size,
@@ -92,7 +104,11 @@ export function initialState (size: { width: number, height: number }, snapshot:
     groups: {},
     keyWarnings: {},
     earlyStatus: {},
-    seq: 0
+    seq: 0,
+    terminal: options.terminal ?? MODERN_TERMINAL,
+    terminalFocused: true,
+    bell: options.bell ?? true,
+    lastBellAt: Number.NEGATIVE_INFINITY
   }
   if (who.loggedIn) return becomeLoggedIn(state, who)
   if (who.username === null) {
@@ -107,6 +123,18 @@ export function initialState (size: { width: number, height: number }, snapshot:
 
 function notice (state: TuiState, text: string, tone: Tone = 'info'): TuiState {
   return { ...state, notice: { text, tone } }
+}
+
+/** The line was refused: why on the status line; the line stays, selected, so typing replaces it and a move keeps it to fix. */
+function refuse (state: TuiState, why: string): TuiState {
+  const remembered: LineEditor = { ...state.input, history: commit(state.input).history }
+  return { ...notice(state, why, 'error'), input: selectAll(remembered), completion: null }
+}
+
+/** The key of the message the "new" line goes above: the first of the last `unread` incoming messages. */
+function firstUnreadKey (entries: Entry[], unread: number): string | undefined {
+  const incoming = entries.filter(e => e.kind === 'message' && e.direction === 'in')
+  return (incoming[Math.max(0, incoming.length - unread)] ?? incoming[0])?.key
 }
 
 function hlcOf (ms: number): string {
@@ -241,10 +269,20 @@ export function completionNames (state: TuiState): CompletionNames {
 
 /** Opens a conversation: shows it, loads its newest page if needed, marks it read. */
 export function openConversation (state: TuiState, id: string): Update {
+  const unread = state.conversations.find(c => c.id === id)?.unread ?? 0
   let s: TuiState = upsertConversation(state, id, c => ({ ...c, unread: 0 }))
   s = { ...s, current: id, scroll: 0, completion: null }
   const effects: Effect[] = []
-  const view = s.views[id]
+  // The "new" line: above the first message unread now, found at once or when the history comes.
+  if (s.me.loggedIn) {
+    s = withView(s, id, v => {
+      const { newFrom: _n, unreadAtOpen: _u, ...rest } = v
+      if (unread === 0) return rest
+      const key = v.loaded ? firstUnreadKey(v.entries, unread) : undefined
+      return key !== undefined ? { ...rest, newFrom: key } : { ...rest, unreadAtOpen: unread }
+    })
+  }
+  const view = state.views[id]
   if (s.me.loggedIn && (view === undefined || (!view.loaded && !view.loading))) {
     s = withView(s, id, v => ({ ...v, loading: true }))
     effects.push({ type: 'history', conversation: id, limit: PAGE_SIZE })
@@ -308,13 +346,13 @@ function becomeLoggedIn (state: TuiState, who: WhoAmI): Update {
 // ------------------------------------------------------------------ input line
 
 function sendText (state: TuiState, text: string, now: number): Update {
-  if (!state.me.loggedIn || state.me.username === null) return { state: notice(state, LOGIN_FIRST, 'error'), effects: [] }
+  if (!state.me.loggedIn || state.me.username === null) return { state: refuse(state, LOGIN_FIRST), effects: [] }
   const conv = state.current
   const kind = state.conversations.find(c => c.id === conv)?.kind ?? kindOf(conv)
   const group = groupOf(state, conv)
   if (group !== undefined && hasLeft(group)) {
     const why = group.member ? `you left ${group.name}` : `you are not a member of ${group.name} any more`
-    return { state: notice(state, `${why}: nothing can be sent to it`, 'error'), effects: [] }
+    return { state: refuse(state, `${why}: nothing can be sent to it`), effects: [] }
   }
   const seq = state.seq + 1
   const localId = `local-${seq}`
@@ -427,7 +465,7 @@ function submitInput (state: TuiState, now: number): Update {
   if (line.trim() === '') return { state, effects: [] }
   if (line.startsWith('/') && !line.startsWith('//')) {
     const parsed = parseCommand(line)
-    if (!parsed.ok) return { state: notice(state, parsed.error, 'error'), effects: [] }
+    if (!parsed.ok) return { state: refuse(state, parsed.error), effects: [] }
     return runCommand(state, parsed.value, now)
   }
   return sendText(state, line.startsWith('//') ? line.slice(1) : line, now)
@@ -464,9 +502,10 @@ function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Updat
   // 'return' comes with every 'enter' from some terminals: one Enter is one 'enter'.
   if (name === 'return') return none(state)
   if (name === 'C-c') return { state, effects: [{ type: 'quit' }] }
+  if (name === 'C-l') return { state, effects: [{ type: 'redraw' }] }
 
   if (state.form !== null) {
-    const { form, outcome } = formKey(state.form, key)
+    const { form, outcome } = formKey(state.form, key, state.me.username)
     if (outcome.type === 'cancel') {
       const s = { ...state, form: null }
       return none(s.me.loggedIn ? s : notice(s, 'Not logged in: /register or /login when you are ready, Ctrl-C quits.', 'warn'))
@@ -516,9 +555,22 @@ function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Updat
 
 // ------------------------------------------------------------------ results and events
 
+/**
+ * Whether a new message rings the bell: one that came in, not seen before,
+ * and not in sight (another conversation is open, a form is up, or the
+ * terminal said it lost focus); at most once per BELL_INTERVAL_MS.
+ */
+function ringsBell (state: TuiState, m: AnyMessage, now: number): boolean {
+  if (!state.bell || m.direction !== 'in') return false
+  if (state.views[m.conversation]?.entries.some(e => e.id === m.id) === true) return false
+  if (isOpen(state, m.conversation) && state.terminalFocused) return false
+  return now - state.lastBellAt >= BELL_INTERVAL_MS
+}
+
 function onMessage (state: TuiState, m: AnyMessage, now: number, fmt?: Formatters): Update {
   const conv = m.conversation
   const open = isOpen(state, conv)
+  const bell = ringsBell(state, m, now)
   // Scrolled back: stay on the same lines while new ones arrive below.
   const s = keepingPlace(state, conv, now, fmt, st => {
     let s2 = withView(st, conv, v => ({ ...v, entries: mergeEntries(v.entries, [entryOf(m)]) }))
@@ -529,7 +581,8 @@ function onMessage (state: TuiState, m: AnyMessage, now: number, fmt?: Formatter
   const effects: Effect[] = open && m.direction === 'in' ? markReadEffects(s, conv) : []
   // A message of a group not known here yet (its group:changed is on the way): ask for the groups' names.
   if (kindOf(conv) === 'group' && groupOf(s, conv) === undefined && s.me.loggedIn) effects.push({ type: 'groups' })
-  return { state: s, effects }
+  if (bell) effects.push({ type: 'bell' })
+  return { state: bell ? { ...s, lastBellAt: now } : s, effects }
 }
 
 function onStatus (state: TuiState, id: string, conversation: string, status: EntryStatus, reason?: string): TuiState {
@@ -565,12 +618,19 @@ function onSent (state: TuiState, localId: string, conversation: string, id: str
 }
 
 function onHistory (state: TuiState, a: Extract<Action, { type: 'history' }>): Update {
-  let s = withView(state, a.conversation, v => ({
-    entries: mergeEntries(v.entries, a.messages.map(entryOf)),
-    loaded: true,
-    loading: false,
-    complete: a.messages.length < a.limit || (v.complete && a.before === undefined)
-  }))
+  let s = withView(state, a.conversation, v => {
+    const { unreadAtOpen, ...rest } = v
+    const entries = mergeEntries(v.entries, a.messages.map(entryOf))
+    const newFrom = unreadAtOpen !== undefined ? firstUnreadKey(entries, unreadAtOpen) : v.newFrom
+    return {
+      ...rest,
+      entries,
+      loaded: true,
+      loading: false,
+      complete: a.messages.length < a.limit || (v.complete && a.before === undefined),
+      ...(newFrom !== undefined ? { newFrom } : {})
+    }
+  })
   const keyChanged = a.messages.some(m => m.direction === 'in' && m.keyChanged === true)
   if (keyChanged && a.before === undefined) s = { ...s, keyWarnings: { ...s.keyWarnings, [a.conversation]: true } }
   return { state: s, effects: [] }
@@ -795,6 +855,8 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
   switch (action.type) {
     case 'key':
       return onKey(state, action.key, now, fmt)
+    case 'focus':
+      return none({ ...state, terminalFocused: action.focused })
     case 'resize': {
       const s = { ...state, size: { width: action.width, height: action.height } }
       // Keep the scroll position within the (re-wrapped) conversation.
@@ -831,16 +893,18 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     case 'loginRequired': {
       const reason = action.reason === 'expired' ? 'Your session expired: enter your password to go on.' : null
       const me = { username: action.username, loggedIn: false }
-      const form = state.form ?? newForm('login', action.username, reason)
+      // A form for this account stays as typed; any other gives way to it.
+      const old = state.form
+      const form = old !== null && old.mode === 'login' && old.username === action.username ? { ...old, reason: reason ?? old.reason } : newForm('login', action.username, reason)
       return none({ ...state, me, form })
     }
     case 'formFailed': {
-      const clear = action.code !== undefined && PASSWORD_CODES.has(action.code)
+      const username = action.code !== undefined && USERNAME_CODES.has(action.code)
       if (state.form === null) return none(notice(state, `${action.step === 'register' ? 'registration' : 'login'} failed: ${action.error}`, 'error'))
       // Registered, then the login failed: what is left is logging in.
       const form = action.step === 'login' && state.form.mode === 'register'
         ? { ...newForm('login', state.form.username), error: action.error }
-        : formFailed(state.form, action.error, clear)
+        : formFailed(state.form, action.error, username)
       return none({ ...state, form })
     }
     case 'conversations':

@@ -1,12 +1,24 @@
 /**
  * The blessed view: copies frames onto the terminal and turns terminal key
- * events into the view model's keys. All decisions are the view model's.
+ * and focus events into the view model's. All decisions are the view model's.
+ *
+ * blessed measures text with its own tables (unicode.js: no grapheme
+ * clusters, emoji from before Unicode 9) and would put 👍🏽 in two cells and 😀
+ * in one. So no blessed element draws our text: the frame is painted into a
+ * grid of cells (paint.ts, measured by text.ts) and copied into blessed's
+ * screen buffer just before each draw, and every cell that is not plain ASCII
+ * is written so that no terminal can shift the rest of the line: its columns
+ * are cleared first, the cluster is drawn, and the cursor is put where the
+ * next column starts. A terminal that draws a cluster differently than
+ * measured then spoils at most that cluster, never the rest of the screen.
  */
 import blessed from 'blessed'
-import { charWidth } from './text.js'
-import type { Frame, Line } from './frame.js'
+import { paintFrame } from './paint.js'
+import { measureFor, MODERN_TERMINAL, WIDTH_PROBES } from './text.js'
+import type { Frame } from './frame.js'
 import type { Key } from './keys.js'
-import type { Tone } from './state.js'
+import type { Cell, CellStyle, Color, Grid } from './paint.js'
+import type { TerminalWidths } from './text.js'
 
 export interface ViewIo {
   input: NodeJS.ReadStream
@@ -16,38 +28,43 @@ export interface ViewIo {
 export interface ViewHandlers {
   onKey: (key: Key) => void
   onResize: (width: number, height: number) => void
+  /** The terminal reported gaining or losing focus (terminals that support focus reporting) */
+  onFocus?: (focused: boolean) => void
 }
 
-const TONE_TAG: Record<Tone, string | null> = {
-  normal: null,
-  strong: 'bold',
-  mine: 'cyan-fg',
-  dim: 'gray-fg',
-  info: 'green-fg',
-  warn: 'yellow-fg',
-  error: 'red-fg'
+/** The parts of blessed's screen and program this view uses that its typings leave out. */
+interface ScreenBuffers {
+  lines: Array<Array<[number, string]> & { dirty?: boolean }>
+  olines: Array<Array<[number, string]>>
+  realloc: () => void
+}
+interface ProgramInternals {
+  _write: (text: string) => unknown
+  getCursor: (cb: (err: Error | null, data: { status: { x: number, y: number } }) => void) => unknown
+  bindMouse: () => void
+  bell: () => void
+  on: (event: string, fn: () => void) => unknown
 }
 
-function styled (text: string, tone: Tone, extra: string[] = []): string {
-  const tags = [...extra, TONE_TAG[tone]].filter((t): t is string => t !== null)
-  const body = blessed.escape(text)
-  return tags.reduce((s, t) => `{${t}}${s}{/${t}}`, body)
+const COLOR: Record<Color, number> = { red: 1, green: 2, yellow: 3, blue: 4, cyan: 6, white: 7, gray: 8 }
+/** blessed's "default colour" */
+const DEFAULT_COLOR = 0x1ff
+/** How long to wait for the terminal to report the cursor while probing widths */
+const PROBE_TIMEOUT_MS = 500
+const FOCUS_REPORTING_ON = '\x1b[?1004h'
+const FOCUS_REPORTING_OFF = '\x1b[?1004l'
+const BLANK: Cell = { text: ' ', width: 1, style: {} }
+
+/** blessed's attribute code: flags << 18 | fg << 9 | bg. */
+function attrOf (style: CellStyle): number {
+  const flags = (style.bold === true ? 1 : 0) | (style.underline === true ? 2 : 0) | (style.inverse === true ? 8 : 0)
+  const fg = style.fg === undefined ? DEFAULT_COLOR : COLOR[style.fg]
+  const bg = style.bg === undefined ? DEFAULT_COLOR : COLOR[style.bg]
+  return (flags << 18) | (fg << 9) | bg
 }
 
-/** The line with the cell at display column `col` drawn in reverse video: the cursor. */
-function withCursor (text: string, col: number, tone: Tone = 'normal'): string {
-  let w = 0
-  let before = ''
-  let at = ''
-  let after = ''
-  for (const ch of text) {
-    if (at === '' && w >= col) at = ch
-    else if (at === '') before += ch
-    else after += ch
-    if (at === '') w += charWidth(ch)
-  }
-  return styled(before, tone) + `{inverse}${blessed.escape(at === '' ? ' ' : at)}{/inverse}` + styled(after, tone)
-}
+/** Cursor position, 0-based row and column. */
+const cup = (row: number, col: number): string => `\x1b[${row + 1};${col + 1}H`
 
 function unicodeTerminal (): boolean {
   const env = process.env
@@ -56,14 +73,8 @@ function unicodeTerminal (): boolean {
 
 export class BlessedView {
   private readonly screen: blessed.Widgets.Screen
-  private readonly list: blessed.Widgets.BoxElement
-  private readonly separator: blessed.Widgets.BoxElement
-  private readonly messages: blessed.Widgets.BoxElement
-  private readonly notice: blessed.Widgets.BoxElement
-  private readonly status: blessed.Widgets.BoxElement
-  private readonly input: blessed.Widgets.BoxElement
-  private readonly form: blessed.Widgets.BoxElement
-  private readonly bar = unicodeTerminal() ? '\u2502' : '|'
+  private readonly program: ProgramInternals
+  private grid: Grid | null = null
   private destroyed = false
 
   constructor (io: ViewIo, handlers: ViewHandlers) {
@@ -71,30 +82,30 @@ export class BlessedView {
       input: io.input,
       output: io.output,
       smartCSR: true,
+      // Our own painting measures; blessed only copies the cells (and must not turn wide characters into '??').
       fullUnicode: true,
       autoPadding: false,
       warnings: false,
       title: 'lanchat'
     })
-    const box = (options: blessed.Widgets.BoxOptions = {}): blessed.Widgets.BoxElement => {
-      const b = blessed.box({ tags: true, wrap: false, top: 0, left: 0, width: 1, height: 1, ...options })
-      this.screen.append(b)
-      return b
-    }
-    this.list = box()
-    this.separator = box({ style: { fg: 'gray' } })
-    this.messages = box()
-    this.notice = box()
-    this.status = box({ style: { fg: 'white', bg: 'blue' } })
-    this.input = box()
-    this.form = box({ border: { type: 'line' }, style: { border: { fg: 'cyan' } }, padding: { left: 1, right: 1 }, hidden: true })
-
+    this.program = this.screen.program as unknown as ProgramInternals
     // On a UTF-8 terminal, draw line characters as UTF-8 rather than in the
     // alternate character set, so what is on screen is also what copies and pastes.
     const tput = (this.screen as unknown as { tput?: { brokenACS?: boolean } }).tput
     if (unicodeTerminal() && tput !== undefined) tput.brokenACS = true
     this.screen.program.hideCursor()
-    this.screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+    // blessed hands over typed text one UTF-16 unit at a time: an emoji comes as two halves, joined here.
+    let highSurrogate = ''
+    this.screen.on('keypress', (typed: string | undefined, key: blessed.Widgets.Events.IKeyEventArg | undefined) => {
+      let ch = typed
+      if (ch !== undefined && /^[\uD800-\uDBFF]$/.test(ch)) { highSurrogate = ch; return }
+      if (highSurrogate !== '') {
+        if (ch !== undefined && /^[\uDC00-\uDFFF]$/.test(ch)) {
+          ch = highSurrogate + ch
+          key = { ...key, name: ch, sequence: ch } as blessed.Widgets.Events.IKeyEventArg
+        }
+        highSurrogate = ''
+      }
       const name = key?.name ?? ch ?? ''
       if (name === '') return
       handlers.onKey({
@@ -106,6 +117,13 @@ export class BlessedView {
       })
     })
     this.screen.on('resize', () => { handlers.onResize(this.width, this.height) })
+    // Focus reporting (CSI ? 1004 h): terminals that support it say CSI I / CSI O when the window gains or
+    // loses focus; blessed parses those in its mouse reader (no mouse reporting is turned on).
+    this.program.bindMouse()
+    this.program.on('focus', () => { handlers.onFocus?.(true) })
+    this.program.on('blur', () => { handlers.onFocus?.(false) })
+    this.program._write(FOCUS_REPORTING_ON)
+    this.screen.on('prerender', () => { this.copyGrid() })
   }
 
   get width (): number {
@@ -116,54 +134,82 @@ export class BlessedView {
     return Number(this.screen.height)
   }
 
+  /**
+   * Asks the terminal how it draws the emoji sequences terminals disagree on:
+   * each probe is written at the top left and the terminal reports where the
+   * cursor ended up. A terminal that does not answer is taken to follow
+   * current Unicode. The probes are cleared away before anything is drawn.
+   */
+  async probeWidths (): Promise<TerminalWidths> {
+    if (!unicodeTerminal()) return { ...MODERN_TERMINAL, unicode: false }
+    const widthOf = async (text: string): Promise<number | null> => await new Promise(resolve => {
+      const timer = setTimeout(() => { resolve(null) }, PROBE_TIMEOUT_MS)
+      this.program._write('\x1b[H\x1b[2K' + text)
+      this.program.getCursor((err, data) => {
+        clearTimeout(timer)
+        resolve(err === null ? data.status.x - 1 : null)
+      })
+    })
+    const result = { ...MODERN_TERMINAL }
+    for (const feature of ['modifiers', 'vs16', 'zwj'] as const) {
+      const w = await widthOf(WIDTH_PROBES[feature])
+      if (w === null) break
+      result[feature] = w === 2
+    }
+    if (!this.destroyed) (this.screen as unknown as ScreenBuffers).realloc()
+    return result
+  }
+
   draw (frame: Frame): void {
     if (this.destroyed) return
-    const l = frame.layout
-    const place = (el: blessed.Widgets.BoxElement, top: number, left: number, width: number, height: number): void => {
-      el.top = top
-      el.left = left
-      el.width = Math.max(1, width)
-      el.height = Math.max(1, height)
-    }
-    const paneHeight = l.bodyHeight + 1
-    place(this.list, 0, 0, l.listWidth, paneHeight)
-    place(this.separator, 0, l.listWidth, 1, paneHeight)
-    place(this.messages, 0, l.messagesLeft, l.messagesWidth, paneHeight)
-    place(this.notice, l.noticeRow, 0, l.width, 1)
-    place(this.status, l.statusRow, 0, l.width, 1)
-    place(this.input, l.inputRow, 0, l.width, 1)
-
-    const header = (text: string, tone: Tone, focused: boolean): string => styled(text, tone, focused ? ['inverse'] : ['underline'])
-    this.list.setContent([
-      header(frame.list.header, 'strong', frame.focus === 'conversations'),
-      ...frame.list.rows.map(r => styled(r.text, r.tone, r.selected ? ['inverse'] : []))
-    ].join('\n'))
-    this.separator.setContent(Array.from({ length: paneHeight }, () => this.bar).join('\n'))
-    this.messages.setContent([
-      header(frame.messages.header.text, frame.messages.header.tone, frame.focus === 'messages'),
-      ...frame.messages.lines.map((line: Line) => styled(line.text, line.tone))
-    ].join('\n'))
-    this.notice.setContent(styled(frame.notice.text, frame.notice.tone))
-    this.status.setContent(blessed.escape(frame.statusBar))
-    this.input.setContent(frame.input.cursor === null ? blessed.escape(frame.input.text) : withCursor(frame.input.text, frame.input.cursor))
-
-    if (frame.form === null) {
-      this.form.hide()
-    } else {
-      const f = frame.form
-      const height = f.lines.length + 2
-      place(this.form, Math.max(0, Math.floor((l.height - height) / 2)), Math.max(0, Math.floor((l.width - f.width) / 2)), f.width, height)
-      this.form.setContent(f.lines.map((line, i) => f.cursor !== null && f.cursor.row === i ? withCursor(line.text, f.cursor.col, line.tone) : styled(line.text, line.tone)).join('\n'))
-      this.form.show()
-      this.form.setFront()
-    }
+    this.grid = paintFrame(frame, measureFor(frame.terminal))
     this.screen.render()
+  }
+
+  /** Clears the terminal and draws every cell again (Ctrl-L). */
+  redraw (): void {
+    if (this.destroyed) return
+    ;(this.screen as unknown as ScreenBuffers).realloc()
+    this.screen.render()
+  }
+
+  bell (): void {
+    if (!this.destroyed) this.program.bell()
+  }
+
+  /** Copies the grid into blessed's screen buffer, which blessed then writes out (only what changed). */
+  private copyGrid (): void {
+    const grid = this.grid
+    if (grid === null) return
+    const { lines, olines } = this.screen as unknown as ScreenBuffers
+    for (let y = 0; y < lines.length; y++) {
+      const line = lines[y]
+      const old = olines[y]
+      if (line === undefined) continue
+      const row = grid[y]
+      for (let x = 0; x < line.length; x++) {
+        const cell = row?.[x] ?? BLANK
+        const plain = cell.width === 1 && cell.text.length === 1 && cell.text >= ' ' && cell.text <= '~'
+        let ch = cell.text
+        if (!plain && cell.width > 0) {
+          const next = x + cell.width < line.length ? cup(y, x + cell.width) : ''
+          ch = ' '.repeat(cell.width) + cup(y, x) + cell.text + next
+        }
+        line[x] = [attrOf(cell.style), ch]
+        // A wide cell and its continuation are written every time, so blessed never moves the cursor
+        // relative to a cell it skipped (it counts one column per cell).
+        const o = old?.[x]
+        if (!plain && o !== undefined) o[1] = '\0'
+      }
+      line.dirty = true
+    }
   }
 
   /** Gives the terminal back as it was: main screen, cursor, cooked mode. */
   destroy (): void {
     if (this.destroyed) return
     this.destroyed = true
+    this.program._write(FOCUS_REPORTING_OFF)
     this.screen.destroy()
   }
 }

@@ -328,7 +328,8 @@ describe('TUI conversations', () => {
   it('counts unread messages in conversations not open, and marks the open one read at once', () => {
     let r = apply(loggedIn(), { type: 'message', message: message({ conversation: 'bob', text: 'one' }) }, { type: 'message', message: message({ conversation: 'bob', text: 'two' }) })
     expect(r.state.conversations.find(c => c.id === 'bob')?.unread).toBe(2)
-    expect(r.effects).toEqual([])
+    // The first rings the bell (not in sight), the second comes within the bell's interval.
+    expect(r.effects).toEqual([{ type: 'bell' }])
     r = apply(r.state, ctrl('n'), { type: 'message', message: message({ conversation: LOBBY, text: 'hello all' }) })
     expect(r.state.current).toBe('bob')
     expect(rowTexts(r.state)).toEqual(['#lobby 1', '*bob'])
@@ -811,7 +812,7 @@ describe('TUI groups', () => {
 
   it('counts unread group messages while the group is not open, and marks the open group read', () => {
     let r = apply(withCrew(), { type: 'message', message: groupMessage({ text: 'one' }) }, { type: 'message', message: groupMessage({ text: 'two' }) })
-    expect(r.effects).toEqual([])
+    expect(r.effects).toEqual([{ type: 'bell' }])
     expect(rowTexts(r.state)).toEqual(['#lobby', '&crew 2'])
     r = apply(r.state, ctrl('n'))
     expect(r.effects).toContainEqual({ type: 'markRead', conversation: CREW })
@@ -823,7 +824,7 @@ describe('TUI groups', () => {
 
   it('asks for the groups when a message comes for one not known yet', () => {
     const r = apply(loggedIn(), { type: 'message', message: groupMessage({ group: OPS }) })
-    expect(r.effects).toEqual([{ type: 'groups' }])
+    expect(r.effects).toEqual([{ type: 'groups' }, { type: 'bell' }])
     expect(rowTexts(r.state)).toEqual(['#lobby', '&group 0dd50dd5 1'])
     const named = apply(r.state, { type: 'groups', list: [groupInfo({ group: OPS, name: 'ops' })] })
     expect(rowTexts(named.state)).toEqual(['#lobby', '&ops 1'])
@@ -1025,5 +1026,138 @@ describe('TUI controller with a node', () => {
     await settle()
     expect(frames.at(-1)?.notice.text.trim()).toBe('dave not added: only an admin of crew may do that (see /group members)')
     c.stop()
+  })
+})
+
+describe('TUI forms and the input line keep no stale text (issue 18, item 5)', () => {
+  const firstRun = (): TuiState => initialState(SIZE, snapshot({ whoami: { username: null, loggedIn: false }, users: null })).state
+
+  it('opens the log-in form with Ctrl-T without the name typed in the register form', () => {
+    const r = apply(firstRun(), ...typeText('carol'), ctrl('t'))
+    expect(r.state.form).toMatchObject({ mode: 'login', username: '', password: '' })
+    const text = frame(r.state).form!.lines.map(l => l.text).join('\n')
+    expect(text).not.toContain('carol')
+    expect(text).toContain('Enter your username and password.')
+  })
+
+  it('names only the account this node holds in the log-in form', () => {
+    const { state } = initialState(SIZE, snapshot({ whoami: { username: 'alice', loggedIn: false }, users: null }))
+    expect(frame(state).form!.lines.map(l => l.text).join(' ')).toContain('the account alice on this node')
+    const r = apply(state, ctrl('t'), ...typeText('bob'), ctrl('t'))
+    expect(r.state.form).toMatchObject({ mode: 'login', username: 'alice' })
+  })
+
+  it('empties the password fields after any error from the node, and goes back to the username when it was the problem', () => {
+    const { state } = initialState(SIZE, snapshot({ whoami: { username: 'alice', loggedIn: false }, users: null }))
+    let r = apply(state, ...typeText('old-password'), enter)
+    expect(r.effects).toEqual([{ type: 'login', username: 'alice', password: 'old-password' }])
+    r = apply(r.state, { type: 'formFailed', step: 'login', error: 'no idp reachable', code: 'UNAVAILABLE' })
+    expect(r.state.form).toMatchObject({ password: '', focus: 'password', error: 'no idp reachable' })
+    let reg = apply(firstRun(), ...typeText('carol'), enter, ...typeText('pass-word-1'), enter, ...typeText('pass-word-1'), enter)
+    reg = apply(reg.state, { type: 'formFailed', step: 'register', error: 'the username carol is taken', code: 'USERNAME_TAKEN' })
+    expect(reg.state.form).toMatchObject({ username: 'carol', password: '', confirm: '', focus: 'username' })
+    expect(frame(reg.state).form!.lines.map(l => l.text).join('\n')).not.toContain('*')
+  })
+
+  it('keeps a refused line selected: typing replaces it, a move keeps it to fix, Up brings it back', () => {
+    let r = apply(loggedIn(), ...typeText('/frobnicate'), enter)
+    expect(r.state.notice?.tone).toBe('error')
+    expect(r.state.input).toMatchObject({ text: '/frobnicate', selected: true })
+    expect(frame(r.state).input.selection).toEqual({ from: 2, to: 13 })
+    const replaced = apply(r.state, ...typeText('/users'))
+    expect(replaced.state.input.text).toBe('/users')
+    const fixed = apply(r.state, key('left'), key('backspace'))
+    expect(fixed.state.input.text).toBe('/frobnicae')
+    const cleared = apply(r.state, key('backspace'))
+    expect(cleared.state.input.text).toBe('')
+    const back = apply(replaced.state, ctrl('u'), key('up'))
+    expect(back.state.input.text).toBe('/frobnicate')
+    // Logged out, a message is refused the same way.
+    const out = apply(initialState(SIZE, snapshot({ whoami: { username: null, loggedIn: false }, users: null })).state, key('escape'), ...typeText('hello'), enter, ...typeText('/login'))
+    expect(out.state.input.text).toBe('/login')
+  })
+})
+
+describe('TUI lines fit the width (issue 18, item 6)', () => {
+  it('shortens the status line at a word, with an ellipsis, never mid-word', () => {
+    const text = 'bob not added: the relay could not be reached before the deadline passed, so nothing changed in the group crew; try again later'
+    const s = apply(loggedIn(), { type: 'groupFailed', op: 'invite', user: 'bob', error: text }).state
+    const shown = frame(s).notice.text.trimEnd()
+    expect(textWidth(frame(s).notice.text)).toBe(80)
+    expect(shown.endsWith('\u2026')).toBe(true)
+    const kept = shown.slice(1, -1)
+    expect(`bob not added: ${text}`.startsWith(kept)).toBe(true)
+    // The cut falls between words.
+    expect(`bob not added: ${text}`[kept.length]).toMatch(/[ ,;]/)
+  })
+
+  it('drops whole parts of the status bar and of the key reminder when the terminal is narrow', () => {
+    const s = apply(loggedIn(), key('escape'), { type: 'resize', width: 50, height: 20 }).state
+    const f = frame(s)
+    expect(f.statusBar.trimEnd()).toBe(' alice: online | net 0a1b2c3d | 3 peers | \u2026')
+    expect(f.notice.text.trimEnd()).toBe(' Tab: next pane | Ctrl-N/P: chats | \u2026')
+  })
+
+  it('keeps the form\'s key line on one line', () => {
+    const { state } = initialState({ width: 48, height: 24 }, snapshot({ whoami: { username: null, loggedIn: false }, users: null }))
+    const lines = frame(state).form!.lines.map(l => l.text)
+    const last = lines.at(-1) ?? ''
+    expect(last).toMatch(/^Enter: next \/ create \| .*\u2026$/)
+    expect(lines.some(l => l.startsWith('Esc') || l.startsWith('Ctrl-C'))).toBe(false)
+  })
+})
+
+describe('TUI signals new messages (issue 18, item 8)', () => {
+  const incoming = (conversation: string, text: string): Action => ({ type: 'message', message: message({ conversation, text }) })
+
+  it('rings the bell for a message in another conversation, not for one in the open conversation', () => {
+    const s = loggedIn()
+    expect(apply(s, incoming('bob', 'psst')).effects).toContainEqual({ type: 'bell' })
+    expect(apply(s, incoming(LOBBY, 'hello all')).effects).not.toContainEqual({ type: 'bell' })
+  })
+
+  it('rings for the open conversation too while the terminal says it is in the background', () => {
+    const s = apply(loggedIn(), { type: 'focus', focused: false }).state
+    expect(apply(s, incoming(LOBBY, 'hello all')).effects).toContainEqual({ type: 'bell' })
+    const back = apply(s, { type: 'focus', focused: true }).state
+    expect(apply(back, incoming(LOBBY, 'hello again')).effects).not.toContainEqual({ type: 'bell' })
+  })
+
+  it('rings once for a burst, never for a message seen before, and not at all with the bell off', () => {
+    const r = apply(loggedIn(), incoming('bob', 'one'), incoming('bob', 'two'), incoming('carol', 'three'))
+    expect(r.effects.filter(e => e.type === 'bell')).toHaveLength(1)
+    const later = update(r.state, { type: 'message', message: message({ conversation: 'bob', text: 'later' }) }, NOW + 5_000, { format: FMT })
+    expect(later.effects).toContainEqual({ type: 'bell' })
+    const m = message({ conversation: 'bob', text: 'again' })
+    const seen = update(later.state, { type: 'message', message: m }, NOW + 10_000, { format: FMT })
+    expect(update(seen.state, { type: 'message', message: m }, NOW + 20_000, { format: FMT }).effects).not.toContainEqual({ type: 'bell' })
+    const quiet = initialState(SIZE, snapshot(), { bell: false }).state
+    expect(apply(quiet, incoming('bob', 'psst')).effects).not.toContainEqual({ type: 'bell' })
+  })
+
+  it('puts a "new" line above the first unread message when the conversation is opened', () => {
+    const old = message({ conversation: 'bob', text: 'read long ago' })
+    let r = apply(loggedIn(), incoming('bob', 'first unread'), incoming('bob', 'second unread'))
+    const unread = r.state.views.bob!.entries.map(e => e.id)
+    r = apply(r.state, ctrl('n'))
+    expect(r.state.current).toBe('bob')
+    const history = [old, ...unread.map(id => ({ ...r.state.views.bob!.entries.find(e => e.id === id)!, conversation: 'bob', sentAt: NOW, to: 'alice', direction: 'in' as const, hlc: r.state.views.bob!.entries.find(e => e.id === id)!.hlc! }))]
+    r = apply(r.state, { type: 'history', conversation: 'bob', limit: PAGE_SIZE, messages: history as ChatMessage[] })
+    const lines = frame(r.state).messages.lines.map(l => l.text)
+    const at = lines.indexOf('\u2500\u2500 new \u2500\u2500')
+    expect(at).toBeGreaterThan(0)
+    expect(lines[at - 1]).toContain('read long ago')
+    expect(lines[at + 1]).toContain('first unread')
+    // A new message while it is open goes below, the line stays; opened again with nothing unread, it is gone.
+    r = apply(r.state, incoming('bob', 'while reading'))
+    expect(frame(r.state).messages.lines.map(l => l.text).indexOf('\u2500\u2500 new \u2500\u2500')).toBe(at - 1)
+    r = apply(r.state, ctrl('p'), ctrl('n'))
+    expect(frame(r.state).messages.lines.map(l => l.text)).not.toContain('\u2500\u2500 new \u2500\u2500')
+  })
+
+  it('redraws the whole screen on Ctrl-L, in a form too', () => {
+    expect(apply(loggedIn(), ctrl('l')).effects).toEqual([{ type: 'redraw' }])
+    const first = initialState(SIZE, snapshot({ whoami: { username: null, loggedIn: false }, users: null })).state
+    expect(apply(first, ctrl('l')).effects).toEqual([{ type: 'redraw' }])
   })
 })
