@@ -9,6 +9,7 @@
 import {
   confirmSession, decodeInitialMessage, decodePreKeyBundle, encryptMessage, fromBase64, initiateSession, toBase64, toHex
 } from '../../crypto/index.js'
+import { isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { parseHlc } from '../../timeline/index.js'
 import { ChatError } from '../errors.js'
@@ -197,7 +198,7 @@ export class Sender {
           return
         }
         // DUPLICATE: the recipient had it already.
-        const done = new Set([...delivery.acks, ...delivery.rejects.filter(r => r.code === 'DUPLICATE').map(r => r.id)])
+        const done = new Set([...delivery.acks, ...delivery.rejects.filter(r => isCode(r, 'DUPLICATE')).map(r => r.id)])
         for (const id of done) acked.add(id)
         for (const r of delivery.rejects) if (!done.has(r.id)) rejects.set(r.id, r)
         await this.settle(peer, frame.filter(b => done.has(b.entry.id)), 'delivered')
@@ -208,7 +209,7 @@ export class Sender {
         // Refused for another reason (too far ahead of what it has yet, a
         // failure on its side): kept here and tried again later, not sent
         // around through the relay. Only NOT_HERE lets the next node try.
-        if ([...rejects.values()].some(r => r.code !== 'NOT_HERE')) return false
+        if ([...rejects.values()].some(r => !isCode(r, 'NOT_HERE'))) return false
       }
       if (remaining.length === 0) return true
     }
