@@ -165,10 +165,15 @@ export class Receiver {
     return 'ok'
   }
 
-  /** An envelope this node cannot read yet (a newer state, a key not unwrapped): kept a while, and the relay asked. */
+  /**
+   * An envelope this node cannot read yet: kept a while (from the topic).
+   * For a newer state the relay is asked now; a key not unwrapped yet is
+   * asked for again at the next sync (asking at every such envelope would
+   * go round in circles while the KACLS refuses: each sync meets them again).
+   */
   private wait (r: GroupRecord, env: GroupEnvelope, source: EnvelopeSource): 'pending' {
     if (source === 'topic' && r.waiting.length < MAX_PENDING_ENVELOPES) r.waiting.push(env)
-    this.deps.syncSoon(r.group)
+    if (env.epoch > r.head.state.epoch) this.deps.syncSoon(r.group)
     return 'pending'
   }
 
