@@ -1,7 +1,7 @@
 /** Defaults of the member side of groups (docs/groups.md). */
 /** The direct stream that tells a member's node to ask the relay about a group. */
 export const POKE_PROTOCOL = '/lanchat/group/poke/1.0.0'
-/** Out-of-order seqs remembered per (epoch, sender) below the highest seen; older gaps are refused as replays. */
+/** Seqs below the highest seen, per (epoch, sender), that may still come out of order; older ones are refused as replays. */
 export const REPLAY_WINDOW = 1024
 /** Seen seqs are written this long after a message, many at once. */
 export const WINDOW_SAVE_MS = 250

@@ -1,7 +1,8 @@
 /**
  * Replay protection of group messages (docs/groups.md, "Receiving"): per
- * (group, epoch, sender), the highest seq seen and up to REPLAY_WINDOW gaps
- * below it. A seq seen before, or a gap older than those, is a replay. `seen` and `mark` are pure functions over a window value;
+ * (group, epoch, sender), the highest seq seen and the seqs not seen among
+ * the REPLAY_WINDOW below it. A seq seen before, or older than the window,
+ * is a replay. `seen` and `mark` are pure functions over a window value;
  * `ReplayWindows` keeps the windows in memory and writes the changed ones a
  * moment later, many in one write.
  */
@@ -13,15 +14,15 @@ import type { SealedStore } from '../../sealed-store.js'
 export interface ReplayWindow {
   /** The highest seq seen (0: none yet) */
   readonly max: number
-  /** Seqs below max not seen yet, at most REPLAY_WINDOW of them (older gaps are dropped: refused as replays) */
+  /** Seqs in [max - size, max) not seen yet; anything below that range counts as seen */
   readonly missing: ReadonlySet<number>
 }
 
 export const EMPTY_WINDOW: ReplayWindow = { max: 0, missing: new Set() }
 
-/** Whether `seq` was seen (or is a gap too old to be remembered): a replay either way. */
-export function seen (w: ReplayWindow, seq: number): boolean {
-  return seq <= w.max && !w.missing.has(seq)
+/** Whether `seq` was seen, or is too old to tell (a replay either way). */
+export function seen (w: ReplayWindow, seq: number, size = REPLAY_WINDOW): boolean {
+  return seq <= w.max && (seq < w.max - size || !w.missing.has(seq))
 }
 
 /** The window once `seq` (not seen: check first) is seen; `w` is left as it was. */
@@ -32,14 +33,12 @@ export function mark (w: ReplayWindow, seq: number, size = REPLAY_WINDOW): Repla
     missing.delete(seq)
     return { max: w.max, missing }
   }
+  const floor = seq - size
   // In order with nothing missing, the usual case: nothing to copy.
   if (seq === w.max + 1 && w.missing.size === 0) return { max: seq, missing: w.missing }
-  const missing = new Set(w.missing)
-  for (let s = Math.max(w.max + 1, seq - size); s < seq; s++) missing.add(s)
-  if (missing.size > size) {
-    const sorted = [...missing].sort((a, b) => a - b)
-    for (const s of sorted.slice(0, sorted.length - size)) missing.delete(s)
-  }
+  const missing = new Set<number>()
+  for (const s of w.missing) if (s >= floor) missing.add(s)
+  for (let s = Math.max(w.max + 1, floor, 1); s < seq; s++) missing.add(s)
   return { max: seq, missing }
 }
 
