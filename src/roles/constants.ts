@@ -28,5 +28,10 @@ export const MAX_CLOCK_SKEW_MS = 120_000
 export const MAX_ANNOUNCEMENT_BYTES = 8 * 1024
 /** Limits on the repeated fields of an announcement. */
 export const MAX_ADDRS = 16
+/**
+ * A former holder's tenure is kept this long after it ended: the longest life
+ * of a token it may have issued (an identity token: 24 h), and the skew.
+ */
+export const TENURE_KEEP_MS = 24 * 3600_000 + MAX_CLOCK_SKEW_MS
 /** The view is written to the store at most this often. */
 export const PERSIST_INTERVAL_MS = 5_000

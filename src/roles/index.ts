@@ -3,5 +3,6 @@ export type { RegistryInit, RegistryComponents, RegistryEvents, RolesView, RoleH
 export { elect, tiebreak } from './election.js'
 export type { Role, Candidate, Assignment, Holder } from './election.js'
 export { sealAnnouncement, openAnnouncement } from './announcement.js'
+export type { Tenure } from './tenures.js'
 export type { RegistryRecord, OpenResult } from './announcement.js'
 export * from './constants.js'

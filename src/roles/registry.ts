@@ -9,10 +9,12 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
 import { openAnnouncement, sealAnnouncement } from './announcement.js'
-import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, PERSIST_INTERVAL_MS, ROLES, SETTLE_MS, WARMUP_MS } from './constants.js'
+import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, PERSIST_INTERVAL_MS, ROLES, SETTLE_MS, TENURE_KEEP_MS, WARMUP_MS } from './constants.js'
 import { elect } from './election.js'
 import { loadOrCreateRoleKey } from './role-keys.js'
+import { Tenures } from './tenures.js'
 import type { RegistryRecord } from './announcement.js'
+import type { Tenure } from './tenures.js'
 import type { Assignment, Candidate, PeerIdStr, Role } from './election.js'
 import type { KV, Store } from '../../store/index.js'
 import type { LanchatLibp2p } from '../net/index.js'
@@ -100,6 +102,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   private readonly dirty = new Set<PeerIdStr>()
   private readonly dropped: Record<DropReason, number> = { unsealed: 0, malformed: 0, forged: 0, replayed: 0, stale: 0 }
   private readonly roleKeys = new Map<Role, Ed25519PrivateKey>()
+  /** Who held each role when, as this node computed it: the authority behind every token */
+  private readonly tenures: Tenures
   private assignment: Assignment = { holders: { relay: null, idp: null, kacls: null }, warnings: [] }
   private readonly since = new Map<Role, number>()
   /** When a silent connection to a node was last closed */
@@ -123,6 +127,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     this.clock = components.clock ?? Date.now
     this.topic = `/lanchat/${components.networkId}/registry/1`
     this.kv = components.store.sublevel<StoredEntry | number>('registry', 'json')
+    this.tenures = new Tenures(components.store.sublevel('registry', 'json'), TENURE_KEEP_MS, MAX_CLOCK_SKEW_MS)
   }
 
   /** This node's peer id */
@@ -134,6 +139,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     this.startedAt = this.clock()
     for (const role of this.eligible) this.roleKeys.set(role, await loadOrCreateRoleKey(this.components.store.sublevel('node', 'bytes'), role))
     await this.loadView()
+    await this.tenures.load()
     const reserved = await this.kv.get('seq-reserved')
     this.nextSeq = (typeof reserved === 'number' ? reserved : 0) + 1
     await this.reserveSeq()
@@ -189,10 +195,33 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     return this.roleKeys.get(role)
   }
 
-  /** A node's announced public key for a role (to verify what it signed as holder). */
+  /** A node's announced public key for a role: what it would sign with, were it to hold the role. */
   publicRoleKey (peerId: PeerIdStr, role: Role): Uint8Array | undefined {
     if (peerId === this.self) return this.roleKeys.get(role)?.publicKey.raw
     return this.view.get(peerId)?.record.roleKeys[role]
+  }
+
+  /**
+   * The key to verify what `peerId` issued as holder of `role` at
+   * `issuedAt` (a token's iat): its role key if it holds the role now or
+   * held it then, by this node's own election; undefined otherwise (a key
+   * merely announced verifies nothing).
+   */
+  issuerKey (role: Role, peerId: PeerIdStr, issuedAt: number): Uint8Array | undefined {
+    const hex = this.tenures.keyOf(role, peerId)
+    if (hex === undefined) return undefined
+    const key = new Uint8Array(Buffer.from(hex, 'hex'))
+    return this.tenures.legitimate(role, peerId, key, issuedAt) ? key : undefined
+  }
+
+  /** Whether `peerId` ever held `role`, by this node's election, within the life of a token. */
+  heldRole (role: Role, peerId: PeerIdStr): boolean {
+    return this.tenures.keyOf(role, peerId) !== undefined
+  }
+
+  /** Who held each role when (diagnostics and tests). */
+  tenureLog (): Tenure[] {
+    return this.tenures.list()
   }
 
   /** Every node in the view, live ones first, and the announcements dropped so far. */
@@ -275,6 +304,9 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
         this.log('%s: %s -> %s', role, before, after)
         moved.push({ role, peerId: after })
       }
+      this.tenures.change(role, after, after === null ? undefined : this.publicRoleKey(after, role), now).catch(err => {
+        this.log.error('recording who holds %s failed: %s', role, (err as Error).message)
+      })
       if (after === this.self && (warm || this.assignment.holders[role]?.pinned === true)) held[role] = this.held[role] ?? now
     }
     const changed = ROLES.some(r => (held[r] === undefined) !== (this.held[r] === undefined))

@@ -1,7 +1,9 @@
 /**
- * Token checks shared by the services: identity tokens (of an idp holder)
- * and authorization tokens (of a relay holder), verified offline against
- * the role keys the issuers announce in the registry.
+ * Token checks shared by the services and the chat: identity tokens (of an
+ * idp holder) and authorization tokens (of a relay holder), verified offline
+ * under the key of a node that held the issuing role when it issued them, by
+ * this node's own election (docs/roles.md, "Authority"); a key a node merely
+ * announces verifies nothing.
  */
 import { decodeJwt } from 'jose'
 import { verifyAuthorizationToken, verifyIdentityToken } from '../crypto/index.js'
@@ -11,17 +13,18 @@ import type { PeerIdStr } from '../net/index.js'
 import type { Role, RoleRegistry } from '../roles/index.js'
 
 export interface TokenVerifierComponents {
-  registry: Pick<RoleRegistry, 'publicRoleKey'>
+  registry: Pick<RoleRegistry, 'issuerKey'>
   networkId: string
   clock?: () => number
 }
 
-function issuerOf (token: string, kind: string): string {
+/** The issuer and issue time (ms) a token claims, before its signature is checked. */
+function issuerOf (token: string, kind: string): { iss: string, iat: number } {
   try {
-    const iss = decodeJwt(token).iss
-    if (typeof iss === 'string' && iss !== '') return iss
+    const { iss, iat } = decodeJwt(token)
+    if (typeof iss === 'string' && iss !== '' && typeof iat === 'number' && Number.isFinite(iat)) return { iss, iat: iat * 1000 }
   } catch {}
-  throw new ServiceError('TOKEN_MALFORMED', `the ${kind} token is not a well-formed JWT with an issuer`)
+  throw new ServiceError('TOKEN_MALFORMED', `the ${kind} token is not a well-formed JWT with an issuer and an issue time`)
 }
 
 export class TokenVerifier {
@@ -31,9 +34,11 @@ export class TokenVerifier {
     this.components = components
   }
 
-  private issuerKey (iss: string, role: Role, kind: string): Uint8Array {
-    const key = this.components.registry.publicRoleKey(iss, role)
-    if (key === undefined) throw new ServiceError('TOKEN_UNKNOWN_ISSUER', `the ${kind} token's issuer ${iss.slice(-8)} announced no ${role} key in the registry`)
+  private issuerKey ({ iss, iat }: { iss: string, iat: number }, role: Role, kind: string): Uint8Array {
+    const key = this.components.registry.issuerKey(role, iss, iat)
+    if (key === undefined) {
+      throw new ServiceError('TOKEN_UNKNOWN_ISSUER', `the ${kind} token's issuer ${iss.slice(-8)} did not hold the ${role} role when it issued it, as far as this node knows: log in again (or renew) to get one from the holder of now`)
+    }
     return key
   }
 
@@ -43,10 +48,10 @@ export class TokenVerifier {
    */
   async identity (token: string, remotePeer: PeerIdStr): Promise<IdentityTokenClaims> {
     if (token === '') throw new ServiceError('LOGIN_REQUIRED', 'this request needs an identity token: log in first')
-    const iss = issuerOf(token, 'identity')
+    const issued = issuerOf(token, 'identity')
     const claims = await verifyIdentityToken(token, {
-      issuerKey: this.issuerKey(iss, 'idp', 'identity'),
-      issuer: iss,
+      issuerKey: this.issuerKey(issued, 'idp', 'identity'),
+      issuer: issued.iss,
       audience: this.components.networkId,
       // Bound to the node by the peer claim below (the connection authenticates the peer).
       holderKey: null,
@@ -62,10 +67,10 @@ export class TokenVerifier {
    */
   async authorization (token: string, identity: IdentityTokenClaims, resource: string, role?: TokenRole): Promise<AuthorizationTokenClaims> {
     if (token === '') throw new ServiceError('AUTHORIZATION_REQUIRED', `this request needs an authorization token for ${resource} from the relay`)
-    const iss = issuerOf(token, 'authorization')
+    const issued = issuerOf(token, 'authorization')
     const claims = await verifyAuthorizationToken(token, {
-      issuerKey: this.issuerKey(iss, 'relay', 'authorization'),
-      issuer: iss,
+      issuerKey: this.issuerKey(issued, 'relay', 'authorization'),
+      issuer: issued.iss,
       audience: this.components.networkId,
       holderKey: null,
       resource,

@@ -452,7 +452,7 @@ describe('relay service limits (in process)', () => {
   /** The registry as a relay holder sees it: it serves the role; the idp's key is known. */
   const registry = {
     self: 'relay-peer',
-    publicRoleKey: (peer: string, role: string) => peer === IDP_PEER && role === 'idp' ? idpKey.publicKey : undefined,
+    issuerKey: (role: string, peer: string) => peer === IDP_PEER && role === 'idp' ? idpKey.publicKey : undefined,
     roleKey: () => undefined,
     serves: () => true,
     holderOf: () => 'relay-peer',
@@ -711,7 +711,6 @@ describe('relay service limits (in process)', () => {
 describe('relay mail handoff (in process)', () => {
   const networkId = 'relay-handoff-network'
   const idpKey = generateIdentityKeyPair()
-  const relayKey = generateIdentityKeyPair()
   const stores: Store[] = []
   const services: RelayService[] = []
   afterEach(async () => {
@@ -727,8 +726,9 @@ describe('relay mail handoff (in process)', () => {
     serves: () => serves,
     holderOf: () => 'new-relay',
     roleKey: () => undefined,
-    // The idp's key for tokens; a relay key for the old holder, which may hand mail over; none for a stranger.
-    publicRoleKey: (peer: string, role: string) => role === 'idp' && peer === 'idp-peer' ? idpKey.publicKey : role === 'relay' && peer === 'old-relay' ? relayKey.publicKey : undefined,
+    // The idp holder's key for tokens; the old holder held the relay role, so it may hand mail over; a stranger did not.
+    issuerKey: (role: string, peer: string) => role === 'idp' && peer === 'idp-peer' ? idpKey.publicKey : undefined,
+    heldRole: (role: string, peer: string) => role === 'relay' && peer === 'old-relay',
     addEventListener: () => {},
     removeEventListener: () => {}
   }) as unknown as RoleRegistry
@@ -799,10 +799,19 @@ describe('relay mail handoff (in process)', () => {
     expect((await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)).messages.map(m => m.id)).toEqual(['m1'])
   })
 
-  it('takes handed-over mail only from a node that may hold the relay role', async () => {
+  it('takes handed-over mail only from a node that held the relay role, and keeps it no longer than mail lives', async () => {
     const fresh = await relay('new-relay', true)
     const mail = { to: 'bob', id: 'x', from: 'mallory', envelope: envelope(5), depositedAt: Date.now(), expiresAt: Date.now() + 60_000 }
     expect(code(await failure(invoke(fresh.handlers, HANDOFF, { messages: [mail] }, { remotePeer: 'stranger', identityToken: '' })))).toBe('FORBIDDEN')
     expect(await invoke(fresh.handlers, HANDOFF, { messages: [mail] }, { remotePeer: 'old-relay', identityToken: '' })).toEqual({ accepted: ['bob/x'] })
+    // A claim of mail deposited in the future and kept until 2106 is cut to the life mail has from now.
+    const forever = { ...mail, id: 'y', depositedAt: Date.now() + 3600_000, expiresAt: 4_294_967_295_000 }
+    expect(await invoke(fresh.handlers, HANDOFF, { messages: [forever] }, { remotePeer: 'old-relay', identityToken: '' })).toEqual({ accepted: ['bob/y'] })
+    const bob = { remotePeer: 'peer-bob', identityToken: await token('bob', 'peer-bob') }
+    const held = (await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)).messages.find(m => m.id === 'y')!
+    expect(held.depositedAt).toBeLessThanOrEqual(Date.now())
+    const records: Array<{ id: string, expiresAt: number }> = []
+    for await (const [, r] of stores.at(-1)!.sublevel<{ id: string, expiresAt: number }>('relay', 'json').iterator({ gte: 'mail/bob/', lt: 'mail/bob0' })) records.push(r)
+    expect(records.find(r => r.id === 'y')!.expiresAt).toBeLessThanOrEqual(Date.now() + RELAY_DEFAULTS.mailTtlMs)
   })
 })

@@ -242,17 +242,26 @@ export class RelayService {
     }
   }
 
-  /** Mail from a node that held the relay role before: only nodes eligible for the role may hand any over. */
+  /**
+   * Mail from a node that held the relay role (by this node's own election:
+   * the connection authenticates it), within the life mail may have. What it
+   * says of each message (sender, times) is kept within those bounds only:
+   * the envelopes themselves are end to end, checked by their recipient.
+   */
   private async acceptHandoff (req: HandoffRequest, ctx: CallContext): Promise<HandoffResponse> {
-    if (this.components.registry.publicRoleKey(ctx.remotePeer, 'relay') === undefined) {
-      throw new ServiceError('FORBIDDEN', 'only a node that may hold the relay role can hand mail over')
+    if (!this.components.registry.heldRole('relay', ctx.remotePeer)) {
+      throw new ServiceError('FORBIDDEN', 'only a node that held the relay role can hand mail over')
     }
     const accepted: string[] = []
+    const now = this.clock()
     for (const m of req.messages) {
       try {
         const to = canonicalUsername(m.to)
-        if (m.expiresAt <= this.clock()) continue
-        await this.mailbox.deposit(to, canonicalUsername(m.from), m.id, m.envelope, { depositedAt: m.depositedAt, expiresAt: m.expiresAt })
+        // Deposited no later than now, kept no longer than mail lives from then.
+        const depositedAt = Math.min(m.depositedAt, now)
+        const expiresAt = Math.min(m.expiresAt, depositedAt + this.init.mailTtlMs)
+        if (expiresAt <= now) continue
+        await this.mailbox.deposit(to, canonicalUsername(m.from), m.id, m.envelope, { depositedAt, expiresAt })
         accepted.push(`${to}/${m.id}`)
       } catch (err) {
         // Left with the sender: over quota, or an id another sender holds here.
