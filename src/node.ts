@@ -135,6 +135,9 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) }
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {
+      // A new idp holder: the logged-in user's token is renewed there, so the tokens in use come from the
+      // holder of now (a node that joined since knows no earlier holder, and honours only its tokens).
+      if (evt.detail.role === 'idp' && evt.detail.peerId !== null && this.account?.whoami().loggedIn === true) void this.account.renew()
       this.dispatchEvent(new CustomEvent('role:changed', { detail: evt.detail }))
     })
     this.registry = registry
