@@ -18,6 +18,14 @@ export const RETRY_MAX_MS = 60_000
 export const SEND_FRAME = Math.min(128, MAX_ENVELOPES_PER_FRAME)
 export const FRAMES_IN_FLIGHT = 8
 
+/**
+ * A delivery round that could not reach the contact's node puts at most this
+ * many entries into the relay's mailbox, then ends: the next round tries the
+ * node first again, so a contact that is back gets the rest straight away
+ * instead of after the whole round went through the (rate-limited) relay.
+ */
+export const RELAY_ROUND = 64
+
 /** The relay mailbox is checked (and the prekeys at the relay topped up) this often while logged in. */
 export const MAILBOX_POLL_MS = 15_000
 /** Mail taken from the relay per request. */

@@ -7,7 +7,7 @@ import { TypedEventEmitter } from 'main-event'
 import { canonicalUsername } from '../../usernames.js'
 import { ChatError } from '../errors.js'
 import { checkText } from '../text.js'
-import { COMMIT_BATCH, FETCH_BATCH, FRAMES_IN_FLIGHT, MAILBOX_POLL_MS, RETRY_MAX_MS, RETRY_MIN_MS, SEND_FRAME } from './constants.js'
+import { COMMIT_BATCH, FETCH_BATCH, FRAMES_IN_FLIGHT, MAILBOX_POLL_MS, RELAY_ROUND, RETRY_MAX_MS, RETRY_MIN_MS, SEND_FRAME } from './constants.js'
 import { Mailbox } from './mailbox.js'
 import { Outbox, OutboxQueue } from './outbox.js'
 import { LocalPreKeys } from './prekeys.js'
@@ -38,7 +38,7 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
     const queue = new OutboxQueue()
     this.prekeys = new LocalPreKeys(store, account.identity(), clock)
     const sendFrame = init.sendFrame ?? SEND_FRAME
-    this.sender = new Sender({ ...components, book, queue, events: this }, { sendFrame })
+    this.sender = new Sender({ ...components, book, queue, events: this }, { sendFrame, relayRound: init.relayRound ?? RELAY_ROUND })
     this.outbox = new Outbox({ me: this.me, store, timeline, queue, sender: this.sender, directory, events: this, clock }, {
       commitBatch: init.commitBatch ?? COMMIT_BATCH,
       roundSize: sendFrame * (init.framesInFlight ?? FRAMES_IN_FLIGHT),
@@ -96,11 +96,16 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
 
   /** The contact is reachable again: what waits for it goes now. */
   online (username: string): void {
-    this.outbox.soon(username)
+    this.outbox.reachable(username)
   }
 
-  /** Envelopes straight from a sender's node: stored (or refused) before the answer. */
+  /**
+   * Envelopes straight from a sender's node: stored (or refused) before the
+   * answer. Its node just reached ours: what waits for the sender goes now
+   * (a node back from a restart within presence's TTL raises no presence event).
+   */
   async receive (sender: VerifiedSender, envelopes: DmEnvelope[]): Promise<Delivery> {
+    this.outbox.reachable(sender.username)
     return this.receiver.receive(envelopes, sender)
   }
 

@@ -116,6 +116,8 @@ export interface DmInit {
   sendFrame?: number
   /** Direct frames on the wire at once; a round takes sendFrame x framesInFlight entries (FRAMES_IN_FLIGHT) */
   framesInFlight?: number
+  /** Entries a round puts into the relay's mailbox at most when the contact's node does not answer (RELAY_ROUND) */
+  relayRound?: number
   /** First retry of a failed delivery round (RETRY_MIN_MS), doubling to retryMaxMs (RETRY_MAX_MS) */
   retryMinMs?: number
   retryMaxMs?: number

@@ -6,7 +6,7 @@
  * session is in memory. Each contact's queue is delivered in rounds, one at a
  * time, retried with backoff (RetryLoop); the sender does the work of a round.
  */
-import { isCode } from '../../errors.js'
+import { codeOf, isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { RetryLoop } from '../../retry.js'
 import { newMessageId } from '../../timeline/index.js'
@@ -124,6 +124,10 @@ export class Outbox {
   private readonly loop: RetryLoop
   private readonly log = createLogger('chat:outbox')
   private running = false
+  /** Contacts heard to be reachable while their round was under way: a failed round is tried again at once */
+  private readonly reachableNow = new Set<string>()
+  /** Ends the waits for a rate limit when the outbox stops */
+  private stopping = new AbortController()
 
   constructor (components: OutboxComponents, init: OutboxInit) {
     this.c = components
@@ -143,6 +147,7 @@ export class Outbox {
   /** Starts delivering, what was stored before first. */
   start (): void {
     this.running = true
+    this.stopping = new AbortController()
     for (const to of this.queue.contacts()) this.soon(to)
   }
 
@@ -152,12 +157,24 @@ export class Outbox {
    */
   stop (): void {
     this.running = false
+    this.stopping.abort()
     void this.loop.stop()
   }
 
   /** Delivers a contact's outbox now (or right after the round under way). */
   soon (peer: string): void {
     if (this.running) this.loop.soon(peer)
+  }
+
+  /**
+   * The contact's node is reachable again (it came online, or sent us
+   * something directly): what waits goes now, backoff or not, and a round
+   * failing meanwhile is tried again at once instead of after its backoff.
+   */
+  reachable (peer: string): void {
+    if (!this.running || this.queue.size(peer) === 0) return
+    this.reachableNow.add(peer)
+    this.loop.soon(peer)
   }
 
   /**
@@ -254,17 +271,27 @@ export class Outbox {
     return { key: `${PREFIX}${hlc}/${entry.id}`, entry }
   }
 
-  /** One delivery round for a contact: all sent (or held), more to send, or try again later. */
+  /**
+   * One delivery round for a contact: all sent (or held), more to send, or
+   * try again later. Only a round that got nothing anywhere is a failure that
+   * backs off: one that delivered some and then failed (the relay's rate
+   * limit part-way through a drain) goes on, and a rate limit is waited out
+   * for as long as the relay says, not doubled round after round (issue 16:
+   * a receiver back from a restart waited for a backoff grown to 32 s).
+   */
   private async round (peer: string): Promise<RoundResult> {
+    this.reachableNow.delete(peer)
     const batch = this.queue.queued(peer, this.init.roundSize)
     if (batch.length === 0) return 'done'
+    const before = this.queue.size(peer)
+    const failed = (): RoundResult => this.queue.size(peer) < before || this.reachableNow.has(peer) ? 'more' : 'retry'
     try {
       if (await this.c.directory.blocked(peer)) {
         this.reportBlocked(peer)
         return 'done'
       }
       const sending = await this.c.sender.encryptPending(peer, batch)
-      if (!await this.c.sender.deliver(peer, sending)) return 'retry'
+      if (!await this.c.sender.deliver(peer, sending)) return failed()
       return this.queue.size(peer) === 0 ? 'done' : 'more'
     } catch (err) {
       this.log('delivery to %s failed: %s', peer, (err as Error).message)
@@ -272,8 +299,28 @@ export class Outbox {
         this.reportBlocked(peer)
         return 'done'
       }
-      return 'retry'
+      const wait = codeOf(err) === 'RATE_LIMITED' ? (err as { retryAfterMs?: number }).retryAfterMs : undefined
+      if (wait !== undefined && wait > 0) {
+        await this.pause(Math.min(wait, this.init.retryMaxMs))
+        return 'more'
+      }
+      return failed()
     }
+  }
+
+  /** Waits, unless the outbox stops first. */
+  private async pause (ms: number): Promise<void> {
+    const signal = this.stopping.signal
+    if (signal.aborted) return
+    await new Promise<void>(resolve => {
+      const done = (): void => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      signal.addEventListener('abort', done)
+    })
   }
 
   /** Tells the user, once per message, that its messages wait for a changed key to be trusted. */

@@ -48,6 +48,8 @@ export interface SenderComponents {
 export interface SenderInit {
   /** Envelopes per direct frame */
   sendFrame: number
+  /** Entries a round puts into the relay's mailbox at most (the rest wait for the next round) */
+  relayRound: number
 }
 
 export class Sender {
@@ -176,9 +178,10 @@ export class Sender {
   /**
    * Sends a batch: straight to the contact's node when it answers
    * (delivered once acked: the recipient stored it), else into the relay's
-   * mailbox (sent; delivered when its receipt comes back). Direct frames are
-   * pipelined: each is settled as its answer comes, while the next are on
-   * their way. False when the round must be tried again later.
+   * mailbox (sent; delivered when its receipt comes back; at most
+   * relayRound of them a round). Direct frames are pipelined: each is settled
+   * as its answer comes, while the next are on their way. False when the
+   * round must be tried again later.
    */
   async deliver (peer: string, batch: Sending[]): Promise<boolean> {
     if (batch.length === 0) return true
@@ -213,7 +216,8 @@ export class Sender {
       }
       if (remaining.length === 0) return true
     }
-    for (const b of remaining) {
+    // A few at a time: the next round tries the contact's node first again.
+    for (const b of remaining.slice(0, this.init.relayRound)) {
       await this.c.relay.deposit({ to: peer, id: b.entry.id, envelope: DmEnvelope.encode(b.envelope) })
       await this.settle(peer, [b], 'sent')
     }
