@@ -281,7 +281,7 @@ export class FakeNet {
 }
 
 /** Resolves once `condition` holds (polled; real timers). */
-export async function until (condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+export async function until (condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; !condition();) {
     if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms`)
     await new Promise(resolve => setTimeout(resolve, 2))
