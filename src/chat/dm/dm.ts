@@ -45,7 +45,8 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
       retryMinMs: init.retryMinMs ?? RETRY_MIN_MS,
       retryMaxMs: init.retryMaxMs ?? RETRY_MAX_MS
     })
-    this.receiver = new Receiver({ account, timeline, book, prekeys: this.prekeys, directory, outbox: this.outbox, events: this, clock })
+    // Messages straight from a contact past a gap: the missing ones are fetched from the relay now, not at the next poll.
+    this.receiver = new Receiver({ account, timeline, book, prekeys: this.prekeys, directory, outbox: this.outbox, events: this, clock, onGap: () => { this.mailbox.fetchSoon() } })
     this.mailbox = new Mailbox({ relay: components.relay, receiver: this.receiver, prekeys: this.prekeys }, {
       mailboxPollMs: init.mailboxPollMs ?? MAILBOX_POLL_MS,
       fetchBatch: init.fetchBatch ?? FETCH_BATCH

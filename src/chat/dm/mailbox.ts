@@ -26,6 +26,8 @@ export class Mailbox {
   private readonly log = createLogger('chat:mailbox')
   private timer?: ReturnType<typeof setInterval>
   private fetching?: Promise<void>
+  /** Asked for while a check was under way: one more after it */
+  private again = false
   private running = false
 
   constructor (private readonly c: MailboxComponents, private readonly init: MailboxInit) {}
@@ -84,6 +86,20 @@ export class Mailbox {
       }
     })()
     return this.fetching
+  }
+
+  /** Drains the mailbox now, or once more after the check under way (which may have missed the newest mail). */
+  fetchSoon (): void {
+    if (this.fetching === undefined) {
+      void this.fetchMail()
+      return
+    }
+    if (this.again) return
+    this.again = true
+    void this.fetching.then(() => {
+      this.again = false
+      void this.fetchMail()
+    })
   }
 
   /** Keeps the relay stocked with this user's prekeys. */

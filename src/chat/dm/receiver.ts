@@ -6,7 +6,7 @@
  * one write before they are acknowledged. Receipts raise the status of this
  * user's own messages; relayed mail is answered with a delivery receipt.
  */
-import { decodeInitialMessage, decryptInitialMessage, decryptMessage, isSameSession, jwkThumbprint, respondToSession, toHex } from '../../crypto/index.js'
+import { countSkippedKeys, decodeInitialMessage, decryptInitialMessage, decryptMessage, isSameSession, jwkThumbprint, respondToSession, toHex } from '../../crypto/index.js'
 import { codeOf, isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { formatHlc } from '../../timeline/index.js'
@@ -33,6 +33,11 @@ export interface ReceiverComponents {
   outbox: Pick<Outbox, 'receipt'>
   events: DmEventTarget
   clock: () => number
+  /**
+   * A sender's node delivered messages past a gap in its chain (keys were
+   * skipped): the missing ones are most likely waiting in the relay's mailbox.
+   */
+  onGap?: () => void
 }
 
 interface Opened {
@@ -159,6 +164,8 @@ export class Receiver {
       return []
     }
     acks.push(...accepted)
+    const skipped = (list: SessionState[]): number => list.reduce((n, session) => n + countSkippedKeys(session), 0)
+    if (sender !== undefined && sessions !== before && skipped(sessions) > skipped(before)) this.c.onGap?.()
     const { events } = this.c
     for (const m of messages) events.dispatchEvent(new CustomEvent('message', { detail: m }))
     for (const { ids, status } of statuses) {

@@ -91,4 +91,23 @@ describe('DM delivery after the receiver comes back', () => {
     await vi.advanceTimersByTimeAsync(20_000)
     expect(await outboxKeys(alice)).toEqual([])
   })
+
+  it('fetches the relay\'s mail as soon as a direct message shows a gap, not at the next mailbox check', async () => {
+    net = new FakeNet()
+    const alice = await net.add('alice')
+    // bob checks his mailbox at start and then only once an hour.
+    const bob = await net.add('bob', { init: { mailboxPollMs: 3_600_000 } })
+    const hello = await alice.dm.send('bob', 'hello')
+    await until(() => statusOf(alice, hello.id) === 'delivered')
+    // bob's node cannot be reached for a while: these go to the relay.
+    net.setOnline(bob, false)
+    const away = Array.from({ length: 10 }, (_, i) => `away ${i}`)
+    await Promise.all(away.map(async t => alice.dm.send('bob', t)))
+    await until(() => net.relay.held('bob').length === 10)
+    // Reachable again: the next message goes straight, ten keys past the last one bob has.
+    net.setOnline(bob, true)
+    await alice.dm.send('bob', 'back')
+    for (const deadline = Date.now() + 5_000; (await receivedFrom(bob, 'alice')).length < 12 && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 10))
+    expect(await receivedFrom(bob, 'alice')).toEqual(['hello', ...away, 'back'])
+  })
 })
