@@ -7,7 +7,7 @@
  * unwrapped at the KACLS with the relay's authorization.
  */
 import { EPOCH_KEY_BYTES, epochResource, isMember, memberKey, openState, usernames, verifyAnchor, verifyGenesis, verifyNext } from '../../groups/index.js'
-import { fromBase64, toBase64 } from '../../crypto/index.js'
+import { equalBytes, fromBase64, toBase64 } from '../../crypto/index.js'
 import { isCode } from '../../errors.js'
 import { KeyedLock } from '../../lock.js'
 import { pad } from './context.js'
@@ -180,7 +180,7 @@ export class Chain {
     }
     const verified = state.epoch === 1 ? verifyGenesis(networkId, bytes) : verifyAnchor(networkId, bytes)
     const listed = memberKey(verified.state, verified.state.author)!
-    if (Buffer.compare(Buffer.from(listed), Buffer.from(await this.pinnedKey(verified.state.author))) !== 0) {
+    if (!equalBytes(listed, await this.pinnedKey(verified.state.author))) {
       throw new GroupError('KEY_MISMATCH', `epoch ${state.epoch} of group ${group} is signed with a key the directory does not have for ${verified.state.author}`)
     }
     return verified
