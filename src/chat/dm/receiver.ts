@@ -165,7 +165,9 @@ export class Receiver {
     }
     acks.push(...accepted)
     const skipped = (list: SessionState[]): number => list.reduce((n, session) => n + countSkippedKeys(session), 0)
-    if (sender !== undefined && sessions !== before && skipped(sessions) > skipped(before)) this.c.onGap?.()
+    // Too far ahead to decrypt yet, or decrypted past skipped keys: the messages in between are at the relay.
+    const ahead = rejects.some(r => r.code === 'MAX_SKIP_EXCEEDED')
+    if (sender !== undefined && (ahead || (sessions !== before && skipped(sessions) > skipped(before)))) this.c.onGap?.()
     const { events } = this.c
     for (const m of messages) events.dispatchEvent(new CustomEvent('message', { detail: m }))
     for (const { ids, status } of statuses) {

@@ -110,4 +110,22 @@ describe('DM delivery after the receiver comes back', () => {
     for (const deadline = Date.now() + 5_000; (await receivedFrom(bob, 'alice')).length < 12 && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 10))
     expect(await receivedFrom(bob, 'alice')).toEqual(['hello', ...away, 'back'])
   })
+
+  it('fetches the relay\'s mail when a direct message is too far ahead to decrypt (MAX_SKIP_EXCEEDED)', async () => {
+    net = new FakeNet()
+    const alice = await net.add('alice')
+    const bob = await net.add('bob', { init: { mailboxPollMs: 3_600_000 } })
+    const hello = await alice.dm.send('bob', 'hello')
+    await until(() => statusOf(alice, hello.id) === 'delivered')
+    net.setOnline(bob, false)
+    // More than MAX_SKIP (1,000) at the relay: a message after them cannot be decrypted before they are.
+    const away = Array.from({ length: 1005 }, (_, i) => `away ${i}`)
+    await Promise.all(away.map(async t => alice.dm.send('bob', t)))
+    await until(() => net.relay.held('bob').length === away.length, 20_000)
+    net.setOnline(bob, true)
+    await alice.dm.send('bob', 'back')
+    for (const deadline = Date.now() + 20_000; (await receivedFrom(bob, 'alice')).length < away.length + 2 && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 20))
+    expect(net.frames.flatMap(f => f.rejects).map(r => r.code)).toContain('MAX_SKIP_EXCEEDED')
+    expect(await receivedFrom(bob, 'alice')).toEqual(['hello', ...away, 'back'])
+  }, 60_000)
 })
