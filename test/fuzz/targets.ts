@@ -349,8 +349,14 @@ const jsonEdge: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer(),
   fc.double(),
   fc.array(fc.string({ maxLength: 8 }), { maxLength: 300 }),
-  fc.constantFrom(1000, 5000).map(n => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown)
+  // Deeply nested arrays: written into the line as text (JSON.stringify itself would overflow the fuzzer's stack).
+  fc.constantFrom(1000, 5000, 100_000).map(n => `\u0000deep:${n}`)
 )
+
+/** A command line, with the deep-nesting placeholders expanded. */
+function line (c: unknown): string {
+  return JSON.stringify(c).replace(/"\\u0000deep:(\d+)"/g, (_, n: string) => '['.repeat(Number(n)) + ']'.repeat(Number(n)))
+}
 
 interface Line {
   kind: string
@@ -370,10 +376,10 @@ function stdinArb (group: string): fc.Arbitrary<Line> {
     else c.id = v
     // Never `quit`: the session would end, and that is not a crash.
     if (c.cmd === 'quit') c.cmd = 'status'
-    return { kind: `mutated/${how}`, text: JSON.stringify({ id: pick % 1000, ...c }) }
+    return { kind: `mutated/${how}`, text: line({ id: pick % 1000, ...c }) }
   })
   const random = fc.record({ cmd: fc.constantFrom(...COMMANDS), a: jsonEdge, b: jsonEdge }).map(({ cmd, a, b }) => ({
-    kind: 'wellFormed', text: JSON.stringify({ cmd, to: a, text: b, with: a, user: b, group: a, name: b, members: a, username: b, password: a, limit: b, before: a })
+    kind: 'wellFormed', text: line({ cmd, to: a, text: b, with: a, user: b, group: a, name: b, members: a, username: b, password: a, limit: b, before: a })
   }))
   const garbage = fc.oneof(
     fc.uint8Array({ maxLength: 200 }).map(b => ({ kind: 'garbage', text: Buffer.from(b).toString('latin1').replace(/\n/g, ' ') })),
