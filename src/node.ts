@@ -9,7 +9,7 @@ import { deriveNetworkKeys, Network } from './net/index.js'
 import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
 import { Groups } from './chat/groups/index.js'
-import { Directory } from './directory/index.js'
+import { Bindings, Directory } from './directory/index.js'
 import { RoleRegistry } from './roles/index.js'
 import { SealedStore } from './sealed-store.js'
 import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
@@ -74,6 +74,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   readonly network: Network
   private registry?: RoleRegistry
   private rpcClient?: Rpc
+  private bindingsService?: Bindings
   private kaclsService?: KaclsService
   private relayService?: RelayService
   private account?: Account
@@ -143,9 +144,13 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     this.registry = registry
     await registry.start()
 
-    const rpc = new Rpc({ libp2p: network.libp2p, registry })
+    // Requests with the logged-in user's token are signed with the user's identity key (proof of possession).
+    const rpc = new Rpc({ libp2p: network.libp2p, registry, networkId: keys.networkId, prover: () => this.account?.whoami().loggedIn === true ? this.account.identity() : undefined })
     this.rpcClient = rpc
-    const verifier = new TokenVerifier({ registry, networkId: keys.networkId })
+    const bindings = new Bindings({ store: this.store, rpc, networkId: keys.networkId })
+    await bindings.start()
+    this.bindingsService = bindings
+    const verifier = new TokenVerifier({ registry, bindings, networkId: keys.networkId })
     this.verifier = verifier
     const components = { rpc, registry, store: this.store, verifier, keys }
     await new IdpService(components).start()
@@ -165,6 +170,12 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   get roles (): RoleRegistry {
     if (this.registry === undefined) throw new Error('the node is not started')
     return this.registry
+  }
+
+  /** The directory of bindings (username -> identity key) this node keeps. */
+  get bindings (): Bindings {
+    if (this.bindingsService === undefined) throw new Error('the node is not started')
+    return this.bindingsService
   }
 
   /** Calls to the role holders' services. */
@@ -405,6 +416,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
         await this.groupsService?.stop()
         await this.chatService?.stop()
         this.account?.stop()
+        this.bindingsService?.stop()
         await this.rpcClient?.stop()
         await this.kaclsService?.stop()
         await this.relayService?.stop()

@@ -12,7 +12,8 @@ export const DOMAINS = [
   'meta', // schema version and other store bookkeeping
   'node', // this node's libp2p key and settings
   'peers', // addresses of peers seen, for redialling after a restart
-  'registry', // the role registry view
+  'registry', // the role registry view, and who held each role when
+  'directory', // every username's binding to an identity key, as the idp holders gave them
   'idp', // accounts (only on a node that has held the idp role)
   'kacls', // key-encryption keys and audit log (kacls holders)
   'relay', // mailboxes, prekey bundles, group states and history (relay holders)

@@ -5,3 +5,5 @@
  */
 export { Directory } from './directory.js'
 export type { DirectoryEntry, KnownKey, KeyCheck } from './directory.js'
+export { Bindings, preferred, SYNC_INTERVAL_MS } from './bindings.js'
+export type { BindingConflict, BindingsEvents, StoredBinding } from './bindings.js'

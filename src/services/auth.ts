@@ -6,14 +6,22 @@
  * announces verifies nothing.
  */
 import { decodeJwt } from 'jose'
-import { verifyAuthorizationToken, verifyIdentityToken } from '../crypto/index.js'
+import { jwkThumbprint, safeVerify, verifyAuthorizationToken, verifyIdentityToken } from '../crypto/index.js'
 import { ServiceError } from './errors.js'
 import type { AuthorizationTokenClaims, IdentityTokenClaims, TokenRole } from '../crypto/index.js'
 import type { PeerIdStr } from '../net/index.js'
 import type { Role, RoleRegistry } from '../roles/index.js'
+import type { CallContext } from './rpc.js'
+
+/** Where a username's identity key is found: the directory every node keeps (src/directory/bindings.ts). */
+export interface KeyDirectory {
+  keyOf: (username: string) => Promise<Uint8Array | undefined>
+}
 
 export interface TokenVerifierComponents {
   registry: Pick<RoleRegistry, 'issuerKey'>
+  /** A user is their identity key: a token must name the key bound to its user */
+  bindings: KeyDirectory
   networkId: string
   clock?: () => number
 }
@@ -29,6 +37,8 @@ function issuerOf (token: string, kind: string): { iss: string, iat: number } {
 
 export class TokenVerifier {
   private readonly components: TokenVerifierComponents
+  /** username -> the thumbprint of its bound key (a hash worth computing once) */
+  private readonly thumbprints = new Map<string, { key: string, jkt: string }>()
 
   constructor (components: TokenVerifierComponents) {
     this.components = components
@@ -43,10 +53,49 @@ export class TokenVerifier {
   }
 
   /**
-   * An identity token presented by `remotePeer`: issued by a node with an
-   * announced idp key, for this network, unexpired, and for that very peer.
+   * An identity token presented by `remotePeer`: issued by a node that held
+   * the idp role, for this network, unexpired, for that very peer, and bound
+   * to the identity key the directory binds to its user. What the key signs
+   * (a message, a presence, a request: `caller`) is checked by the caller.
    */
   async identity (token: string, remotePeer: PeerIdStr): Promise<IdentityTokenClaims> {
+    const claims = await this.token(token, remotePeer)
+    await this.boundKey(claims)
+    return claims
+  }
+
+  /**
+   * The user behind a service request: its identity token (as `identity`),
+   * and its proof that it holds the key the directory binds to that user (a
+   * signature over this very request from this node: src/services/rpc.ts).
+   * A token with the right name and another key, or without the key's
+   * proof, opens nothing.
+   */
+  async caller (ctx: CallContext): Promise<IdentityTokenClaims> {
+    const claims = await this.token(ctx.identityToken, ctx.remotePeer)
+    const key = await this.boundKey(claims)
+    if (ctx.proof === undefined || ctx.proofOf === undefined || ctx.proof.length === 0) {
+      throw new ServiceError('PROOF_REQUIRED', 'this request must be signed by your identity key: log in on this node')
+    }
+    if (!safeVerify(key, ctx.proofOf, ctx.proof)) throw new ServiceError('BAD_PROOF', `the request is not signed by the identity key bound to ${claims.sub}`)
+    return claims
+  }
+
+  /** The key the directory binds to the token's user, which the token must be bound to. */
+  private async boundKey (claims: IdentityTokenClaims): Promise<Uint8Array> {
+    const key = await this.components.bindings.keyOf(claims.sub)
+    if (key === undefined) throw new ServiceError('UNKNOWN_USER', `no identity key is bound to ${claims.sub} in the directory`)
+    let jkt = this.thumbprints.get(claims.sub)
+    if (jkt?.key !== Buffer.from(key).toString('hex')) {
+      jkt = { key: Buffer.from(key).toString('hex'), jkt: jwkThumbprint(key) }
+      if (this.thumbprints.size > 10_000) this.thumbprints.clear()
+      this.thumbprints.set(claims.sub, jkt)
+    }
+    if (jkt.jkt !== claims.cnf.jkt) throw new ServiceError('TOKEN_CNF_MISMATCH', `the token names another identity key than the one bound to ${claims.sub}`)
+    return key
+  }
+
+  private async token (token: string, remotePeer: PeerIdStr): Promise<IdentityTokenClaims> {
     if (token === '') throw new ServiceError('LOGIN_REQUIRED', 'this request needs an identity token: log in first')
     const issued = issuerOf(token, 'identity')
     const claims = await verifyIdentityToken(token, {

@@ -11,6 +11,7 @@ export type ServiceErrorCode =
   | 'TOO_LARGE' | 'UNKNOWN_KEK' | 'UNKNOWN_USER' | 'UNSUPPORTED_VERSION' | 'UNWRAP_FAILED' | 'USERNAME_TAKEN'
   | 'WEAK_PASSWORD' | 'UNKNOWN_METHOD' | 'UNKNOWN_GROUP' | 'NOT_AUTHOR' | 'GROUP_EXISTS' | 'UNKNOWN_EPOCH' | 'REMOVED'
   | 'NOT_SENDER' | 'NOT_MEMBER' | 'CONFLICT' | 'NO_HOLDER' | 'UNAVAILABLE' | 'IMPERSONATION' | 'WRONG_PASSWORD'
+  | 'PROOF_REQUIRED' | 'BAD_PROOF'
 
 /**
  * A refusal by a service, with a stable code (docs/services.md): thrown by

@@ -7,10 +7,12 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
+import { sha256, sign, transcript } from '../crypto/index.js'
 import { LanchatError } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { NoHolderError, ServiceError, UnavailableError } from './errors.js'
 import { RpcRequest, RpcResponse } from './pb/rpc.js'
+import type { IdentityKeyPair } from '../crypto/index.js'
 import type { ErrorCode } from '../errors.js'
 import type { TokenVerifier } from './auth.js'
 import type { Store } from '../../store/index.js'
@@ -57,6 +59,17 @@ export interface CallContext {
   remotePeer: PeerIdStr
   identityToken: string
   authorizationToken: string
+  /** The caller's signature over `proofOf`, by the identity key of the token's user (empty: none) */
+  proof?: Uint8Array
+  /** What that signature covers: this request, from this node, on this network */
+  proofOf?: Uint8Array
+}
+
+/** What a caller's identity key signs to prove, with each request, that it holds the key its token names. */
+export const PROOF_LABEL = 'lanchat/rpc/proof/v1'
+
+export function proofTranscript (networkId: string, protocol: string, method: string, body: Uint8Array, caller: PeerIdStr): Uint8Array {
+  return transcript(PROOF_LABEL, networkId, protocol, method, sha256(body), caller)
 }
 
 /** A method of a service with its handler, types erased for dispatch. */
@@ -111,6 +124,9 @@ export interface ServiceComponents {
 export interface RpcComponents {
   libp2p: LanchatLibp2p
   registry: RoleRegistry
+  networkId: string
+  /** The logged-in user's identity key, which signs every request that carries an identity token */
+  prover?: () => IdentityKeyPair | undefined
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -118,12 +134,16 @@ const sleep = async (ms: number): Promise<void> => { await new Promise(resolve =
 export class Rpc {
   private readonly libp2p: LanchatLibp2p
   private readonly registry: RoleRegistry
+  private readonly networkId: string
+  private readonly prover: () => IdentityKeyPair | undefined
   private readonly log = createLogger('rpc')
   private readonly services = new Map<string, { spec: ServiceSpec, methods: Map<string, Implementation> }>()
 
   constructor (components: RpcComponents) {
     this.libp2p = components.libp2p
     this.registry = components.registry
+    this.networkId = components.networkId
+    this.prover = components.prover ?? (() => undefined)
   }
 
   private get self (): PeerIdStr {
@@ -175,7 +195,13 @@ export class Rpc {
     const method = this.services.get(spec.protocol)?.methods.get(req.method)
     if (method === undefined) return fail('UNKNOWN_METHOD', `${spec.protocol} has no method '${req.method}'`)
     try {
-      const body = await method.call(req.body, { remotePeer, identityToken: req.identityToken, authorizationToken: req.authorizationToken })
+      const body = await method.call(req.body, {
+        remotePeer,
+        identityToken: req.identityToken,
+        authorizationToken: req.authorizationToken,
+        proof: req.proof,
+        proofOf: proofTranscript(this.networkId, spec.protocol, req.method, req.body, remotePeer)
+      })
       return { body: body as Uint8Array<ArrayBuffer> }
     } catch (err) {
       if (err instanceof LanchatError) return fail(err.code, err.message, { retryAfterMs: (err as ServiceError).retryAfterMs })
@@ -192,11 +218,14 @@ export class Rpc {
   async call<Req, Res> (spec: ServiceSpec, method: MethodSpec<Req, Res>, request: Loose<NoInfer<Req>>, opts: CallOptions = {}): Promise<Res> {
     const started = Date.now()
     const deadline = started + (opts.timeoutMs ?? CALL_TIMEOUT_MS)
+    const body = method.request.encode(request as Req) as Uint8Array<ArrayBuffer>
+    const key = opts.identityToken === undefined || opts.identityToken === '' ? undefined : this.prover()
     const req: RpcRequest = {
       method: method.name,
-      body: method.request.encode(request as Req) as Uint8Array<ArrayBuffer>,
+      body,
       identityToken: opts.identityToken ?? '',
-      authorizationToken: opts.authorizationToken ?? ''
+      authorizationToken: opts.authorizationToken ?? '',
+      proof: key === undefined ? new Uint8Array() : sign(key, proofTranscript(this.networkId, spec.protocol, method.name, body, this.self)) as Uint8Array<ArrayBuffer>
     }
     let hint: PeerIdStr | undefined
     for (let attempt = 1; ; attempt++) {

@@ -143,7 +143,7 @@ describe('one-to-one chat between in-process nodes', () => {
     await arrived
     // bob came back on another port: the direct sends below go to where it is now.
     for (const node of [mallory, alice]) await node.network.libp2p.dial(bob.network.libp2p.getMultiaddrs())
-    const verifier = new TokenVerifier({ registry: mallory.roles, networkId: mallory.keys.networkId })
+    const verifier = new TokenVerifier({ registry: mallory.roles, bindings: mallory.bindings, networkId: mallory.keys.networkId })
     const sender = (node: LanchatNode): DmTransport => new DmTransport(node.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() })
     const direct = await sender(mallory).send(bob.network.peerId, mallory.user.identityToken(), [captured])
     expect(direct.rejects[0]?.code).toBe('IMPERSONATION')
@@ -178,7 +178,7 @@ describe('one-to-one chat between in-process nodes', () => {
 
   it('verifies a stream\'s token again when a later frame brings another one', async () => {
     const heidi = await user('heidi')
-    const verifier = new TokenVerifier({ registry: alice.roles, networkId: alice.keys.networkId })
+    const verifier = new TokenVerifier({ registry: alice.roles, bindings: alice.bindings, networkId: alice.keys.networkId })
     const transport = new DmTransport(alice.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() })
     const envelope = (id: string, from: string): DmEnvelope => ({ id, from, to: 'bob', body: new Uint8Array([1]), initial: false })
     // Taken as alice's, then refused for its content (it is no ratchet message), not for who sent it.

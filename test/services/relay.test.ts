@@ -16,6 +16,7 @@ import { transcript } from '../../src/crypto/index.js'
 import { LOGIN_LABEL, REGISTER_LABEL } from '../../src/services/idp/spec.js'
 import { openMemoryStore } from '../../store/index.js'
 import { rolesSettled, startCluster } from '../helpers/cluster.js'
+import { callContext } from '../helpers/proof.js'
 import { rawBytes, rawCall } from '../helpers/raw-rpc.js'
 import type { IdentityKeyPair, PreKeyState } from '../../src/crypto/index.js'
 import type { LanchatNode } from '../../src/node.js'
@@ -25,6 +26,7 @@ import type { RelayInit } from '../../src/services/relay/constants.js'
 import type { PublishBundleRequest } from '../../src/services/relay/pb/relay.js'
 import type { Implementation, Loose, MethodSpec, Rpc } from '../../src/services/rpc.js'
 import type { Cluster } from '../helpers/cluster.js'
+import type { Caller } from '../helpers/proof.js'
 import type { Store } from '../../store/index.js'
 
 const PASSWORD = 'correct-horse-staple'
@@ -313,7 +315,7 @@ describe('relay service', () => {
       expect(expiresAt).toBe(claims.exp * 1000)
       // The services' own verifier (as the kacls holder runs it) accepts it for bob, and not for alice.
       const kacls = cluster.get('kacls')
-      const verifier = new TokenVerifier({ registry: kacls.roles, networkId: kacls.keys.networkId })
+      const verifier = new TokenVerifier({ registry: kacls.roles, bindings: kacls.bindings, networkId: kacls.keys.networkId })
       const bobIdentity = await verifier.identity(bob.token, bob.node.network.peerId)
       expect(await verifier.authorization(token, bobIdentity, resource, 'reader')).toMatchObject({ sub: 'bob' })
       const aliceIdentity = await verifier.identity(alice.token, alice.node.network.peerId)
@@ -459,17 +461,20 @@ describe('relay service limits (in process)', () => {
     addEventListener: () => {},
     removeEventListener: () => {}
   } as unknown as RoleRegistry
-  const verifier = new TokenVerifier({ registry, networkId })
+  const bindings = { keyOf: async (name: string) => users.get(name)?.identity.publicKey }
+  const verifier = new TokenVerifier({ registry, bindings, networkId })
+  const tokens = async (name: string, identity: IdentityKeyPair): Promise<string> =>
+    issueIdentityToken({ issuer: IDP_PEER, signer: idpKey, holderKey: identity.publicKey, username: name, networkId, peerId: `peer-${name}` })
 
   async function user (name: string): Promise<{ identity: IdentityKeyPair, token: string }> {
     let u = users.get(name)
     if (u === undefined) {
+      // Known (and bound) before the token is made: concurrent first calls share one identity.
       const identity = generateIdentityKeyPair()
-      const token = await issueIdentityToken({ issuer: IDP_PEER, signer: idpKey, holderKey: identity.publicKey, username: name, networkId, peerId: `peer-${name}` })
-      u = { identity, token }
-      users.set(name, u)
+      u = { identity, token: await tokens(name, identity) }
+      if (!users.has(name)) users.set(name, u)
     }
-    return u
+    return users.get(name)!
   }
 
   /** Starts a service over `store`; returns a caller of its handlers. */
@@ -482,7 +487,9 @@ describe('relay service limits (in process)', () => {
     const as = async <Req, Res>(name: string, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>): Promise<Res> => {
       const handler = handlers.get(method.name)
       if (handler === undefined) throw new Error(`no handler for ${method.name}`)
-      const body = await handler.call(method.request.encode(req as Req), { remotePeer: `peer-${name}`, identityToken: (await user(name)).token, authorizationToken: '' })
+      const { identity, token } = await user(name)
+      const bytes = method.request.encode(req as Req)
+      const body = await handler.call(bytes, callContext(networkId, RELAY.protocol, method.name, bytes, { remotePeer: `peer-${name}`, identityToken: token, identity }))
       return method.response.decode(body)
     }
     return { service, as }
@@ -718,9 +725,15 @@ describe('relay mail handoff (in process)', () => {
     for (const s of stores.splice(0)) await s.close()
   })
 
-  const token = async (name: string, peer: string): Promise<string> => issueIdentityToken({
-    issuer: 'idp-peer', signer: idpKey, holderKey: generateIdentityKeyPair().publicKey, username: name, networkId, peerId: peer
-  })
+  const identities = new Map<string, IdentityKeyPair>()
+  const bindings = { keyOf: async (name: string) => identities.get(name)?.publicKey }
+  /** A user calling from `peer`: a token from the idp holder, and the user's key to sign each request with. */
+  const caller = async (name: string, peer: string): Promise<Caller> => {
+    const identity = identities.get(name) ?? generateIdentityKeyPair()
+    identities.set(name, identity)
+    const identityToken = await issueIdentityToken({ issuer: 'idp-peer', signer: idpKey, holderKey: identity.publicKey, username: name, networkId, peerId: peer })
+    return { remotePeer: peer, identityToken, identity }
+  }
   const registryOf = (self: string, serves: boolean): RoleRegistry => ({
     self,
     serves: () => serves,
@@ -746,19 +759,21 @@ describe('relay mail handoff (in process)', () => {
         return method.response.decode(body)
       }
     } as unknown as Rpc
-    const service = new RelayService({ rpc, registry, store, verifier: new TokenVerifier({ registry, networkId }), keys: { networkId } as NetworkKeys })
+    const service = new RelayService({ rpc, registry, store, verifier: new TokenVerifier({ registry, bindings, networkId }), keys: { networkId } as NetworkKeys })
     await service.start()
     services.push(service)
     return { service, handlers }
   }
-  const invoke = async <Req, Res>(handlers: Map<string, Implementation>, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>, ctx: { remotePeer: string, identityToken: string }): Promise<Res> =>
-    method.response.decode(await handlers.get(method.name)!.call(method.request.encode(req as Req), { ...ctx, authorizationToken: '' }))
+  const invoke = async <Req, Res>(handlers: Map<string, Implementation>, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>, who: Caller): Promise<Res> => {
+    const bytes = method.request.encode(req as Req)
+    return method.response.decode(await handlers.get(method.name)!.call(bytes, callContext(networkId, RELAY.protocol, method.name, bytes, who)))
+  }
 
   it('passes held mail to the holder of now, keeps sender and expiry, and deletes its copy', async () => {
     const fresh = await relay('new-relay', true)
     const old = await relay('old-relay', false, fresh.handlers)
-    const alice = { remotePeer: 'peer-alice', identityToken: await token('alice', 'peer-alice') }
-    const bob = { remotePeer: 'peer-bob', identityToken: await token('bob', 'peer-bob') }
+    const alice = await caller('alice', 'peer-alice')
+    const bob = await caller('bob', 'peer-bob')
     for (const id of ['m1', 'm2', 'm3']) await invoke(old.handlers, DEPOSIT, { to: 'bob', id, envelope: envelope(20) }, alice)
     await old.service.handOff()
     const moved = await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)
@@ -787,8 +802,8 @@ describe('relay mail handoff (in process)', () => {
       }
     })
     const old = await relay('old-relay', false, flaky)
-    const alice = { remotePeer: 'peer-alice', identityToken: await token('alice', 'peer-alice') }
-    const bob = { remotePeer: 'peer-bob', identityToken: await token('bob', 'peer-bob') }
+    const alice = await caller('alice', 'peer-alice')
+    const bob = await caller('bob', 'peer-bob')
     await invoke(old.handlers, DEPOSIT, { to: 'bob', id: 'm1', envelope: envelope(20) }, alice)
     const first = old.service.handOff()
     await vi.waitFor(() => { expect(calls).toBe(1) })
@@ -807,7 +822,7 @@ describe('relay mail handoff (in process)', () => {
     // A claim of mail deposited in the future and kept until 2106 is cut to the life mail has from now.
     const forever = { ...mail, id: 'y', depositedAt: Date.now() + 3600_000, expiresAt: 4_294_967_295_000 }
     expect(await invoke(fresh.handlers, HANDOFF, { messages: [forever] }, { remotePeer: 'old-relay', identityToken: '' })).toEqual({ accepted: ['bob/y'] })
-    const bob = { remotePeer: 'peer-bob', identityToken: await token('bob', 'peer-bob') }
+    const bob = await caller('bob', 'peer-bob')
     const held = (await invoke(fresh.handlers, FETCH, { limit: 10 }, bob)).messages.find(m => m.id === 'y')!
     expect(held.depositedAt).toBeLessThanOrEqual(Date.now())
     const records: Array<{ id: string, expiresAt: number }> = []

@@ -91,7 +91,11 @@ export class XSalsa20Stream {
    * time, a third slower). Returns the buffer that holds the result.
    */
   xorOwned (buf: Uint8Array): Uint8Array {
-    return ((buf.byteOffset + this.leadLength(buf.byteLength)) & 3) === 0 ? this.xor(buf, buf) : this.xor(buf)
+    if (((buf.byteOffset + this.leadLength(buf.byteLength)) & 3) !== 0) return this.xor(buf)
+    this.xor(buf, buf)
+    // A plain Uint8Array over the same memory: what a socket hands over is a Buffer, and what the
+    // protocols decode from it (byte fields) must be plain Uint8Arrays as with any other transport.
+    return Buffer.isBuffer(buf) ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf
   }
 
   /**

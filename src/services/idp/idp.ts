@@ -12,14 +12,14 @@ import { roleSigner } from '../keys.js'
 import { Lockout, RateLimit, rateLimited } from '../rate-limit.js'
 import { implement } from '../rpc.js'
 import { checkPassword, checkPasswordStrength, createVerifier } from './password.js'
-import { CHALLENGE, IDP, LOGIN, LOGIN_LABEL, LOOKUP, REGISTER, REGISTER_LABEL, RENEW, RENEW_LABEL } from './spec.js'
+import { BINDINGS, CHALLENGE, IDP, LOGIN, LOGIN_LABEL, LOOKUP, MAX_BINDINGS_PER_REPLY, REGISTER, REGISTER_LABEL, RENEW, RENEW_LABEL } from './spec.js'
 import { canonicalUsername } from '../../usernames.js'
 import type { Verifier } from './password.js'
 import type { ErrorCode } from '../../errors.js'
 import type { KV } from '../../../store/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 import type { CallContext, ServiceComponents } from '../rpc.js'
-import type { LoginResponse } from './pb/idp.js'
+import type { BindingsResponse, LoginResponse } from './pb/idp.js'
 
 /** A login challenge is good for this long, and once. */
 export const CHALLENGE_TTL_MS = 60_000
@@ -28,6 +28,8 @@ const MAX_CHALLENGES = 10_000
 export interface UserRecord {
   username: string
   identityKey: string
+  /** hex of the identity key's signature over the register transcript: the binding any node can check (absent on accounts made before bindings were kept) */
+  signature?: string
   verifier: Verifier
   createdAt: number
   /** Peers the user logged in from -> when */
@@ -41,6 +43,10 @@ interface Challenge {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** The directory's index, in registration order: binding/<16-digit ms>/<username>. */
+const BINDING_PREFIX = 'binding/'
+const BINDING_CURSOR = /^\d{16}\/[a-z][a-z0-9._-]{2,31}$/
+const bindingKey = (u: UserRecord): string => `${BINDING_PREFIX}${String(u.createdAt).padStart(16, '0')}/${u.username}`
 
 export class IdpService {
   private readonly components: ServiceComponents
@@ -55,6 +61,8 @@ export class IdpService {
   private readonly lockout: Lockout
   /** Registrations and challenges per peer: bursts of 10, then one a second */
   private readonly perPeer: RateLimit
+  /** Directory reads per peer (every node syncs the directory): bursts of 20, then two a second */
+  private readonly directoryReads: RateLimit
   /** One critical section per username: a user's record is read and written in order */
   private readonly lock = new KeyedLock()
   private readonly clock: () => number
@@ -66,6 +74,7 @@ export class IdpService {
     this.users = components.store.sublevel<UserRecord>('idp', 'json')
     this.lockout = new Lockout({ free: 5, baseLockMs: 1_000, maxLockMs: 15 * 60_000, windowMs: 60 * 60_000, clock: this.clock })
     this.perPeer = new RateLimit(10, 1, this.clock)
+    this.directoryReads = new RateLimit(20, 2, this.clock)
   }
 
   async start (): Promise<void> {
@@ -74,8 +83,20 @@ export class IdpService {
       implement(CHALLENGE, async (req, ctx) => this.challenge(req.username, ctx)),
       implement(LOGIN, async (req, ctx) => this.login(req.username, req.password, req.challenge, req.signature, ctx)),
       implement(RENEW, async (req, ctx) => this.renew(req.challenge, req.signature, ctx)),
-      implement(LOOKUP, async (req, ctx) => this.lookup(req.username, ctx))
+      implement(LOOKUP, async (req, ctx) => this.lookup(req.username, ctx)),
+      implement(BINDINGS, async (req, ctx) => this.bindings(req.after, req.limit, ctx))
     ])
+    await this.indexBindings()
+  }
+
+  /** Accounts made before the directory was kept in registration order get their index entry. */
+  private async indexBindings (): Promise<void> {
+    const ops: Array<{ type: 'put', key: string, value: UserRecord }> = []
+    for await (const [key, value] of this.users.iterator()) {
+      if (key.startsWith(BINDING_PREFIX) || await this.users.get(bindingKey(value)) !== undefined) continue
+      ops.push({ type: 'put', key: bindingKey(value), value })
+    }
+    if (ops.length > 0) await this.users.batch(ops)
   }
 
   private throttle (peer: PeerIdStr): void {
@@ -94,8 +115,9 @@ export class IdpService {
     // The check and the write in one critical section: two registrations of a name at once cannot both pass.
     await this.lock.run(username, async () => {
       if (await this.users.get(username) !== undefined) throw new ServiceError('USERNAME_TAKEN', `the username ${username} is taken`)
-      const record: UserRecord = { username, identityKey: hex(identityKey), verifier: await createVerifier(password), createdAt: this.clock(), peers: {} }
-      await this.users.put(username, record)
+      const record: UserRecord = { username, identityKey: hex(identityKey), signature: hex(signature), verifier: await createVerifier(password), createdAt: this.clock(), peers: {} }
+      // The account and its place in the directory (registration order) in one write.
+      await this.users.batch([{ type: 'put', key: username, value: record }, { type: 'put', key: bindingKey(record), value: record }])
     })
     this.log('registered %s from %s', username, ctx.remotePeer)
     return { username }
@@ -173,7 +195,7 @@ export class IdpService {
   }
 
   private async renew (challenge: Uint8Array, signature: Uint8Array, ctx: CallContext): Promise<LoginResponse> {
-    const claims = await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    const claims = await this.components.verifier.caller(ctx)
     const user = await this.user(claims.sub)
     const identityKey = Buffer.from(user.identityKey, 'hex')
     if (!tokenBoundTo(claims, identityKey)) throw new ServiceError('TOKEN_CNF_MISMATCH', 'the token is bound to another identity key than the one registered')
@@ -200,8 +222,39 @@ export class IdpService {
     return { token, expiresAt: BigInt(Math.floor(now / 1000) * 1000 + IDENTITY_TOKEN_TTL_S * 1000) }
   }
 
+  /**
+   * The directory in registration order: every binding of a username to an
+   * identity key, signed by that key. Public within the network (no token):
+   * every node keeps and checks them all (src/directory/bindings.ts).
+   */
+  private async bindings (after: string, limit: number, ctx: CallContext): Promise<BindingsResponse> {
+    const wait = this.directoryReads.take(ctx.remotePeer)
+    if (wait > 0) throw rateLimited(wait, 'directory reads from this node')
+    if (after !== '' && !BINDING_CURSOR.test(after)) throw new ServiceError('BAD_REQUEST', 'after must be a cursor from an earlier bindings reply')
+    const max = limit === 0 ? MAX_BINDINGS_PER_REPLY : Math.min(limit, MAX_BINDINGS_PER_REPLY)
+    const out: BindingsResponse = { bindings: [], more: false, cursor: after }
+    const range = after === '' ? { gt: BINDING_PREFIX, lt: `${BINDING_PREFIX}\xff` } : { gt: `${BINDING_PREFIX}${after}`, lt: `${BINDING_PREFIX}\xff` }
+    for await (const [key] of this.users.iterator({ ...range, limit: max + 1 })) {
+      if (out.bindings.length === max) {
+        out.more = true
+        break
+      }
+      // The index keeps a copy from registration time; the account itself is the truth.
+      const user = await this.users.get(key.slice(key.lastIndexOf('/') + 1))
+      if (user === undefined) continue
+      out.bindings.push({
+        username: user.username,
+        identityKey: new Uint8Array(Buffer.from(user.identityKey, 'hex')),
+        registeredAt: BigInt(user.createdAt),
+        signature: new Uint8Array(Buffer.from(user.signature ?? '', 'hex'))
+      })
+      out.cursor = key.slice(BINDING_PREFIX.length)
+    }
+    return out
+  }
+
   private async lookup (name: string, ctx: CallContext): Promise<{ username: string, identityKey: Uint8Array<ArrayBuffer>, peers: string[] }> {
-    await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    await this.components.verifier.caller(ctx)
     const user = await this.user(name)
     const peers = Object.entries(user.peers).sort((a, b) => b[1] - a[1]).map(([peer]) => peer)
     return { username: user.username, identityKey: new Uint8Array(Buffer.from(user.identityKey, 'hex')), peers }

@@ -206,7 +206,7 @@ export class KaclsService {
     checkReason(req.reason)
     checkDataKey(req.key)
     const authorized = canonicalAuthorized(req.authorized)
-    const identity = await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    const identity = await this.components.verifier.caller(ctx)
     draft.user = identity.sub
     if (!authorized.includes(identity.sub)) {
       throw new ServiceError('NOT_AUTHORIZED', `${identity.sub} is not in the authorized list: a key can only be wrapped for a list that includes its wrapper`)
@@ -223,7 +223,7 @@ export class KaclsService {
     const resource = checkResource(req.resource)
     checkReason(req.reason)
     const blob = parseWrapped(req.wrapped)
-    const identity = await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    const identity = await this.components.verifier.caller(ctx)
     draft.user = identity.sub
     await this.components.verifier.authorization(ctx.authorizationToken, identity, resource)
     const payload = this.open(blob, resource, draft)
@@ -239,7 +239,7 @@ export class KaclsService {
     const resource = checkResource(req.resource)
     checkReason(req.reason)
     const blob = parseWrapped(req.wrapped)
-    const identity = await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    const identity = await this.components.verifier.caller(ctx)
     draft.user = identity.sub
     const payload = this.open(blob, resource, draft)
     try {

@@ -8,6 +8,7 @@ export interface RpcRequest {
   body: Uint8Array<ArrayBuffer>
   identityToken: string
   authorizationToken: string
+  proof: Uint8Array<ArrayBuffer>
 }
 
 export namespace RpcRequest {
@@ -40,6 +41,11 @@ export namespace RpcRequest {
           w.string(obj.authorizationToken)
         }
 
+        if ((obj.proof != null && obj.proof.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.proof)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -48,7 +54,8 @@ export namespace RpcRequest {
           method: '',
           body: uint8ArrayAlloc(0),
           identityToken: '',
-          authorizationToken: ''
+          authorizationToken: '',
+          proof: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -71,6 +78,10 @@ export namespace RpcRequest {
             }
             case 4: {
               obj.authorizationToken = reader.string()
+              break
+            }
+            case 5: {
+              obj.proof = reader.bytes()
               break
             }
             default: {
@@ -116,6 +127,13 @@ export namespace RpcRequest {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.proof`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -148,6 +166,11 @@ export namespace RpcRequest {
     value: string
   }
 
+  export interface RpcRequestProofFieldEvent {
+    field: '$.proof'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RpcRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RpcRequest.codec())
   }
@@ -156,7 +179,7 @@ export namespace RpcRequest {
     return decodeMessage(buf, RpcRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RpcRequest>): Generator<RpcRequestMethodFieldEvent | RpcRequestBodyFieldEvent | RpcRequestIdentityTokenFieldEvent | RpcRequestAuthorizationTokenFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RpcRequest>): Generator<RpcRequestMethodFieldEvent | RpcRequestBodyFieldEvent | RpcRequestIdentityTokenFieldEvent | RpcRequestAuthorizationTokenFieldEvent | RpcRequestProofFieldEvent> {
     return streamMessage(buf, RpcRequest.codec(), opts)
   }
 }

@@ -198,7 +198,7 @@ export class RelayService {
   private async caller (ctx: CallContext): Promise<IdentityTokenClaims> {
     const peerWait = this.perPeer.take(ctx.remotePeer)
     if (peerWait > 0) throw rateLimited(peerWait, 'requests from this node')
-    const claims = await this.components.verifier.identity(ctx.identityToken, ctx.remotePeer)
+    const claims = await this.components.verifier.caller(ctx)
     const userWait = this.perUser.take(claims.sub)
     if (userWait > 0) throw rateLimited(userWait, `requests by ${claims.sub}`)
     return claims

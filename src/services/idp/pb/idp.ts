@@ -1075,3 +1075,458 @@ export namespace LookupResponse {
     return streamMessage(buf, LookupResponse.codec(), opts)
   }
 }
+
+export interface Binding {
+  username: string
+  identityKey: Uint8Array<ArrayBuffer>
+  registeredAt: bigint
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace Binding {
+  let _codec: Codec<Binding>
+
+  export const codec = (): Codec<Binding> => {
+    if (_codec == null) {
+      _codec = message<Binding>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(10)
+          w.string(obj.username)
+        }
+
+        if ((obj.identityKey != null && obj.identityKey.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.identityKey)
+        }
+
+        if ((obj.registeredAt != null && obj.registeredAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.registeredAt)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          username: '',
+          identityKey: uint8ArrayAlloc(0),
+          registeredAt: 0n,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.username = reader.string()
+              break
+            }
+            case 2: {
+              obj.identityKey = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.registeredAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.identityKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.registeredAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BindingUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface BindingIdentityKeyFieldEvent {
+    field: '$.identityKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface BindingRegisteredAtFieldEvent {
+    field: '$.registeredAt'
+    value: bigint
+  }
+
+  export interface BindingSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Binding>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Binding.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Binding>): Binding {
+    return decodeMessage(buf, Binding.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Binding>): Generator<BindingUsernameFieldEvent | BindingIdentityKeyFieldEvent | BindingRegisteredAtFieldEvent | BindingSignatureFieldEvent> {
+    return streamMessage(buf, Binding.codec(), opts)
+  }
+}
+
+export interface BindingsRequest {
+  after: string
+  limit: number
+}
+
+export namespace BindingsRequest {
+  let _codec: Codec<BindingsRequest>
+
+  export const codec = (): Codec<BindingsRequest> => {
+    if (_codec == null) {
+      _codec = message<BindingsRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.after != null && obj.after !== '')) {
+          w.uint32(10)
+          w.string(obj.after)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.limit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          after: '',
+          limit: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.after = reader.string()
+              break
+            }
+            case 2: {
+              obj.limit = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BindingsRequestAfterFieldEvent {
+    field: '$.after'
+    value: string
+  }
+
+  export interface BindingsRequestLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export function encode (obj: Partial<BindingsRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BindingsRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BindingsRequest>): BindingsRequest {
+    return decodeMessage(buf, BindingsRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BindingsRequest>): Generator<BindingsRequestAfterFieldEvent | BindingsRequestLimitFieldEvent> {
+    return streamMessage(buf, BindingsRequest.codec(), opts)
+  }
+}
+
+export interface BindingsResponse {
+  bindings: Binding[]
+  more: boolean
+  cursor: string
+}
+
+export namespace BindingsResponse {
+  let _codec: Codec<BindingsResponse>
+
+  export const codec = (): Codec<BindingsResponse> => {
+    if (_codec == null) {
+      _codec = message<BindingsResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.bindings != null && obj.bindings.length > 0) {
+          for (const value of obj.bindings) {
+            w.uint32(10)
+            Binding.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(16)
+          w.bool(obj.more)
+        }
+
+        if ((obj.cursor != null && obj.cursor !== '')) {
+          w.uint32(26)
+          w.string(obj.cursor)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          bindings: [],
+          more: false,
+          cursor: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.bindings != null && obj.bindings.length === opts.limits.bindings) {
+                throw new MaxLengthError('Decode error - repeated field "bindings" had too many elements')
+              }
+
+              if (obj.bindings.length === 250) {
+                throw new MaxLengthError('Decode error - repeated field "bindings" had too many elements')
+              }
+
+              obj.bindings.push(Binding.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.bindings$
+              }))
+              break
+            }
+            case 2: {
+              obj.more = reader.bool()
+              break
+            }
+            case 3: {
+              obj.cursor = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          bindings: 250
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.bindings != null && obj.bindings === opts.limits.bindings) {
+                throw new MaxLengthError('Streaming decode error - repeated field "bindings" had too many elements')
+              }
+
+              if (obj.bindings === 250) {
+                throw new MaxLengthError('Streaming decode error - repeated field "bindings" had too many elements')
+              }
+
+              for (const evt of Binding.codec().stream(reader, reader.uint32(), `${prefix}.bindings[]`, {
+                limits: opts.limits?.bindings$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.bindings
+                }
+              }
+
+              obj.bindings++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.cursor`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BindingsResponseBindingsUsernameFieldEvent {
+    field: '$.bindings[].username'
+    value: string
+    index: number
+  }
+
+  export interface BindingsResponseBindingsIdentityKeyFieldEvent {
+    field: '$.bindings[].identityKey'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BindingsResponseBindingsRegisteredAtFieldEvent {
+    field: '$.bindings[].registeredAt'
+    value: bigint
+    index: number
+  }
+
+  export interface BindingsResponseBindingsSignatureFieldEvent {
+    field: '$.bindings[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface BindingsResponseMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export interface BindingsResponseCursorFieldEvent {
+    field: '$.cursor'
+    value: string
+  }
+
+  export function encode (obj: Partial<BindingsResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BindingsResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BindingsResponse>): BindingsResponse {
+    return decodeMessage(buf, BindingsResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BindingsResponse>): Generator<BindingsResponseBindingsUsernameFieldEvent | BindingsResponseBindingsIdentityKeyFieldEvent | BindingsResponseBindingsRegisteredAtFieldEvent | BindingsResponseBindingsSignatureFieldEvent | BindingsResponseMoreFieldEvent | BindingsResponseCursorFieldEvent> {
+    return streamMessage(buf, BindingsResponse.codec(), opts)
+  }
+}
