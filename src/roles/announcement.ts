@@ -22,6 +22,8 @@ export interface RegistryRecord {
   time: number
   startedAt: number
   held: Partial<Record<Role, number>>
+  /** The holders it computes: its vote */
+  views: Partial<Record<Role, PeerIdStr>>
 }
 
 export type OpenResult =
@@ -50,14 +52,15 @@ export async function sealAnnouncement (record: RegistryRecord, nodeKey: Private
     seq: BigInt(record.seq),
     time: BigInt(record.time),
     startedAt: BigInt(record.startedAt),
-    held: Object.entries(record.held).map(([role, since]) => ({ role, since: BigInt(since) }))
+    held: Object.entries(record.held).map(([role, since]) => ({ role, since: BigInt(since) })),
+    views: Object.entries(record.views).map(([role, peerId]) => ({ role, peerId }))
   })
   const signature = await nodeKey.sign(announcement)
   return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }), SEAL_AD)
 }
 
 function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
-  const a = Announcement.decode(bytes, { limits: { pinned: 3, eligible: 3, roleKeys: 3, addrs: MAX_ADDRS, held: 3 } })
+  const a = Announcement.decode(bytes, { limits: { pinned: 3, eligible: 3, roleKeys: 3, addrs: MAX_ADDRS, held: 3, views: 3 } })
   const roles = (list: string[]): Role[] | undefined => list.every(isRole) ? [...new Set(list)] : undefined
   const pinned = roles(a.pinned)
   const eligible = roles(a.eligible)
@@ -72,6 +75,11 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     if (!isRole(role)) return undefined
     held[role] = Number(since)
   }
+  const views: Partial<Record<Role, PeerIdStr>> = {}
+  for (const { role, peerId } of a.views) {
+    if (!isRole(role) || peerId.length > 128) return undefined
+    views[role] = peerId
+  }
   return {
     peerId: a.peerId,
     pinned,
@@ -81,7 +89,8 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     seq: Number(a.seq),
     time: Number(a.time),
     startedAt: Number(a.startedAt),
-    held
+    held,
+    views
   }
 }
 

@@ -106,6 +106,10 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   private readonly tenures: Tenures
   private assignment: Assignment = { holders: { relay: null, idp: null, kacls: null }, warnings: [] }
   private readonly since = new Map<Role, number>()
+  /** When each live node became live, as this node observed it (for settling) */
+  private readonly liveSince = new Map<PeerIdStr, number>()
+  /** Peer ids parsed once */
+  private readonly ids = new Map<PeerIdStr, PeerId>()
   /** When a silent connection to a node was last closed */
   private readonly recycled = new Map<PeerIdStr, number>()
   private held: Partial<Record<Role, number>> = {}
@@ -174,8 +178,9 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     const holder = (role: Role): RoleHolder | null => {
       const h = this.assignment.holders[role]
       if (h === null) return null
-      const claimed = h.peerId === this.self ? this.held[role] : this.view.get(h.peerId)?.record.held[role]
-      return { ...h, since: claimed ?? this.since.get(role) ?? this.clock() }
+      // Since when: as this node saw it (a holder's own claim is not believed), or its own when it is this node.
+      const since = h.peerId === this.self ? this.held[role] : undefined
+      return { ...h, since: since ?? this.since.get(role) ?? this.clock() }
     }
     return { relay: holder('relay'), idp: holder('idp'), kacls: holder('kacls'), warnings: [...this.assignment.warnings] }
   }
@@ -236,7 +241,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
         pinned: record.pinned,
         eligible: record.eligible,
         held: Object.keys(record.held) as Role[],
-        settled: this.isSettled(record),
+        settled: this.isSettled(peerId, now),
         lastSeenAgoMs: now - lastSeen,
         self: false
       })
@@ -244,18 +249,43 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     return { nodes: nodes.sort((a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs), dropped: { ...this.dropped } }
   }
 
-  private isSettled (record: Pick<RegistryRecord, 'time' | 'startedAt'>): boolean {
-    return record.time - record.startedAt >= this.settleMs
+  /** Settled: live, as this node observed it (what it says of itself counts for nothing), for long enough. */
+  private isSettled (peerId: PeerIdStr, now: number): boolean {
+    const since = this.liveSince.get(peerId)
+    return since !== undefined && now - since >= this.settleMs
   }
 
-  private selfCandidate (now: number): Candidate {
+  /** Live: announcing within its lease, and connected to this node (a record with no node behind it counts for nothing). */
+  private isLive (peerId: PeerIdStr, lastSeen: number, now: number): boolean {
+    if (now - lastSeen >= this.leaseMs) return false
+    let id = this.ids.get(peerId)
+    if (id === undefined) {
+      id = peerIdFromString(peerId)
+      this.ids.set(peerId, id)
+    }
+    return this.components.libp2p.getConnections(id).length > 0
+  }
+
+  private selfCandidate (now: number): Candidate & { held: Partial<Record<Role, number>> } {
     return {
       peerId: this.self,
       pinned: this.pinned,
       eligible: this.eligible,
       held: { ...this.held },
+      views: this.views(),
       settled: now - this.startedAt >= this.settleMs
     }
+  }
+
+  /** The holders this node computes: its vote (none while warming up: it has not heard the others yet). */
+  private views (): Partial<Record<Role, PeerIdStr>> {
+    const views: Partial<Record<Role, PeerIdStr>> = {}
+    if (this.clock() - this.startedAt < this.warmupMs) return views
+    for (const role of ROLES) {
+      const h = this.assignment.holders[role]
+      if (h !== null) views[role] = h.peerId
+    }
+    return views
   }
 
   private tick (): void {
@@ -288,12 +318,17 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     const now = this.clock()
     const live: Candidate[] = [this.selfCandidate(now)]
     for (const { record, lastSeen } of this.view.values()) {
-      if (now - lastSeen >= this.leaseMs) continue
-      live.push({ peerId: record.peerId, pinned: record.pinned, eligible: record.eligible, held: record.held, settled: this.isSettled(record) })
+      if (!this.isLive(record.peerId, lastSeen, now)) {
+        this.liveSince.delete(record.peerId)
+        continue
+      }
+      if (!this.liveSince.has(record.peerId)) this.liveSince.set(record.peerId, now)
+      live.push({ peerId: record.peerId, pinned: record.pinned, eligible: record.eligible, views: record.views, settled: this.isSettled(record.peerId, now) })
     }
     const previous = this.assignment
-    this.assignment = elect(live)
     const warm = now - this.startedAt >= this.warmupMs
+    // Until warm, what this node computed alone is no incumbent: it follows the others' votes.
+    this.assignment = elect(live, warm ? Object.fromEntries(ROLES.map(r => [r, previous.holders[r]?.peerId ?? null])) : {})
     const held: Partial<Record<Role, number>> = {}
     const moved: Array<{ role: Role, peerId: PeerIdStr | null }> = []
     for (const role of ROLES) {
@@ -335,7 +370,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
         seq: this.nextSeq++,
         time: now,
         startedAt: this.startedAt,
-        held: this.held
+        held: this.held,
+        views: this.views()
       }
       const sealed = await sealAnnouncement(record, this.components.nodeKey, this.components.registryKey)
       await this.components.libp2p.services.pubsub.publish(this.topic, sealed)
@@ -389,7 +425,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
       if (typeof value === 'number') continue
       const roleKeys: Partial<Record<Role, Uint8Array>> = {}
       for (const [role, hex] of Object.entries(value.record.roleKeys)) roleKeys[role as Role] = Buffer.from(hex, 'hex')
-      this.view.set(key.slice('peer/'.length), { record: { ...value.record, roleKeys }, lastSeen: value.lastSeen })
+      this.view.set(key.slice('peer/'.length), { record: { ...value.record, views: value.record.views ?? {}, roleKeys }, lastSeen: value.lastSeen })
     }
     this.log('loaded %d nodes from the stored view', this.view.size)
   }

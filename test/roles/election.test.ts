@@ -9,13 +9,19 @@ const candidate = fc.record({
   peerId: fc.stringMatching(/^12D3KooW[1-9A-HJ-NP-Za-km-z]{6}$/),
   pinned: roleSet,
   eligible: roleSet,
-  held: fc.dictionary(role, fc.integer({ min: 0, max: 10_000 }), { maxKeys: 3 }) as fc.Arbitrary<Partial<Record<Role, number>>>,
+  views: fc.constant({}) as fc.Arbitrary<Partial<Record<Role, string>>>,
   settled: fc.boolean()
 })
-const view = fc.uniqueArray(candidate, { selector: c => c.peerId, maxLength: 8 })
+/** Live nodes, each naming holders among them (its vote). */
+const view = fc.uniqueArray(candidate, { selector: c => c.peerId, maxLength: 8 }).chain(nodes => fc.tuple(
+  fc.constant(nodes),
+  fc.array(fc.dictionary(role, fc.constantFrom(...nodes.map(n => n.peerId), 'gone'), { maxKeys: 3 }), { minLength: nodes.length, maxLength: nodes.length })
+).map(([ns, views]) => ns.map((n, i) => ({ ...n, views: views[i] as Partial<Record<Role, string>> }))))
 
 const node = (peerId: string, over: Partial<Candidate> = {}): Candidate =>
-  ({ peerId, pinned: [], eligible: [...ROLES], held: {}, settled: true, ...over })
+  ({ peerId, pinned: [], eligible: [...ROLES], views: {}, settled: true, ...over })
+/** Everyone names the same holders. */
+const naming = (nodes: Candidate[], views: Partial<Record<Role, string>>): Candidate[] => nodes.map(n => ({ ...n, views }))
 
 describe('election', () => {
   it('gives the same answer for the same view in any order', () => {
@@ -25,8 +31,9 @@ describe('election', () => {
     }))
   })
 
-  it('always gives a pinned role to a node pinning it', () => {
+  it('gives a pinned role to a node pinning it when nobody is named for it', () => {
     fc.assert(fc.property(view, v => {
+      v = v.map(c => ({ ...c, views: {} }))
       const { holders } = elect(v)
       for (const r of ROLES) {
         const pinning = v.filter(c => c.pinned.includes(r))
@@ -53,15 +60,36 @@ describe('election', () => {
     }))
   })
 
-  it('is a fixed point once holders announce what they hold', () => {
+  it('is a fixed point once everyone names the holders it computed', () => {
     fc.assert(fc.property(view, v => {
       const first = elect(v)
-      const announced = v.map(c => ({
-        ...c,
-        held: Object.fromEntries(ROLES.filter(r => first.holders[r]?.peerId === c.peerId).map(r => [r, c.held[r] ?? 1]))
-      }))
-      expect(elect(announced).holders).toEqual(first.holders)
+      const named = Object.fromEntries(ROLES.flatMap(r => first.holders[r] === null ? [] : [[r, first.holders[r]!.peerId]]))
+      const previous = Object.fromEntries(ROLES.map(r => [r, first.holders[r]?.peerId ?? null]))
+      expect(elect(naming(v, named), previous).holders).toEqual(first.holders)
     }), { numRuns: 5000 })
+  })
+
+  it('keeps a working holder against a node pinning its role or claiming to hold it', () => {
+    const honest = [node('12D3KooWaaaa'), node('12D3KooWbbbb'), node('12D3KooWcccc', { eligible: [] })]
+    const holding = { relay: '12D3KooWaaaa', idp: '12D3KooWbbbb' }
+    // mallory pins relay and idp, and names itself for both.
+    const mallory = node('12D3KooWmmmm', { pinned: ['relay', 'idp'], views: { relay: '12D3KooWmmmm', idp: '12D3KooWmmmm' } })
+    const { holders, warnings } = elect([...naming(honest, holding), mallory], { ...holding, kacls: null })
+    expect(holders.relay?.peerId).toBe('12D3KooWaaaa')
+    expect(holders.idp?.peerId).toBe('12D3KooWbbbb')
+    expect(warnings.some(w => w.includes('relay is pinned on KooWmmmm, but KooWaaaa holds it'))).toBe(true)
+    // A node that just started follows the most named: not mallory.
+    expect(elect([...naming(honest, holding), mallory]).holders.relay?.peerId).toBe('12D3KooWaaaa')
+    // Once the holder is gone, the pinned node takes it.
+    expect(elect([...naming(honest.slice(1), holding), mallory], { ...holding, kacls: null }).holders.relay?.peerId).toBe('12D3KooWmmmm')
+  })
+
+  it('after a partition heals, keeps the holder named by more nodes, on every node', () => {
+    const big = ['12D3KooWaaaa', '12D3KooWbbbb', '12D3KooWcccc'].map(id => node(id, { views: { relay: '12D3KooWaaaa' } }))
+    const small = ['12D3KooWdddd', '12D3KooWeeee'].map(id => node(id, { views: { relay: '12D3KooWdddd' } }))
+    for (const previous of [{ relay: '12D3KooWaaaa' }, { relay: '12D3KooWdddd' }, {}]) {
+      expect(elect([...big, ...small], previous).holders.relay?.peerId).toBe('12D3KooWaaaa')
+    }
   })
 
   it('spreads the roles over distinct nodes when there are enough', () => {
@@ -89,14 +117,10 @@ describe('election', () => {
 
   it('lets incumbents keep their roles when a former holder returns (hysteresis)', () => {
     // a held idp, left; b took it over. Back again, a takes nothing while each role has its own node.
+    const now = { idp: '12D3KooWbbbb', relay: '12D3KooWcccc', kacls: '12D3KooWdddd' }
     for (const settled of [false, true]) {
-      const v = [
-        node('12D3KooWaaaa', { settled }),
-        node('12D3KooWbbbb', { held: { idp: 5 } }),
-        node('12D3KooWcccc', { held: { relay: 4 } }),
-        node('12D3KooWdddd', { held: { kacls: 4 } })
-      ]
-      expect(elect(v).holders).toEqual({
+      const v = naming([node('12D3KooWaaaa', { settled }), node('12D3KooWbbbb'), node('12D3KooWcccc'), node('12D3KooWdddd')], now)
+      expect(elect(v, now).holders).toEqual({
         relay: { peerId: '12D3KooWcccc', pinned: false },
         idp: { peerId: '12D3KooWbbbb', pinned: false },
         kacls: { peerId: '12D3KooWdddd', pinned: false }
@@ -105,13 +129,13 @@ describe('election', () => {
   })
 
   it('hands a second role to a settled node holding none, never to an unsettled one', () => {
-    const holdsTwo = node('12D3KooWbbbb', { held: { idp: 5, relay: 3 } })
-    const other = node('12D3KooWcccc', { held: { kacls: 4 } })
-    const fresh = elect([node('12D3KooWaaaa', { settled: false }), holdsTwo, other])
+    const now = { idp: '12D3KooWbbbb', relay: '12D3KooWbbbb', kacls: '12D3KooWcccc' }
+    const held = naming([node('12D3KooWbbbb'), node('12D3KooWcccc')], now)
+    const fresh = elect([node('12D3KooWaaaa', { settled: false }), ...held], now)
     expect(ROLES.filter(r => fresh.holders[r]?.peerId === '12D3KooWbbbb')).toHaveLength(2)
-    const settled = elect([node('12D3KooWaaaa', { settled: true }), holdsTwo, other])
+    const settled = elect([node('12D3KooWaaaa', { settled: true }), ...held], now)
     expect(ROLES.map(r => settled.holders[r]?.peerId).sort()).toEqual(['12D3KooWaaaa', '12D3KooWbbbb', '12D3KooWcccc'])
-    // It moves only one role: b keeps the one it had first.
+    // It moves only one role, the later in order: b keeps relay.
     expect(settled.holders.relay?.peerId).toBe('12D3KooWbbbb')
     expect(settled.holders.kacls?.peerId).toBe('12D3KooWcccc')
   })

@@ -147,6 +147,7 @@ export async function announce (via: LanchatNode, record: Partial<RegistryRecord
     time: now,
     startedAt: now - 3_600_000,
     held: {},
+    views: {},
     ...record
   }
   const data = await sealAnnouncement(full, key, via.keys.registryKey)

@@ -75,11 +75,12 @@ describe('issue 15.2, 15.3, 15.6: roles, hand-over and addresses taken on a clai
     expect({ accepted, refusal, held: held.length, from: [...new Set(held.map(m => m.from))] }).toEqual({ accepted: 0, refusal: expect.objectContaining(REFUSED), held: 0, from: [] })
   })
 
-  // Hole: a registry record with no node behind it, sealed and signed by a throwaway key, claiming the idp pinned since time 1, takes it (issue 15, item 2b).
-  it.fails('keeps the idp with its pinned holder against a record of a node that does not exist', async () => {
+  // Closed: only live nodes connected to the counting node count, and a working holder keeps its role (issue 15, items 2b and 3).
+  it('keeps the idp with its pinned holder against a record of a node that does not exist', async () => {
     const ghost = await throwawayIdentity()
+    const ghostId = ghost.peerId
     const claim = await announced(mallory, {
-      pinned: ['idp'], eligible: ['idp'], roleKeys: { idp: generateIdentityKeyPair().publicKey }, held: { idp: 1 }
+      pinned: ['idp'], eligible: ['idp'], roleKeys: { idp: generateIdentityKeyPair().publicKey }, held: { idp: 1 }, views: { idp: ghostId }
     }, ghost.key)
     try {
       expect(holders('idp')).toEqual(everyone(services.network.peerId))
@@ -93,8 +94,8 @@ describe('issue 15.2, 15.3, 15.6: roles, hand-over and addresses taken on a clai
     }
   })
 
-  // Hole: a node pinning relay too and claiming to have held it since time 1 takes it from the honest pinned holder at once (issue 15, item 2a).
-  it.fails('keeps the relay with its pinned holder against a node claiming to have held it since time 1', async () => {
+  // Closed: a working holder keeps its role; a claim, a pin or a vote of the claimant itself does not take it (issue 15, items 2a and 3).
+  it('keeps the relay with its pinned holder against a node claiming to have held it since time 1', async () => {
     // carol has logged in once and is away: alice's message waits for her at the relay.
     await loggedInOnceThenAway(cluster, 'carol')
     const sent = async (text: string): Promise<string> => {
@@ -107,7 +108,7 @@ describe('issue 15.2, 15.3, 15.6: roles, hand-over and addresses taken on a clai
     const stopServing = serveAnyway(mallory, 'relay')
     const roleKeys = Object.fromEntries(ALL_ROLES.map(r => [r, mallory.roles.roleKey(r)!.publicKey.raw]))
     try {
-      await announced(mallory, { pinned: ['relay'], eligible: ALL_ROLES, roleKeys, addrs: mallory.network.addresses(), held: { relay: 1 } })
+      await announced(mallory, { pinned: ['relay'], eligible: ALL_ROLES, roleKeys, addrs: mallory.network.addresses(), held: { relay: 1 }, views: { relay: mallory.network.peerId } })
       expect({ holders: holders('relay'), serving: services.roles.serves('relay') }).toEqual({ holders: everyone(services.network.peerId), serving: true })
       // New mail goes to the relay too, and carol, back, gets all of it.
       const later = await sent('sent after the claim')

@@ -13,6 +13,7 @@ export interface Announcement {
   time: bigint
   startedAt: bigint
   held: HeldRole[]
+  views: RoleView[]
 }
 
 export namespace Announcement {
@@ -80,6 +81,13 @@ export namespace Announcement {
           }
         }
 
+        if (obj.views != null && obj.views.length > 0) {
+          for (const value of obj.views) {
+            w.uint32(82)
+            RoleView.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -93,7 +101,8 @@ export namespace Announcement {
           seq: 0n,
           time: 0n,
           startedAt: 0n,
-          held: []
+          held: [],
+          views: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -162,6 +171,16 @@ export namespace Announcement {
               }))
               break
             }
+            case 10: {
+              if (opts.limits?.views != null && obj.views.length === opts.limits.views) {
+                throw new MaxLengthError('Decode error - repeated field "views" had too many elements')
+              }
+
+              obj.views.push(RoleView.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.views$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -176,7 +195,8 @@ export namespace Announcement {
           eligible: 0,
           roleKeys: 0,
           addrs: 0,
-          held: 0
+          held: 0,
+          views: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -294,6 +314,24 @@ export namespace Announcement {
 
               break
             }
+            case 10: {
+              if (opts.limits?.views != null && obj.views === opts.limits.views) {
+                throw new MaxLengthError('Streaming decode error - repeated field "views" had too many elements')
+              }
+
+              for (const evt of RoleView.codec().stream(reader, reader.uint32(), `${prefix}.views[]`, {
+                limits: opts.limits?.views$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.views
+                }
+              }
+
+              obj.views++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -368,6 +406,18 @@ export namespace Announcement {
     index: number
   }
 
+  export interface AnnouncementViewsRoleFieldEvent {
+    field: '$.views[].role'
+    value: string
+    index: number
+  }
+
+  export interface AnnouncementViewsPeerIdFieldEvent {
+    field: '$.views[].peerId'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -376,8 +426,120 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent | AnnouncementViewsRoleFieldEvent | AnnouncementViewsPeerIdFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
+  }
+}
+
+export interface RoleView {
+  role: string
+  peerId: string
+}
+
+export namespace RoleView {
+  let _codec: Codec<RoleView>
+
+  export const codec = (): Codec<RoleView> => {
+    if (_codec == null) {
+      _codec = message<RoleView>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(10)
+          w.string(obj.role)
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(18)
+          w.string(obj.peerId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          role: '',
+          peerId: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.role = reader.string()
+              break
+            }
+            case 2: {
+              obj.peerId = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.role`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RoleViewRoleFieldEvent {
+    field: '$.role'
+    value: string
+  }
+
+  export interface RoleViewPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export function encode (obj: Partial<RoleView>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RoleView.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoleView>): RoleView {
+    return decodeMessage(buf, RoleView.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoleView>): Generator<RoleViewRoleFieldEvent | RoleViewPeerIdFieldEvent> {
+    return streamMessage(buf, RoleView.codec(), opts)
   }
 }
 
