@@ -10,7 +10,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
-import { MDNS_INTERVAL_MS } from './constants.js'
+import { DIAL_TIMEOUT_MS, MDNS_INTERVAL_MS } from './constants.js'
+import { AddressBudget, MAX_LEARNT_ADDRS, plausible } from './reachable.js'
 import { Dialer } from './dialer.js'
 import type { DialState } from './dialer.js'
 import { ListenError } from './errors.js'
@@ -58,6 +59,8 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
   private node?: LanchatLibp2p
   private dialer?: Dialer
   private key?: PrivateKey
+  /** Addresses learnt from announcements, dialled at most once a minute each */
+  private readonly budget = new AddressBudget()
 
   constructor (components: NetworkComponents, init: NetworkInit) {
     super()
@@ -96,16 +99,26 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
   }
 
   /**
-   * A peer learnt of indirectly (from a registry announcement): remember its
-   * addresses and keep it connected, as if mDNS had found it. This is how the
-   * network heals across subnets multicast does not cross.
+   * A peer learnt of indirectly (from a registry announcement): its addresses
+   * are dialled, so the network heals across subnets multicast does not
+   * cross; only plausible ones, each at most once a minute whoever names it
+   * (src/net/reachable.ts), and never kept for retries: the next
+   * announcement asks again.
    */
   learnPeer (peerId: PeerId, addrs: string[]): void {
-    if (this.node === undefined || this.dialer === undefined) return
-    const dialer = this.dialer
-    this.node.peerStore.merge(peerId, { multiaddrs: addrs.map(a => multiaddr(a)) })
-      .then(() => { dialer.discovered(peerId) })
-      .catch((err: Error) => { this.log('cannot learn %p: %s', peerId, err.message) })
+    const node = this.node
+    if (node === undefined || node.getConnections(peerId).length > 0) return
+    const own = this.addresses()
+    const id = peerId.toString()
+    // Only addresses of that node: one naming another peer id is not its own.
+    const worth = addrs.filter(a => plausible(a, own) && (!a.includes('/p2p/') || a.endsWith(`/p2p/${id}`))).slice(0, MAX_LEARNT_ADDRS)
+    for (const addr of worth) {
+      if (!this.budget.take(addr)) continue
+      const target = addr.includes('/p2p/') ? multiaddr(addr) : multiaddr(addr).encapsulate(`/p2p/${id}`)
+      node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) }).catch((err: Error) => {
+        this.log('dialling %s, learnt from an announcement, failed: %s', addr, err.message)
+      })
+    }
   }
 
   async start (): Promise<void> {

@@ -53,9 +53,12 @@ const short = (peerId: PeerIdStr): string => peerId.slice(-8)
  *    vote; this node's own view is one of them). The holder this node
  *    computed before keeps the role while it is live and may hold it, unless
  *    another node that may hold it is named by more of them (after a
- *    partition heals, the holder of the larger side wins everywhere). A node
- *    with no holder of its own (just started) takes the most named. A
- *    working holder is not displaced by anyone pinning or claiming its role.
+ *    partition heals, the holder of the larger side wins everywhere), or it
+ *    is this node itself and nobody else names it while others are named
+ *    (nodes that started at once each elected themselves alone). A node with
+ *    no holder of its own (just started) takes the most named; ties go by
+ *    the tie-break. A working holder is not displaced by anyone pinning or
+ *    claiming its role while one other live node names it.
  * 2. Pinned: with nobody named, a live node pinning the role (several: the
  *    tie-break).
  * 3. Otherwise among eligible nodes: settled before unsettled, then fewest
@@ -69,7 +72,7 @@ const short = (peerId: PeerIdStr): string => peerId.slice(-8)
  * Warnings name a role pinned on several nodes, a pinned node that does not
  * hold its role because another holds it, and a node holding several roles.
  */
-export function elect (view: readonly Candidate[], previous: Previous = {}): Assignment {
+export function elect (view: readonly Candidate[], previous: Previous = {}, self?: PeerIdStr): Assignment {
   // Input order must not matter.
   const nodes = [...view].sort((a, b) => a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0)
   const byId = new Map(nodes.map(n => [n.peerId, n]))
@@ -83,14 +86,22 @@ export function elect (view: readonly Candidate[], previous: Previous = {}): Ass
 
   for (const role of ORDER) {
     const votes = new Map<PeerIdStr, number>()
+    /** Votes for a node by nodes other than itself */
+    const backing = new Map<PeerIdStr, number>()
     for (const n of nodes) {
       const named = byId.get(n.views[role] ?? '')
-      if (named !== undefined && eligible(named, role)) votes.set(named.peerId, (votes.get(named.peerId) ?? 0) + 1)
+      if (named === undefined || !eligible(named, role)) continue
+      votes.set(named.peerId, (votes.get(named.peerId) ?? 0) + 1)
+      if (named.peerId !== n.peerId) backing.set(named.peerId, (backing.get(named.peerId) ?? 0) + 1)
     }
     const most = Math.max(0, ...votes.values())
     const top = nodes.filter(n => most > 0 && votes.get(n.peerId) === most).sort(byHash(role))[0]
     const incumbent = byId.get(previous[role] ?? '')
-    if (incumbent !== undefined && eligible(incumbent, role) && (votes.get(incumbent.peerId) ?? 0) >= most) {
+    // This node as its own incumbent, named by nobody else while others are named: it may only have
+    // elected itself while alone (nodes that started at once each did), so the votes decide.
+    const selfOnly = incumbent !== undefined && incumbent.peerId === self && (backing.get(self) ?? 0) === 0 &&
+      [...votes.keys()].some(p => p !== self)
+    if (incumbent !== undefined && eligible(incumbent, role) && (votes.get(incumbent.peerId) ?? 0) >= most && !selfOnly) {
       hold(role, incumbent)
       kept.add(role)
     } else if (top !== undefined) {

@@ -328,7 +328,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     const previous = this.assignment
     const warm = now - this.startedAt >= this.warmupMs
     // Until warm, what this node computed alone is no incumbent: it follows the others' votes.
-    this.assignment = elect(live, warm ? Object.fromEntries(ROLES.map(r => [r, previous.holders[r]?.peerId ?? null])) : {})
+    this.assignment = elect(live, warm ? Object.fromEntries(ROLES.map(r => [r, previous.holders[r]?.peerId ?? null])) : {}, this.self)
     const held: Partial<Record<Role, number>> = {}
     const moved: Array<{ role: Role, peerId: PeerIdStr | null }> = []
     for (const role of ROLES) {

@@ -84,6 +84,19 @@ describe('election', () => {
     expect(elect([...naming(honest.slice(1), holding), mallory], { ...holding, kacls: null }).holders.relay?.peerId).toBe('12D3KooWmmmm')
   })
 
+  it('settles on one holder when nodes that started at once each elected themselves alone', () => {
+    const ids = ['12D3KooWaaaa', '12D3KooWbbbb', '12D3KooWcccc']
+    const v = ids.map(id => node(id, { views: { relay: id, idp: id, kacls: id } }))
+    const results = ids.map(self => elect(v, { relay: self, idp: self, kacls: self }, self).holders)
+    for (const r of results) expect(r).toEqual(results[0])
+    // ...and the holder one other node names keeps it against a node naming only itself.
+    const backed = [node('12D3KooWhhhh', { views: { relay: '12D3KooWhhhh' } }), node('12D3KooWbbbb', { views: { relay: '12D3KooWhhhh' } }),
+      node('12D3KooWmmmm', { views: { relay: '12D3KooWmmmm' } })]
+    for (const self of ['12D3KooWhhhh', '12D3KooWbbbb']) {
+      expect(elect(backed, { relay: '12D3KooWhhhh' }, self).holders.relay?.peerId).toBe('12D3KooWhhhh')
+    }
+  })
+
   it('after a partition heals, keeps the holder named by more nodes, on every node', () => {
     const big = ['12D3KooWaaaa', '12D3KooWbbbb', '12D3KooWcccc'].map(id => node(id, { views: { relay: '12D3KooWaaaa' } }))
     const small = ['12D3KooWdddd', '12D3KooWeeee'].map(id => node(id, { views: { relay: '12D3KooWdddd' } }))
