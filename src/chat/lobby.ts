@@ -20,6 +20,13 @@ import type { Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 
 const MAX_LOBBY_BYTES = 48 * 1024
+/**
+ * A post is live news: one older than this (or further ahead), by its
+ * sender's clock, is refused; clocks agree within 2 minutes and gossip takes
+ * seconds. With the sender's node connected (below) and posts stored once by
+ * id, a captured post replayed later is never shown as new.
+ */
+export const LOBBY_MAX_AGE_MS = 3 * 60_000
 const LABEL = 'lanchat/lobby/v1'
 const SEAL_AD = new TextEncoder().encode(LABEL)
 
@@ -103,6 +110,9 @@ export class Lobby extends TypedEventEmitter<LobbyEvents> {
       if (msg.type !== 'signed' || msg.data.length > MAX_LOBBY_BYTES) return TopicValidatorResult.Reject
       const signed = Signed.decode(open(this.lobbyKey, msg.data, SEAL_AD))
       const m = LobbyMessage.decode(signed.payload)
+      // Posted now, by a node that is here now.
+      if (Math.abs(this.components.clock() - Number(m.sentAt)) > LOBBY_MAX_AGE_MS) return TopicValidatorResult.Ignore
+      if (this.components.libp2p.getConnections(msg.from).length === 0) return TopicValidatorResult.Ignore
       // The author node must be the one the sender's token was issued to.
       const claims = await this.components.verifier.identity(m.identityToken, msg.from.toString())
       if (claims.sub !== m.from || jwkThumbprint(m.identityKey) !== claims.cnf.jkt) return TopicValidatorResult.Reject

@@ -18,6 +18,8 @@ import type { PeerId } from '@libp2p/interface'
 export const PRESENCE_INTERVAL_MS = 10_000
 export const PRESENCE_TTL_MS = 35_000
 const MAX_PRESENCE_BYTES = 4 * 1024
+/** An announcement made longer ago than this (or further ahead), by its own clock, is stale: clocks agree within 2 minutes. */
+export const PRESENCE_MAX_AGE_MS = PRESENCE_TTL_MS + 120_000
 const LABEL = 'lanchat/presence/v1'
 
 export interface UserPresence {
@@ -136,13 +138,20 @@ export class Presence extends TypedEventEmitter<PresenceEvents> {
     }
   }
 
-  /** Accepts only announcements by the node itself, for the user its valid token names, signed by that user's key. */
+  /**
+   * Accepts only announcements by the node itself, for the user its valid
+   * token names, signed by that user's key, made within the validity window,
+   * and (for "online") from a node this one is connected to: a captured
+   * announcement replayed after its node left shows nobody online.
+   */
   private readonly validate = async (_from: PeerId, msg: Message): Promise<TopicValidatorResult> => {
     try {
       if (msg.type !== 'signed' || msg.data.length > MAX_PRESENCE_BYTES) return TopicValidatorResult.Reject
       const signed = Signed.decode(msg.data)
       const a = PresenceAnnouncement.decode(signed.payload)
       if (a.peerId !== msg.from.toString()) return TopicValidatorResult.Reject
+      if (Math.abs(this.clock() - Number(a.time)) > PRESENCE_MAX_AGE_MS) return TopicValidatorResult.Ignore
+      if (a.online && this.libp2p.getConnections(msg.from).length === 0) return TopicValidatorResult.Ignore
       const claims = await this.verifier.identity(a.identityToken, a.peerId)
       if (claims.sub !== a.username || jwkThumbprint(a.identityKey) !== claims.cnf.jkt) return TopicValidatorResult.Reject
       if (!safeVerify(a.identityKey, transcript(LABEL, signed.payload), signed.signature)) return TopicValidatorResult.Reject
