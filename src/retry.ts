@@ -2,9 +2,10 @@
  * Rounds of work per key (a contact's outbox, a group's), one at a time,
  * retried with exponential backoff: the one loop behind every outbox.
  *
- * `soon(key)` runs a round now, or right after the one under way; a round
- * answers 'more' (run again at once), 'retry' (failed: again after a backoff
- * that doubles from retryMinMs to retryMaxMs, reset by the next success),
+ * `soon(key)` runs a round now, or right after the one under way (even when
+ * that one failed); a round answers 'more' (run again at once), 'retry'
+ * (failed: again after a backoff that doubles from retryMinMs to retryMaxMs,
+ * reset by the next success),
  * or 'done' / 'wait' (nothing more until someone asks). `later(key, ms)`
  * runs one after a delay unless one is under way or already due.
  */
@@ -84,7 +85,12 @@ export class RetryLoop<K = string> {
     if (this.stopped) return
     if (result === 'retry') {
       k.failures++
-      k.again = false
+      // Asked for during the failed round (a contact came back, say): that round runs at once; the backoff is for the next failure.
+      if (k.again) {
+        k.again = false
+        this.soon(key)
+        return
+      }
       k.timer = setTimeout(() => { k.timer = undefined; this.soon(key) }, this.backoff(k.failures))
       return
     }
