@@ -627,6 +627,7 @@ export interface DmPayload {
   hlcCounter: number
   text?: string
   receipt?: Receipt
+  body?: Uint8Array<ArrayBuffer>
 }
 
 export namespace DmPayload {
@@ -667,6 +668,11 @@ export namespace DmPayload {
         if (obj.receipt != null) {
           w.uint32(50)
           Receipt.codec().encode(obj.receipt, w)
+        }
+
+        if (obj.body != null) {
+          w.uint32(58)
+          w.bytes(obj.body)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -710,6 +716,10 @@ export namespace DmPayload {
               obj.receipt = Receipt.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.receipt
               })
+              break
+            }
+            case 7: {
+              obj.body = reader.bytes()
               break
             }
             default: {
@@ -769,6 +779,13 @@ export namespace DmPayload {
 
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -817,6 +834,11 @@ export namespace DmPayload {
     value: boolean
   }
 
+  export interface DmPayloadBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<DmPayload>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DmPayload.codec())
   }
@@ -825,7 +847,7 @@ export namespace DmPayload {
     return decodeMessage(buf, DmPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DmPayload>): Generator<DmPayloadIdFieldEvent | DmPayloadSentAtFieldEvent | DmPayloadHlcWallFieldEvent | DmPayloadHlcCounterFieldEvent | DmPayloadTextFieldEvent | DmPayloadReceiptIdsFieldEvent | DmPayloadReceiptReadFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DmPayload>): Generator<DmPayloadIdFieldEvent | DmPayloadSentAtFieldEvent | DmPayloadHlcWallFieldEvent | DmPayloadHlcCounterFieldEvent | DmPayloadTextFieldEvent | DmPayloadReceiptIdsFieldEvent | DmPayloadReceiptReadFieldEvent | DmPayloadBodyFieldEvent> {
     return streamMessage(buf, DmPayload.codec(), opts)
   }
 }

@@ -1421,6 +1421,7 @@ export interface GroupPayload {
   id: string
   text: string
   sentAt: number
+  body?: Uint8Array<ArrayBuffer>
 }
 
 export namespace GroupPayload {
@@ -1446,6 +1447,11 @@ export namespace GroupPayload {
         if ((obj.sentAt != null && obj.sentAt !== 0)) {
           w.uint32(24)
           w.uint64Number(obj.sentAt)
+        }
+
+        if (obj.body != null) {
+          w.uint32(34)
+          w.bytes(obj.body)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1474,6 +1480,10 @@ export namespace GroupPayload {
             }
             case 3: {
               obj.sentAt = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.body = reader.bytes()
               break
             }
             default: {
@@ -1512,6 +1522,13 @@ export namespace GroupPayload {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1539,6 +1556,11 @@ export namespace GroupPayload {
     value: number
   }
 
+  export interface GroupPayloadBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<GroupPayload>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, GroupPayload.codec())
   }
@@ -1547,7 +1569,7 @@ export namespace GroupPayload {
     return decodeMessage(buf, GroupPayload.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPayload>): Generator<GroupPayloadIdFieldEvent | GroupPayloadTextFieldEvent | GroupPayloadSentAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupPayload>): Generator<GroupPayloadIdFieldEvent | GroupPayloadTextFieldEvent | GroupPayloadSentAtFieldEvent | GroupPayloadBodyFieldEvent> {
     return streamMessage(buf, GroupPayload.codec(), opts)
   }
 }
