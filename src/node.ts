@@ -57,6 +57,8 @@ export interface NodeEvents {
   'role:changed': CustomEvent<{ role: Role, peerId: PeerIdStr | null }>
   'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' }>
   'login': CustomEvent<{ username: string, expiresAt: number }>
+  /** The directory binds this user's name to another identity key (docs/threat-model.md, "Directory") */
+  'identity:conflict': CustomEvent<{ username: string, yourKey: string, boundKey: string, message: string }>
   'message': ChatEvents['message']
   'message:status': ChatEvents['message:status']
   'message:blocked': ChatEvents['message:blocked']
@@ -148,6 +150,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     const rpc = new Rpc({ libp2p: network.libp2p, registry, networkId: keys.networkId, prover: () => this.account?.whoami().loggedIn === true ? this.account.identity() : undefined })
     this.rpcClient = rpc
     const bindings = new Bindings({ store: this.store, rpc, networkId: keys.networkId })
+    bindings.addEventListener('binding:conflict', evt => { if (evt.detail.username === this.account?.username) this.checkOwnBinding() })
     await bindings.start()
     this.bindingsService = bindings
     const verifier = new TokenVerifier({ registry, bindings, networkId: keys.networkId })
@@ -243,9 +246,29 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
    */
   async login (username: string, password: string): Promise<WhoAmI> {
     const who = await this.user.login(username, password)
+    // The user's own node checks the name is bound to the user's key, and says so loudly when it is not.
+    void this.bindings.sync().then(() => { this.checkOwnBinding() })
     await this.startChat()
     this.dispatchEvent(new CustomEvent('login', { detail: { username: who.username ?? username, expiresAt: who.expiresAt ?? 0 } }))
     return who
+  }
+
+  /** Tells the user when the directory binds their name to another identity key (a name registered twice, or a lying idp). */
+  private checkOwnBinding (): void {
+    const me = this.account?.whoami()
+    if (me?.loggedIn !== true || me.username === null) return
+    const bound = this.bindings.known(me.username)
+    const yourKey = Buffer.from(this.user.identity().publicKey).toString('hex')
+    if (bound === undefined || bound.identityKey === yourKey) return
+    this.log.error('the directory binds %s to another identity key', me.username)
+    this.dispatchEvent(new CustomEvent('identity:conflict', {
+      detail: {
+        username: me.username,
+        yourKey,
+        boundKey: bound.identityKey,
+        message: `the network's directory binds the name ${me.username} to another identity key than yours (registered earlier elsewhere): your contacts will see a key change. Register under a new name, or compare safety numbers with /verify to find out who holds it`
+      }
+    }))
   }
 
   whoami (): WhoAmI {

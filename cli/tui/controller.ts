@@ -95,6 +95,7 @@ export class TuiController {
     })
     this.on('login', () => { this.dispatch({ type: 'loggedIn', whoami: this.node.whoami() }) })
     this.on('login:required', evt => { this.dispatch({ type: 'loginRequired', ...evt.detail }) })
+    this.on('identity:conflict', evt => { this.dispatch({ type: 'error', error: evt.detail.message }) })
     for (const type of ['peer:connected', 'peer:disconnected', 'role:changed'] as const) this.on(type, () => { this.refresh() })
     this.timer = setInterval(() => { this.refreshNow() }, this.options.snapshotIntervalMs ?? 1000)
     this.timer.unref?.()
