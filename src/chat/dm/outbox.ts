@@ -283,8 +283,12 @@ export class Outbox {
     this.reachableNow.delete(peer)
     const batch = this.queue.queued(peer, this.init.roundSize)
     if (batch.length === 0) return 'done'
-    const before = this.queue.size(peer)
-    const failed = (): RoundResult => this.queue.size(peer) < before || this.reachableNow.has(peer) ? 'more' : 'retry'
+    // Progress: some of the round's entries left the queue (sends stored meanwhile do not hide it).
+    const progressed = (): boolean => {
+      const left = new Set(this.queue.queued(peer).map(q => q.key))
+      return batch.some(b => !left.has(b.key))
+    }
+    const failed = (): RoundResult => progressed() || this.reachableNow.has(peer) ? 'more' : 'retry'
     try {
       if (await this.c.directory.blocked(peer)) {
         this.reportBlocked(peer)
