@@ -16,9 +16,13 @@
 import type { CrashCluster, Member } from './cluster.js'
 import type { HeadlessNode, Line } from '../helpers/headless-node.js'
 
-export type Target = 'sender' | 'receiver' | 'relay'
+/** receiver+relay: bob is killed, then the relay holder while alice drains the burst into its mailbox. */
+export type Target = 'sender' | 'receiver' | 'relay' | 'receiver+relay'
+/** One kill a round, in turn (npm test's bounded suite) */
 export const TARGETS: Target[] = ['sender', 'receiver', 'relay']
-const MEMBER: Record<Target, Member> = { sender: 'alice', receiver: 'bob', relay: 'relay' }
+/** What `npm run crash` cycles through */
+export const ALL_TARGETS: Target[] = [...TARGETS, 'receiver+relay']
+const MEMBER: Record<Target, Member> = { sender: 'alice', receiver: 'bob', relay: 'relay', 'receiver+relay': 'bob' }
 
 export interface RoundOptions {
   round: number
@@ -119,8 +123,15 @@ export async function crashRound (cluster: CrashCluster, opts: RoundOptions): Pr
   const killedAt = Date.now()
   log(`round ${round}: killed ${killed} (pid ${cluster.pid(killed)}) after ${killAfter} of ${messages}; down for ${downMs} ms`)
 
+  if (target === 'receiver+relay') {
+    // With bob gone alice drains into the relay's mailbox; its holder dies in the middle of that.
+    await sleep(500 + Math.floor(rng() * 2_500))
+    await cluster.kill('relay')
+    log(`round ${round}: killed relay (pid ${cluster.pid('relay')}) while alice drains into it`)
+  }
   if (target !== 'sender') await poll(() => replies().length >= messages, 60_000)
   await sleep(Math.max(0, downMs - (Date.now() - killedAt)))
+  if (target === 'receiver+relay') await cluster.restart('relay')
   const restarted = await cluster.restart(killed)
   const upAt = Date.now()
   if (killed === 'bob') {
@@ -208,7 +219,7 @@ export function totals (results: RoundResult[]): Totals {
 }
 
 export function formatRound (r: RoundResult): string {
-  return `round ${r.round} kill ${r.target.padEnd(8)} after ${String(r.killAfter).padStart(5)} down ${String(r.downMs).padStart(4)} ms: ` +
+  return `round ${r.round} kill ${r.target.padEnd(14)} after ${String(r.killAfter).padStart(5)} down ${String(r.downMs).padStart(4)} ms: ` +
     `acked ${r.acked} delivered ${r.delivered} lost ${r.lost} duplicated ${r.duplicated} reordered ${r.reordered} ` +
     `(arrival inversions ${r.arrivalInversions}, unacked delivered ${r.unackedDelivered}, unannounced ${r.unannounced}) converged ${r.converged ? `in ${r.convergeMs} ms` : `NOT in ${r.convergeMs} ms`}`
 }

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util'
 import { CrashCluster } from './cluster.js'
-import { crashRound, formatRound, prng, TARGETS, totals } from './rounds.js'
+import { ALL_TARGETS, crashRound, formatRound, prng, totals } from './rounds.js'
 import type { RoundResult, Target } from './rounds.js'
 
 const { values } = parseArgs({
@@ -15,7 +15,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '12' },
     messages: { type: 'string', default: '2000' },
     seed: { type: 'string' },
-    targets: { type: 'string', default: TARGETS.join(',') },
+    targets: { type: 'string', default: ALL_TARGETS.join(',') },
     timeout: { type: 'string', default: '120000' }
   }
 })
