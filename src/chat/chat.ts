@@ -59,6 +59,9 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     this.transport = new DmTransport(libp2p, verifier, {
       onEnvelopes: async (sender, envelopes) => this.dm.receive(sender, envelopes),
       onBundleRequest: async () => this.dm.directBundle()
+    }, {
+      networkId: components.keys.networkId,
+      user: () => account.whoami().loggedIn ? { token: account.identityToken(), identity: account.identity() } : undefined
     })
     this.presence = new Presence(libp2p, verifier, account, components.keys.networkId, clock)
     this.dm = createDirectMessages({

@@ -10,10 +10,11 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { codeOf } from '../errors.js'
+import { sign, transcript } from '../crypto/index.js'
 import { createLogger } from '../logger.js'
 import { DmFrame } from './pb/chat.js'
 import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
-import type { IdentityTokenClaims } from '../crypto/index.js'
+import type { IdentityKeyPair, IdentityTokenClaims } from '../crypto/index.js'
 import type { TokenVerifier } from '../services/index.js'
 import type { DmEnvelope, DmReject } from './pb/chat.js'
 import type { Stream } from '@libp2p/interface'
@@ -56,9 +57,21 @@ interface Outbound {
   closed: boolean
   /** The identity token the recipient has from us on this stream */
   token: string
+  /** The user the recipient's node proved it is logged in as (its first answer) */
+  user?: string
 }
 
-const EMPTY: DmFrame = { identityToken: '', envelopes: [], acks: [], rejects: [], bundleRequest: false, bundle: new Uint8Array() }
+/** Who this node's user is, to prove to senders that acks come from the recipient's own node. */
+export interface DmSelf {
+  networkId: string
+  /** The logged-in user's identity token and key (undefined: nobody logged in) */
+  user: () => { token: string, identity: IdentityKeyPair } | undefined
+}
+
+/** What the recipient's identity key signs in its first answer on a stream. */
+export const RECIPIENT_LABEL = 'lanchat/dm/recipient/v1'
+
+const EMPTY: DmFrame = { identityToken: '', envelopes: [], acks: [], rejects: [], bundleRequest: false, bundle: new Uint8Array(), proof: new Uint8Array() }
 
 export class DmTransport {
   private readonly log = createLogger('dm')
@@ -67,8 +80,17 @@ export class DmTransport {
   constructor (
     private readonly libp2p: LanchatLibp2p,
     private readonly verifier: TokenVerifier,
-    private readonly handler: InboundHandler
+    private readonly handler: InboundHandler,
+    private readonly self: DmSelf
   ) {}
+
+  private get peerId (): PeerIdStr {
+    return this.libp2p.peerId.toString()
+  }
+
+  private recipientTranscript (sender: PeerIdStr, recipient: PeerIdStr): Uint8Array {
+    return transcript(RECIPIENT_LABEL, this.self.networkId, sender, recipient)
+  }
 
   async start (): Promise<void> {
     await this.libp2p.handle(DM_PROTOCOL, async (stream, connection) => {
@@ -86,9 +108,17 @@ export class DmTransport {
 
   private async onStream (stream: Stream, remotePeer: PeerIdStr): Promise<void> {
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    // The first answer says (and proves) whose node this is: the sender counts acks only from the recipient's.
+    let introduced = false
+    const answer = async (frame: DmFrame): Promise<void> => {
+      const me = introduced ? undefined : this.self.user()
+      introduced = true
+      const intro = me === undefined ? {} : { identityToken: me.token, proof: sign(me.identity, this.recipientTranscript(remotePeer, this.peerId)) as Uint8Array<ArrayBuffer> }
+      await lp.write(DmFrame.encode({ ...frame, ...intro }))
+    }
     try {
       const first = DmFrame.decode((await lp.read({ signal: AbortSignal.timeout(FIRST_FRAME_TIMEOUT_MS) })).subarray(), { limits: { envelopes: MAX_ENVELOPES_PER_FRAME } })
-      let sender = await this.senderOf(lp, first, remotePeer)
+      let sender = await this.senderOf(answer, first, remotePeer)
       if (sender === undefined) {
         await stream.close()
         return
@@ -103,13 +133,13 @@ export class DmTransport {
       while (frame !== undefined) {
         if (frame.identityToken !== '' && frame.identityToken !== token) {
           // A new token must pass, and be the same user's, or the stream ends.
-          const renewed = await this.senderOf(lp, frame, remotePeer, sender.username)
+          const renewed = await this.senderOf(answer, frame, remotePeer, sender.username)
           if (renewed === undefined) break
           sender = renewed
           token = frame.identityToken
         }
         const delivery = await this.handler.onEnvelopes(sender, frame.envelopes)
-        await lp.write(DmFrame.encode({ ...EMPTY, acks: delivery.acks, rejects: delivery.rejects }))
+        await answer({ ...EMPTY, acks: delivery.acks, rejects: delivery.rejects })
         frame = await this.readNext(lp)
       }
       await stream.close()
@@ -124,7 +154,7 @@ export class DmTransport {
    * remote peer, and to `username` when given); undefined, with the frame's
    * envelopes refused, when the token does not pass.
    */
-  private async senderOf (lp: LengthPrefixedStream<Stream>, frame: DmFrame, remotePeer: PeerIdStr, username?: string): Promise<VerifiedSender | undefined> {
+  private async senderOf (answer: (frame: DmFrame) => Promise<void>, frame: DmFrame, remotePeer: PeerIdStr, username?: string): Promise<VerifiedSender | undefined> {
     let refusal: Omit<DmReject, 'id'>
     try {
       const claims = await this.verifier.identity(frame.identityToken, remotePeer)
@@ -133,7 +163,7 @@ export class DmTransport {
     } catch (err) {
       refusal = { code: codeOf(err) ?? 'BAD_TOKEN', message: (err as Error).message }
     }
-    await lp.write(DmFrame.encode({ ...EMPTY, rejects: frame.envelopes.map(e => ({ id: e.id, ...refusal })) }))
+    await answer({ ...EMPTY, rejects: frame.envelopes.map(e => ({ id: e.id, ...refusal })) })
     return undefined
   }
 
@@ -163,6 +193,11 @@ export class DmTransport {
     try {
       await out.lp.write(DmFrame.encode({ ...EMPTY, identityToken: token, envelopes }))
       const frame = await reply
+      // An ack means "stored by the recipient" only from a node that proved it is the recipient's.
+      const to = envelopes[0]?.to
+      if (to !== undefined && out.user !== to) {
+        return { acks: [], rejects: envelopes.map(e => ({ id: e.id, code: 'NOT_HERE', message: `${peer.slice(-8)} did not prove it is ${to}'s node` })) }
+      }
       return { acks: frame.acks, rejects: frame.rejects }
     } catch (err) {
       this.closeOutbound(out, err as Error)
@@ -210,8 +245,9 @@ export class DmTransport {
 
   private async readReplies (peer: PeerIdStr, out: Outbound): Promise<void> {
     try {
-      while (!out.closed) {
+      for (let first = true; !out.closed; first = false) {
         const frame = DmFrame.decode((await out.lp.read()).subarray())
+        if (first) await this.recipientOf(peer, out, frame)
         const waiter = out.waiting.shift()
         if (waiter === undefined) throw new Error('an answer to no frame')
         waiter.resolve(frame)
@@ -220,6 +256,16 @@ export class DmTransport {
       this.closeOutbound(out, err as Error)
       const current = this.outbound.get(peer)
       void current?.then(o => { if (o === out && this.outbound.get(peer) === current) this.outbound.delete(peer) }, () => {})
+    }
+  }
+
+  /** Who the recipient's node proved it is, from its first answer (nobody when it did not prove it). */
+  private async recipientOf (peer: PeerIdStr, out: Outbound, frame: DmFrame): Promise<void> {
+    if (frame.identityToken === '' || frame.proof.length === 0) return
+    try {
+      out.user = (await this.verifier.signedBy(frame.identityToken, peer, this.recipientTranscript(this.peerId, peer), frame.proof)).sub
+    } catch (err) {
+      this.log('%s did not prove whose node it is: %s', peer, (err as Error).message)
     }
   }
 

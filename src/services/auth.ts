@@ -72,12 +72,18 @@ export class TokenVerifier {
    * proof, opens nothing.
    */
   async caller (ctx: CallContext): Promise<IdentityTokenClaims> {
-    const claims = await this.token(ctx.identityToken, ctx.remotePeer)
-    const key = await this.boundKey(claims)
     if (ctx.proof === undefined || ctx.proofOf === undefined || ctx.proof.length === 0) {
+      await this.token(ctx.identityToken, ctx.remotePeer)
       throw new ServiceError('PROOF_REQUIRED', 'this request must be signed by your identity key: log in on this node')
     }
-    if (!safeVerify(key, ctx.proofOf, ctx.proof)) throw new ServiceError('BAD_PROOF', `the request is not signed by the identity key bound to ${claims.sub}`)
+    return this.signedBy(ctx.identityToken, ctx.remotePeer, ctx.proofOf, ctx.proof)
+  }
+
+  /** An identity token presented by `remotePeer`, with its user's signature over `message` under the key the directory binds. */
+  async signedBy (token: string, remotePeer: PeerIdStr, message: Uint8Array, signature: Uint8Array): Promise<IdentityTokenClaims> {
+    const claims = await this.token(token, remotePeer)
+    const key = await this.boundKey(claims)
+    if (!safeVerify(key, message, signature)) throw new ServiceError('BAD_PROOF', `not signed by the identity key bound to ${claims.sub}`)
     return claims
   }
 

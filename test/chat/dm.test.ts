@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateIdentityKeyPair } from '../../src/crypto/index.js'
 import { DmEnvelope } from '../../src/chat/pb/chat.js'
 import { DmTransport } from '../../src/chat/transport.js'
+import type { DmSelf } from '../../src/chat/transport.js'
 import { TokenVerifier } from '../../src/services/index.js'
 import { DEPOSIT, RELAY } from '../../src/services/relay/spec.js'
 import { startCluster } from '../helpers/cluster.js'
@@ -10,6 +11,8 @@ import type { LanchatNode } from '../../src/node.js'
 import type { Cluster } from '../helpers/cluster.js'
 
 const PASSWORD = 'a-long-enough-password'
+/** A transport's own user, as the node's chat gives it. */
+const selfOf = (node: LanchatNode): DmSelf => ({ networkId: node.keys.networkId, user: () => ({ token: node.user.identityToken(), identity: node.user.identity() }) })
 
 /** Resolves when `node` emits `type` with a detail matching `match`. */
 async function event<T> (node: LanchatNode, type: 'message' | 'message:status' | 'message:blocked' | 'lobby' | 'presence', match: (d: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -144,7 +147,7 @@ describe('one-to-one chat between in-process nodes', () => {
     // bob came back on another port: the direct sends below go to where it is now.
     for (const node of [mallory, alice]) await node.network.libp2p.dial(bob.network.libp2p.getMultiaddrs())
     const verifier = new TokenVerifier({ registry: mallory.roles, bindings: mallory.bindings, networkId: mallory.keys.networkId })
-    const sender = (node: LanchatNode): DmTransport => new DmTransport(node.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() })
+    const sender = (node: LanchatNode): DmTransport => new DmTransport(node.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() }, selfOf(node))
     const direct = await sender(mallory).send(bob.network.peerId, mallory.user.identityToken(), [captured])
     expect(direct.rejects[0]?.code).toBe('IMPERSONATION')
     // alice's own node sending it again: acknowledged as already had, not shown again.
@@ -179,7 +182,7 @@ describe('one-to-one chat between in-process nodes', () => {
   it('verifies a stream\'s token again when a later frame brings another one', async () => {
     const heidi = await user('heidi')
     const verifier = new TokenVerifier({ registry: alice.roles, bindings: alice.bindings, networkId: alice.keys.networkId })
-    const transport = new DmTransport(alice.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() })
+    const transport = new DmTransport(alice.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() }, selfOf(alice))
     const envelope = (id: string, from: string): DmEnvelope => ({ id, from, to: 'bob', body: new Uint8Array([1]), initial: false })
     // Taken as alice's, then refused for its content (it is no ratchet message), not for who sent it.
     const first = await transport.send(bob.network.peerId, alice.user.identityToken(), [envelope('token-1', 'alice')])

@@ -323,7 +323,7 @@ export function replay (attacker: LanchatNode, to: string, messages: RawGossip[]
 
 // ---------------------------------------------------------------- direct messages
 
-const EMPTY_FRAME: DmFrame = { identityToken: '', envelopes: [], acks: [], rejects: [], bundleRequest: false, bundle: new Uint8Array() }
+const EMPTY_FRAME: DmFrame = { identityToken: '', envelopes: [], acks: [], rejects: [], bundleRequest: false, bundle: new Uint8Array(), proof: new Uint8Array() }
 
 /** One frame out, one frame back, on a new /lanchat/dm/1.0.0 stream to `peer`. */
 async function dmExchange (from: LanchatNode, peer: string, frame: Partial<DmFrame>): Promise<DmFrame> {

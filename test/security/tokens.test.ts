@@ -14,6 +14,8 @@ import { openGroupMessage, openState, epochResource, senderKey, GroupEnvelope } 
 import { KACLS, UNWRAP } from '../../src/services/kacls/spec.js'
 import { ACK, AUTHORIZE, BUNDLE_STATUS, FETCH, FETCH_BUNDLE, GROUP_FETCH, GROUP_STATES, RELAY } from '../../src/services/relay/spec.js'
 import { LOBBY, newMessageId } from '../../src/timeline/index.js'
+import { DmTransport } from '../../src/chat/transport.js'
+import { TokenVerifier } from '../../src/services/index.js'
 import { startCluster } from '../helpers/cluster.js'
 import { PASSWORD, event, user } from '../groups/helpers.js'
 import {
@@ -156,5 +158,21 @@ describe('issue 15.1: identity tokens minted by a node that is not the idp', () 
     }, { timeout: 15_000, interval: 50 })
     await inbox.stop()
     expect({ status, atMallory: inbox.envelopes.map(e => e.id) }).toEqual({ status: 'sent', atMallory: [] })
+  })
+
+  // A directory (an idp holder) could name another node as a user's: its acks must not count as delivered.
+  it('counts no ack as delivered from a node that does not prove it is the recipient\'s', async () => {
+    const inbox = await acceptDms(mallory)
+    try {
+      const verifier = new TokenVerifier({ registry: alice.roles, bindings: alice.bindings, networkId: alice.keys.networkId })
+      const transport = new DmTransport(alice.network.libp2p, verifier, { onEnvelopes: async () => ({ acks: [], rejects: [] }), onBundleRequest: async () => new Uint8Array() },
+        { networkId: alice.keys.networkId, user: () => ({ token: alice.user.identityToken(), identity: alice.user.identity() }) })
+      const envelope = { id: newMessageId(), from: 'alice', to: 'frank', body: new Uint8Array([1]), initial: false }
+      const reply = await transport.send(mallory.network.peerId, alice.user.identityToken(), [envelope])
+      expect(reply).toEqual({ acks: [], rejects: [expect.objectContaining({ id: envelope.id, code: 'NOT_HERE' })] })
+      // (not stopped: stop() would take alice's own DM protocol handler away)
+    } finally {
+      await inbox.stop()
+    }
   })
 })

@@ -10,6 +10,7 @@ export interface DmFrame {
   rejects: DmReject[]
   bundleRequest: boolean
   bundle: Uint8Array<ArrayBuffer>
+  proof: Uint8Array<ArrayBuffer>
 }
 
 export namespace DmFrame {
@@ -58,6 +59,11 @@ export namespace DmFrame {
           w.bytes(obj.bundle)
         }
 
+        if ((obj.proof != null && obj.proof.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.proof)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -68,7 +74,8 @@ export namespace DmFrame {
           acks: [],
           rejects: [],
           bundleRequest: false,
-          bundle: uint8ArrayAlloc(0)
+          bundle: uint8ArrayAlloc(0),
+          proof: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -115,6 +122,10 @@ export namespace DmFrame {
             }
             case 6: {
               obj.bundle = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.proof = reader.bytes()
               break
             }
             default: {
@@ -210,6 +221,13 @@ export namespace DmFrame {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.proof`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -291,6 +309,11 @@ export namespace DmFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DmFrameProofFieldEvent {
+    field: '$.proof'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<DmFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DmFrame.codec())
   }
@@ -299,7 +322,7 @@ export namespace DmFrame {
     return decodeMessage(buf, DmFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DmFrame>): Generator<DmFrameIdentityTokenFieldEvent | DmFrameEnvelopesIdFieldEvent | DmFrameEnvelopesFromFieldEvent | DmFrameEnvelopesToFieldEvent | DmFrameEnvelopesBodyFieldEvent | DmFrameEnvelopesInitialFieldEvent | DmFrameAcksFieldEvent | DmFrameRejectsIdFieldEvent | DmFrameRejectsCodeFieldEvent | DmFrameRejectsMessageFieldEvent | DmFrameBundleRequestFieldEvent | DmFrameBundleFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DmFrame>): Generator<DmFrameIdentityTokenFieldEvent | DmFrameEnvelopesIdFieldEvent | DmFrameEnvelopesFromFieldEvent | DmFrameEnvelopesToFieldEvent | DmFrameEnvelopesBodyFieldEvent | DmFrameEnvelopesInitialFieldEvent | DmFrameAcksFieldEvent | DmFrameRejectsIdFieldEvent | DmFrameRejectsCodeFieldEvent | DmFrameRejectsMessageFieldEvent | DmFrameBundleRequestFieldEvent | DmFrameBundleFieldEvent | DmFrameProofFieldEvent> {
     return streamMessage(buf, DmFrame.codec(), opts)
   }
 }
