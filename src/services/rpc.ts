@@ -96,6 +96,8 @@ export function decodeRequest<Req, Res> (spec: MethodSpec<Req, Res>, body: Uint8
 
 export interface CallOptions {
   identityToken?: string
+  /** The key that proves the identity token's user (default: the logged-in user's, from the prover) */
+  proofKey?: IdentityKeyPair
   authorizationToken?: string
   timeoutMs?: number
   /** Abandons the call (and its retries) when aborted, e.g. at shutdown */
@@ -219,7 +221,7 @@ export class Rpc {
     const started = Date.now()
     const deadline = started + (opts.timeoutMs ?? CALL_TIMEOUT_MS)
     const body = method.request.encode(request as Req) as Uint8Array<ArrayBuffer>
-    const key = opts.identityToken === undefined || opts.identityToken === '' ? undefined : this.prover()
+    const key = opts.identityToken === undefined || opts.identityToken === '' ? undefined : opts.proofKey ?? this.prover()
     const req: RpcRequest = {
       method: method.name,
       body,

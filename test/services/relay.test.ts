@@ -81,7 +81,7 @@ describe('relay service', () => {
   let dave: User
 
   const call = async <Req, Res>(u: User, method: MethodSpec<Req, Res>, req: Loose<NoInfer<Req>>, identityToken?: string): Promise<Res> =>
-    u.node.rpc.call(RELAY, method, req, { identityToken: identityToken ?? u.token, timeoutMs: 20_000 })
+    u.node.rpc.call(RELAY, method, req, { identityToken: identityToken ?? u.token, proofKey: u.identity, timeoutMs: 20_000 })
   const inbox = async (u: User): Promise<string[]> => (await call(u, FETCH, { limit: 500 })).messages.map(m => m.id)
 
   beforeAll(async () => {
