@@ -108,7 +108,8 @@ export class HeadlessNode {
     const proc = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } })
     const node = new HeadlessNode(opts.name ?? dataDir, dataDir, proc)
     const ready = await Promise.race([
-      node.waitFor(l => l.event === 'ready', 30_000),
+      // A bound, not a pace: a node is ready in about a second, but on a loaded 2-core machine starting a dozen takes long.
+      node.waitFor(l => l.event === 'ready', 90_000),
       node.exited.then(code => { throw new Error(`${node.name} exited with ${code} before ready: ${node.stderr}`) })
     ])
     node.peerId = ready.peerId as string
