@@ -101,9 +101,9 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
   /**
    * A peer learnt of indirectly (from a registry announcement): its addresses
    * are dialled, so the network heals across subnets multicast does not
-   * cross; only plausible ones, each at most once a minute whoever names it
-   * (src/net/reachable.ts), and never kept for retries: the next
-   * announcement asks again.
+   * cross; only plausible ones, each at its own pace whoever names it
+   * (src/net/reachable.ts: every 15 s at most, backing off while it fails),
+   * and never kept for retries: the next announcement asks again.
    */
   learnPeer (peerId: PeerId, addrs: string[]): void {
     const node = this.node
@@ -115,7 +115,8 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
     for (const addr of worth) {
       if (!this.budget.take(addr)) continue
       const target = addr.includes('/p2p/') ? multiaddr(addr) : multiaddr(addr).encapsulate(`/p2p/${id}`)
-      node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) }).catch((err: Error) => {
+      node.dial(target, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) }).then(() => { this.budget.succeeded(addr) }, (err: Error) => {
+        this.budget.failed(addr)
         this.log('dialling %s, learnt from an announcement, failed: %s', addr, err.message)
       })
     }
@@ -149,7 +150,12 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
         pubsub: gossipsub({
           // A lone node still publishes (registry announcements, lobby) without an error.
           allowPublishToZeroTopicPeers: true,
-          emitSelf: false
+          emitSelf: false,
+          // gossipsub scores down peers that share an IP address beyond 10 (a defence against one host running
+          // many identities on the open internet): from the 13th node on one machine, or behind one NAT, a new node
+          // was scored below the gossip threshold, then graylisted, and never heard the registry (issue 16). Every
+          // peer here already knows the network's key, and a passphrase holder can run many nodes anyway.
+          scoreParams: { IPColocationFactorWeight: 0 }
         })
       }
     })

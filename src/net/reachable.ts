@@ -4,13 +4,18 @@
  * to whatever listens at an address it names). Only TCP addresses with a
  * concrete host: no unspecified, multicast or broadcast address, and loopback
  * only for a node that listens on loopback itself (processes of one machine).
- * Each address is dialled at most once a minute, whichever peer names it.
+ * Each address is dialled at most once per ADDRESS_REDIAL_MS, whichever peer
+ * names it, and while its dials fail, half as often each time (up to
+ * ADDRESS_REDIAL_MAX_MS): a node that is there gets connected to, one
+ * that never answers costs a handful of attempts an hour.
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** An address named in announcements is dialled at most this often. */
-export const ADDRESS_REDIAL_MS = 60_000
+/** An address named in announcements is dialled at most this often... */
+export const ADDRESS_REDIAL_MS = 15_000
+/** ...doubling while its dials fail, up to this. */
+export const ADDRESS_REDIAL_MAX_MS = 15 * 60_000
 /** At most this many addresses of one announcement are tried. */
 export const MAX_LEARNT_ADDRS = 4
 /** Addresses remembered for the rate limit (the oldest forgotten first). */
@@ -55,20 +60,47 @@ export function plausible (addr: string, own: readonly string[]): boolean {
   return true
 }
 
-/** Remembers when each address was last dialled, so none is dialled more than once per ADDRESS_REDIAL_MS. */
+interface Turn {
+  /** Not dialled again before this */
+  next: number
+  /** Failed dials in a row */
+  failures: number
+}
+
+/** When each address may be dialled next: once per ADDRESS_REDIAL_MS, backing off while dials fail. */
 export class AddressBudget {
-  private readonly last = new Map<string, number>()
+  private readonly turns = new Map<string, Turn>()
 
   constructor (private readonly clock: () => number = Date.now) {}
 
-  /** Takes the address's turn: true when it may be dialled now. */
+  /** Takes the address's turn: true when it may be dialled now (the caller then reports how it went). */
   take (addr: string): boolean {
     const now = this.clock()
-    const at = this.last.get(addr)
-    if (at !== undefined && now - at < ADDRESS_REDIAL_MS) return false
-    this.last.delete(addr)
-    this.last.set(addr, now)
-    if (this.last.size > MAX_REMEMBERED) this.last.delete(this.last.keys().next().value!)
+    const turn = this.turns.get(addr) ?? { next: 0, failures: 0 }
+    if (now < turn.next) return false
+    this.turns.delete(addr)
+    this.turns.set(addr, { next: now + this.delay(turn.failures), failures: turn.failures })
+    if (this.turns.size > MAX_REMEMBERED) this.turns.delete(this.turns.keys().next().value!)
     return true
+  }
+
+  /** The dial of an address taken just now failed: its next turn comes later. */
+  failed (addr: string): void {
+    const turn = this.turns.get(addr)
+    if (turn === undefined) return
+    turn.failures++
+    turn.next = this.clock() + this.delay(turn.failures)
+  }
+
+  /** The dial succeeded: back to the normal pace. */
+  succeeded (addr: string): void {
+    const turn = this.turns.get(addr)
+    if (turn === undefined) return
+    turn.failures = 0
+    turn.next = this.clock() + ADDRESS_REDIAL_MS
+  }
+
+  private delay (failures: number): number {
+    return Math.min(ADDRESS_REDIAL_MAX_MS, ADDRESS_REDIAL_MS * 2 ** failures)
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ADDRESS_REDIAL_MS, AddressBudget, plausible } from '../../src/net/reachable.js'
+import { ADDRESS_REDIAL_MAX_MS, ADDRESS_REDIAL_MS, AddressBudget, plausible } from '../../src/net/reachable.js'
 
 describe('addresses learnt from announcements', () => {
   const lan = ['/ip4/192.168.1.5/tcp/7420']
@@ -16,15 +16,28 @@ describe('addresses learnt from announcements', () => {
     expect(plausible('/ip4/127.0.0.1/tcp/9', local)).toBe(true)
   })
 
-  it('dials one address at most once a minute, whoever names it', () => {
+  it('dials one address at most once per interval whoever names it, backing off while it fails', () => {
     let now = 0
     const budget = new AddressBudget(() => now)
-    expect(budget.take('/ip4/10.0.0.1/tcp/1')).toBe(true)
-    expect(budget.take('/ip4/10.0.0.1/tcp/1')).toBe(false)
+    const a = '/ip4/10.0.0.1/tcp/1'
+    expect(budget.take(a)).toBe(true)
+    expect(budget.take(a)).toBe(false)
     expect(budget.take('/ip4/10.0.0.2/tcp/1')).toBe(true)
     now += ADDRESS_REDIAL_MS - 1
-    expect(budget.take('/ip4/10.0.0.1/tcp/1')).toBe(false)
+    expect(budget.take(a)).toBe(false)
     now += 1
-    expect(budget.take('/ip4/10.0.0.1/tcp/1')).toBe(true)
+    expect(budget.take(a)).toBe(true)
+    // Failing: 2, 4, 8... intervals, up to the maximum.
+    budget.failed(a)
+    now += 2 * ADDRESS_REDIAL_MS - 1
+    expect(budget.take(a)).toBe(false)
+    now += 1
+    expect(budget.take(a)).toBe(true)
+    for (let i = 0; i < 20; i++) budget.failed(a)
+    now += ADDRESS_REDIAL_MAX_MS
+    expect(budget.take(a)).toBe(true)
+    budget.succeeded(a)
+    now += ADDRESS_REDIAL_MS
+    expect(budget.take(a)).toBe(true)
   })
 })
