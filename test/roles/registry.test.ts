@@ -192,6 +192,18 @@ describe('role registry', () => {
     expect((await told).serving).toBe(false)
   })
 
+  it('lets a 14th node on one machine hear the registry (gossipsub no longer scores down peers sharing an address)', async () => {
+    const first = await member({ pinned: ['relay'] })
+    const seed = first.network.addresses()[0]!
+    const rest: Member[] = []
+    for (let i = 0; i < 13; i++) rest.push(await member({ peers: [seed], eligible: [] }))
+    const last = rest[rest.length - 1]!
+    await eventually(() => last.registry.holderOf('relay') === first.network.peerId, '14th node knows the relay holder', 20_000)
+    // The seed sees all 13 others from 127.0.0.1, and scores none of them below zero.
+    const pubsub = first.network.libp2p.services.pubsub
+    expect(rest.map(m => pubsub.getScore(m.network.peerId)).every(score => score >= 0)).toBe(true)
+  })
+
   it('serves an elected role only after warming up, and a pinned one at once', async () => {
     const a = await member({ pinned: ['idp'] })
     expect(a.registry.serves('idp')).toBe(true)
