@@ -9,28 +9,25 @@
  * throws and leaves no trace: the caller keeps the state it had. Persist the
  * returned state (serializeSession) only after the call returns.
  */
-import {
-  CHAIN_KEY_SEED, DEFAULT_MAX_SKIP, DEFAULT_MAX_SKIPPED_KEYS, DEFAULT_SKIPPED_KEY_TTL_MS, GCM_NONCE_LENGTH, GCM_TAG_LENGTH,
-  KEY_LENGTH, MAX_COUNTER, MESSAGE_KEY_INFO, MESSAGE_KEY_MATERIAL_LENGTH, MESSAGE_KEY_SALT, MESSAGE_KEY_SEED, ROOT_KDF_INFO,
-  SESSION_RECORD_VERSION
-} from './constants.js'
-import { checkBytes, checkWireKey, concatBytes, copyBytes, equalBytes, wipe } from './bytes.js'
+import { DEFAULT_MAX_SKIP, DEFAULT_MAX_SKIPPED_KEYS, DEFAULT_SKIPPED_KEY_TTL_MS, GCM_TAG_LENGTH, MAX_COUNTER } from './constants.js'
+import { checkBytes, checkWireKey, copyBytes, equalBytes, wipe } from './bytes.js'
 import type { Bytes } from './bytes.js'
 import {
   DecryptError, DuplicateMessageError, InvalidInputError, InvalidKeyError, MalformedMessageError, MaxSkipExceededError,
   MessageKeyExpiredError, SessionError
 } from './errors.js'
-import {
-  aesGcmDecrypt, aesGcmEncrypt, dh, forgetX25519PrivateKey, generateX25519KeyPair, hkdf, hmacSha256, peerKey, systemClock,
-  systemRandom
-} from './primitives.js'
+import { dh, forgetX25519PrivateKey, generateX25519KeyPair, peerKey, systemClock, systemRandom } from './primitives.js'
+import { decryptWithMessageKey, encryptWithMessageKey, kdfChainKey, kdfRootKey } from './ratchet-kdf.js'
 import type { Clock, RandomSource, X25519KeyPair } from './primitives.js'
-import { RatchetHeader, RatchetMessage, SessionRecord } from './pb/session.js'
+import { RatchetHeader, RatchetMessage } from './pb/session.js'
 import { InitialMessage } from './pb/x3dh.js'
-import { SKIPPED_RECORD_LENGTH, appendSkipped, countSkipped, evictSkipped, findSkipped, listSkipped, pruneSkipped, removeSkipped } from './skipped.js'
+import { appendSkipped, countSkipped, evictSkipped, findSkipped, listSkipped, pruneSkipped, removeSkipped } from './skipped.js'
 import type { NewSkippedKey, SkippedKeys, SkippedMessageKey } from './skipped.js'
 
 export type { SkippedKeyChain, SkippedKeys, SkippedMessageKey } from './skipped.js'
+export { serializeSession, deserializeSession } from './session-codec.js'
+export { kdfRootKey, kdfChainKey, deriveMessageKeys } from './ratchet-kdf.js'
+export type { MessageKeys } from './ratchet-kdf.js'
 
 /**
  * The X3DH fields an initiator attaches to its messages until it receives a
@@ -107,63 +104,6 @@ export interface EncryptResult {
 export interface DecryptResult {
   readonly session: SessionState
   readonly plaintext: Bytes
-}
-
-// ------------------------------------------------------------------ KDFs
-
-/**
- * KDF_RK(rk, dh_out) ([DR] §5.2): HKDF-SHA256 with rk as salt, the DH output
- * as input key material and ROOT_KDF_INFO, 64 bytes: new root key || chain key.
- */
-export function kdfRootKey (rootKey: Uint8Array, dhOutput: Uint8Array): { rootKey: Bytes, chainKey: Bytes } {
-  const out = hkdf(dhOutput, rootKey, ROOT_KDF_INFO, 2 * KEY_LENGTH)
-  return { rootKey: out.subarray(0, KEY_LENGTH), chainKey: out.subarray(KEY_LENGTH) }
-}
-
-/**
- * KDF_CK(ck) ([DR] §5.2): message key = HMAC-SHA256(ck, 0x01), next chain key =
- * HMAC-SHA256(ck, 0x02).
- */
-export function kdfChainKey (chainKey: Uint8Array): { chainKey: Bytes, messageKey: Bytes } {
-  return {
-    chainKey: hmacSha256(chainKey, CHAIN_KEY_SEED),
-    messageKey: hmacSha256(chainKey, MESSAGE_KEY_SEED)
-  }
-}
-
-export interface MessageKeys {
-  readonly cipherKey: Bytes
-  readonly macKey: Bytes
-  readonly iv: Bytes
-}
-
-/**
- * The keys of one message ([DR] §5.2 ENCRYPT, libsignal's layout): HKDF-SHA256
- * over the message key with a 32-byte zero salt and "WhisperMessageKeys", 80
- * bytes = cipher key (32) || MAC key (32) || IV (16).
- */
-export function deriveMessageKeys (messageKey: Uint8Array): MessageKeys {
-  const out = hkdf(messageKey, MESSAGE_KEY_SALT, MESSAGE_KEY_INFO, MESSAGE_KEY_MATERIAL_LENGTH)
-  return { cipherKey: out.subarray(0, 32), macKey: out.subarray(32, 64), iv: out.subarray(64, 80) }
-}
-
-/** ENCRYPT(mk, plaintext, CONCAT(AD, header)): AES-256-GCM, key = cipher key, nonce = first 12 bytes of the IV. */
-function encryptWithMessageKey (messageKey: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array, header: Uint8Array): Bytes {
-  const keys = deriveMessageKeys(messageKey)
-  try {
-    return aesGcmEncrypt(keys.cipherKey, keys.iv.subarray(0, GCM_NONCE_LENGTH), plaintext, concatBytes(associatedData, header))
-  } finally {
-    wipe(keys.cipherKey, keys.macKey, keys.iv)
-  }
-}
-
-function decryptWithMessageKey (messageKey: Uint8Array, ciphertext: Uint8Array, associatedData: Uint8Array, header: Uint8Array): Bytes {
-  const keys = deriveMessageKeys(messageKey)
-  try {
-    return aesGcmDecrypt(keys.cipherKey, keys.iv.subarray(0, GCM_NONCE_LENGTH), ciphertext, concatBytes(associatedData, header))
-  } finally {
-    wipe(keys.cipherKey, keys.macKey, keys.iv)
-  }
 }
 
 // ------------------------------------------------------------------ initialisation
@@ -492,105 +432,4 @@ export function expireSkippedKeys (session: SessionState, options: RatchetOption
   const { skippedKeyTtlMs } = limitsOf(options)
   const skippedKeys = pruneSkipped(session.skippedKeys, (options.clock ?? systemClock)(), skippedKeyTtlMs)
   return skippedKeys === session.skippedKeys ? session : { ...session, skippedKeys }
-}
-
-// ------------------------------------------------------------------ storage
-
-/** The session as bytes (a protobuf SessionRecord, pb/session.proto), for LevelDB. */
-export function serializeSession (session: SessionState): Bytes {
-  const pending = session.pendingPreKey
-  return SessionRecord.encode({
-    version: SESSION_RECORD_VERSION,
-    associatedData: session.associatedData,
-    remoteIdentityKey: session.remoteIdentityKey,
-    remoteUsername: session.remoteUsername,
-    baseKey: session.baseKey,
-    rootKey: session.rootKey,
-    sendingRatchetPrivate: session.sendingRatchetKey.privateKey,
-    sendingRatchetPublic: session.sendingRatchetKey.publicKey,
-    receivingRatchetKey: session.receivingRatchetKey,
-    sendingChainKey: session.sendingChainKey,
-    receivingChainKey: session.receivingChainKey,
-    sendCounter: session.sendCounter,
-    receiveCounter: session.receiveCounter,
-    previousCounter: session.previousCounter,
-    skipped: session.skippedKeys.map(c => ({ ratchetKey: c.ratchetKey, keys: c.records })),
-    pendingPreKey: pending === undefined
-      ? undefined
-      : {
-          identityKey: pending.identityKey,
-          username: pending.username,
-          baseKey: pending.baseKey,
-          signedPreKeyId: pending.signedPreKeyId,
-          oneTimePreKeyId: pending.oneTimePreKeyId
-        }
-  })
-}
-
-function corrupt (field: string, message: string, cause?: unknown): SessionError {
-  return new SessionError('SESSION_CORRUPT', `${field}: ${message}`, field, cause === undefined ? undefined : { cause })
-}
-
-function storedKey (value: Uint8Array | undefined, field: string): Bytes {
-  if (value === undefined || value.byteLength !== KEY_LENGTH) throw corrupt(field, `must be ${KEY_LENGTH} bytes`)
-  return value as Bytes
-}
-
-function optionalStoredKey (value: Uint8Array | undefined, field: string): Bytes | undefined {
-  return value === undefined ? undefined : storedKey(value, field)
-}
-
-/** Parses what serializeSession wrote. Throws SESSION_CORRUPT, naming the field, on anything else. */
-export function deserializeSession (bytes: Uint8Array): SessionState {
-  checkBytes(bytes, 'bytes')
-  // One private copy: every key below is a view into it, never into the caller's buffer.
-  const own = copyBytes(bytes)
-  let r: SessionRecord
-  try {
-    r = SessionRecord.decode(own)
-  } catch (err) {
-    throw corrupt('bytes', 'is not a SessionRecord', err)
-  }
-  if (r.version !== SESSION_RECORD_VERSION) throw corrupt('version', `is ${r.version}, this code reads version ${SESSION_RECORD_VERSION}`)
-  const receivingRatchetKey = optionalStoredKey(r.receivingRatchetKey, 'receivingRatchetKey')
-  const receivingChainKey = optionalStoredKey(r.receivingChainKey, 'receivingChainKey')
-  // (The initiator holds DHr = SPK_B with no CKr until the first reply: [DR] §3.3 RatchetInitAlice.)
-  if (receivingChainKey !== undefined && receivingRatchetKey === undefined) {
-    throw corrupt('receivingChainKey', 'is present without a receivingRatchetKey')
-  }
-  const skippedKeys = r.skipped.map((chain, i) => {
-    if (chain.keys.byteLength === 0 || chain.keys.byteLength % SKIPPED_RECORD_LENGTH !== 0) {
-      throw corrupt(`skipped[${i}].keys`, `must be a non-empty multiple of ${SKIPPED_RECORD_LENGTH} bytes`)
-    }
-    return { ratchetKey: storedKey(chain.ratchetKey, `skipped[${i}].ratchetKey`), records: chain.keys }
-  })
-  const p = r.pendingPreKey
-  if (r.remoteUsername.length === 0) throw corrupt('remoteUsername', 'is empty')
-  return {
-    associatedData: r.associatedData,
-    remoteIdentityKey: storedKey(r.remoteIdentityKey, 'remoteIdentityKey'),
-    remoteUsername: r.remoteUsername,
-    baseKey: storedKey(r.baseKey, 'baseKey'),
-    rootKey: storedKey(r.rootKey, 'rootKey'),
-    sendingRatchetKey: {
-      publicKey: storedKey(r.sendingRatchetPublic, 'sendingRatchetPublic'),
-      privateKey: storedKey(r.sendingRatchetPrivate, 'sendingRatchetPrivate')
-    },
-    receivingRatchetKey,
-    sendingChainKey: optionalStoredKey(r.sendingChainKey, 'sendingChainKey'),
-    receivingChainKey,
-    sendCounter: r.sendCounter,
-    receiveCounter: r.receiveCounter,
-    previousCounter: r.previousCounter,
-    skippedKeys,
-    pendingPreKey: p === undefined
-      ? undefined
-      : {
-          identityKey: storedKey(p.identityKey, 'pendingPreKey.identityKey'),
-          username: p.username,
-          baseKey: storedKey(p.baseKey, 'pendingPreKey.baseKey'),
-          signedPreKeyId: p.signedPreKeyId,
-          oneTimePreKeyId: p.oneTimePreKeyId
-        }
-  }
 }

@@ -200,7 +200,8 @@ describe('role registry', () => {
     const last = rest[rest.length - 1]!
     await eventually(() => last.registry.holderOf('relay') === first.network.peerId, '14th node knows the relay holder', 20_000)
     // The seed sees all 13 others from 127.0.0.1, and scores none of them below zero.
-    const pubsub = first.network.libp2p.services.pubsub
+    // getScore is on gossipsub's implementation, not on its public interface.
+    const pubsub = first.network.libp2p.services.pubsub as unknown as { getScore: (peer: string) => number }
     expect(rest.map(m => pubsub.getScore(m.network.peerId)).every(score => score >= 0)).toBe(true)
   })
 
