@@ -1,6 +1,7 @@
 /**
- * Primitives over node:crypto (OpenSSL), the hot path: X25519, Ed25519,
- * AES-256-GCM, HKDF-SHA256, HMAC-SHA256, SHA-256/512 and randomness.
+ * Primitives over node:crypto (OpenSSL), the hot path: X25519 and Ed25519
+ * here; randomness (random.ts) and the symmetric primitives (symmetric.ts:
+ * AES-256-GCM, HKDF-SHA256, HMAC-SHA256, SHA-256/512) re-exported.
  * @noble/curves serves only where node:crypto has no API: the X25519 form of
  * an Ed25519 key (RFC 7748 §4.1 birational map).
  *
@@ -10,41 +11,17 @@
 import * as nodeCrypto from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { AES_KEY_LENGTH, GCM_NONCE_LENGTH, GCM_TAG_LENGTH, KEY_LENGTH, SIGNATURE_LENGTH } from './constants.js'
-import { checkBytes, checkKey, copyBytes, equalBytes, mapKey, wipe } from './bytes.js'
+import { KEY_LENGTH, SIGNATURE_LENGTH } from './constants.js'
+import { checkBytes, checkKey, copyBytes, equalBytes, mapKey } from './bytes.js'
 import type { Bytes } from './bytes.js'
-import { DecryptError, InvalidInputError, InvalidKeyError } from './errors.js'
+import { InvalidKeyError } from './errors.js'
 import { LruCache } from './keycache.js'
+import { randomBytes, systemRandom } from './random.js'
+import type { RandomSource } from './random.js'
 
 export type { Bytes }
-
-/** Returns `length` random bytes. Injected where tests need determinism; the default is the OS CSPRNG. */
-export type RandomSource = (length: number) => Uint8Array
-
-/** Milliseconds since the Unix epoch. Injected where expiry must be testable. */
-export type Clock = () => number
-
-/**
- * Small requests (nonces, keys) are served from a pool refilled by the OS
- * CSPRNG 16 KiB at a time: one call into OpenSSL instead of one per nonce,
- * which was a measurable share of sealing a message. Every byte is used once;
- * callers get copies (randomBytes) or fresh buffers, never the pool itself.
- */
-const POOL_BYTES = 16 * 1024
-let pool = Buffer.alloc(0)
-let poolOffset = 0
-export const systemRandom: RandomSource = length => {
-  if (length > 256) return nodeCrypto.randomBytes(length)
-  if (poolOffset + length > pool.length) {
-    pool = nodeCrypto.randomBytes(POOL_BYTES)
-    poolOffset = 0
-  }
-  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + length))
-  pool.fill(0, poolOffset, poolOffset + length)
-  poolOffset += length
-  return out
-}
-export const systemClock: Clock = () => Date.now()
+export * from './random.js'
+export * from './symmetric.js'
 
 /** A key pair as raw bytes. For X25519 both halves are 32 bytes. */
 export interface X25519KeyPair {
@@ -87,16 +64,6 @@ export function clearKeyCaches (): void {
 /** Drops one X25519 private key from the cache, by its public key (the ratchet does this when it deletes a key). */
 export function forgetX25519PrivateKey (publicKey: Uint8Array): void {
   x25519PrivateCache.delete(mapKey(publicKey))
-}
-
-// ---------------------------------------------------------------- randomness
-
-export function randomBytes (length: number, random: RandomSource = systemRandom): Bytes {
-  const out = random(length)
-  if (!(out instanceof Uint8Array) || out.byteLength !== length) {
-    throw new TypeError(`random source must return ${length} bytes`)
-  }
-  return copyBytes(out)
 }
 
 // ---------------------------------------------------------------- key import
@@ -358,97 +325,3 @@ export function identityDhKeyPair (identity: IdentityKeyPair, field = 'identity'
   x25519PrivateCache.set(mapKey(publicKey), { privateKey: copyBytes(privateKey), keyObject })
   return pair
 }
-
-// ---------------------------------------------------------------- hashes, MAC, KDF
-
-export function sha256 (data: Uint8Array): Bytes {
-  return nodeCrypto.hash('sha256', data, 'buffer')
-}
-
-export function sha512 (data: Uint8Array): Bytes {
-  return nodeCrypto.hash('sha512', data, 'buffer')
-}
-
-export function hmacSha256 (key: Uint8Array, data: Uint8Array): Bytes {
-  return nodeCrypto.createHmac('sha256', key).update(data).digest()
-}
-
-/** HKDF-SHA256 (RFC 5869): extract with `salt`, expand with `info` to `length` bytes (at most 255 * 32). */
-export function hkdf (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Bytes {
-  checkBytes(ikm, 'ikm')
-  checkBytes(salt, 'salt')
-  checkBytes(info, 'info')
-  if (!Number.isInteger(length) || length < 1 || length > 255 * 32) {
-    throw new InvalidInputError('length', 'must be an integer from 1 to 8160 (RFC 5869 §2.3: L <= 255 * HashLen)')
-  }
-  return new Uint8Array(nodeCrypto.hkdfSync('sha256', ikm, salt, info, length))
-}
-
-// ---------------------------------------------------------------- AES-256-GCM
-
-function checkAeadInputs (key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array | undefined): void {
-  checkBytes(key, 'key')
-  checkBytes(nonce, 'nonce')
-  if (key.byteLength !== AES_KEY_LENGTH) throw new InvalidKeyError('key', `must be ${AES_KEY_LENGTH} bytes (AES-256)`)
-  if (nonce.byteLength !== GCM_NONCE_LENGTH) throw new InvalidInputError('nonce', `must be ${GCM_NONCE_LENGTH} bytes`)
-  if (associatedData !== undefined) checkBytes(associatedData, 'associatedData')
-}
-
-/**
- * AES-256-GCM encryption (NIST SP 800-38D) with a 96-bit nonce and a 128-bit
- * tag. Returns ciphertext || tag. A (key, nonce) pair must never be reused.
- */
-export function aesGcmEncrypt (key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, associatedData?: Uint8Array): Bytes {
-  checkAeadInputs(key, nonce, associatedData)
-  checkBytes(plaintext, 'plaintext')
-  const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, nonce, { authTagLength: GCM_TAG_LENGTH })
-  if (associatedData !== undefined && associatedData.byteLength > 0) cipher.setAAD(associatedData)
-  const body = cipher.update(plaintext)
-  cipher.final()
-  const tag = cipher.getAuthTag()
-  const out = new Uint8Array(body.byteLength + GCM_TAG_LENGTH)
-  out.set(body, 0)
-  out.set(tag, body.byteLength)
-  return out
-}
-
-/** AES-256-GCM decryption of ciphertext || tag. Throws DECRYPT_FAILED, and returns nothing, unless the tag verifies. */
-export function aesGcmDecrypt (key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, associatedData?: Uint8Array): Bytes {
-  checkAeadInputs(key, nonce, associatedData)
-  checkBytes(ciphertext, 'ciphertext')
-  if (ciphertext.byteLength < GCM_TAG_LENGTH) throw new DecryptError('ciphertext is shorter than the authentication tag')
-  const bodyLength = ciphertext.byteLength - GCM_TAG_LENGTH
-  const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: GCM_TAG_LENGTH })
-  decipher.setAuthTag(ciphertext.subarray(bodyLength))
-  if (associatedData !== undefined && associatedData.byteLength > 0) decipher.setAAD(associatedData)
-  const body = decipher.update(ciphertext.subarray(0, bodyLength))
-  try {
-    decipher.final()
-  } catch {
-    wipe(body)
-    throw new DecryptError()
-  }
-  return body
-}
-
-/**
- * AEAD with a random nonce, for keys that encrypt many messages (KACLS key
- * wrapping, file chunks): returns nonce (12) || ciphertext || tag (16).
- * Random 96-bit nonces stay safe for up to 2^32 messages per key (SP 800-38D §8.3).
- */
-export function seal (key: Uint8Array, plaintext: Uint8Array, associatedData?: Uint8Array, random: RandomSource = systemRandom): Bytes {
-  const nonce = randomBytes(GCM_NONCE_LENGTH, random)
-  const body = aesGcmEncrypt(key, nonce, plaintext, associatedData)
-  const out = new Uint8Array(GCM_NONCE_LENGTH + body.byteLength)
-  out.set(nonce, 0)
-  out.set(body, GCM_NONCE_LENGTH)
-  return out
-}
-
-/** Opens what seal() made. Throws DECRYPT_FAILED on any alteration. */
-export function open (key: Uint8Array, sealed: Uint8Array, associatedData?: Uint8Array): Bytes {
-  checkBytes(sealed, 'sealed')
-  if (sealed.byteLength < GCM_NONCE_LENGTH + GCM_TAG_LENGTH) throw new DecryptError('sealed box is too short')
-  return aesGcmDecrypt(key, sealed.subarray(0, GCM_NONCE_LENGTH), sealed.subarray(GCM_NONCE_LENGTH), associatedData)
-}
-
