@@ -286,7 +286,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       const timeline = new Timeline({ store: sealed })
       await timeline.start()
       this.timelineService = timeline
-      this.directoryService = new Directory(sealed, this.rpc, this.user, Date.now, this.userAbort.signal)
+      this.directoryService = new Directory(sealed, this.rpc, this.user, Date.now, this.userAbort.signal, this.bindings)
     }
     const timeline = this.timelineService
     const directory = this.directoryService!
@@ -359,6 +359,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   /** Posts to the lobby, the channel of everyone on the network. */
   async lobbySend (text: string): Promise<SendResult> {
     return this.chat.lobbySend(text)
+  }
+
+  /** The canonical name of a registered user, or UNKNOWN_USER: the TUI checks a name before it opens a conversation. */
+  async checkUser (user: string): Promise<{ username: string }> {
+    return this.chat.checkUser(user)
   }
 
   async verify (user: string): ReturnType<Chat['verify']> {

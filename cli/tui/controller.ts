@@ -15,7 +15,7 @@ import type { TerminalWidths } from './text.js'
 /** The part of the node's API the terminal UI drives: the same methods the headless commands call. */
 export type TuiNode = Pick<LanchatNode,
   'status' | 'roleHolders' | 'whoami' | 'register' | 'login' | 'send' | 'history' | 'conversations' | 'markRead' |
-  'users' | 'lobbySend' | 'verify' | 'trust' | 'groups' | 'groupCreate' | 'groupInvite' | 'groupKick' | 'groupPromote' |
+  'users' | 'lobbySend' | 'checkUser' | 'verify' | 'trust' | 'groups' | 'groupCreate' | 'groupInvite' | 'groupKick' | 'groupPromote' |
   'groupLeave' | 'groupMembers' | 'groupSend' | 'addEventListener' | 'removeEventListener'>
 
 export interface ControllerOptions {
@@ -267,6 +267,9 @@ export class TuiController {
         case 'verify':
           this.dispatch({ type: 'verified', result: await node.verify(effect.user) })
           break
+        case 'checkUser':
+          this.dispatch({ type: 'userChecked', user: effect.user, username: (await node.checkUser(effect.user)).username })
+          break
         case 'trust': {
           const r = await node.trust(effect.user)
           this.dispatch({ type: 'trusted', username: r.username, verified: r.verified })
@@ -313,6 +316,9 @@ export class TuiController {
           break
         case 'history':
           this.dispatch({ type: 'historyFailed', conversation: effect.conversation, error: message })
+          break
+        case 'checkUser':
+          this.dispatch({ type: 'userChecked', user: effect.user, error: message })
           break
         default:
           this.dispatch({ type: 'error', error: `${effect.type}: ${message}` })

@@ -186,6 +186,8 @@ export type Action =
   | { type: 'posted', localId: string, id: string, hlc?: string }
   | { type: 'sendFailed', localId: string, conversation: string, error: string }
   | { type: 'users', users: UserPresence[] }
+  /** checkUser(): the user /dm named is registered (username) or not (error) */
+  | { type: 'userChecked', user: string, username?: string, error?: string }
   | { type: 'roles', roles: RolesView }
   | { type: 'verified', result: VerifyResult }
   | { type: 'trusted', username: string, verified: boolean }
@@ -217,6 +219,8 @@ export type Effect =
   | { type: 'users' }
   | { type: 'roles' }
   | { type: 'verify', user: string }
+  /** Whether someone is registered as `user`, before /dm opens a conversation with them */
+  | { type: 'checkUser', user: string }
   | { type: 'trust', user: string }
   | { type: 'groups' }
   | { type: 'groupCreate', name: string, members: string[] }

@@ -444,7 +444,9 @@ function runCommand (state: TuiState, command: Command, now: number): Update {
     case 'dm':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       if (command.user === s.me.username) return none(notice(s, 'that is you: /dm someone else', 'error'))
-      return openConversation({ ...s, focus: 'input' }, command.user)
+      // A conversation already listed opens at once; a new name is checked against the directory first.
+      if (s.conversations.some(c => c.id === command.user && c.kind === 'direct')) return openConversation({ ...s, focus: 'input' }, command.user)
+      return { state: notice(s, `looking up ${command.user}...`, 'dim'), effects: [{ type: 'checkUser', user: command.user }] }
     case 'users':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       return { state: s, effects: [{ type: 'users' }] }
@@ -951,6 +953,11 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     }
     case 'users':
       return none(addNotices(state, usersLines(state, action.users, fmt), now))
+    case 'userChecked': {
+      if (action.username === undefined) return none(notice(state, `/dm ${action.user}: ${action.error ?? 'no such user'}`, 'error'))
+      const opened = openConversation({ ...state, focus: 'input', notice: null }, action.username)
+      return opened
+    }
     case 'roles':
       return none(addNotices(state, rolesLines(state, action.roles, fmt), now))
     case 'verified': {

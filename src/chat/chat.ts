@@ -129,6 +129,11 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     return this.lobby.send(text)
   }
 
+  /** Whether someone is registered as `user` (UNKNOWN_USER otherwise): before a conversation is opened. */
+  async checkUser (user: string): Promise<{ username: string }> {
+    return { username: await this.directory.require(user) }
+  }
+
   async verify (user: string): ReturnType<Directory['verify']> {
     return this.directory.verify(user)
   }

@@ -7,7 +7,9 @@
  */
 import { formatSafetyNumber, safetyNumber, toHex } from '../crypto/index.js'
 import { IDP, LOOKUP } from '../services/idp/spec.js'
+import { isCode } from '../errors.js'
 import { canonicalUsername } from '../usernames.js'
+import { DirectoryError } from './errors.js'
 import type { Account } from '../account/index.js'
 import type { Rpc } from '../services/index.js'
 import type { SealedStore } from '../sealed-store.js'
@@ -44,8 +46,33 @@ export class Directory {
     private readonly account: Account,
     private readonly clock: () => number = Date.now,
     /** Aborted when chat stops */
-    private readonly signal?: AbortSignal
+    private readonly signal?: AbortSignal,
+    /** The node's directory of bindings (every registered name), asked before the idp */
+    private readonly bindings?: { keyOf: (name: string) => Promise<Uint8Array | undefined> }
   ) {}
+
+  /**
+   * The canonical username of someone registered on this network, or
+   * UNKNOWN_USER: a contact already met, a name the node's directory of
+   * bindings holds (it asks the idp holder for news once when it does not),
+   * or, on a node without that directory, the idp's answer. Checked when a
+   * conversation is opened and before a message is stored, so a typo leaves
+   * nothing behind.
+   */
+  async require (name: string): Promise<string> {
+    const username = canonicalUsername(name)
+    if (await this.known(username) !== undefined) return username
+    if (this.bindings !== undefined) {
+      if (await this.bindings.keyOf(username) !== undefined) return username
+    } else {
+      try {
+        return (await this.lookup(username)).username
+      } catch (err) {
+        if (!isCode(err, 'UNKNOWN_USER')) throw err
+      }
+    }
+    throw new DirectoryError('UNKNOWN_USER', `no user ${username} is registered on this network (check the name; /users lists who is online)`)
+  }
 
   private key (username: string): string {
     return `k/${this.store.name(username)}`

@@ -6,7 +6,11 @@
  * in memory too, so the hot paths (send, receive, receipts) do not read the
  * store.
  */
+import { isChange } from './body.js'
+import { applyChange, shown } from './changes.js'
 import { compareHlc, parseHlc } from './hlc.js'
+import { SearchIndex, words } from './search.js'
+import type { Change, StoredMessage } from './changes.js'
 import type { ConversationId } from './conversation.js'
 import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
@@ -41,6 +45,39 @@ export interface ChatMessage {
   read?: boolean
   /** Incoming: the sender's identity key differs from the one known */
   keyChanged?: boolean
+  /** When this node marked it read (incoming) */
+  readAt?: number
+  /** Outgoing: when this node saw each status reached (ms, its clock): delivery times, for /info */
+  times?: Partial<Record<MessageStatus, number>>
+  /**
+   * What kind of message (src/timeline/body.ts): absent for plain text, 'reply', or a kind this node does not know
+   * (shown as its text). 'edit', 'delete' and 'reaction' are changes: given to the timeline, never in history.
+   */
+  kind?: string
+  /** reply: the message answered, and what it said (from, its text now, deleted) where this node has it */
+  replyTo?: string
+  quote?: { from: string, text: string, deleted?: boolean }
+  /** A change (kind edit, delete or reaction): the message it changes */
+  target?: string
+  emoji?: string
+  remove?: boolean
+  /** Edited by its author: the sender's clock of the edit shown, and the earlier texts, oldest first (kept here only) */
+  edited?: number
+  edits?: Array<{ text: string, at: number, hlc: string }>
+  /** Deleted by its author for everyone (its text is gone) */
+  deleted?: boolean
+  deletedAt?: number
+  /** Reactions: emoji -> who reacted with it */
+  reactions?: Record<string, string[]>
+}
+
+/** A change applied to a message: the message as it is now, what changed, who changed it. */
+export interface MessageUpdate {
+  conversation: string
+  id: string
+  change: 'edit' | 'delete' | 'reaction'
+  by: string
+  message: ChatMessage
 }
 
 export interface ConversationSummary {
@@ -62,6 +99,8 @@ interface ConversationRecord {
 
 /** Outgoing messages whose status may still change, kept in memory (the oldest are dropped beyond this). */
 const MAX_TRACKED = 20_000
+/** A quoted line keeps this many characters. */
+const QUOTE_LENGTH = 200
 
 export class Conversations {
   private readonly summaries = new Map<string, ConversationRecord | null>()
@@ -69,8 +108,26 @@ export class Conversations {
   private readonly cks = new Map<string, string>()
   /** `${ck}/${id}` -> the outgoing message and its key */
   private readonly outgoing = new Map<string, { key: string, message: ChatMessage }>()
+  /** `${ck}/${id}` of every message a change (a/ record) names: a message arriving with one of these ids gets its changes */
+  private changed?: Set<string>
+  readonly index: SearchIndex
 
-  constructor (private readonly store: SealedStore) {}
+  constructor (private readonly store: SealedStore, private readonly clock: () => number = Date.now) {
+    this.index = new SearchIndex(store)
+  }
+
+  /** The targets of kept changes (read once, keys only). */
+  private async changedTargets (): Promise<Set<string>> {
+    if (this.changed === undefined) {
+      const set = new Set<string>()
+      for await (const key of this.store.keys('a/')) {
+        const [, ck, target] = key.split('/')
+        if (ck !== undefined && target !== undefined) set.add(`${ck}/${target}`)
+      }
+      this.changed ??= set
+    }
+    return this.changed
+  }
 
   /** The opaque key part for a conversation name. */
   ck (name: string): string {
@@ -107,18 +164,96 @@ export class Conversations {
     return this.addAll([m], unread)
   }
 
-  /** Writes for new messages of one conversation, with one summary update. */
-  async addAll (messages: ChatMessage[], unread: boolean): Promise<BatchOp[]> {
+  /**
+   * Writes for new messages of one conversation, with one summary update.
+   * Changes (edit, delete, reaction) are kept and applied to their target,
+   * now or when it arrives; `updates` gets the messages they changed.
+   */
+  async addAll (messages: ChatMessage[], unread: boolean, updates?: MessageUpdate[]): Promise<BatchOp[]> {
     const ops: BatchOp[] = []
+    /** Records written in this batch, by id: a change later in the batch applies to them */
+    const batch = new Map<string, { key: string, message: StoredMessage }>()
+    const shownMessages: ChatMessage[] = []
+    const targets = await this.changedTargets()
     for (const m of messages) {
-      const key = this.messageKey(m)
       const ck = this.ck(m.conversation)
-      if (m.direction === 'out') this.track(ck, m.id, key, m)
-      ops.push(this.store.put(key, m), this.store.put(`i/${ck}/${m.id}`, { key }))
+      if (isChange(m.kind)) {
+        ops.push(...await this.addChange(m, ck, batch, updates))
+        continue
+      }
+      const key = this.messageKey(m)
+      let record: StoredMessage = m
+      if (m.replyTo !== undefined) {
+        const target = batch.get(m.replyTo)?.message ?? (await this.find(m.conversation, m.replyTo))?.message
+        if (target !== undefined) record = { ...record, quote: quoteOf(target) }
+      }
+      // Changes that came before it: applied now.
+      if (targets.has(`${ck}/${m.id}`)) {
+        for await (const [, c] of this.store.entries<Change>(`a/${ck}/${m.id}/`)) {
+          const next = applyChange(record, c)
+          if (typeof next !== 'string') record = next
+        }
+      }
+      if (record !== m) Object.assign(m, shown(record))
+      if (m.direction === 'out') this.track(ck, m.id, key, record)
+      batch.set(m.id, { key, message: record })
+      ops.push(this.store.put(key, record), this.store.put(`i/${ck}/${m.id}`, { key }))
+      if (record.deleted !== true) ops.push(...this.index.add(record.text, { ck, hlc: m.hlc, id: m.id }))
+      shownMessages.push(m)
     }
-    const last = messages[messages.length - 1]
-    if (last !== undefined) ops.push(...await this.summaryOps(last, unread ? messages.length : 0))
+    const last = shownMessages[shownMessages.length - 1]
+    if (last !== undefined) ops.push(...await this.summaryOps(last, unread ? shownMessages.filter(m => m.direction === 'in').length : 0))
     return ops
+  }
+
+  /** Keeps a change (a/<ck>/<target>/<hlc>/<id>), marks its id seen, and applies it to its target if here. */
+  private async addChange (m: ChatMessage, ck: string, batch: Map<string, { key: string, message: StoredMessage }>, updates?: MessageUpdate[]): Promise<BatchOp[]> {
+    const target = m.target
+    const ops: BatchOp[] = [this.store.put(`i/${ck}/${m.id}`, { key: '' })]
+    if (target === undefined || (m.kind !== 'edit' && m.kind !== 'delete' && m.kind !== 'reaction')) return ops
+    const change: Change = {
+      id: m.id,
+      kind: m.kind,
+      from: m.from,
+      target,
+      hlc: m.hlc,
+      sentAt: m.sentAt,
+      ...(m.kind === 'edit' ? { text: m.text } : {}),
+      ...(m.emoji !== undefined ? { emoji: m.emoji } : {}),
+      ...(m.remove === true ? { remove: true } : {})
+    }
+    ops.push(this.store.put(`a/${ck}/${target}/${m.hlc}/${m.id}`, change))
+    ;(await this.changedTargets()).add(`${ck}/${target}`)
+    const found = batch.get(target) ?? await this.find(m.conversation, target)
+    if (found === undefined) return ops
+    const next = applyChange(found.message, change)
+    if (typeof next === 'string') return ops
+    batch.set(target, { key: found.key, message: next })
+    ops.push(this.store.put(found.key, next))
+    const at = { ck, hlc: next.hlc, id: next.id }
+    if (change.kind === 'edit') ops.push(...this.index.remove(found.message.text, at, next.text), ...this.index.add(next.text, at))
+    if (change.kind === 'delete') ops.push(...this.index.remove(found.message.text, at))
+    if (next.direction === 'out') this.track(ck, next.id, found.key, next)
+    // The conversation's summary shows no deleted text and the latest edit.
+    const summary = await this.summary(m.conversation)
+    if (summary !== null && summary.lastHlc === next.hlc && change.kind !== 'reaction') {
+      const updated = { ...summary, lastText: next.deleted === true ? 'message deleted' : next.text.slice(0, 200) }
+      this.summaries.set(ck, updated)
+      ops.push(this.store.put(`c/${ck}`, updated))
+    }
+    updates?.push({ conversation: m.conversation, id: target, change: change.kind, by: change.from, message: shown(next) })
+    return ops
+  }
+
+  /** A message of a conversation by id, with its storage key (undefined when not here). */
+  async find (name: string, id: string): Promise<{ key: string, message: StoredMessage } | undefined> {
+    const ck = this.ck(name)
+    const tracked = this.outgoing.get(`${ck}/${id}`)
+    if (tracked !== undefined) return { key: tracked.key, message: tracked.message }
+    const index = await this.store.get<{ key: string }>(`i/${ck}/${id}`)
+    if (index === undefined || index.key === '') return undefined
+    const message = await this.store.get<StoredMessage>(index.key)
+    return message === undefined ? undefined : { key: index.key, message }
   }
 
   /** Marks an id as seen without a message (receipts), so a replay is recognised. */
@@ -180,7 +315,7 @@ export class Conversations {
       const m = found.message
       // A record without a status (an outgoing group message stored before statuses were) takes any.
       if (m.direction !== 'out' || (m.status === undefined ? -1 : STATUS_RANK[m.status]) >= STATUS_RANK[status]) continue
-      const updated = { ...m, status }
+      const updated = { ...m, status, times: { ...m.times, [status]: this.clock() } }
       ops.push(this.store.put(found.key, updated))
       changed.push(id)
       if (status === 'read' || status === 'failed') this.outgoing.delete(`${ck}/${id}`)
@@ -189,13 +324,70 @@ export class Conversations {
     return { ops, changed }
   }
 
-  /** The last `limit` messages, older than `before` (an hlc) when given, oldest first. */
+  /** The last `limit` messages, older than `before` (an hlc) when given, oldest first; quotes as their targets are now. */
   async history (name: string, limit: number, before?: string): Promise<ChatMessage[]> {
     const ck = this.ck(name)
-    const out: ChatMessage[] = []
+    const out: StoredMessage[] = []
     const lt = before === undefined ? undefined : `m/${ck}/${before}`
-    for await (const [, m] of this.store.entries<ChatMessage>(`m/${ck}/`, { reverse: true, limit: Math.min(Math.max(limit, 1), 1000), lt })) out.push(m)
-    return out.reverse()
+    for await (const [, m] of this.store.entries<StoredMessage>(`m/${ck}/`, { reverse: true, limit: Math.min(Math.max(limit, 1), 1000), lt })) out.push(m)
+    out.reverse()
+    return this.withQuotes(name, out)
+  }
+
+  /** Messages from the one with hlc `from` on (up to `limit`), oldest first: a page that starts at a message. */
+  async historyFrom (name: string, from: string, limit: number): Promise<ChatMessage[]> {
+    const ck = this.ck(name)
+    const out: StoredMessage[] = []
+    for await (const [, m] of this.store.entries<StoredMessage>(`m/${ck}/`, { gt: `m/${ck}/${from}`, limit: Math.min(Math.max(limit, 1), 1000) })) out.push(m)
+    return this.withQuotes(name, out)
+  }
+
+  /** Replies get the line they quote as it is now (edited, deleted, or arrived since). */
+  private async withQuotes (name: string, list: StoredMessage[]): Promise<ChatMessage[]> {
+    const byId = new Map(list.map(m => [m.id, m]))
+    const out: ChatMessage[] = []
+    for (const m of list) {
+      if (m.replyTo === undefined) {
+        out.push(shown(m))
+        continue
+      }
+      const target = byId.get(m.replyTo) ?? (await this.find(name, m.replyTo))?.message
+      out.push(shown(target === undefined ? m : { ...m, quote: quoteOf(target) }))
+    }
+    return out
+  }
+
+  /** Messages with every word of `query`, newest first, in one conversation or all of them. */
+  async search (query: string, limit: number, name?: string): Promise<ChatMessage[]> {
+    const wanted = words(query)
+    if (wanted.length === 0) return []
+    const out: ChatMessage[] = []
+    for (const at of await this.index.candidates(wanted, name === undefined ? undefined : this.ck(name))) {
+      if (out.length >= limit) break
+      const m = await this.store.get<StoredMessage>(`m/${at.ck}/${at.hlc}/${at.id}`)
+      // The index may keep words of an earlier text: the text of now decides.
+      if (m === undefined || m.deleted === true) continue
+      const has = new Set(words(m.text))
+      if (wanted.every(w => has.has(w))) out.push(shown(m))
+    }
+    return out
+  }
+
+  /** Indexes every message already stored (history from before the index), `batch` at a time. */
+  async indexAll (batch = 500): Promise<number> {
+    let ops: BatchOp[] = []
+    let n = 0
+    for await (const [key, m] of this.store.entries<StoredMessage>('m/')) {
+      const [, ck] = key.split('/')
+      if (ck === undefined || m.deleted === true) continue
+      ops.push(...this.index.add(m.text, { ck, hlc: m.hlc, id: m.id }))
+      if (++n % batch === 0) {
+        await this.store.write(ops)
+        ops = []
+      }
+    }
+    await this.store.write(ops)
+    return n
   }
 
   async list (): Promise<ConversationSummary[]> {
@@ -222,7 +414,7 @@ export class Conversations {
     for await (const [key, m] of this.store.entries<ChatMessage>(`m/${ck}/`, { reverse: true })) {
       if (m.direction !== 'in' || m.read === true) continue
       ids.push(m.id)
-      ops.push(this.store.put(key, { ...m, read: true }))
+      ops.push(this.store.put(key, { ...m, read: true, readAt: this.clock() }))
       if (ids.length >= c.unread) break
     }
     const next = { ...c, unread: 0 }
@@ -230,4 +422,9 @@ export class Conversations {
     ops.push(this.store.put(`c/${ck}`, next))
     return { ops, ids }
   }
+}
+
+/** The line a reply quotes: who said it and what it says now. */
+function quoteOf (m: StoredMessage): { from: string, text: string, deleted?: boolean } {
+  return m.deleted === true ? { from: m.from, text: '', deleted: true } : { from: m.from, text: [...m.text].slice(0, QUOTE_LENGTH).join('') }
 }

@@ -76,6 +76,8 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
     const peer = canonicalUsername(to)
     if (peer === this.me) throw new ChatError('BAD_RECIPIENT', 'you cannot send a message to yourself')
     checkText(text)
+    // A name nobody is registered as: refused before anything is stored (no pending message, no conversation).
+    await this.directory.require(peer)
     return this.outbox.send(peer, text)
   }
 

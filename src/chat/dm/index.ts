@@ -83,7 +83,7 @@ export interface DmRelay {
 }
 
 /** Who is who: identity keys from the idp, the keys this user accepted, and a changed one accepted. */
-export type DmDirectory = Pick<Directory, 'lookup' | 'check' | 'blocked' | 'trust'>
+export type DmDirectory = Pick<Directory, 'lookup' | 'check' | 'blocked' | 'trust' | 'require'>
 
 /** Where users are online now, as presence announcements tell. */
 export interface DmPresence {

@@ -227,7 +227,7 @@ export class FakeNet {
 
   private lookup (username: string): { username: string, identityKey: Uint8Array, peers: string[] } {
     const entry = this.idp.get(username)
-    if (entry === undefined) throw Object.assign(new Error(`no user ${username}`), { code: 'NO_SUCH_USER' })
+    if (entry === undefined) throw Object.assign(new Error(`no user ${username}`), { code: 'UNKNOWN_USER' })
     return { username, identityKey: entry.identityKey, peers: [entry.peerId] }
   }
 

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { SealedStore } from '../../src/sealed-store.js'
+import { checkEmoji, decodeBody, encodeBody, formatHlc, groupConversation, Timeline } from '../../src/timeline/index.js'
+import { openMemoryStore } from '../../store/index.js'
+import type { ChatMessage, MessageUpdate } from '../../src/timeline/index.js'
+import type { Store } from '../../store/index.js'
+
+const NOW = 1_800_000_000_000
+const GROUP = groupConversation('cd'.repeat(16))
+
+async function timeline (store?: Store, key = new Uint8Array(randomBytes(32))): Promise<{ t: Timeline, sealed: SealedStore }> {
+  const sealed = new SealedStore(store ?? await openMemoryStore(), key)
+  const t = new Timeline({ store: sealed, clock: () => NOW })
+  await t.start()
+  return { t, sealed }
+}
+
+let n = 0
+function msg (over: Partial<ChatMessage> = {}): ChatMessage {
+  n++
+  return { id: `m${n}`, conversation: GROUP, from: 'bob', to: GROUP, text: `text ${n}`, sentAt: NOW + n, hlc: formatHlc({ wall: NOW, counter: n }), direction: 'in', read: false, ...over }
+}
+const change = (kind: string, target: string, over: Partial<ChatMessage> = {}): ChatMessage => msg({ kind, target, text: '', ...over })
+
+describe('message kinds in the timeline', () => {
+  it('applies an edit from the author, keeps the earlier text, and shows neither the edit nor a changed unread count', async () => {
+    const { t } = await timeline()
+    const original = msg({ text: 'lunch at noon?' })
+    await t.record(original, true)
+    const updates: MessageUpdate[] = []
+    expect(await t.record(change('edit', original.id, { text: 'lunch at one?' }), true, updates)).toBe(true)
+    const [m] = await t.history(GROUP)
+    expect(m).toMatchObject({ id: original.id, text: 'lunch at one?', edited: expect.any(Number) })
+    expect(m?.edits?.map(e => e.text)).toEqual(['lunch at noon?'])
+    expect(updates).toEqual([expect.objectContaining({ id: original.id, change: 'edit', by: 'bob' })])
+    expect((await t.history(GROUP)).length).toBe(1)
+    expect((await t.conversations())[0]).toMatchObject({ unread: 1, lastText: 'lunch at one?' })
+  })
+
+  it('refuses an edit or a deletion by anyone but the author; a reaction counts from anyone', async () => {
+    const { t } = await timeline()
+    const original = msg({ text: 'mine' })
+    await t.record(original, true)
+    await t.record(change('edit', original.id, { from: 'mallory', text: 'forged' }), true)
+    await t.record(change('delete', original.id, { from: 'mallory' }), true)
+    await t.record(change('reaction', original.id, { from: 'carol', emoji: '👍' }), true)
+    await t.record(change('reaction', original.id, { from: 'dave', emoji: '👍' }), true)
+    const [m] = await t.history(GROUP)
+    expect(m).toMatchObject({ text: 'mine', reactions: { '👍': ['carol', 'dave'] } })
+    expect(m?.deleted).toBeUndefined()
+  })
+
+  it('keeps a change that arrives before its target and applies it when the target comes, after a restart too', async () => {
+    const store = await openMemoryStore()
+    const key = new Uint8Array(randomBytes(32))
+    const first = await timeline(store, key)
+    const original = msg({ text: 'draft' })
+    await first.t.record(change('edit', original.id, { text: 'final', hlc: formatHlc({ wall: NOW + 5, counter: 0 }) }), true)
+    await first.t.record(change('reaction', original.id, { from: 'carol', emoji: '🎉' }), true)
+    expect(await first.t.history(GROUP)).toEqual([])
+    const again = await timeline(store, key)
+    await again.t.record(original, true)
+    expect(original).toMatchObject({ text: 'final', reactions: { '🎉': ['carol'] } })
+    expect((await again.t.history(GROUP))[0]).toMatchObject({ text: 'final', reactions: { '🎉': ['carol'] } })
+  })
+
+  it('ends the same whatever order two edits arrive in; a deletion wins over edits and reactions', async () => {
+    const results: string[] = []
+    for (const order of [[0, 1], [1, 0]]) {
+      const { t } = await timeline()
+      const original = msg({ id: 'target', text: 'v1' })
+      await t.record(original, true)
+      const edits = [
+        change('edit', 'target', { id: 'e1', text: 'v2', hlc: formatHlc({ wall: NOW + 10, counter: 0 }) }),
+        change('edit', 'target', { id: 'e2', text: 'v3', hlc: formatHlc({ wall: NOW + 20, counter: 0 }) })
+      ]
+      for (const i of order) await t.record({ ...edits[i]! }, true)
+      const [m] = await t.history(GROUP)
+      results.push(`${m?.text} ${m?.edits?.map(e => e.text).join(',')}`)
+    }
+    expect(results).toEqual(['v3 v1,v2', 'v3 v1,v2'])
+    const { t } = await timeline()
+    const original = msg({ text: 'secret' })
+    await t.record(original, true)
+    await t.record(change('reaction', original.id, { from: 'carol', emoji: '👍' }), true)
+    await t.record(change('delete', original.id), true)
+    await t.record(change('edit', original.id, { text: 'back again' }), true)
+    const [m] = await t.history(GROUP)
+    expect(m).toMatchObject({ deleted: true, text: '' })
+    expect(m?.reactions).toBeUndefined()
+    expect(m?.edits).toBeUndefined()
+  })
+
+  it('takes a reaction back, the latest per person and emoji winning', async () => {
+    const { t } = await timeline()
+    const original = msg()
+    await t.record(original, true)
+    await t.record(change('reaction', original.id, { from: 'carol', emoji: '👍', hlc: formatHlc({ wall: NOW + 30, counter: 0 }) }), true)
+    await t.record(change('reaction', original.id, { from: 'carol', emoji: '👍', remove: true, hlc: formatHlc({ wall: NOW + 20, counter: 0 }) }), true)
+    expect((await t.history(GROUP))[0]?.reactions).toEqual({ '👍': ['carol'] })
+    await t.record(change('reaction', original.id, { from: 'carol', emoji: '👍', remove: true, hlc: formatHlc({ wall: NOW + 40, counter: 0 }) }), true)
+    expect((await t.history(GROUP))[0]?.reactions).toBeUndefined()
+  })
+
+  it('shows a reply with the line it quotes, as that line is now', async () => {
+    const { t } = await timeline()
+    const original = msg({ text: 'who brings the cake?' })
+    await t.record(original, true)
+    const reply = msg({ kind: 'reply', replyTo: original.id, text: 'I do', from: 'carol' })
+    await t.record(reply, true)
+    expect(reply.quote).toEqual({ from: 'bob', text: 'who brings the cake?' })
+    await t.record(change('delete', original.id), true)
+    expect((await t.history(GROUP))[1]?.quote).toEqual({ from: 'bob', text: '', deleted: true })
+  })
+
+  it('finds messages by their words across conversations or in one, not by a deleted text, and with the edit of now', async () => {
+    const { t } = await timeline()
+    const a = msg({ text: 'The Café opens at noon' })
+    const b = msg({ conversation: 'bob', to: 'alice', text: 'noon is fine for the cafe' })
+    const c = msg({ text: 'nothing here' })
+    for (const m of [a, b, c]) await t.record(m, true)
+    expect((await t.search('cafe NOON')).map(m => m.id)).toEqual([b.id, a.id])
+    expect((await t.search('cafe', { conversation: 'bob' })).map(m => m.id)).toEqual([b.id])
+    await t.record(change('delete', b.id, { conversation: 'bob' }), true)
+    await t.record(change('edit', a.id, { text: 'The tea room opens at noon' }), true)
+    expect(await t.search('cafe')).toEqual([])
+    expect((await t.search('tea noon')).map(m => m.id)).toEqual([a.id])
+    await expect(t.search('  ?! ')).rejects.toMatchObject({ code: 'BAD_QUERY' })
+  })
+
+  it('indexes history stored before the index existed', async () => {
+    const store = await openMemoryStore()
+    const key = new Uint8Array(randomBytes(32))
+    const sealed = new SealedStore(store, key)
+    const old = msg({ text: 'an archived word: zeppelin' })
+    await sealed.write([sealed.put(`m/${sealed.name(`conversation:${GROUP}`)}/${old.hlc}/${old.id}`, old)])
+    const { t } = await timeline(store, key)
+    expect((await t.search('zeppelin')).map(m => m.id)).toEqual([old.id])
+  })
+
+  it('records when an outgoing message reached each status', async () => {
+    const { t } = await timeline()
+    const mine = msg({ from: 'alice', direction: 'out', status: 'pending' })
+    delete mine.read
+    await t.record(mine, false)
+    await t.setStatus(GROUP, [mine.id], 'sent')
+    expect((await t.get(GROUP, mine.id))?.times).toEqual({ sent: NOW })
+  })
+})
+
+describe('message bodies', () => {
+  it('round-trips every kind, and reads a malformed or unknown body as plain text or as it came', () => {
+    for (const body of [{ kind: 'reply', replyTo: 'x' }, { kind: 'edit', target: 'y' }, { kind: 'delete', target: 'z' }, { kind: 'reaction', target: 'w', emoji: '👍🏽', remove: true }]) {
+      expect(decodeBody(encodeBody(body))).toEqual(body)
+    }
+    expect(encodeBody({ kind: 'text' })).toBeUndefined()
+    expect(decodeBody(new Uint8Array([0xff, 0xff, 0xff]))).toBeUndefined()
+    expect(decodeBody(encodeBody({ kind: 'edit' }))).toBeUndefined()
+    expect(decodeBody(encodeBody({ kind: 'reaction', target: 'w', emoji: 'abc' }))).toBeUndefined()
+    expect(decodeBody(encodeBody({ kind: 'file', attachment: new Uint8Array([1]) }))).toEqual({ kind: 'file', attachment: new Uint8Array([1]) })
+  })
+
+  it('takes one emoji as a reaction and refuses anything else', () => {
+    for (const ok of ['👍', '👍🏽', '❤️', '👨‍👩‍👧', '🇫🇷']) expect(checkEmoji(ok)).toBe(ok)
+    for (const bad of ['', 'a', '👍👍', 'ok', '1', ' ']) expect(() => checkEmoji(bad)).toThrow(/one emoji/)
+  })
+})
