@@ -13,11 +13,11 @@ import { Bindings, Directory } from './directory/index.js'
 import { RoleRegistry } from './roles/index.js'
 import { SealedStore } from './sealed-store.js'
 import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
-import { Timeline } from './timeline/index.js'
+import { checkConversation, conversationKind, groupOfConversation, Timeline, TimelineError } from './timeline/index.js'
 import type { WhoAmI } from './account/index.js'
 import type { ChatEvents, SendResult } from './chat/index.js'
 import type { GroupId, GroupInfo, GroupMessage, GroupSendResult, GroupsEvents } from './chat/groups/index.js'
-import type { ChatMessage, ConversationSummary } from './timeline/index.js'
+import type { Body, ChatMessage, ConversationSummary, MessageUpdate } from './timeline/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
 import type { DropReason, Role, RolesView, ViewNode } from './roles/index.js'
@@ -62,6 +62,8 @@ export interface NodeEvents {
   'message': ChatEvents['message']
   'message:status': ChatEvents['message:status']
   'message:blocked': ChatEvents['message:blocked']
+  /** A message was edited, deleted or reacted to (direct or group; by this user or another) */
+  'message:updated': CustomEvent<MessageUpdate>
   'presence': ChatEvents['presence']
   'lobby': ChatEvents['lobby']
   'group:message': GroupsEvents['group:message']
@@ -293,7 +295,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     let chat = this.chatService
     if (chat === undefined) {
       chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory })
-      for (const type of ['message', 'message:status', 'message:blocked', 'presence', 'lobby'] as const) {
+      for (const type of ['message', 'message:status', 'message:blocked', 'message:updated', 'presence', 'lobby'] as const) {
         chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
       }
       this.chatService = chat
@@ -309,7 +311,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     if (this.groupsService !== undefined || this.stopping !== undefined) return
     // Groups share the chat's contacts: they start once chat runs.
     const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, timeline, directory, registry: this.roles })
-    for (const type of ['group:message', 'group:changed', 'group:status'] as const) {
+    for (const type of ['group:message', 'group:changed', 'group:status', 'message:updated'] as const) {
       groups.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
     }
     try {
@@ -339,6 +341,62 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   /** A conversation's messages (a contact, #lobby or group:<id>), oldest first: the last `limit` (default 50) before `before` (an hlc). */
   async history (conversation: string, limit?: number, before?: string): Promise<ChatMessage[]> {
     return this.timeline.history(conversation, limit, before)
+  }
+
+  /** A conversation's messages from the one stamped `from` (an hlc) on, oldest first: where a search result jumps to. */
+  async historyFrom (conversation: string, from: string, limit?: number): Promise<ChatMessage[]> {
+    return this.timeline.historyFrom(conversation, from, limit)
+  }
+
+  /**
+   * A message of another kind than text, in a direct chat or a group (not
+   * the lobby), sent like text: through the same outbox, ratchet or epoch
+   * keys, dedupe and ordering.
+   */
+  private async sendBody (conversation: string, text: string, body: Body): Promise<SendResult> {
+    const name = checkConversation(conversation)
+    switch (conversationKind(name)) {
+      case 'direct':
+        return this.chat.send(name, text, body)
+      case 'group': {
+        const r = await (await this.groupModule()).send(groupOfConversation(name)!, text, body)
+        return { id: r.id, conversation: r.conversation, status: r.status, hlc: r.hlc }
+      }
+      case 'lobby':
+        throw new TimelineError('NOT_SUPPORTED', 'the lobby has no replies, edits, deletions or reactions: use a direct chat or a group')
+    }
+  }
+
+  /** Answers a message of a conversation; the reply shows with the line it quotes. */
+  async reply (conversation: string, replyTo: string, text: string): Promise<SendResult> {
+    return this.sendBody(conversation, text, { kind: 'reply', replyTo })
+  }
+
+  /** Changes the text of this user's own message for everyone in the conversation (the earlier text is kept here). */
+  async edit (conversation: string, target: string, text: string): Promise<SendResult> {
+    return this.sendBody(conversation, text, { kind: 'edit', target })
+  }
+
+  /** Deletes this user's own message for everyone in the conversation. */
+  async deleteMessage (conversation: string, target: string): Promise<SendResult> {
+    return this.sendBody(conversation, '', { kind: 'delete', target })
+  }
+
+  /** Reacts to a message with one emoji (`remove`: takes that reaction back). */
+  async react (conversation: string, target: string, emoji: string, remove = false): Promise<SendResult> {
+    return this.sendBody(conversation, '', { kind: 'reaction', target, emoji, ...(remove ? { remove: true } : {}) })
+  }
+
+  /** One message with everything known of it: times of each status (delivery per recipient), edits, reactions. */
+  async messageInfo (conversation: string, id: string): Promise<ChatMessage> {
+    const m = await this.timeline.get(conversation, id)
+    if (m === undefined) throw new TimelineError('UNKNOWN_MESSAGE', `no message ${id} in ${conversation}`)
+    return m
+  }
+
+  /** Messages with every word of `query`, newest first, in every conversation or in one. */
+  async search (query: string, options: { conversation?: string, limit?: number } = {}): Promise<ChatMessage[]> {
+    return this.timeline.search(query, options)
   }
 
   /** Every conversation with a message, the most recent first. */

@@ -16,7 +16,7 @@ import type { Account } from '../account/index.js'
 import type { Directory } from '../directory/index.js'
 import type { LanchatLibp2p, NetworkKeys, PeerIdStr } from '../net/index.js'
 import type { Rpc, TokenVerifier } from '../services/index.js'
-import type { ChatMessage, Timeline } from '../timeline/index.js'
+import type { Body, ChatMessage, Timeline } from '../timeline/index.js'
 import type { DirectMessages, DmEvents, SendResult } from './dm/index.js'
 import type { UserPresence } from './presence.js'
 import type { Store } from '../../store/index.js'
@@ -78,7 +78,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       network: { connected: () => libp2p.getPeers().map(p => p.toString()) },
       clock
     })
-    for (const type of ['message', 'message:status', 'message:blocked'] as const) {
+    for (const type of ['message', 'message:status', 'message:blocked', 'message:updated'] as const) {
       this.dm.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
     }
     this.presence.addEventListener('presence', evt => {
@@ -108,8 +108,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   }
 
   /** Stores the message in the outbox, then delivers it in the background (message:status events follow). */
-  async send (to: string, text: string): Promise<SendResult> {
-    return this.dm.send(to, text)
+  async send (to: string, text: string, body?: Body): Promise<SendResult> {
+    return this.dm.send(to, text, body)
   }
 
   /** Marks a conversation read; in a direct one the contact is told (read receipts). */

@@ -37,6 +37,10 @@ const LOOKUP_CACHE_MS = 30_000
 
 export class Directory {
   private readonly cache = new Map<string, { entry: DirectoryEntry, at: number }>()
+  /** Lookups under way: a burst of sends to one contact asks the idp once */
+  private readonly asking = new Map<string, Promise<DirectoryEntry>>()
+  /** Names found registered this run */
+  private readonly registered = new Set<string>()
   /** Known keys read or written this run (null: none on record) */
   private readonly keys = new Map<string, KnownKey | null>()
 
@@ -48,8 +52,13 @@ export class Directory {
     /** Aborted when chat stops */
     private readonly signal?: AbortSignal,
     /** The node's directory of bindings (every registered name), asked before the idp */
-    private readonly bindings?: { keyOf: (name: string) => Promise<Uint8Array | undefined> }
+    private readonly bindings?: { keyOf: (name: string) => Promise<Uint8Array | undefined>, known: (name: string) => unknown }
   ) {}
+
+  /** Whether a canonical username is known to be registered without asking anyone (require() would pass at once). */
+  registeredNow (username: string): boolean {
+    return this.registered.has(username) || (this.keys.get(username) ?? null) !== null || (this.bindings?.known(username) ?? undefined) !== undefined
+  }
 
   /**
    * The canonical username of someone registered on this network, or
@@ -61,17 +70,18 @@ export class Directory {
    */
   async require (name: string): Promise<string> {
     const username = canonicalUsername(name)
-    if (await this.known(username) !== undefined) return username
-    if (this.bindings !== undefined) {
-      if (await this.bindings.keyOf(username) !== undefined) return username
-    } else {
-      try {
-        return (await this.lookup(username)).username
-      } catch (err) {
-        if (!isCode(err, 'UNKNOWN_USER')) throw err
-      }
+    if (this.registered.has(username) || await this.known(username) !== undefined) return username
+    if (this.bindings !== undefined && await this.bindings.keyOf(username) !== undefined) return username
+    // Registered a moment ago (the node's directory asks for news at most every 2 s): the idp says.
+    let why = ''
+    try {
+      const found = (await this.lookup(username)).username
+      this.registered.add(found)
+      return found
+    } catch (err) {
+      if (!isCode(err, 'UNKNOWN_USER')) why = ` (the idp could not be asked: ${(err as Error).message})`
     }
-    throw new DirectoryError('UNKNOWN_USER', `no user ${username} is registered on this network (check the name; /users lists who is online)`)
+    throw new DirectoryError('UNKNOWN_USER', `no user ${username} is registered on this network${why} (check the name; /users lists who is online)`)
   }
 
   private key (username: string): string {
@@ -83,10 +93,20 @@ export class Directory {
     const username = canonicalUsername(name)
     const cached = this.cache.get(username)
     if (!fresh && cached !== undefined && this.clock() - cached.at < LOOKUP_CACHE_MS) return cached.entry
-    const reply = await this.rpc.call(IDP, LOOKUP, { username }, { identityToken: this.account.identityToken(), signal: this.signal })
-    const entry = { username: reply.username, identityKey: new Uint8Array(reply.identityKey), peers: reply.peers }
-    this.cache.set(username, { entry, at: this.clock() })
-    return entry
+    const under = this.asking.get(username)
+    if (under !== undefined && !fresh) return under
+    const asking = (async () => {
+      const reply = await this.rpc.call(IDP, LOOKUP, { username }, { identityToken: this.account.identityToken(), signal: this.signal })
+      const entry = { username: reply.username, identityKey: new Uint8Array(reply.identityKey), peers: reply.peers }
+      this.cache.set(username, { entry, at: this.clock() })
+      return entry
+    })()
+    this.asking.set(username, asking)
+    try {
+      return await asking
+    } finally {
+      if (this.asking.get(username) === asking) this.asking.delete(username)
+    }
   }
 
   async known (username: string): Promise<KnownKey | undefined> {

@@ -110,3 +110,15 @@ export function fallbackText (body: Body): string {
   if (body.kind === 'reaction') return body.remove === true ? `took back ${body.emoji ?? ''} on a message` : `reacted ${body.emoji ?? ''} to a message`
   return ''
 }
+
+/** The fields a message of this body has in the timeline (kind, and what it refers to). */
+export function bodyFields (body: Body | undefined): { kind?: string, replyTo?: string, target?: string, emoji?: string, remove?: boolean } {
+  if (body === undefined) return {}
+  return {
+    kind: body.kind,
+    ...(body.replyTo !== undefined ? { replyTo: body.replyTo } : {}),
+    ...(body.target !== undefined ? { target: body.target } : {}),
+    ...(body.emoji !== undefined ? { emoji: body.emoji } : {}),
+    ...(body.remove === true ? { remove: true } : {})
+  }
+}

@@ -12,12 +12,14 @@
  */
 import { randomUUID } from 'node:crypto'
 import { KeyedLock } from '../lock.js'
+import { checkEmoji, fallbackText, isChange } from './body.js'
 import { shown } from './changes.js'
 import { checkConversation } from './conversation.js'
 import { TimelineError } from './errors.js'
 import { words } from './search.js'
 import { Conversations } from './conversations.js'
 import { believable, formatHlc, HybridClock, parseHlc } from './hlc.js'
+import type { Body } from './body.js'
 import type { ConversationId } from './conversation.js'
 import type { ChatMessage, ConversationSummary, MessageStatus, MessageUpdate } from './conversations.js'
 import type { Hlc } from './hlc.js'
@@ -197,6 +199,26 @@ export class Timeline {
   async historyFrom (conversation: ConversationId, from: string, limit = 50): Promise<ChatMessage[]> {
     // m/<ck>/<hlc> sorts before m/<ck>/<hlc>/<id>: the page starts with the message stamped `from`.
     return this.convs.historyFrom(checkConversation(conversation), from, limit)
+  }
+
+  /**
+   * Checks a message of a kind other than text before it is stored, and
+   * returns the text its payload carries: the target of a reply, edit,
+   * deletion or reaction is a message of this conversation (UNKNOWN_MESSAGE),
+   * not deleted (DELETED), and this user's own for an edit or a deletion
+   * (NOT_AUTHOR); a deletion or reaction carries the line older nodes show.
+   */
+  async prepare (conversation: ConversationId, me: string, body: Body, text: string): Promise<string> {
+    const ref = body.kind === 'reply' ? body.replyTo : body.target
+    if (!isChange(body.kind) && body.kind !== 'reply') throw new TimelineError('NOT_SUPPORTED', `this node cannot send a message of kind ${body.kind}`)
+    if (body.kind === 'reaction') checkEmoji(body.emoji ?? '')
+    const target = ref === undefined ? undefined : await this.get(conversation, ref)
+    if (target === undefined) throw new TimelineError('UNKNOWN_MESSAGE', `no message ${ref ?? ''} in ${conversation}`)
+    if (target.deleted === true) throw new TimelineError('DELETED', 'that message was deleted')
+    if ((body.kind === 'edit' || body.kind === 'delete') && (target.direction !== 'out' || target.from !== me)) {
+      throw new TimelineError('NOT_AUTHOR', `only its author can ${body.kind} a message: that one is ${target.from}'s`)
+    }
+    return body.kind === 'delete' || body.kind === 'reaction' ? fallbackText(body) : text
   }
 
   /** One message of a conversation by id (undefined when it is not here). */

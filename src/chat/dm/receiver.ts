@@ -9,13 +9,13 @@
 import { countSkippedKeys, decodeInitialMessage, decryptInitialMessage, decryptMessage, isSameSession, jwkThumbprint, respondToSession, toHex } from '../../crypto/index.js'
 import { codeOf, isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
-import { formatHlc } from '../../timeline/index.js'
+import { bodyFields, decodeBody, formatHlc, isChange } from '../../timeline/index.js'
 import { ChatError } from '../errors.js'
 import { DmPayload } from '../pb/chat.js'
 import { clampText } from '../text.js'
 import { MAX_ID_LENGTH, MAX_RECEIPT_IDS, MAX_SESSIONS } from './constants.js'
 import type { SessionState } from '../../crypto/index.js'
-import type { ChatMessage, MessageStatus, Timeline } from '../../timeline/index.js'
+import type { ChatMessage, MessageStatus, MessageUpdate, Timeline } from '../../timeline/index.js'
 import type { BatchOp } from '../../../store/index.js'
 import type { DmEnvelope, DmReject } from '../pb/chat.js'
 import type { Delivery, VerifiedSender } from '../transport.js'
@@ -147,12 +147,14 @@ export class Receiver {
           hlc: formatHlc(remoteHlc),
           direction: 'in',
           read: false,
-          ...(keyChanged === true ? { keyChanged } : {})
+          ...(keyChanged === true ? { keyChanged } : {}),
+          ...bodyFields(decodeBody(payload.body))
         })
       }
       accepted.push(env.id)
     }
-    ops.push(...await timeline.addOps(messages, true))
+    const updates: MessageUpdate[] = []
+    ops.push(...await timeline.addOps(messages, true, updates))
     if (sessions !== before) ops.push(this.book.set(from, sessions))
     ops.push(...this.c.prekeys.ops())
     try {
@@ -169,7 +171,8 @@ export class Receiver {
     const ahead = rejects.some(r => r.code === 'MAX_SKIP_EXCEEDED')
     if (sender !== undefined && (ahead || (sessions !== before && skipped(sessions) > skipped(before)))) this.c.onGap?.()
     const { events } = this.c
-    for (const m of messages) events.dispatchEvent(new CustomEvent('message', { detail: m }))
+    for (const m of messages) if (!isChange(m.kind)) events.dispatchEvent(new CustomEvent('message', { detail: m }))
+    for (const u of updates) events.dispatchEvent(new CustomEvent('message:updated', { detail: u }))
     for (const { ids, status } of statuses) {
       for (const id of ids) events.dispatchEvent(new CustomEvent('message:status', { detail: { id, conversation: from, status } }))
     }

@@ -125,7 +125,8 @@ export class Sender {
       hlcWall: BigInt(hlc.wall),
       hlcCounter: hlc.counter,
       text: entry.text,
-      receipt: entry.receipt
+      receipt: entry.receipt,
+      ...(entry.body !== undefined ? { body: fromBase64(entry.body) } : {})
     })
     const result = encryptMessage(session, payload)
     const envelope: DmEnvelope = { id: entry.id, from: this.me, to: peer, body: result.message, initial: result.initial }
@@ -261,18 +262,18 @@ export class Sender {
     if (done.length === 0) return
     const { timeline } = this.c
     const texts = done.filter(b => b.entry.kind === 'text').map(b => b.entry.id)
-    const { ops, changed } = await timeline.raiseOps(peer, texts, status)
-    ops.push(...done.map(b => this.c.store.del(b.key)))
-    if (status === 'delivered' && this.confirms(this.book.ready(peer), done)) {
-      // Sessions change only in the contact's critical section.
-      await timeline.exclusive(peer, async () => {
+    // In the contact's critical section: a status raised from a stale copy would undo an edit made meanwhile.
+    const changed = await timeline.exclusive(peer, async () => {
+      const { ops, changed } = await timeline.raiseOps(peer, texts, status)
+      ops.push(...done.map(b => this.c.store.del(b.key)))
+      if (status === 'delivered' && this.confirms(this.book.ready(peer), done)) {
+        // Sessions change only in the contact's critical section.
         const sessions = await this.book.load(peer)
         if (this.confirms(sessions, done)) ops.push(this.book.set(peer, [confirmSession(sessions[0]!), ...sessions.slice(1)]))
-        await timeline.commit(ops)
-      })
-    } else {
+      }
       await timeline.commit(ops)
-    }
+      return changed
+    })
     this.c.queue.dequeue(peer, done.map(b => b.key))
     for (const id of changed) this.c.events.dispatchEvent(new CustomEvent('message:status', { detail: { id, conversation: peer, status } }))
   }

@@ -8,7 +8,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { checkEnvelope, isMember, openEnvelope, openGroupMessage, senderKey, verifyEnvelopeSignature } from '../../groups/index.js'
 import { codeOf } from '../../errors.js'
 import { KeyedLock } from '../../lock.js'
-import { groupConversation } from '../../timeline/index.js'
+import { bodyFields, decodeBody, groupConversation, isChange } from '../../timeline/index.js'
 import { clampText } from '../text.js'
 import { MAX_PENDING_ENVELOPES } from './constants.js'
 import { GroupError } from './errors.js'
@@ -18,6 +18,7 @@ import type { GroupMessage, MemberContext } from './context.js'
 import type { ReplayWindows } from './replay-window.js'
 import type { ErrorCode } from '../../errors.js'
 import type { GroupEnvelope, GroupId, GroupTopicHandler } from '../../groups/index.js'
+import type { MessageUpdate } from '../../timeline/index.js'
 
 /** What receiving an envelope came to. Refusals throw a GroupError (or GroupStateError) instead. */
 export type ReceiveOutcome = 'ok' | 'duplicate' | 'own' | 'pending'
@@ -155,13 +156,17 @@ export class Receiver {
       receivedAt: ctx.clock(),
       hlc: env.hlc,
       direction: 'in',
-      read: false
+      read: false,
+      ...bodyFields(decodeBody(payload.body))
     }
     const { group: _group, ...chatMessage } = message
-    const fresh = await ctx.timeline.record(chatMessage, true)
+    const updates: MessageUpdate[] = []
+    const fresh = await ctx.timeline.record(chatMessage, true, updates)
     this.deps.windows.save(window, mark(window.window, env.seq))
     if (!fresh) return 'duplicate'
-    ctx.emit('group:message', { ...message, epoch: env.epoch })
+    // A change (edit, deletion, reaction) is no message of its own: what it changed is told instead.
+    if (!isChange(message.kind)) ctx.emit('group:message', { ...message, ...chatMessage, group: env.group, epoch: env.epoch })
+    for (const u of updates) ctx.emit('message:updated', u)
     return 'ok'
   }
 
