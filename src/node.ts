@@ -38,6 +38,8 @@ export interface NodeInit {
   pinnedRoles: Role[]
   /** Roles this node may be elected to (`--eligible`; empty with `--no-roles`) */
   eligibleRoles: Role[]
+  /** Send and show typing indicators in direct chats (default true; `--no-typing`) */
+  typing?: boolean
 }
 
 export interface NodeStatus {
@@ -65,6 +67,7 @@ export interface NodeEvents {
   /** A message was edited, deleted or reacted to (direct or group; by this user or another) */
   'message:updated': CustomEvent<MessageUpdate>
   'presence': ChatEvents['presence']
+  'typing': ChatEvents['typing']
   'lobby': ChatEvents['lobby']
   'group:message': GroupsEvents['group:message']
   'group:changed': GroupsEvents['group:changed']
@@ -294,8 +297,8 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     const directory = this.directoryService!
     let chat = this.chatService
     if (chat === undefined) {
-      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory })
-      for (const type of ['message', 'message:status', 'message:blocked', 'message:updated', 'presence', 'lobby'] as const) {
+      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory, typing: this.init.typing ?? true })
+      for (const type of ['message', 'message:status', 'message:blocked', 'message:updated', 'presence', 'lobby', 'typing'] as const) {
         chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
       }
       this.chatService = chat
@@ -407,6 +410,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   /** Marks a conversation read; a contact is told (read receipts). */
   async markRead (conversation: string): Promise<{ read: number }> {
     return this.chat.markRead(conversation)
+  }
+
+  /** Tells a contact that this user is typing to them, or stopped (ephemeral; nothing with --no-typing). */
+  async typing (to: string, typing = true): Promise<{ sent: boolean }> {
+    return this.chat.typing(to, typing)
   }
 
   /** Who is online (presence announcements), this node's user included. */

@@ -25,6 +25,8 @@ export type { SendResult }
 
 export interface ChatEvents extends DmEvents {
   presence: CustomEvent<{ username: string, online: boolean, peerId: PeerIdStr }>
+  /** A contact is typing to this user (or stopped): ephemeral, from the DM stream */
+  typing: CustomEvent<{ username: string, conversation: string, typing: boolean }>
   lobby: CustomEvent<ChatMessage>
 }
 
@@ -38,6 +40,8 @@ export interface ChatComponents {
   timeline: Timeline
   directory: Directory
   clock?: () => number
+  /** Send and show typing indicators in direct chats (default true; --no-typing) */
+  typing?: boolean
 }
 
 export class Chat extends TypedEventEmitter<ChatEvents> {
@@ -47,6 +51,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private readonly presence: Presence
   private readonly lobby: Lobby
   private readonly dm: DirectMessages
+  private readonly typingEnabled: boolean
+  private readonly account: Account
   /** Aborts every call to a service under way when chat stops */
   private readonly abort = new AbortController()
 
@@ -54,15 +60,20 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     super()
     const { libp2p, verifier, account, timeline, directory } = components
     const clock = components.clock ?? Date.now
+    this.account = account
     this.timeline = timeline
     this.directory = directory
     this.transport = new DmTransport(libp2p, verifier, {
       onEnvelopes: async (sender, envelopes) => this.dm.receive(sender, envelopes),
-      onBundleRequest: async () => this.dm.directBundle()
+      onBundleRequest: async () => this.dm.directBundle(),
+      onTyping: (sender, typing) => {
+        if (this.typingEnabled) this.dispatchEvent(new CustomEvent('typing', { detail: { username: sender.username, conversation: sender.username, typing } }))
+      }
     }, {
       networkId: components.keys.networkId,
       user: () => account.whoami().loggedIn ? { token: account.identityToken(), identity: account.identity() } : undefined
     })
+    this.typingEnabled = components.typing ?? true
     this.presence = new Presence(libp2p, verifier, account, components.keys.networkId, clock)
     this.dm = createDirectMessages({
       account,
@@ -117,6 +128,20 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     const name = checkConversation(contact)
     if (conversationKind(name) !== 'direct') return this.timeline.markRead(name)
     return this.dm.markRead(name)
+  }
+
+  /**
+   * Tells a contact this user is typing to them (or stopped): straight to
+   * the nodes where presence says they are online, on the DM stream; never
+   * stored, never through the relay. Nothing happens with --no-typing, or
+   * when the contact is not online.
+   */
+  async typing (to: string, typing: boolean): Promise<{ sent: boolean }> {
+    const name = checkConversation(to)
+    if (!this.typingEnabled || conversationKind(name) !== 'direct') return { sent: false }
+    const peers = this.presence.peersOf(name)
+    const results = await Promise.allSettled(peers.map(async peer => this.transport.typing(peer, this.account.identityToken(), typing)))
+    return { sent: results.some(r => r.status === 'fulfilled') }
   }
 
   /** Who is online, as presence announcements tell. */
