@@ -54,7 +54,7 @@ async function start (opts: StartOptions): Promise<void> {
   }
   // The terminal UI (docs/tui.md) until the person quits; then the node stops.
   try {
-    await runTui(node, undefined, { bell: opts.bell })
+    await runTui(node, undefined, { bell: opts.bell, typing: opts.typing })
   } catch (err) {
     await node.stop().catch(() => {})
     throw err

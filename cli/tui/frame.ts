@@ -7,6 +7,7 @@ import { fieldsOf } from './form.js'
 import { measureFor, sanitize } from './text.js'
 import type { TerminalWidths, TextMeasure } from './text.js'
 import { emptyView, GROUP_PREFIX, groupOf, LOBBY } from './state.js'
+import { isTyping, numberOf } from './message-actions.js'
 import type { Conversation, ConversationView, Entry, Focus, TuiState, Tone } from './state.js'
 
 export interface Layout {
@@ -27,6 +28,8 @@ export interface Layout {
 export interface Line {
   text: string
   tone: Tone
+  /** The message this line shows (its first line), for scrolling to it */
+  id?: string
 }
 
 export interface Frame {
@@ -105,14 +108,27 @@ export function newMarker (m: TextMeasure): string {
   return m.terminal.unicode ? '\u2500\u2500 new \u2500\u2500' : '-- new --'
 }
 
-function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters, m: TextMeasure): Line[] {
+function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters, m: TextMeasure, selected = false, number?: number): Line[] {
   const wrap = (text: string, w: number, indent: number): string[] => m.wrap(text, w, indent)
   if (e.kind === 'notice') return wrap(sanitize(e.text), width, 2).map(text => ({ text, tone: e.tone ?? 'info' }))
   const from = sanitize(e.from, false)
-  const label = e.direction === 'out' ? stateLabel(e, conversation) : ''
-  const body = `${fmt.time(e.at)} ${from}: ${sanitize(e.text)}${label === '' ? '' : ' ' + label}`
-  const tone: Tone = e.failed !== undefined || e.status === 'failed' ? 'error' : e.held === true ? 'warn' : e.direction === 'out' ? 'mine' : 'normal'
-  const lines = wrap(body, width, 6).map(text => ({ text, tone }))
+  const label = e.direction === 'out' && e.deleted !== true ? stateLabel(e, conversation) : ''
+  const lines: Line[] = []
+  if (e.quote !== undefined) {
+    const quoted = e.quote.deleted === true ? 'message deleted' : sanitize(e.quote.text, false)
+    const arrow = m.terminal.unicode ? '\u21b1' : '>'
+    lines.push({ text: m.truncate(`      ${arrow} ${sanitize(e.quote.from, false)}: ${quoted}`, width), tone: 'dim' })
+  }
+  const text = e.deleted === true ? 'message deleted' : `${sanitize(e.text)}${e.edited === true ? ' (edited)' : ''}`
+  const mark = selected ? `[${number ?? ''}] ` : ''
+  const body = `${mark}${fmt.time(e.at)} ${from}: ${text}${label === '' ? '' : ' ' + label}`
+  const tone: Tone = selected ? 'strong' : e.deleted === true ? 'dim' : e.failed !== undefined || e.status === 'failed' ? 'error' : e.held === true ? 'warn' : e.direction === 'out' ? 'mine' : 'normal'
+  lines.push(...wrap(body, width, 6).map(text => ({ text, tone })))
+  if (e.reactions !== undefined && e.deleted !== true) {
+    const counts = Object.entries(e.reactions).map(([emoji, users]) => `${emoji} ${users.length}`).join('  ')
+    if (counts !== '') lines.push(...wrap(`      ${counts}`, width, 6).map(text => ({ text, tone: 'info' as const })))
+  }
+  if (lines[0] !== undefined) lines[0].id = e.id
   if (e.keyChanged === true) {
     lines.push(...wrap(`! ${from}'s identity key changed since you last talked: /verify ${from} to compare safety numbers, /trust ${from} to accept it`, width, 4)
       .map(text => ({ text, tone: 'warn' as const })))
@@ -153,7 +169,8 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
       lastDay = day
     }
     if (view.newFrom !== undefined && e.key === view.newFrom) lines.push({ text: m.truncate(newMarker(m), width), tone: 'warn' })
-    lines.push(...entryLines(e, id, width, fmt, m))
+    const selected = state.selected === e.id && id === state.current
+    lines.push(...entryLines(e, id, width, fmt, m, selected, selected ? numberOf(state, e.id) : undefined))
   }
   return lines
 }
@@ -214,7 +231,7 @@ function groupHeader (state: TuiState, c: Conversation | undefined): string {
   return parts.join(' | ')
 }
 
-function messagesHeader (state: TuiState, width: number, m: TextMeasure): Line {
+function messagesHeader (state: TuiState, width: number, m: TextMeasure, now: number): Line {
   const c = state.conversations.find(x => x.id === state.current)
   const view = state.views[state.current]
   const parts: string[] = []
@@ -223,6 +240,7 @@ function messagesHeader (state: TuiState, width: number, m: TextMeasure): Line {
   else {
     const p = state.presence[state.current]
     parts.push(`${state.current}: ${p === undefined ? 'not seen yet' : p.online ? 'online' : 'offline'}`)
+    if (isTyping(state, state.current, now)) parts.push('typing...')
   }
   let tone: Tone = 'strong'
   if (state.keyWarnings[state.current] === true) {
@@ -334,7 +352,7 @@ export function renderFrame (state: TuiState, now: number, fmt: Formatters = LOC
     terminal: state.terminal,
     focus: state.focus,
     list: { header: m.fit(' Conversations', listWidth), rows: listRows },
-    messages: { header: messagesHeader(state, messagesWidth, m), lines },
+    messages: { header: messagesHeader(state, messagesWidth, m, now), lines },
     notice,
     statusBar: m.pad(' ' + m.fitParts(statusBarParts(state).map(p => sanitize(p, false)), lay.width - 1), lay.width),
     input: inputLine(state, lay.width, m),

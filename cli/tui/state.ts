@@ -75,6 +75,14 @@ export interface Entry {
   failed?: string
   /** Incoming: the sender's identity key changed */
   keyChanged?: boolean
+  /** A reply: the line it quotes */
+  quote?: { from: string, text: string, deleted?: boolean }
+  /** Edited by its author (shown '(edited)') */
+  edited?: boolean
+  /** Deleted by its author for everyone */
+  deleted?: boolean
+  /** emoji -> who reacted */
+  reactions?: Record<string, string[]>
   tone?: Tone
 }
 
@@ -154,6 +162,16 @@ export interface TuiState {
   bell: boolean
   /** When it last rang (ms), so a burst of messages rings once */
   lastBellAt: number
+  /** The message selected in the messages pane (Up/Down there), by id */
+  selected: string | null
+  /** The last /search's results, for /jump N */
+  searchResults: Array<{ conversation: string, id: string, hlc: string }>
+  /** Contacts typing to this user now: until when (ms) */
+  typing: Record<string, number>
+  /** When this user last told a contact it is typing (ms), so it is said at most every few seconds */
+  typingSentAt: Record<string, number>
+  /** Send typing indicators (off with --no-typing) */
+  typingEnabled: boolean
 }
 
 /** What the node reports, polled and on events. */
@@ -192,6 +210,17 @@ export type Action =
   | { type: 'verified', result: VerifyResult }
   | { type: 'trusted', username: string, verified: boolean }
   | { type: 'error', error: string }
+  /** A reply, edit, deletion or reaction the node stored (or refused) */
+  | { type: 'kindDone', op: KindOp }
+  | { type: 'kindFailed', op: KindOp, error: string }
+  /** The message:updated event */
+  | { type: 'updated', conversation: string, id: string, message: AnyMessage, change: string, by: string }
+  | { type: 'info', message: AnyMessage }
+  | { type: 'searchResults', query: string, here: boolean, messages: AnyMessage[] }
+  /** A page of history starting at a message (a search result) */
+  | { type: 'jumped', conversation: string, id: string, messages: AnyMessage[] }
+  /** The typing event */
+  | { type: 'typing', username: string, typing: boolean }
   /** groups(): every group this node knows */
   | { type: 'groups', list: GroupInfo[] }
   /** The group:changed event */
@@ -203,6 +232,8 @@ export type Action =
   | { type: 'groupLeft', group: string, epoch: number }
   /** A /group command the node refused */
   | { type: 'groupFailed', op: GroupOp, group?: string, user?: string, name?: string, error: string, code?: string }
+
+export type KindOp = 'reply' | 'edit' | 'delete' | 'react'
 
 export type GroupOp = 'create' | 'invite' | 'kick' | 'promote' | 'members' | 'leave'
 
@@ -228,6 +259,12 @@ export type Effect =
   | { type: 'groupLeave', group: string }
   | { type: 'groupMembers', group: string }
   | { type: 'groupSend', localId: string, group: string, text: string }
+  | { type: 'messageKind', op: KindOp, conversation: string, id: string, text?: string, emoji?: string, remove?: boolean }
+  | { type: 'info', conversation: string, id: string }
+  | { type: 'search', query: string, here: boolean, conversation?: string }
+  | { type: 'jump', conversation: string, id: string, hlc: string }
+  /** Tell a contact this user is typing */
+  | { type: 'typing', to: string }
   /** Ring the terminal bell */
   | { type: 'bell' }
   /** Clear the terminal and draw everything again (Ctrl-L) */

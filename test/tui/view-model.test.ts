@@ -232,7 +232,7 @@ describe('TUI completion', () => {
   const names = ['bob', 'barbara', 'carol']
 
   it('completes commands, user arguments and @names', () => {
-    expect(completionAt('/d', 2, names)?.options).toEqual(['/dm'])
+    expect(completionAt('/d', 2, names)?.options).toEqual(['/dm', '/delete'])
     expect(completionAt('/dm b', 5, names)?.options).toEqual(['barbara', 'bob'])
     expect(completionAt('/verify ca', 10, names)?.options).toEqual(['carol'])
     expect(completionAt('hi @ca', 6, names)?.options).toEqual(['@carol'])
@@ -315,7 +315,11 @@ describe('TUI conversations', () => {
   })
 
   it('opens a direct chat with /dm, refusing oneself', () => {
+    // dave is no one this UI has met: the node is asked first.
     let r = apply(loggedIn(), ...typeText('/dm Dave'), enter)
+    expect(r.effects).toEqual([{ type: 'checkUser', user: 'dave' }])
+    expect(r.state.current).toBe(LOBBY)
+    r = apply(r.state, { type: 'userChecked', user: 'dave', username: 'dave' })
     expect(r.state.current).toBe('dave')
     expect(r.state.input.text).toBe('')
     expect(r.effects).toEqual([{ type: 'history', conversation: 'dave', limit: PAGE_SIZE }, { type: 'markRead', conversation: 'dave' }])
