@@ -2,6 +2,7 @@
  * The lanchat node: the one place that wires store, network, roles and chat
  * together, and the one API both front ends (TUI and headless) drive.
  */
+import { hostname } from 'node:os'
 import { TypedEventEmitter } from 'main-event'
 import { openStore } from '../store/index.js'
 import { createLogger } from './logger.js'
@@ -20,7 +21,7 @@ import type { GroupId, GroupInfo, GroupMessage, GroupSendResult, GroupsEvents } 
 import type { Body, ChatMessage, ConversationSummary, MessageUpdate } from './timeline/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
-import type { DropReason, Role, RolesView, ViewNode } from './roles/index.js'
+import type { DropReason, Role, RoleHolder, RolesView, ViewNode } from './roles/index.js'
 
 export type { Role }
 
@@ -40,6 +41,8 @@ export interface NodeInit {
   eligibleRoles: Role[]
   /** Send and show typing indicators in direct chats (default true; `--no-typing`) */
   typing?: boolean
+  /** The host name announced with this node (default: os.hostname()) */
+  hostName?: string
 }
 
 export interface NodeStatus {
@@ -140,7 +143,9 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       nodeKey: network.privateKey,
       registryKey: keys.registryKey,
       networkId: keys.networkId,
-      learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) }
+      learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) },
+      hostName: this.init.hostName ?? hostname(),
+      user: () => this.account?.whoami().loggedIn === true ? this.account.whoami().username ?? undefined : undefined
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {
       // A new idp holder: the logged-in user's token is renewed there, so the tokens in use come from the
@@ -212,9 +217,25 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.network.connectedPeers()
   }
 
-  /** Who holds relay, idp and kacls, and what is wrong with that (lost separation of duties, pin conflicts). */
+  /**
+   * Who holds relay, idp and kacls, and what is wrong with that (lost
+   * separation of duties, pin conflicts); each holder's host name, and the
+   * user logged in on it when presence (signed by that user) confirms what
+   * its announcement claims (`user`; unconfirmed: `userHint`).
+   */
   roleHolders (): RolesView {
-    return this.roles.roles()
+    const view = this.roles.roles()
+    let online: Array<{ username: string, online: boolean, peers: string[] }> = []
+    try {
+      online = this.chatService?.users() ?? []
+    } catch {}
+    const check = (h: RoleHolder | null): RoleHolder | null => {
+      if (h === null || h.user === undefined) return h
+      const { user, ...rest } = h
+      const confirmed = online.some(u => u.username === user && u.online && u.peers.includes(h.peerId))
+      return confirmed ? { ...rest, user } : { ...rest, userHint: user }
+    }
+    return { ...view, relay: check(view.relay), idp: check(view.idp), kacls: check(view.kacls) }
   }
 
   /** The registry's view: every node known, and announcements dropped by reason. */

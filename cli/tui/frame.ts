@@ -175,10 +175,13 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
   return lines
 }
 
-function shortPeer (state: TuiState, peerId: string | null): string {
+/** A role holder as the status bar names it: me, the user logged in on it and its host, or its host and the end of its peer id. */
+function shortPeer (state: TuiState, peerId: string | null, role: 'relay' | 'idp' | 'kacls'): string {
   if (peerId === null) return 'none'
   if (peerId === state.net.peerId) return 'me'
-  return '..' + peerId.slice(-4)
+  const about = state.net.about?.[role] ?? {}
+  if (about.user !== undefined) return about.hostName !== undefined ? `${about.user}@${about.hostName}` : about.user
+  return `${about.hostName !== undefined ? `${about.hostName} ` : ''}..${peerId.slice(-4)}`
 }
 
 /** The status bar's parts, most important first: who and how connected, network, peers, role holders, warnings. */
@@ -188,7 +191,7 @@ export function statusBarParts (state: TuiState): string[] {
   if (me.username === null) who = 'not logged in'
   else if (!me.loggedIn) who = `${me.username}: not logged in`
   else who = `${me.username}: ${net.peers > 0 ? 'online' : 'offline, no peers'}`
-  const roles = (['relay', 'idp', 'kacls'] as const).map(r => `${r} ${shortPeer(state, net.roles[r])}`).join(' ')
+  const roles = (['relay', 'idp', 'kacls'] as const).map(r => `${r} ${shortPeer(state, net.roles[r], r)}`).join(' ')
   const parts = [who, `net ${net.networkId.slice(0, 8)}`, `${net.peers} peer${net.peers === 1 ? '' : 's'}`, roles]
   if (net.warnings.length > 0) parts.push(`${net.warnings.length} role warning${net.warnings.length === 1 ? '' : 's'}: /roles`)
   return parts

@@ -105,6 +105,8 @@ export interface NetworkState {
   peerId: string
   peers: number
   roles: Record<RoleName, string | null>
+  /** Who each holder is, where known: the user logged in on it (confirmed by presence) and its host name */
+  about: Record<RoleName, { user?: string, hostName?: string }>
   warnings: string[]
 }
 

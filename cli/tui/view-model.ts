@@ -64,6 +64,11 @@ function lobbyConversation (): Conversation {
   return { id: LOBBY, kind: 'lobby', title: LOBBY, unread: 0, lastMessageAt: 0 }
 }
 
+function aboutHolder (h: RolesView['relay']): { user?: string, hostName?: string } {
+  if (h === null) return {}
+  return { ...(h.user !== undefined ? { user: h.user } : {}), ...(h.hostName !== undefined ? { hostName: h.hostName } : {}) }
+}
+
 function networkFrom (snapshot: Snapshot): NetworkState {
   const { status, roles } = snapshot
   return {
@@ -71,6 +76,7 @@ function networkFrom (snapshot: Snapshot): NetworkState {
     peerId: status.peerId,
     peers: status.peers,
     roles: { relay: roles.relay?.peerId ?? null, idp: roles.idp?.peerId ?? null, kacls: roles.kacls?.peerId ?? null },
+    about: { relay: aboutHolder(roles.relay), idp: aboutHolder(roles.idp), kacls: aboutHolder(roles.kacls) },
     warnings: roles.warnings
   }
 }
@@ -864,7 +870,8 @@ function rolesLines (state: TuiState, roles: RolesView, fmt?: Formatters): Array
       lines.push({ text: `  ${r}: nobody holds it`, tone: 'warn' })
       continue
     }
-    lines.push({ text: `  ${r}: ${h.peerId === state.net.peerId ? 'this node, ' : ''}${h.pinned ? 'pinned' : 'elected'}, since ${time(h.since)}`, tone: 'info' })
+    const who = h.user !== undefined ? `${h.user} on ${h.hostName ?? 'an unnamed host'}` : h.hostName !== undefined ? `host ${h.hostName}${h.userHint !== undefined ? ` (says ${h.userHint} is logged in there: not confirmed by presence)` : ', nobody logged in'}` : 'an unnamed host'
+    lines.push({ text: `  ${r}: ${h.peerId === state.net.peerId ? 'this node, ' : ''}${who}, ${h.pinned ? 'pinned' : 'elected'}, since ${time(h.since)}`, tone: 'info' })
     lines.push({ text: `    ${h.peerId}`, tone: 'dim' })
   }
   for (const w of roles.warnings) lines.push({ text: `  ! ${w}`, tone: 'warn' })

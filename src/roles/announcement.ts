@@ -24,6 +24,10 @@ export interface RegistryRecord {
   held: Partial<Record<Role, number>>
   /** The holders it computes: its vote */
   views: Partial<Record<Role, PeerIdStr>>
+  /** Its machine's host name ('' or absent when not told) */
+  hostName?: string
+  /** The user logged in on it, as it claims ('' or absent for none): a hint, checked against presence before it is shown */
+  user?: string
 }
 
 export type OpenResult =
@@ -53,7 +57,9 @@ export async function sealAnnouncement (record: RegistryRecord, nodeKey: Private
     time: BigInt(record.time),
     startedAt: BigInt(record.startedAt),
     held: Object.entries(record.held).map(([role, since]) => ({ role, since: BigInt(since) })),
-    views: Object.entries(record.views).map(([role, peerId]) => ({ role, peerId }))
+    views: Object.entries(record.views).map(([role, peerId]) => ({ role, peerId })),
+    hostName: record.hostName ?? '',
+    user: record.user ?? ''
   })
   const signature = await nodeKey.sign(announcement)
   return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }), SEAL_AD)
@@ -90,8 +96,15 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     time: Number(a.time),
     startedAt: Number(a.startedAt),
     held,
-    views
+    views,
+    hostName: printable(a.hostName, 64),
+    user: /^[a-z][a-z0-9._-]{2,31}$/.test(a.user) ? a.user : ''
   }
+}
+
+/** A name for display: control characters out, at most `max` characters. */
+function printable (text: string, max: number): string {
+  return [...text.replace(/[\p{Cc}\p{Cf}]/gu, '')].slice(0, max).join('')
 }
 
 /**
