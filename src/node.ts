@@ -6,7 +6,7 @@ import { hostname } from 'node:os'
 import { TypedEventEmitter } from 'main-event'
 import { openStore } from '../store/index.js'
 import { createLogger } from './logger.js'
-import { deriveNetworkKeys, Network } from './net/index.js'
+import { deriveNetworkKeys, foreignMessage, Network } from './net/index.js'
 import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
 import { Groups } from './chat/groups/index.js'
@@ -54,11 +54,15 @@ export interface NodeStatus {
   dataDir: string
   networkId: string
   roles: { pinned: Role[], eligible: Role[], serving: Role[] }
+  /** Nodes of other lanchat networks heard on this LAN (mDNS), and what that likely means */
+  foreign: { nodes: number, networks: number, message?: string }
 }
 
 export interface NodeEvents {
   'peer:connected': CustomEvent<{ peerId: PeerIdStr }>
   'peer:disconnected': CustomEvent<{ peerId: PeerIdStr }>
+  /** Nodes of other lanchat networks are on this LAN (or no longer): a mistyped passphrase or network name? */
+  'lan:foreign': CustomEvent<{ nodes: number, networks: number, message?: string }>
   'role:changed': CustomEvent<{ role: Role, peerId: PeerIdStr | null }>
   'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' }>
   'login': CustomEvent<{ username: string, expiresAt: number }>
@@ -110,6 +114,9 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     })
     this.network.addEventListener('peer:disconnected', evt => {
       this.dispatchEvent(new CustomEvent('peer:disconnected', { detail: { peerId: evt.detail } }))
+    })
+    this.network.addEventListener('foreign', evt => {
+      this.dispatchEvent(new CustomEvent('lan:foreign', { detail: this.foreign() }))
     })
   }
 
@@ -209,8 +216,15 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
         pinned: this.init.pinnedRoles,
         eligible: this.init.eligibleRoles,
         serving: (['relay', 'idp', 'kacls'] as const).filter(r => this.roles.serves(r))
-      }
+      },
+      foreign: this.foreign()
     }
+  }
+
+  /** Other lanchat networks' nodes heard on the LAN lately, with a sentence for people when there are some. */
+  private foreign (): { nodes: number, networks: number, message?: string } {
+    const f = this.network.foreign()
+    return f.nodes === 0 ? f : { ...f, message: foreignMessage(f) }
   }
 
   peers (): PeerIdStr[] {

@@ -102,7 +102,7 @@ export class TuiController {
     this.on('login', () => { this.dispatch({ type: 'loggedIn', whoami: this.node.whoami() }) })
     this.on('login:required', evt => { this.dispatch({ type: 'loginRequired', ...evt.detail }) })
     this.on('identity:conflict', evt => { this.dispatch({ type: 'error', error: evt.detail.message }) })
-    for (const type of ['peer:connected', 'peer:disconnected', 'role:changed'] as const) this.on(type, () => { this.refresh() })
+    for (const type of ['peer:connected', 'peer:disconnected', 'role:changed', 'lan:foreign'] as const) this.on(type, () => { this.refresh() })
     this.timer = setInterval(() => { this.refreshNow() }, this.options.snapshotIntervalMs ?? 1000)
     this.timer.unref?.()
     this.render()
@@ -147,7 +147,8 @@ export class TuiController {
         users = this.node.users()
       } catch {}
     }
-    return { status: { networkId: status.networkId, peerId: status.peerId, peers: status.peers.length }, roles: this.node.roleHolders(), whoami, users }
+    const foreign = status.foreign?.message
+    return { status: { networkId: status.networkId, peerId: status.peerId, peers: status.peers.length, ...(foreign !== undefined ? { foreign } : {}) }, roles: this.node.roleHolders(), whoami, users }
   }
 
   /** Refreshes the status bar soon (coalesced). */

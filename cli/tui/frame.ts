@@ -346,9 +346,12 @@ export function renderFrame (state: TuiState, now: number, fmt: Formatters = LOC
   const lines = [...Array.from({ length: bodyHeight - visible.length }, () => ({ text: '', tone: 'normal' as const })), ...visible]
 
   // Lines that do not fit are shortened at a word or a whole part, with an ellipsis, never cut mid-word.
+  // Nothing to say: other networks' nodes on the LAN (a mistyped passphrase?) come before the key reminder.
   const notice: Line = state.notice !== null
     ? { text: m.pad(' ' + m.shorten(sanitize(state.notice.text, false), lay.width - 1), lay.width), tone: state.notice.tone }
-    : { text: m.pad(' ' + m.fitParts(KEY_HINTS, lay.width - 1), lay.width), tone: 'dim' }
+    : state.net.foreign !== undefined && state.net.peers === 0
+      ? { text: m.pad(' ' + m.shorten(sanitize(state.net.foreign, false), lay.width - 1), lay.width), tone: 'warn' }
+      : { text: m.pad(' ' + m.fitParts(KEY_HINTS, lay.width - 1), lay.width), tone: 'dim' }
 
   return {
     layout: lay,

@@ -105,6 +105,8 @@ export interface NetworkState {
   peerId: string
   peers: number
   roles: Record<RoleName, string | null>
+  /** Nodes of other lanchat networks on the LAN, said for people (absent: none heard) */
+  foreign?: string
   /** Who each holder is, where known: the user logged in on it (confirmed by presence) and its host name */
   about: Record<RoleName, { user?: string, hostName?: string }>
   warnings: string[]
@@ -178,7 +180,7 @@ export interface TuiState {
 
 /** What the node reports, polled and on events. */
 export interface Snapshot {
-  status: { networkId: string, peerId: string, peers: number }
+  status: { networkId: string, peerId: string, peers: number, foreign?: string }
   roles: RolesView
   whoami: WhoAmI
   /** null while logged out (the node has no presence then) */

@@ -75,6 +75,7 @@ function networkFrom (snapshot: Snapshot): NetworkState {
     networkId: status.networkId,
     peerId: status.peerId,
     peers: status.peers,
+    ...(status.foreign !== undefined ? { foreign: status.foreign } : {}),
     roles: { relay: roles.relay?.peerId ?? null, idp: roles.idp?.peerId ?? null, kacls: roles.kacls?.peerId ?? null },
     about: { relay: aboutHolder(roles.relay), idp: aboutHolder(roles.idp), kacls: aboutHolder(roles.kacls) },
     warnings: roles.warnings
