@@ -6,6 +6,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { open, seal } from '../crypto/index.js'
+import { isUsername } from '../usernames.js'
 import { MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, ROLES } from './constants.js'
 import { Announcement, SignedAnnouncement } from './pb/registry.js'
 import type { PeerIdStr, Role } from './election.js'
@@ -86,6 +87,7 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     if (!isRole(role) || peerId.length > 128) return undefined
     views[role] = peerId
   }
+  const hostName = printable(a.hostName, 64)
   return {
     peerId: a.peerId,
     pinned,
@@ -97,8 +99,9 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     startedAt: Number(a.startedAt),
     held,
     views,
-    hostName: printable(a.hostName, 64),
-    user: /^[a-z][a-z0-9._-]{2,31}$/.test(a.user) ? a.user : ''
+    // Absent when not told (or not a username), as in the record that was sealed.
+    ...(hostName !== '' ? { hostName } : {}),
+    ...(isUsername(a.user) ? { user: a.user } : {})
   }
 }
 
