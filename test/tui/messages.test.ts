@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { renderFrame } from '../../cli/tui/frame.js'
 import { charKey } from '../../cli/tui/keys.js'
-import { initialState, update } from '../../cli/tui/view-model.js'
+import { initialState } from '../../cli/tui/view-model.js'
 import { LOBBY, PAGE_SIZE } from '../../cli/tui/state.js'
-import type { Action, ChatMessage, Effect, Snapshot, TuiState } from '../../cli/tui/state.js'
+import { runActions } from './run-actions.js'
+import type { Action, ChatMessage, Snapshot, TuiState } from '../../cli/tui/state.js'
+import type { Run } from './run-actions.js'
 
 const NOW = Date.UTC(2025, 2, 4, 14, 2)
 const FMT = { time: (ms: number) => new Date(ms).toISOString().slice(11, 16), day: (ms: number) => new Date(ms).toISOString().slice(0, 10) }
@@ -13,15 +15,7 @@ const snap: Snapshot = {
   whoami: { username: 'alice', loggedIn: true },
   users: [{ username: 'bob', online: true, peers: ['p'], lastSeen: NOW }]
 }
-function apply (state: TuiState, ...actions: Action[]): { state: TuiState, effects: Effect[] } {
-  const effects: Effect[] = []
-  for (const a of actions) {
-    const r = update(state, a, NOW, { format: FMT })
-    state = r.state
-    effects.push(...r.effects)
-  }
-  return { state, effects }
-}
+const apply = (state: TuiState, ...actions: Action[]): Run => runActions(state, actions, NOW, FMT)
 const typeText = (t: string): Action[] => [...t].map(ch => ({ type: 'key', key: charKey(ch) }))
 const enter: Action = { type: 'key', key: { name: 'enter', ch: '\r' } }
 const pane = (s: TuiState): string => renderFrame(s, NOW, FMT).messages.lines.map(l => l.text).join('\n')

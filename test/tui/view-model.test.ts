@@ -9,11 +9,13 @@ import { charKey } from '../../cli/tui/keys.js'
 import { sanitize, textWidth, wrap } from '../../cli/tui/text.js'
 import { initialState, update } from '../../cli/tui/view-model.js'
 import { LOBBY, PAGE_SIZE } from '../../cli/tui/state.js'
+import { runActions } from './run-actions.js'
 import type { TuiNode } from '../../cli/tui/controller.js'
 import type { Formatters, Frame } from '../../cli/tui/frame.js'
 import type { Key } from '../../cli/tui/keys.js'
-import type { Action, ChatMessage, Effect, GroupInfo, GroupMessage, Snapshot, TuiState } from '../../cli/tui/state.js'
+import type { Action, ChatMessage, GroupInfo, GroupMessage, Snapshot, TuiState } from '../../cli/tui/state.js'
 import type { NodeEvents } from '../../src/node.js'
+import type { Run } from './run-actions.js'
 
 const NOW = Date.UTC(2025, 2, 4, 14, 2)
 const pad = (n: number): string => String(n).padStart(2, '0')
@@ -59,17 +61,7 @@ function message (over: Partial<ChatMessage> & { conversation: string }): ChatMe
   }
 }
 
-interface Run { state: TuiState, effects: Effect[] }
-
-function apply (state: TuiState, ...actions: Action[]): Run {
-  const effects: Effect[] = []
-  for (const a of actions) {
-    const r = update(state, a, NOW, { format: FMT })
-    state = r.state
-    effects.push(...r.effects)
-  }
-  return { state, effects }
-}
+const apply = (state: TuiState, ...actions: Action[]): Run => runActions(state, actions, NOW, FMT)
 
 const key = (name: string, extra: Partial<Key> = {}): Action => ({ type: 'key', key: { name, ...extra } })
 const ctrl = (name: string): Action => key(name, { ctrl: true })
