@@ -1,12 +1,15 @@
 /**
  * Edits, deletions and reactions applied to the message they are about:
  * pure functions from (message, change) to the message as history shows it.
- * Changes commute: each is kept (a/ records) and applying them in any order
- * gives the same message, so one arriving before its target, or two edits
- * crossing on the network, end the same on every node. An edit or deletion
- * counts only from the target's author (the sender was authenticated by the
- * DM ratchet or the group envelope's signature); a reaction from anyone in
- * the conversation, the latest per person and emoji (by hlc) winning.
+ * Changes commute: applying them in any order gives the same message, so
+ * one arriving before its target (kept as an a/ record until it comes), or
+ * two edits crossing on the network, end the same on every node. An edit or
+ * deletion counts only from the target's author: the same user, and where
+ * the target's record knows it, the same identity key (the key that
+ * authenticated the sender: the DM ratchet session's, or the one the group
+ * envelope's signature was checked with), so whoever holds a name later
+ * cannot change what its earlier holder wrote. A reaction counts from anyone
+ * in the conversation, the latest per person and emoji (by hlc) winning.
  */
 import type { ChatMessage } from './conversations.js'
 
@@ -15,6 +18,8 @@ export interface Change {
   id: string
   kind: 'edit' | 'delete' | 'reaction'
   from: string
+  /** hex of the identity key that authenticated the sender (absent for this user's own changes) */
+  fromKey?: string
   target: string
   hlc: string
   sentAt: number
@@ -35,6 +40,28 @@ export interface StoredMessage extends ChatMessage {
 /** Why a change was not applied (no change to the record). */
 export type Refusal = 'NOT_AUTHOR' | 'DELETED' | 'SAME'
 
+/** The change a message of kind edit, delete or reaction makes (undefined for any other message). */
+export function changeOf (m: ChatMessage): Change | undefined {
+  if (m.target === undefined || (m.kind !== 'edit' && m.kind !== 'delete' && m.kind !== 'reaction')) return undefined
+  return {
+    id: m.id,
+    kind: m.kind,
+    from: m.from,
+    ...(m.fromKey !== undefined ? { fromKey: m.fromKey } : {}),
+    target: m.target,
+    hlc: m.hlc,
+    sentAt: m.sentAt,
+    ...(m.kind === 'edit' ? { text: m.text } : {}),
+    ...(m.emoji !== undefined ? { emoji: m.emoji } : {}),
+    ...(m.remove === true ? { remove: true } : {})
+  }
+}
+
+/** Whether a change comes from whoever wrote `m`: the same user, with the same identity key where the record has one. */
+export function byAuthor (m: StoredMessage, c: Pick<Change, 'from' | 'fromKey'>): boolean {
+  return c.from === m.from && (m.fromKey === undefined || c.fromKey === m.fromKey)
+}
+
 /** The message after a change, or why it stays as it was. */
 export function applyChange (m: StoredMessage, c: Change): StoredMessage | Refusal {
   switch (c.kind) {
@@ -45,7 +72,7 @@ export function applyChange (m: StoredMessage, c: Change): StoredMessage | Refus
 }
 
 function edit (m: StoredMessage, c: Change): StoredMessage | Refusal {
-  if (c.from !== m.from) return 'NOT_AUTHOR'
+  if (!byAuthor(m, c)) return 'NOT_AUTHOR'
   if (m.deleted === true) return 'DELETED'
   const text = c.text ?? ''
   const version = { text, at: c.sentAt, hlc: c.hlc }
@@ -60,7 +87,7 @@ function edit (m: StoredMessage, c: Change): StoredMessage | Refusal {
 }
 
 function remove (m: StoredMessage, c: Change): StoredMessage | Refusal {
-  if (c.from !== m.from) return 'NOT_AUTHOR'
+  if (!byAuthor(m, c)) return 'NOT_AUTHOR'
   if (m.deleted === true) return 'SAME'
   // Deleted for everyone: its text, earlier versions and reactions go; the record stays, so replies can say so.
   const { edits: _e, editHlc: _h, reactions: _r, reactionLog: _l, edited: _d, ...rest } = m
@@ -92,9 +119,9 @@ function aggregate (log: Record<string, string>): Record<string, string[]> | und
   return Object.keys(out).length === 0 ? undefined : out
 }
 
-/** A message as history and events show it: without the records that keep changes commutative. */
+/** A message as history and events show it: without the records that keep changes commutative, nor the author's key. */
 export function shown (m: StoredMessage): ChatMessage {
-  const { editHlc: _h, reactionLog: _l, ...rest } = m
+  const { editHlc: _h, reactionLog: _l, fromKey: _k, ...rest } = m
   if (rest.reactions === undefined) delete rest.reactions
   return rest
 }

@@ -7,10 +7,12 @@
  * store.
  */
 import { isChange } from './body.js'
-import { applyChange, shown } from './changes.js'
+import { applyChange, byAuthor, changeOf, shown } from './changes.js'
 import { compareHlc, parseHlc } from './hlc.js'
+import { KeptChanges } from './kept-changes.js'
 import { SearchIndex, words } from './search.js'
-import type { Change, StoredMessage } from './changes.js'
+import type { StoredMessage } from './changes.js'
+import type { KeptInBatch } from './kept-changes.js'
 import type { ConversationId } from './conversation.js'
 import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
@@ -45,6 +47,12 @@ export interface ChatMessage {
   read?: boolean
   /** Incoming: the sender's identity key differs from the one known */
   keyChanged?: boolean
+  /**
+   * Incoming, given by the receiver: hex of the identity key that
+   * authenticated the sender (an edit or deletion counts only from that key).
+   * Kept in the record, never shown.
+   */
+  fromKey?: string
   /** When this node marked it read (incoming) */
   readAt?: number
   /** Outgoing: when this node saw each status reached (ms, its clock): delivery times, for /info */
@@ -97,6 +105,16 @@ interface ConversationRecord {
   unread: number
 }
 
+/**
+ * What one addAll writes, for the messages after it in the same batch:
+ * records by id (a change applies to them), changes kept by target (a
+ * target that comes later in the batch gets them).
+ */
+interface Batch {
+  records: Map<string, { key: string, message: StoredMessage }>
+  kept: KeptInBatch
+}
+
 /** Outgoing messages whose status may still change, kept in memory (the oldest are dropped beyond this). */
 const MAX_TRACKED = 20_000
 /** A quoted line keeps this many characters. */
@@ -108,25 +126,12 @@ export class Conversations {
   private readonly cks = new Map<string, string>()
   /** `${ck}/${id}` -> the outgoing message and its key */
   private readonly outgoing = new Map<string, { key: string, message: ChatMessage }>()
-  /** `${ck}/${id}` of every message a change (a/ record) names: a message arriving with one of these ids gets its changes */
-  private changed?: Set<string>
   readonly index: SearchIndex
+  private readonly kept: KeptChanges
 
   constructor (private readonly store: SealedStore, private readonly clock: () => number = Date.now) {
     this.index = new SearchIndex(store)
-  }
-
-  /** The targets of kept changes (read once, keys only). */
-  private async changedTargets (): Promise<Set<string>> {
-    if (this.changed === undefined) {
-      const set = new Set<string>()
-      for await (const key of this.store.keys('a/')) {
-        const [, ck, target] = key.split('/')
-        if (ck !== undefined && target !== undefined) set.add(`${ck}/${target}`)
-      }
-      this.changed ??= set
-    }
-    return this.changed
+    this.kept = new KeptChanges(store)
   }
 
   /** The opaque key part for a conversation name. */
@@ -166,15 +171,16 @@ export class Conversations {
 
   /**
    * Writes for new messages of one conversation, with one summary update.
-   * Changes (edit, delete, reaction) are kept and applied to their target,
-   * now or when it arrives; `updates` gets the messages they changed.
+   * Changes (edit, delete, reaction) are applied to their target, now or,
+   * kept until then, when it arrives; `updates` gets the messages they
+   * changed. A reply's quoted line is given to the message (for its event),
+   * never stored: it is read from its target whenever shown, so an edit or a
+   * deletion of the target shows in every reply.
    */
   async addAll (messages: ChatMessage[], unread: boolean, updates?: MessageUpdate[]): Promise<BatchOp[]> {
     const ops: BatchOp[] = []
-    /** Records written in this batch, by id: a change later in the batch applies to them */
-    const batch = new Map<string, { key: string, message: StoredMessage }>()
+    const batch: Batch = { records: new Map(), kept: new Map() }
     const shownMessages: ChatMessage[] = []
-    const targets = await this.changedTargets()
     for (const m of messages) {
       const ck = this.ck(m.conversation)
       if (isChange(m.kind)) {
@@ -182,21 +188,20 @@ export class Conversations {
         continue
       }
       const key = this.messageKey(m)
-      let record: StoredMessage = m
-      if (m.replyTo !== undefined) {
-        const target = batch.get(m.replyTo)?.message ?? (await this.find(m.conversation, m.replyTo))?.message
-        if (target !== undefined) record = { ...record, quote: quoteOf(target) }
+      let record: StoredMessage = { ...m }
+      delete record.quote
+      // Changes that came before it (kept, or earlier in this batch): applied now, and no longer kept.
+      const kept = await this.kept.take(ck, m.id, batch.kept)
+      for (const c of kept.changes) {
+        const next = applyChange(record, c)
+        if (typeof next !== 'string') record = next
       }
-      // Changes that came before it: applied now.
-      if (targets.has(`${ck}/${m.id}`)) {
-        for await (const [, c] of this.store.entries<Change>(`a/${ck}/${m.id}/`)) {
-          const next = applyChange(record, c)
-          if (typeof next !== 'string') record = next
-        }
-      }
-      if (record !== m) Object.assign(m, shown(record))
+      ops.push(...kept.ops)
+      const target = m.replyTo === undefined ? undefined : batch.records.get(m.replyTo)?.message ?? (await this.find(m.conversation, m.replyTo))?.message
+      Object.assign(m, shown(record), target === undefined ? {} : { quote: quoteOf(target) })
+      delete m.fromKey
       if (m.direction === 'out') this.track(ck, m.id, key, record)
-      batch.set(m.id, { key, message: record })
+      batch.records.set(m.id, { key, message: record })
       ops.push(this.store.put(key, record), this.store.put(`i/${ck}/${m.id}`, { key }))
       if (record.deleted !== true) ops.push(...this.index.add(record.text, { ck, hlc: m.hlc, id: m.id }))
       shownMessages.push(m)
@@ -206,29 +211,24 @@ export class Conversations {
     return ops
   }
 
-  /** Keeps a change (a/<ck>/<target>/<hlc>/<id>), marks its id seen, and applies it to its target if here. */
-  private async addChange (m: ChatMessage, ck: string, batch: Map<string, { key: string, message: StoredMessage }>, updates?: MessageUpdate[]): Promise<BatchOp[]> {
-    const target = m.target
+  /**
+   * Marks a change's id seen and applies it to its target when the target
+   * is here (a change that does not apply, such as an edit by someone else,
+   * leaves nothing behind), or keeps it until the target comes (kept-changes.ts).
+   */
+  private async addChange (m: ChatMessage, ck: string, batch: Batch, updates?: MessageUpdate[]): Promise<BatchOp[]> {
     const ops: BatchOp[] = [this.store.put(`i/${ck}/${m.id}`, { key: '' })]
-    if (target === undefined || (m.kind !== 'edit' && m.kind !== 'delete' && m.kind !== 'reaction')) return ops
-    const change: Change = {
-      id: m.id,
-      kind: m.kind,
-      from: m.from,
-      target,
-      hlc: m.hlc,
-      sentAt: m.sentAt,
-      ...(m.kind === 'edit' ? { text: m.text } : {}),
-      ...(m.emoji !== undefined ? { emoji: m.emoji } : {}),
-      ...(m.remove === true ? { remove: true } : {})
+    const change = changeOf(m)
+    if (change === undefined) return ops
+    const { target } = change
+    const found = batch.records.get(target) ?? await this.find(m.conversation, target)
+    if (found === undefined) {
+      ops.push(...await this.kept.keep(ck, change, batch.kept))
+      return ops
     }
-    ops.push(this.store.put(`a/${ck}/${target}/${m.hlc}/${m.id}`, change))
-    ;(await this.changedTargets()).add(`${ck}/${target}`)
-    const found = batch.get(target) ?? await this.find(m.conversation, target)
-    if (found === undefined) return ops
     const next = applyChange(found.message, change)
     if (typeof next === 'string') return ops
-    batch.set(target, { key: found.key, message: next })
+    batch.records.set(target, { key: found.key, message: next })
     ops.push(this.store.put(found.key, next))
     const at = { ck, hlc: next.hlc, id: next.id }
     if (change.kind === 'edit') ops.push(...this.index.remove(found.message.text, at, next.text), ...this.index.add(next.text, at))
@@ -243,6 +243,19 @@ export class Conversations {
     }
     updates?.push({ conversation: m.conversation, id: target, change: change.kind, by: change.from, message: shown(next) })
     return ops
+  }
+
+  /**
+   * Why a change a peer sent cannot apply, when its target is here: an edit
+   * or a deletion of a message someone else wrote (NOT_AUTHOR). Undefined
+   * when it may apply, or when its target is not here yet (it is kept, and
+   * checked when the target comes).
+   */
+  async refusal (m: ChatMessage): Promise<'NOT_AUTHOR' | undefined> {
+    const change = changeOf(m)
+    if (change === undefined || change.kind === 'reaction') return undefined
+    const found = await this.find(m.conversation, change.target)
+    return found !== undefined && !byAuthor(found.message, change) ? 'NOT_AUTHOR' : undefined
   }
 
   /** A message of a conversation by id, with its storage key (undefined when not here). */
@@ -331,7 +344,7 @@ export class Conversations {
     const lt = before === undefined ? undefined : `m/${ck}/${before}`
     for await (const [, m] of this.store.entries<StoredMessage>(`m/${ck}/`, { reverse: true, limit: Math.min(Math.max(limit, 1), 1000), lt })) out.push(m)
     out.reverse()
-    return this.withQuotes(name, out)
+    return this.withQuotes(out)
   }
 
   /** Messages from the one with hlc `from` on (up to `limit`), oldest first: a page that starts at a message. */
@@ -339,20 +352,21 @@ export class Conversations {
     const ck = this.ck(name)
     const out: StoredMessage[] = []
     for await (const [, m] of this.store.entries<StoredMessage>(`m/${ck}/`, { gt: `m/${ck}/${from}`, limit: Math.min(Math.max(limit, 1), 1000) })) out.push(m)
-    return this.withQuotes(name, out)
+    return this.withQuotes(out)
   }
 
-  /** Replies get the line they quote as it is now (edited, deleted, or arrived since). */
-  private async withQuotes (name: string, list: StoredMessage[]): Promise<ChatMessage[]> {
-    const byId = new Map(list.map(m => [m.id, m]))
+  /** Messages as shown: replies with the line they quote as it is now (edited, deleted, or arrived since). */
+  async withQuotes (list: StoredMessage[]): Promise<ChatMessage[]> {
+    const byId = new Map(list.map(m => [`${m.conversation}/${m.id}`, m]))
     const out: ChatMessage[] = []
     for (const m of list) {
+      const { quote: _q, ...record } = m
       if (m.replyTo === undefined) {
-        out.push(shown(m))
+        out.push(shown(record))
         continue
       }
-      const target = byId.get(m.replyTo) ?? (await this.find(name, m.replyTo))?.message
-      out.push(shown(target === undefined ? m : { ...m, quote: quoteOf(target) }))
+      const target = byId.get(`${m.conversation}/${m.replyTo}`) ?? (await this.find(m.conversation, m.replyTo))?.message
+      out.push(shown(target === undefined ? record : { ...record, quote: quoteOf(target) }))
     }
     return out
   }
@@ -361,16 +375,16 @@ export class Conversations {
   async search (query: string, limit: number, name?: string): Promise<ChatMessage[]> {
     const wanted = words(query)
     if (wanted.length === 0) return []
-    const out: ChatMessage[] = []
+    const out: StoredMessage[] = []
     for (const at of await this.index.candidates(wanted, name === undefined ? undefined : this.ck(name))) {
       if (out.length >= limit) break
       const m = await this.store.get<StoredMessage>(`m/${at.ck}/${at.hlc}/${at.id}`)
       // The index may keep words of an earlier text: the text of now decides.
       if (m === undefined || m.deleted === true) continue
       const has = new Set(words(m.text))
-      if (wanted.every(w => has.has(w))) out.push(shown(m))
+      if (wanted.every(w => has.has(w))) out.push(m)
     }
-    return out
+    return this.withQuotes(out)
   }
 
   /** Indexes every message already stored (history from before the index), `batch` at a time. */

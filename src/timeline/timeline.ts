@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto'
 import { KeyedLock } from '../lock.js'
 import { checkEmoji, fallbackText, isChange } from './body.js'
-import { shown } from './changes.js'
 import { checkConversation } from './conversation.js'
 import { TimelineError } from './errors.js'
 import { words } from './search.js'
@@ -221,10 +220,23 @@ export class Timeline {
     return body.kind === 'delete' || body.kind === 'reaction' ? fallbackText(body) : text
   }
 
-  /** One message of a conversation by id (undefined when it is not here). */
+  /** One message of a conversation by id (undefined when it is not here); a reply with the line it quotes now. */
   async get (conversation: ConversationId, id: string): Promise<ChatMessage | undefined> {
     const found = await this.convs.find(checkConversation(conversation), id)
-    return found === undefined ? undefined : shown(found.message)
+    return found === undefined ? undefined : (await this.convs.withQuotes([found.message]))[0]
+  }
+
+  /**
+   * Refuses a change a peer sent that cannot apply to its target here: an
+   * edit or a deletion of a message this node has from another author, or
+   * from the same name with another identity key (NOT_AUTHOR). A change of a
+   * message not here yet passes: it is kept and checked when the target comes.
+   */
+  async checkChange (message: ChatMessage): Promise<void> {
+    const conversation = checkConversation(message.conversation)
+    if (await this.convs.refusal({ ...message, conversation }) === 'NOT_AUTHOR') {
+      throw new TimelineError('NOT_AUTHOR', `only its author can ${message.kind ?? 'change'} message ${message.target ?? ''}: ${message.from} did not write it`)
+    }
   }
 
   /**

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { SealedStore } from '../../src/sealed-store.js'
-import { checkEmoji, decodeBody, encodeBody, formatHlc, groupConversation, Timeline } from '../../src/timeline/index.js'
+import { checkEmoji, decodeBody, encodeBody, formatHlc, groupConversation, Timeline, words } from '../../src/timeline/index.js'
 import { openMemoryStore } from '../../store/index.js'
+import { sealedKeys } from '../helpers/sealed.js'
 import type { ChatMessage, MessageUpdate } from '../../src/timeline/index.js'
 import type { Store } from '../../store/index.js'
 
@@ -14,6 +15,16 @@ async function timeline (store?: Store, key = new Uint8Array(randomBytes(32))): 
   const t = new Timeline({ store: sealed, clock: () => NOW })
   await t.start()
   return { t, sealed }
+}
+
+/** Everything the sealed store holds, opened: what someone with the disk and the password would read. */
+async function plaintexts (sealed: SealedStore): Promise<string> {
+  const out: string[] = []
+  for await (const key of sealed.keys('')) {
+    const bytes = await sealed.getBytes(key)
+    out.push(`${key} ${new TextDecoder().decode(bytes)}`)
+  }
+  return out.join('\n')
 }
 
 let n = 0
@@ -90,6 +101,76 @@ describe('message kinds in the timeline', () => {
     expect(m).toMatchObject({ deleted: true, text: '' })
     expect(m?.reactions).toBeUndefined()
     expect(m?.edits).toBeUndefined()
+  })
+
+  it('refuses an edit or a deletion from the author\'s name under another identity key (a name bound anew)', async () => {
+    const { t } = await timeline()
+    const original = msg({ text: 'signed by key A', fromKey: 'aa'.repeat(32) })
+    await t.record(original, true)
+    const forged = change('edit', original.id, { text: 'rewritten by key B', fromKey: 'bb'.repeat(32) })
+    await expect(t.checkChange(forged)).rejects.toMatchObject({ code: 'NOT_AUTHOR' })
+    await t.record(forged, true)
+    await t.record(change('delete', original.id, { fromKey: 'bb'.repeat(32) }), true)
+    expect((await t.history(GROUP))[0]).toMatchObject({ text: 'signed by key A' })
+    expect((await t.history(GROUP))[0]?.deleted).toBeUndefined()
+    // The key is the record's, never shown.
+    expect((await t.history(GROUP))[0]?.fromKey).toBeUndefined()
+    await t.record(change('edit', original.id, { text: 'edited with key A', fromKey: 'aa'.repeat(32) }), true)
+    expect((await t.history(GROUP))[0]).toMatchObject({ text: 'edited with key A' })
+  })
+
+  it('keeps nothing of a change that cannot apply to its target here (an edit by someone else)', async () => {
+    const { t, sealed } = await timeline()
+    const original = msg({ text: 'mine' })
+    await t.record(original, true)
+    const forged = change('edit', original.id, { from: 'mallory', text: 'forged' })
+    await expect(t.checkChange(forged)).rejects.toMatchObject({ code: 'NOT_AUTHOR' })
+    // A change of a message not here yet passes: it is checked when the target comes.
+    await expect(t.checkChange(change('edit', 'not-here-yet', { from: 'mallory' }))).resolves.toBeUndefined()
+    expect(await t.record(forged, true)).toBe(true)
+    expect(await plaintexts(sealed)).not.toContain('forged')
+    // Its id is seen: a replay is recognised.
+    expect(await t.record({ ...forged }, true)).toBe(false)
+  })
+
+  it('keeps no text of a deleted message at rest: not its edits, not a reply\'s quote, not its words in the index', async () => {
+    const { t, sealed } = await timeline()
+    const original = msg({ text: 'the zebra plan' })
+    await t.record(original, true)
+    const reply = msg({ kind: 'reply', replyTo: original.id, text: 'I like it', from: 'carol' })
+    await t.record(reply, true)
+    await t.record(change('edit', original.id, { text: 'the giraffe plan', hlc: formatHlc({ wall: NOW + 10, counter: 0 }) }), true)
+    expect((await t.search('like'))[0]?.quote).toEqual({ from: 'bob', text: 'the giraffe plan' })
+    const indexed = await sealedKeys(sealed, 'x/')
+    await t.record(change('delete', original.id, { hlc: formatHlc({ wall: NOW + 20, counter: 0 }) }), true)
+    const rest = await plaintexts(sealed)
+    expect(rest).not.toMatch(/zebra|giraffe/)
+    expect(await t.search('giraffe')).toEqual([])
+    expect((await sealedKeys(sealed, 'x/')).length).toBe(indexed.length - words('the giraffe plan').length)
+    // Wherever the reply shows, its quote says the message is gone.
+    expect((await t.search('like'))[0]?.quote).toEqual({ from: 'bob', text: '', deleted: true })
+    expect((await t.get(GROUP, reply.id))?.quote).toEqual({ from: 'bob', text: '', deleted: true })
+  })
+
+  it('keeps no edit text for a message that was deleted before it came (or never comes)', async () => {
+    const { t, sealed } = await timeline()
+    const target = msg({ text: 'the walrus plan' })
+    await t.record(change('edit', target.id, { text: 'the otter plan', hlc: formatHlc({ wall: NOW + 10, counter: 0 }) }), true)
+    await t.record(change('delete', target.id, { hlc: formatHlc({ wall: NOW + 20, counter: 0 }) }), true)
+    await t.record(change('edit', target.id, { text: 'the beaver plan', hlc: formatHlc({ wall: NOW + 15, counter: 0 }) }), true)
+    expect(await plaintexts(sealed)).not.toMatch(/otter|beaver/)
+    await t.record(target, true)
+    expect((await t.history(GROUP))[0]).toMatchObject({ deleted: true, text: '' })
+    // Applied: the kept changes are gone too.
+    expect(await sealedKeys(sealed, 'a/')).toEqual([])
+  })
+
+  it('applies a change to a target that comes after it in the same write', async () => {
+    const { t } = await timeline()
+    const target = msg({ text: 'before' })
+    const edit = change('edit', target.id, { text: 'after', hlc: formatHlc({ wall: NOW + 10, counter: 0 }) })
+    await t.commit(await t.addOps([edit, target], true))
+    expect((await t.history(GROUP))[0]).toMatchObject({ id: target.id, text: 'after' })
   })
 
   it('takes a reaction back, the latest per person and emoji winning', async () => {
