@@ -14,7 +14,7 @@ import { createLogger } from '../../logger.js'
 import { parseHlc } from '../../timeline/index.js'
 import { ChatError } from '../errors.js'
 import { DmEnvelope, DmPayload } from '../pb/chat.js'
-import { RESET_CODES } from './constants.js'
+import { FINAL_CODES, RESET_CODES } from './constants.js'
 import type { SessionState } from '../../crypto/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 import type { SealedStore } from '../../sealed-store.js'
@@ -203,8 +203,14 @@ export class Sender {
         }
         // DUPLICATE: the recipient had it already.
         const done = new Set([...delivery.acks, ...delivery.rejects.filter(r => isCode(r, 'DUPLICATE')).map(r => r.id)])
-        for (const id of done) acked.add(id)
-        for (const r of delivery.rejects) if (!done.has(r.id)) rejects.set(r.id, r)
+        // Refused for what it says (an edit of a message its author did not write): no retry would pass.
+        const failed = new Set(delivery.rejects.filter(r => !done.has(r.id) && FINAL_CODES.has(r.code)).map(r => r.id))
+        for (const id of [...done, ...failed]) acked.add(id)
+        for (const r of delivery.rejects) {
+          if (failed.has(r.id)) this.log('%s refused %s for good: %s %s', peer, r.id, r.code, r.message)
+          else if (!done.has(r.id)) rejects.set(r.id, r)
+        }
+        await this.settle(peer, frame.filter(b => failed.has(b.entry.id)), 'failed')
         await this.settle(peer, frame.filter(b => done.has(b.entry.id)), 'delivered')
       }))
       remaining = remaining.filter(b => !acked.has(b.entry.id))

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { FakeNet, outboxKeys, statusOf, textsFrom, until } from './harness.js'
+import { sealedKeys } from '../../helpers/sealed.js'
 import type { User } from './harness.js'
 import type { Body } from '../../../src/timeline/index.js'
 
@@ -86,6 +87,26 @@ describe('DM message kinds (replies, edits, deletions, reactions)', () => {
     const marker = await bob.dm.send('alice', 'after the forgeries')
     await until(() => alice.messages.some(m => m.id === marker.id))
     expect((await alice.timeline.history('bob')).map(m => [m.text, m.deleted])).toEqual([['what I said', undefined], ['after the forgeries', undefined]])
+    expect(alice.updates).toEqual([])
+    // Refused with a reason the sender hears, kept nowhere, and not tried again: bob's outbox empties.
+    await until(() => statusOf(bob, marker.id) === 'delivered')
+    expect(net.frames.flatMap(f => f.rejects).map(r => r.code)).toEqual(['NOT_AUTHOR', 'NOT_AUTHOR'])
+    expect(await sealedKeys(alice.sealed, 'a/')).toEqual([])
+    expect(await outboxKeys(bob)).toEqual([])
+  })
+
+  it('refuses an edit from whoever holds the author\'s name later, under another identity key', async () => {
+    net = new FakeNet()
+    const alice = await net.add('alice')
+    const bob = await net.add('bob')
+    const said = await bob.dm.send('alice', 'said under the first key')
+    await until(() => textsFrom(alice, 'bob').length === 1)
+    // The name bob bound to a new key (a re-registration): the new key's node sends an edit of the old message.
+    const newBob = await net.add('bob')
+    await sendRaw(newBob, 'alice', 'rewritten under the new key', { kind: 'edit', target: said.id })
+    await until(() => net.frames.some(f => f.rejects.length > 0))
+    expect(net.frames.flatMap(f => f.rejects).map(r => r.code)).toEqual(['NOT_AUTHOR'])
+    expect((await alice.timeline.history('bob')).map(m => m.text)).toEqual(['said under the first key'])
     expect(alice.updates).toEqual([])
   })
 
