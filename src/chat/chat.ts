@@ -12,6 +12,7 @@ import { ChatError } from './errors.js'
 import { Lobby } from './lobby.js'
 import { Presence } from './presence.js'
 import { DmTransport } from './transport.js'
+import { TypingFilter } from './typing.js'
 import type { Account } from '../account/index.js'
 import type { Directory } from '../directory/index.js'
 import type { LanchatLibp2p, NetworkKeys, PeerIdStr } from '../net/index.js'
@@ -52,6 +53,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private readonly lobby: Lobby
   private readonly dm: DirectMessages
   private readonly typingEnabled: boolean
+  /** Contacts' typing frames, bounded to what is worth telling */
+  private readonly typingFilter: TypingFilter
   private readonly account: Account
   /** Aborts every call to a service under way when chat stops */
   private readonly abort = new AbortController()
@@ -61,13 +64,16 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     const { libp2p, verifier, account, timeline, directory } = components
     const clock = components.clock ?? Date.now
     this.account = account
+    this.typingFilter = new TypingFilter(clock)
     this.timeline = timeline
     this.directory = directory
     this.transport = new DmTransport(libp2p, verifier, {
       onEnvelopes: async (sender, envelopes) => this.dm.receive(sender, envelopes),
       onBundleRequest: async () => this.dm.directBundle(),
       onTyping: (sender, typing) => {
-        if (this.typingEnabled) this.dispatchEvent(new CustomEvent('typing', { detail: { username: sender.username, conversation: sender.username, typing } }))
+        if (this.typingEnabled && this.typingFilter.admit(sender.username, typing)) {
+          this.dispatchEvent(new CustomEvent('typing', { detail: { username: sender.username, conversation: sender.username, typing } }))
+        }
       }
     }, {
       networkId: components.keys.networkId,
