@@ -1,5 +1,5 @@
 /**
- * Search over the sealed history (docs/architecture.md, "Search"): a sealed
+ * Search over the sealed history (docs/protocol.md, "At rest"): a sealed
  * index of words. Every message's words (lower case, accents and case folded)
  * are written as keys x/<keyed hash of the word>/<conversation part>/<hlc>/<id>
  * beside the message, so no plaintext word appears in any key and a query
