@@ -35,6 +35,8 @@ export interface LanSurveyInit {
 }
 
 const TAG = /^_lanchat-[0-9a-f]{12}\._udp\.local$/
+/** Other networks' nodes remembered at once: answers naming more (a flood from one host) are not counted. */
+export const MAX_FOREIGN_NODES = 1_000
 
 export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
   private mdns?: MulticastDNS
@@ -77,14 +79,22 @@ export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
   readonly onResponse = (packet: ResponsePacket): void => {
     for (const answer of [...(packet.answers ?? []), ...(packet.additionals ?? [])]) {
       if (answer.type !== 'PTR' || typeof answer.data !== 'string' || !TAG.test(answer.name) || answer.name === this.init.serviceTag) continue
+      const name = answer.data.slice(0, 128)
       let nodes = this.heard.get(answer.name)
+      if (nodes?.has(name) !== true && this.remembered() >= MAX_FOREIGN_NODES) continue
       if (nodes === undefined) {
         nodes = new Map()
         this.heard.set(answer.name, nodes)
       }
-      nodes.set(answer.data.slice(0, 128), this.clock())
+      nodes.set(name, this.clock())
     }
     this.update()
+  }
+
+  private remembered (): number {
+    let n = 0
+    for (const seen of this.heard.values()) n += seen.size
+    return n
   }
 
   private update (): void {
