@@ -37,6 +37,9 @@ export interface StoredMessage extends ChatMessage {
   reactionLog?: Record<string, string>
 }
 
+/** Emoji one person keeps on one message at most (a message's record stays small, whatever a member sends). */
+export const MAX_REACTIONS_PER_PERSON = 20
+
 /** Why a change was not applied (no change to the record). */
 export type Refusal = 'NOT_AUTHOR' | 'DELETED' | 'SAME'
 
@@ -102,6 +105,13 @@ function react (m: StoredMessage, c: Change): StoredMessage | Refusal {
   const before = log[slot]
   if (before !== undefined && before.replace(/^-/, '') >= c.hlc) return 'SAME'
   log[slot] = c.remove === true ? `-${c.hlc}` : c.hlc
+  // A person's latest MAX_REACTIONS_PER_PERSON emoji (by hlc) stay: the same ones whatever order they came in.
+  const theirs = Object.entries(log).filter(([s]) => s.startsWith(`${c.from} `))
+  if (theirs.length > MAX_REACTIONS_PER_PERSON) {
+    theirs.sort(([, a], [, b]) => a.replace(/^-/, '') < b.replace(/^-/, '') ? 1 : -1)
+    for (const [s] of theirs.slice(MAX_REACTIONS_PER_PERSON)) delete log[s]
+    if (log[slot] === undefined) return 'SAME'
+  }
   return { ...m, reactionLog: log, reactions: aggregate(log) }
 }
 

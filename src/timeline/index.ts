@@ -11,6 +11,7 @@ export type { ChatMessage, ConversationSummary, MessageStatus, MessageUpdate } f
 export { bodyFields, checkEmoji, decodeBody, encodeBody, fallbackText, isChange, MAX_EMOJI_BYTES } from './body.js'
 export type { Body, ChangeKind, MessageKind } from './body.js'
 export { words } from './search.js'
+export { MAX_REACTIONS_PER_PERSON } from './changes.js'
 export { HybridClock, compareHlc, formatHlc, parseHlc, MAX_HLC_DRIFT_MS } from './hlc.js'
 export type { Hlc } from './hlc.js'
 export { TimelineError } from './errors.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { SealedStore } from '../../src/sealed-store.js'
-import { checkEmoji, decodeBody, encodeBody, formatHlc, groupConversation, Timeline, words } from '../../src/timeline/index.js'
+import { checkEmoji, decodeBody, encodeBody, formatHlc, groupConversation, MAX_REACTIONS_PER_PERSON, Timeline, words } from '../../src/timeline/index.js'
 import { openMemoryStore } from '../../store/index.js'
 import { sealedKeys } from '../helpers/sealed.js'
 import type { ChatMessage, MessageUpdate } from '../../src/timeline/index.js'
@@ -182,6 +182,25 @@ describe('message kinds in the timeline', () => {
     expect((await t.history(GROUP))[0]?.reactions).toEqual({ '👍': ['carol'] })
     await t.record(change('reaction', original.id, { from: 'carol', emoji: '👍', remove: true, hlc: formatHlc({ wall: NOW + 40, counter: 0 }) }), true)
     expect((await t.history(GROUP))[0]?.reactions).toBeUndefined()
+  })
+
+  it('keeps a person\'s latest MAX_REACTIONS_PER_PERSON emoji on a message, the same ones whatever order they came in', async () => {
+    const emoji = Array.from({ length: MAX_REACTIONS_PER_PERSON + 10 }, (_, i) => String.fromCodePoint(0x1F600 + i))
+    const reactions = emoji.map((e, i) => ({ e, hlc: formatHlc({ wall: NOW + 100 + i, counter: 0 }) }))
+    const ends: string[] = []
+    for (const order of [reactions, [...reactions].reverse(), [...reactions.slice(15), ...reactions.slice(0, 15)]]) {
+      const { t } = await timeline()
+      const original = msg({ id: 'target' })
+      await t.record(original, true)
+      await t.record(change('reaction', original.id, { from: 'dave', emoji: '👍' }), true)
+      for (const { e, hlc } of order) await t.record(change('reaction', original.id, { from: 'carol', emoji: e, hlc }), true)
+      const shown = (await t.history(GROUP))[0]?.reactions ?? {}
+      expect(Object.values(shown).filter(users => users.includes('carol')).length).toBe(MAX_REACTIONS_PER_PERSON)
+      expect(shown['👍']).toEqual(['dave'])
+      ends.push(Object.keys(shown).sort().join(''))
+    }
+    expect(new Set(ends).size).toBe(1)
+    expect(ends[0]).toBe([...emoji.slice(10), '👍'].sort().join(''))
   })
 
   it('shows a reply with the line it quotes, as that line is now', async () => {
