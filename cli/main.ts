@@ -54,7 +54,7 @@ async function start (opts: StartOptions): Promise<void> {
   }
   // The terminal UI (docs/tui.md) until the person quits; then the node stops.
   try {
-    await runTui(node, undefined, { bell: opts.bell })
+    await runTui(node, undefined, { bell: opts.bell, typing: opts.typing })
   } catch (err) {
     await node.stop().catch(() => {})
     throw err
@@ -81,6 +81,7 @@ program.command('start')
   .addOption(new Option('--eligible <list>', 'roles this node may be elected to: comma list of relay, idp, kacls (default: all)').argParser(parseRoles))
   .option('--no-roles', 'a pure client: never hold or be elected to a role (default: eligible for every role)')
   .option('--headless', 'JSON lines on stdin/stdout instead of the terminal UI (see docs/headless.md)', false)
+  .option('--no-typing', 'neither send nor show typing indicators in direct chats (default: on)')
   .option('--no-bell', 'terminal UI: no terminal bell for new messages (default: a bell for a message not in the open conversation, or while the terminal is in the background)')
   .action(start)
 

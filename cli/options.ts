@@ -22,6 +22,8 @@ export interface StartOptions {
   headless: boolean
   /** Ring the terminal bell for new messages in the terminal UI (--no-bell: false) */
   bell: boolean
+  /** Send and show typing indicators in direct chats (--no-typing: false) */
+  typing: boolean
 }
 
 export const DEFAULT_DATA_DIR_LABEL = '~/.lanchat'
@@ -76,7 +78,8 @@ export function nodeInitFromOptions (opts: StartOptions, passphrase: string): No
     peers: opts.peer ?? [],
     mdns: opts.mdns,
     pinnedRoles: opts.role ?? [],
-    eligibleRoles: opts.roles ? (opts.eligible ?? [...ROLES]) : []
+    eligibleRoles: opts.roles ? (opts.eligible ?? [...ROLES]) : [],
+    typing: opts.typing
   }
 }
 

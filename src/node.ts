@@ -2,10 +2,11 @@
  * The lanchat node: the one place that wires store, network, roles and chat
  * together, and the one API both front ends (TUI and headless) drive.
  */
+import { hostname } from 'node:os'
 import { TypedEventEmitter } from 'main-event'
 import { openStore } from '../store/index.js'
 import { createLogger } from './logger.js'
-import { deriveNetworkKeys, Network } from './net/index.js'
+import { deriveNetworkKeys, foreignMessage, Network } from './net/index.js'
 import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
 import { Groups } from './chat/groups/index.js'
@@ -13,14 +14,14 @@ import { Bindings, Directory } from './directory/index.js'
 import { RoleRegistry } from './roles/index.js'
 import { SealedStore } from './sealed-store.js'
 import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
-import { Timeline } from './timeline/index.js'
+import { checkConversation, conversationKind, groupOfConversation, Timeline, TimelineError } from './timeline/index.js'
 import type { WhoAmI } from './account/index.js'
 import type { ChatEvents, SendResult } from './chat/index.js'
 import type { GroupId, GroupInfo, GroupMessage, GroupSendResult, GroupsEvents } from './chat/groups/index.js'
-import type { ChatMessage, ConversationSummary } from './timeline/index.js'
+import type { Body, ChatMessage, ConversationSummary, MessageUpdate } from './timeline/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
-import type { DropReason, Role, RolesView, ViewNode } from './roles/index.js'
+import type { DropReason, Role, RoleHolder, RolesView, ViewNode } from './roles/index.js'
 
 export type { Role }
 
@@ -38,6 +39,10 @@ export interface NodeInit {
   pinnedRoles: Role[]
   /** Roles this node may be elected to (`--eligible`; empty with `--no-roles`) */
   eligibleRoles: Role[]
+  /** Send and show typing indicators in direct chats (default true; `--no-typing`) */
+  typing?: boolean
+  /** The host name announced with this node (default: os.hostname()) */
+  hostName?: string
 }
 
 export interface NodeStatus {
@@ -49,11 +54,15 @@ export interface NodeStatus {
   dataDir: string
   networkId: string
   roles: { pinned: Role[], eligible: Role[], serving: Role[] }
+  /** Nodes of other lanchat networks heard on this LAN (mDNS), and what that likely means */
+  foreign: { nodes: number, networks: number, message?: string }
 }
 
 export interface NodeEvents {
   'peer:connected': CustomEvent<{ peerId: PeerIdStr }>
   'peer:disconnected': CustomEvent<{ peerId: PeerIdStr }>
+  /** Nodes of other lanchat networks are on this LAN (or no longer): a mistyped passphrase or network name? */
+  'lan:foreign': CustomEvent<{ nodes: number, networks: number, message?: string }>
   'role:changed': CustomEvent<{ role: Role, peerId: PeerIdStr | null }>
   'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' }>
   'login': CustomEvent<{ username: string, expiresAt: number }>
@@ -62,7 +71,10 @@ export interface NodeEvents {
   'message': ChatEvents['message']
   'message:status': ChatEvents['message:status']
   'message:blocked': ChatEvents['message:blocked']
+  /** A message was edited, deleted or reacted to (direct or group; by this user or another) */
+  'message:updated': CustomEvent<MessageUpdate>
   'presence': ChatEvents['presence']
+  'typing': ChatEvents['typing']
   'lobby': ChatEvents['lobby']
   'group:message': GroupsEvents['group:message']
   'group:changed': GroupsEvents['group:changed']
@@ -103,6 +115,9 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     this.network.addEventListener('peer:disconnected', evt => {
       this.dispatchEvent(new CustomEvent('peer:disconnected', { detail: { peerId: evt.detail } }))
     })
+    this.network.addEventListener('foreign', evt => {
+      this.dispatchEvent(new CustomEvent('lan:foreign', { detail: this.foreign() }))
+    })
   }
 
   /**
@@ -135,7 +150,9 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       nodeKey: network.privateKey,
       registryKey: keys.registryKey,
       networkId: keys.networkId,
-      learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) }
+      learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) },
+      hostName: this.init.hostName ?? hostname(),
+      user: () => this.account?.whoami().loggedIn === true ? this.account.whoami().username ?? undefined : undefined
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {
       // A new idp holder: the logged-in user's token is renewed there, so the tokens in use come from the
@@ -199,17 +216,40 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
         pinned: this.init.pinnedRoles,
         eligible: this.init.eligibleRoles,
         serving: (['relay', 'idp', 'kacls'] as const).filter(r => this.roles.serves(r))
-      }
+      },
+      foreign: this.foreign()
     }
+  }
+
+  /** Other lanchat networks' nodes heard on the LAN lately, with a sentence for people when there are some. */
+  private foreign (): { nodes: number, networks: number, message?: string } {
+    const f = this.network.foreign()
+    return f.nodes === 0 ? f : { ...f, message: foreignMessage(f) }
   }
 
   peers (): PeerIdStr[] {
     return this.network.connectedPeers()
   }
 
-  /** Who holds relay, idp and kacls, and what is wrong with that (lost separation of duties, pin conflicts). */
+  /**
+   * Who holds relay, idp and kacls, and what is wrong with that (lost
+   * separation of duties, pin conflicts); each holder's host name, and the
+   * user logged in on it when presence (signed by that user) confirms what
+   * its announcement claims (`user`; unconfirmed: `userHint`).
+   */
   roleHolders (): RolesView {
-    return this.roles.roles()
+    const view = this.roles.roles()
+    let online: Array<{ username: string, online: boolean, peers: string[] }> = []
+    try {
+      online = this.chatService?.users() ?? []
+    } catch {}
+    const check = (h: RoleHolder | null): RoleHolder | null => {
+      if (h === null || h.user === undefined) return h
+      const { user, ...rest } = h
+      const confirmed = online.some(u => u.username === user && u.online && u.peers.includes(h.peerId))
+      return confirmed ? { ...rest, user } : { ...rest, userHint: user }
+    }
+    return { ...view, relay: check(view.relay), idp: check(view.idp), kacls: check(view.kacls) }
   }
 
   /** The registry's view: every node known, and announcements dropped by reason. */
@@ -286,14 +326,14 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       const timeline = new Timeline({ store: sealed })
       await timeline.start()
       this.timelineService = timeline
-      this.directoryService = new Directory(sealed, this.rpc, this.user, Date.now, this.userAbort.signal)
+      this.directoryService = new Directory(sealed, this.rpc, this.user, Date.now, this.userAbort.signal, this.bindings)
     }
     const timeline = this.timelineService
     const directory = this.directoryService!
     let chat = this.chatService
     if (chat === undefined) {
-      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory })
-      for (const type of ['message', 'message:status', 'message:blocked', 'presence', 'lobby'] as const) {
+      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory, typing: this.init.typing ?? true })
+      for (const type of ['message', 'message:status', 'message:blocked', 'message:updated', 'presence', 'lobby', 'typing'] as const) {
         chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
       }
       this.chatService = chat
@@ -309,7 +349,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     if (this.groupsService !== undefined || this.stopping !== undefined) return
     // Groups share the chat's contacts: they start once chat runs.
     const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, timeline, directory, registry: this.roles })
-    for (const type of ['group:message', 'group:changed', 'group:status'] as const) {
+    for (const type of ['group:message', 'group:changed', 'group:status', 'message:updated'] as const) {
       groups.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
     }
     try {
@@ -341,6 +381,62 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.timeline.history(conversation, limit, before)
   }
 
+  /** A conversation's messages from the one stamped `from` (an hlc) on, oldest first: where a search result jumps to. */
+  async historyFrom (conversation: string, from: string, limit?: number): Promise<ChatMessage[]> {
+    return this.timeline.historyFrom(conversation, from, limit)
+  }
+
+  /**
+   * A message of another kind than text, in a direct chat or a group (not
+   * the lobby), sent like text: through the same outbox, ratchet or epoch
+   * keys, dedupe and ordering.
+   */
+  private async sendBody (conversation: string, text: string, body: Body): Promise<SendResult> {
+    const name = checkConversation(conversation)
+    switch (conversationKind(name)) {
+      case 'direct':
+        return this.chat.send(name, text, body)
+      case 'group': {
+        const r = await (await this.groupModule()).send(groupOfConversation(name)!, text, body)
+        return { id: r.id, conversation: r.conversation, status: r.status, hlc: r.hlc }
+      }
+      case 'lobby':
+        throw new TimelineError('NOT_SUPPORTED', 'the lobby has no replies, edits, deletions or reactions: use a direct chat or a group')
+    }
+  }
+
+  /** Answers a message of a conversation; the reply shows with the line it quotes. */
+  async reply (conversation: string, replyTo: string, text: string): Promise<SendResult> {
+    return this.sendBody(conversation, text, { kind: 'reply', replyTo })
+  }
+
+  /** Changes the text of this user's own message for everyone in the conversation (the earlier text is kept here). */
+  async edit (conversation: string, target: string, text: string): Promise<SendResult> {
+    return this.sendBody(conversation, text, { kind: 'edit', target })
+  }
+
+  /** Deletes this user's own message for everyone in the conversation. */
+  async deleteMessage (conversation: string, target: string): Promise<SendResult> {
+    return this.sendBody(conversation, '', { kind: 'delete', target })
+  }
+
+  /** Reacts to a message with one emoji (`remove`: takes that reaction back). */
+  async react (conversation: string, target: string, emoji: string, remove = false): Promise<SendResult> {
+    return this.sendBody(conversation, '', { kind: 'reaction', target, emoji, ...(remove ? { remove: true } : {}) })
+  }
+
+  /** One message with everything known of it: times of each status (delivery per recipient), edits, reactions. */
+  async messageInfo (conversation: string, id: string): Promise<ChatMessage> {
+    const m = await this.timeline.get(conversation, id)
+    if (m === undefined) throw new TimelineError('UNKNOWN_MESSAGE', `no message ${id} in ${conversation}`)
+    return m
+  }
+
+  /** Messages with every word of `query`, newest first, in every conversation or in one. */
+  async search (query: string, options: { conversation?: string, limit?: number } = {}): Promise<ChatMessage[]> {
+    return this.timeline.search(query, options)
+  }
+
   /** Every conversation with a message, the most recent first. */
   async conversations (): Promise<ConversationSummary[]> {
     return this.timeline.conversations()
@@ -351,6 +447,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     return this.chat.markRead(conversation)
   }
 
+  /** Tells a contact that this user is typing to them, or stopped (ephemeral; nothing with --no-typing). */
+  async typing (to: string, typing = true): Promise<{ sent: boolean }> {
+    return this.chat.typing(to, typing)
+  }
+
   /** Who is online (presence announcements), this node's user included. */
   users (): ReturnType<Chat['users']> {
     return this.chat.users()
@@ -359,6 +460,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   /** Posts to the lobby, the channel of everyone on the network. */
   async lobbySend (text: string): Promise<SendResult> {
     return this.chat.lobbySend(text)
+  }
+
+  /** The canonical name of a registered user, or UNKNOWN_USER: the TUI checks a name before it opens a conversation. */
+  async checkUser (user: string): Promise<{ username: string }> {
+    return this.chat.checkUser(user)
   }
 
   async verify (user: string): ReturnType<Chat['verify']> {

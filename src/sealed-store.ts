@@ -63,6 +63,11 @@ export class SealedStore {
     if (ops.length > 0) await this.store.batch(ops)
   }
 
+  /** Keys under `prefix`, in key order: nothing is opened. */
+  async * keys (prefix: string): AsyncGenerator<string> {
+    for await (const key of this.kv.keys({ gt: prefix, lt: `${prefix}\xff` })) yield key
+  }
+
   /** Values under `prefix`, in key order (or reversed), within an optional key range. */
   async * entries<T> (prefix: string, opts: { reverse?: boolean, limit?: number, lt?: string, gt?: string } = {}): AsyncGenerator<[string, T]> {
     const range = {

@@ -1,4 +1,4 @@
-import { optInt, optStr, str, strList } from './params.js'
+import { optBool, optInt, optStr, str, strList } from './params.js'
 import type { Params } from './params.js'
 import type { LanchatNode } from '../../src/node.js'
 
@@ -24,10 +24,22 @@ export const COMMANDS: Record<string, Command> = {
   login: async (node, p) => ({ ...await node.login(str(p, 'username', { max: 64 }), str(p, 'password', { max: 1024 })) }),
   whoami: node => ({ ...node.whoami() }),
   send: async (node, p) => withMessageId(await node.send(str(p, 'to', { max: 64 }), str(p, 'text', { max: 32_000 }))),
-  history: async (node, p) => ({ messages: await node.history(str(p, 'with', { max: 64 }), optInt(p, 'limit', 1, 1000), optStr(p, 'before', 64)) }),
+  history: async (node, p) => ({
+    messages: p.from !== undefined
+      ? await node.historyFrom(str(p, 'with', { max: 64 }), str(p, 'from', { max: 64 }), optInt(p, 'limit', 1, 1000))
+      : await node.history(str(p, 'with', { max: 64 }), optInt(p, 'limit', 1, 1000), optStr(p, 'before', 64))
+  }),
+  // Message kinds: `with` names the conversation, `message` the message it is about (`id` is the command's).
+  reply: async (node, p) => withMessageId(await node.reply(str(p, 'with', { max: 64 }), str(p, 'message', { max: 64 }), str(p, 'text', { max: 32_000 }))),
+  edit: async (node, p) => withMessageId(await node.edit(str(p, 'with', { max: 64 }), str(p, 'message', { max: 64 }), str(p, 'text', { max: 32_000 }))),
+  delete: async (node, p) => withMessageId(await node.deleteMessage(str(p, 'with', { max: 64 }), str(p, 'message', { max: 64 }))),
+  react: async (node, p) => withMessageId(await node.react(str(p, 'with', { max: 64 }), str(p, 'message', { max: 64 }), str(p, 'emoji', { max: 64 }), optBool(p, 'remove') ?? false)),
+  info: async (node, p) => ({ message: await node.messageInfo(str(p, 'with', { max: 64 }), str(p, 'message', { max: 64 })) }),
+  search: async (node, p) => ({ messages: await node.search(str(p, 'query', { max: 1000 }), { ...(p.with !== undefined ? { conversation: str(p, 'with', { max: 64 }) } : {}), ...(p.limit !== undefined ? { limit: optInt(p, 'limit', 1, 1000) } : {}) }) }),
   conversations: async node => ({ conversations: await node.conversations() }),
   read: async (node, p) => node.markRead(str(p, 'with', { max: 64 })),
   users: node => ({ users: node.users() }),
+  typing: async (node, p) => node.typing(str(p, 'to', { max: 64 }), optBool(p, 'typing') ?? true),
   'kacls.audit': async (node, p) => ({ ...await node.kacls.audit(optInt(p, 'limit', 1, 1000), optStr(p, 'before', 128)) }),
   'kacls.rotate': async node => ({ ...await node.kacls.rotateKek() }),
   'kacls.status': node => ({ ...node.kacls.status() }),

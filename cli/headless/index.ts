@@ -11,8 +11,8 @@ export const MAX_LINE_LENGTH = 1024 * 1024
 
 /** Node events forwarded as `{"event": name, ...detail}` lines. */
 const EVENTS: Array<keyof NodeEvents> = [
-  'peer:connected', 'peer:disconnected', 'role:changed', 'login:required', 'login', 'identity:conflict',
-  'message', 'message:status', 'message:blocked', 'presence', 'lobby',
+  'peer:connected', 'peer:disconnected', 'lan:foreign', 'role:changed', 'login:required', 'login', 'identity:conflict',
+  'message', 'message:status', 'message:blocked', 'message:updated', 'presence', 'lobby', 'typing',
   'group:message', 'group:changed', 'group:status'
 ]
 

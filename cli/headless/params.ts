@@ -37,3 +37,11 @@ export function strList (params: Params, field: string, maxItems: number): strin
   }
   return value as string[]
 }
+
+/** A boolean field that may be left out. */
+export function optBool (params: Params, field: string): boolean | undefined {
+  const value = params[field]
+  if (value === undefined) return undefined
+  if (typeof value !== 'boolean') throw new BadParamsError(`'${field}' must be true or false`)
+  return value
+}

@@ -21,6 +21,12 @@ export type Command =
   | { name: 'group', sub: 'open', group: string }
   | { name: 'group', sub: 'invite' | 'kick' | 'promote', user: string }
   | { name: 'group', sub: 'members' | 'leave' }
+  /** Message N of the open conversation, counted back from the newest (1) */
+  | { name: 'reply' | 'edit', n: number, text: string }
+  | { name: 'delete' | 'info', n: number }
+  | { name: 'react', n: number, emoji: string, remove: boolean }
+  | { name: 'search', query: string, here: boolean }
+  | { name: 'jump', n: number }
 
 export type CommandName = Command['name']
 export type GroupCommand = Extract<Command, { name: 'group' }>
@@ -28,6 +34,8 @@ export type GroupSub = GroupCommand['sub']
 
 export interface CommandSpec {
   name: CommandName
+  /** Listed under /help messages rather than /help */
+  topic?: 'messages'
   /** Arguments as the usage line shows them */
   args: string
   summary: string
@@ -42,6 +50,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'verify', args: '<user>', summary: 'safety number to compare in person', userArg: true },
   { name: 'trust', args: '<user>', summary: "accept <user>'s current identity key", userArg: true },
   { name: 'group', args: '<command> ...', summary: 'group chat: /help group', userArg: false },
+  { name: 'reply', topic: 'messages', args: '<N> <text>', summary: 'answer message N (1: the newest), quoting it', userArg: false },
+  { name: 'edit', topic: 'messages', args: '<N> <text>', summary: 'change your message N for everyone', userArg: false },
+  { name: 'delete', topic: 'messages', args: '<N>', summary: 'delete your message N for everyone', userArg: false },
+  { name: 'react', topic: 'messages', args: '<N> <emoji>', summary: 'react to message N (-<emoji> takes it back)', userArg: false },
+  { name: 'info', topic: 'messages', args: '<N>', summary: 'message N: date, time, delivery, edits', userArg: false },
+  { name: 'search', topic: 'messages', args: '[-here] <words>', summary: 'find messages with these words (-here: this conversation)', userArg: false },
+  { name: 'jump', topic: 'messages', args: '<N>', summary: 'open search result N at its message', userArg: false },
   { name: 'register', args: '[user]', summary: 'create an account (a form)', userArg: true },
   { name: 'login', args: '[user]', summary: 'log in (a form)', userArg: true },
   { name: 'help', args: '[command]', summary: 'this list, or one command', userArg: false },
@@ -183,6 +198,36 @@ export function parseCommand (line: string): Parsed<Command> {
   if (name === '') return { ok: false, error: 'a command follows the /: /help lists them (start with // to send a line beginning with /)' }
   const spec = specOf(name)
   if (spec === undefined) return { ok: false, error: `unknown command /${name}: /help lists the commands` }
+  const rest = line.trim().slice(head.length).trim()
+  const numbered = (): { n: number, after: string } | undefined => {
+    const m = /^(\d{1,6})(?:\s+([\s\S]*))?$/.exec(rest)
+    return m === null || Number(m[1]) < 1 ? undefined : { n: Number(m[1]), after: (m[2] ?? '').trim() }
+  }
+  const bad = { ok: false as const, error: `usage: ${usage(spec)}  (${spec.summary}; N counts back from the newest message, 1)` }
+  switch (spec.name) {
+    case 'reply':
+    case 'edit': {
+      const a = numbered()
+      return a === undefined || a.after === '' ? bad : { ok: true, value: { name: spec.name, n: a.n, text: rest.replace(/^\d+\s+/, '') } }
+    }
+    case 'delete':
+    case 'info':
+    case 'jump': {
+      const a = numbered()
+      return a === undefined || a.after !== '' ? bad : { ok: true, value: { name: spec.name, n: a.n } }
+    }
+    case 'react': {
+      const a = numbered()
+      if (a === undefined || a.after === '' || /\s/.test(a.after)) return bad
+      const remove = a.after.startsWith('-')
+      return { ok: true, value: { name: 'react', n: a.n, emoji: remove ? a.after.slice(1) : a.after, remove } }
+    }
+    case 'search': {
+      const here = /^-here(\s|$)/.test(rest)
+      const query = here ? rest.slice(5).trim() : rest
+      return query === '' ? bad : { ok: true, value: { name: 'search', query, here } }
+    }
+  }
   if (spec.name === 'group') {
     const quoted = splitWords(line.trim())
     if (quoted === null) return { ok: false, error: 'a " is not closed: put a group name with spaces in double quotes' }
@@ -197,7 +242,7 @@ export function parseCommand (line: string): Parsed<Command> {
   const user = (): Parsed<string> | undefined => arg === undefined ? undefined : parseUsername(arg)
   switch (spec.name) {
     case 'help': {
-      if (arg !== undefined && specOf(arg.replace(/^\//, '').toLowerCase()) === undefined) {
+      if (arg !== undefined && arg !== 'messages' && specOf(arg.replace(/^\//, '').toLowerCase()) === undefined) {
         return { ok: false, error: `no command /${arg.replace(/^\//, '')}: /help lists the commands` }
       }
       return { ok: true, value: arg === undefined ? { name: 'help' } : { name: 'help', topic: arg.replace(/^\//, '').toLowerCase() } }
@@ -232,19 +277,29 @@ export function helpLines (topic?: string): string[] {
       'A group name with spaces goes in double quotes. Tab completes group and user names.'
     ]
   }
+  if (topic === 'messages') {
+    const list = COMMANDS.filter(c => c.topic === 'messages')
+    const width = Math.max(...list.map(c => usage(c).length)) + 2
+    return [
+      'Messages (N counts back from the newest message of the open conversation: 1 is the last one):',
+      ...list.map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
+      'In the messages pane, Up / Down select a message; then Ctrl-R replies, Ctrl-E edits, Ctrl-D deletes, Ctrl-O shows /info.',
+      'Edits and deletions are for your own messages, in direct chats and groups (the lobby has none).'
+    ]
+  }
   if (topic !== undefined) {
     const spec = specOf(topic)
     return spec === undefined ? [`no command /${topic}`] : [`${usage(spec)}: ${spec.summary}`]
   }
-  const width = Math.max(...COMMANDS.map(c => usage(c).length)) + 2
+  const width = Math.max(...COMMANDS.filter(c => c.topic === undefined).map(c => usage(c).length)) + 2
   return [
     'Commands:',
-    ...COMMANDS.map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
-    'Keys: Tab completes commands, user and group names, or moves to the next pane.',
-    '  Shift-Tab: previous pane.',
+    ...COMMANDS.filter(c => c.topic === undefined).map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
+    '  /help messages: reply, edit, delete, react, info, search',
+    'Keys: Tab completes or moves on; Shift-Tab moves back.',
     '  Ctrl-N / Ctrl-P: next / previous conversation (lobby, groups, direct chats).',
     '  PgUp / PgDn: scroll; older messages load at the top.',
-    '  Up / Down: lines typed before. Ctrl-C: quit.',
+    '  Up / Down: lines typed before (messages pane: select one). Ctrl-C: quit.',
     '  A line starting // sends a line starting /.'
   ]
 }

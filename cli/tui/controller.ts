@@ -15,8 +15,9 @@ import type { TerminalWidths } from './text.js'
 /** The part of the node's API the terminal UI drives: the same methods the headless commands call. */
 export type TuiNode = Pick<LanchatNode,
   'status' | 'roleHolders' | 'whoami' | 'register' | 'login' | 'send' | 'history' | 'conversations' | 'markRead' |
-  'users' | 'lobbySend' | 'verify' | 'trust' | 'groups' | 'groupCreate' | 'groupInvite' | 'groupKick' | 'groupPromote' |
-  'groupLeave' | 'groupMembers' | 'groupSend' | 'addEventListener' | 'removeEventListener'>
+  'users' | 'lobbySend' | 'checkUser' | 'verify' | 'trust' | 'groups' | 'groupCreate' | 'groupInvite' | 'groupKick' | 'groupPromote' |
+  'groupLeave' | 'groupMembers' | 'groupSend' | 'addEventListener' | 'removeEventListener' |
+  'reply' | 'edit' | 'deleteMessage' | 'react' | 'messageInfo' | 'search' | 'historyFrom' | 'typing'>
 
 export interface ControllerOptions {
   size: { width: number, height: number }
@@ -31,6 +32,8 @@ export interface ControllerOptions {
   terminal?: TerminalWidths
   /** Ring the bell for new messages not in sight (default true; --no-bell) */
   bellEnabled?: boolean
+  /** Tell contacts when this user types to them (default true; --no-typing) */
+  typingEnabled?: boolean
   /** How often the status bar is refreshed from the node (ms, default 1000) */
   snapshotIntervalMs?: number
   now?: () => number
@@ -71,7 +74,8 @@ export class TuiController {
     this.defer = options.defer ?? (fn => { setImmediate(fn) })
     const { state, effects } = initialState(options.size, this.snapshot(), {
       ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
-      ...(options.bellEnabled !== undefined ? { bell: options.bellEnabled } : {})
+      ...(options.bellEnabled !== undefined ? { bell: options.bellEnabled } : {}),
+      ...(options.typingEnabled !== undefined ? { typing: options.typingEnabled } : {})
     })
     this.state = state
     this.runAll(effects)
@@ -88,6 +92,8 @@ export class TuiController {
       this.dispatch({ type: 'groupStatus', id, group, status, ...(code !== undefined ? { code } : {}) })
     })
     this.on('message:status', evt => { this.dispatch({ type: 'status', ...evt.detail }) })
+    this.on('message:updated', evt => { this.dispatch({ type: 'updated', ...evt.detail }) })
+    this.on('typing', evt => { this.dispatch({ type: 'typing', username: evt.detail.username, typing: evt.detail.typing }) })
     this.on('message:blocked', evt => { this.dispatch({ type: 'blocked', id: evt.detail.id, conversation: evt.detail.conversation }) })
     this.on('presence', evt => {
       this.dispatch({ type: 'presence', username: evt.detail.username, online: evt.detail.online })
@@ -96,7 +102,7 @@ export class TuiController {
     this.on('login', () => { this.dispatch({ type: 'loggedIn', whoami: this.node.whoami() }) })
     this.on('login:required', evt => { this.dispatch({ type: 'loginRequired', ...evt.detail }) })
     this.on('identity:conflict', evt => { this.dispatch({ type: 'error', error: evt.detail.message }) })
-    for (const type of ['peer:connected', 'peer:disconnected', 'role:changed'] as const) this.on(type, () => { this.refresh() })
+    for (const type of ['peer:connected', 'peer:disconnected', 'role:changed', 'lan:foreign'] as const) this.on(type, () => { this.refresh() })
     this.timer = setInterval(() => { this.refreshNow() }, this.options.snapshotIntervalMs ?? 1000)
     this.timer.unref?.()
     this.render()
@@ -141,7 +147,8 @@ export class TuiController {
         users = this.node.users()
       } catch {}
     }
-    return { status: { networkId: status.networkId, peerId: status.peerId, peers: status.peers.length }, roles: this.node.roleHolders(), whoami, users }
+    const foreign = status.foreign?.message
+    return { status: { networkId: status.networkId, peerId: status.peerId, peers: status.peers.length, ...(foreign !== undefined ? { foreign } : {}) }, roles: this.node.roleHolders(), whoami, users }
   }
 
   /** Refreshes the status bar soon (coalesced). */
@@ -267,11 +274,39 @@ export class TuiController {
         case 'verify':
           this.dispatch({ type: 'verified', result: await node.verify(effect.user) })
           break
+        case 'checkUser':
+          this.dispatch({ type: 'userChecked', user: effect.user, username: (await node.checkUser(effect.user)).username })
+          break
         case 'trust': {
           const r = await node.trust(effect.user)
           this.dispatch({ type: 'trusted', username: r.username, verified: r.verified })
           break
         }
+        case 'messageKind': {
+          const { conversation, id } = effect
+          if (effect.op === 'reply') await node.reply(conversation, id, effect.text ?? '')
+          else if (effect.op === 'edit') await node.edit(conversation, id, effect.text ?? '')
+          else if (effect.op === 'delete') await node.deleteMessage(conversation, id)
+          else await node.react(conversation, id, effect.emoji ?? '', effect.remove === true)
+          this.dispatch({ type: 'kindDone', op: effect.op })
+          // A reply is a message: it shows once the history has it.
+          if (effect.op === 'reply') this.dispatch({ type: 'history', conversation, limit: 50, messages: await node.history(conversation, 50) })
+          break
+        }
+        case 'info':
+          this.dispatch({ type: 'info', message: await node.messageInfo(effect.conversation, effect.id) })
+          break
+        case 'search': {
+          const messages = await node.search(effect.query, effect.conversation === undefined ? {} : { conversation: effect.conversation })
+          this.dispatch({ type: 'searchResults', query: effect.query, here: effect.here, messages })
+          break
+        }
+        case 'jump':
+          this.dispatch({ type: 'jumped', conversation: effect.conversation, id: effect.id, messages: await node.historyFrom(effect.conversation, effect.hlc, 1000) })
+          break
+        case 'typing':
+          await node.typing(effect.to, true)
+          break
         case 'bell':
           this.options.bell?.()
           break
@@ -313,6 +348,14 @@ export class TuiController {
           break
         case 'history':
           this.dispatch({ type: 'historyFailed', conversation: effect.conversation, error: message })
+          break
+        case 'checkUser':
+          this.dispatch({ type: 'userChecked', user: effect.user, error: message })
+          break
+        case 'messageKind':
+          this.dispatch({ type: 'kindFailed', op: effect.op, error: message })
+          break
+        case 'typing':
           break
         default:
           this.dispatch({ type: 'error', error: `${effect.type}: ${message}` })

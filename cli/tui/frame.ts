@@ -7,6 +7,7 @@ import { fieldsOf } from './form.js'
 import { measureFor, sanitize } from './text.js'
 import type { TerminalWidths, TextMeasure } from './text.js'
 import { emptyView, GROUP_PREFIX, groupOf, LOBBY } from './state.js'
+import { isTyping, numberOf } from './message-actions.js'
 import type { Conversation, ConversationView, Entry, Focus, TuiState, Tone } from './state.js'
 
 export interface Layout {
@@ -27,6 +28,8 @@ export interface Layout {
 export interface Line {
   text: string
   tone: Tone
+  /** The message this line shows (its first line), for scrolling to it */
+  id?: string
 }
 
 export interface Frame {
@@ -105,14 +108,27 @@ export function newMarker (m: TextMeasure): string {
   return m.terminal.unicode ? '\u2500\u2500 new \u2500\u2500' : '-- new --'
 }
 
-function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters, m: TextMeasure): Line[] {
+function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters, m: TextMeasure, selected = false, number?: number): Line[] {
   const wrap = (text: string, w: number, indent: number): string[] => m.wrap(text, w, indent)
   if (e.kind === 'notice') return wrap(sanitize(e.text), width, 2).map(text => ({ text, tone: e.tone ?? 'info' }))
   const from = sanitize(e.from, false)
-  const label = e.direction === 'out' ? stateLabel(e, conversation) : ''
-  const body = `${fmt.time(e.at)} ${from}: ${sanitize(e.text)}${label === '' ? '' : ' ' + label}`
-  const tone: Tone = e.failed !== undefined || e.status === 'failed' ? 'error' : e.held === true ? 'warn' : e.direction === 'out' ? 'mine' : 'normal'
-  const lines = wrap(body, width, 6).map(text => ({ text, tone }))
+  const label = e.direction === 'out' && e.deleted !== true ? stateLabel(e, conversation) : ''
+  const lines: Line[] = []
+  if (e.quote !== undefined) {
+    const quoted = e.quote.deleted === true ? 'message deleted' : sanitize(e.quote.text, false)
+    const arrow = m.terminal.unicode ? '\u21b1' : '>'
+    lines.push({ text: m.truncate(`      ${arrow} ${sanitize(e.quote.from, false)}: ${quoted}`, width), tone: 'dim' })
+  }
+  const text = e.deleted === true ? 'message deleted' : `${sanitize(e.text)}${e.edited === true ? ' (edited)' : ''}`
+  const mark = selected ? `[${number ?? ''}] ` : ''
+  const body = `${mark}${fmt.time(e.at)} ${from}: ${text}${label === '' ? '' : ' ' + label}`
+  const tone: Tone = selected ? 'strong' : e.deleted === true ? 'dim' : e.failed !== undefined || e.status === 'failed' ? 'error' : e.held === true ? 'warn' : e.direction === 'out' ? 'mine' : 'normal'
+  lines.push(...wrap(body, width, 6).map(text => ({ text, tone })))
+  if (e.reactions !== undefined && e.deleted !== true) {
+    const counts = Object.entries(e.reactions).map(([emoji, users]) => `${emoji} ${users.length}`).join('  ')
+    if (counts !== '') lines.push(...wrap(`      ${counts}`, width, 6).map(text => ({ text, tone: 'info' as const })))
+  }
+  if (lines[0] !== undefined) lines[0].id = e.id
   if (e.keyChanged === true) {
     lines.push(...wrap(`! ${from}'s identity key changed since you last talked: /verify ${from} to compare safety numbers, /trust ${from} to accept it`, width, 4)
       .map(text => ({ text, tone: 'warn' as const })))
@@ -153,15 +169,19 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
       lastDay = day
     }
     if (view.newFrom !== undefined && e.key === view.newFrom) lines.push({ text: m.truncate(newMarker(m), width), tone: 'warn' })
-    lines.push(...entryLines(e, id, width, fmt, m))
+    const selected = state.selected === e.id && id === state.current
+    lines.push(...entryLines(e, id, width, fmt, m, selected, selected ? numberOf(state, e.id) : undefined))
   }
   return lines
 }
 
-function shortPeer (state: TuiState, peerId: string | null): string {
+/** A role holder as the status bar names it: me, the user logged in on it and its host, or its host and the end of its peer id. */
+function shortPeer (state: TuiState, peerId: string | null, role: 'relay' | 'idp' | 'kacls'): string {
   if (peerId === null) return 'none'
   if (peerId === state.net.peerId) return 'me'
-  return '..' + peerId.slice(-4)
+  const about = state.net.about?.[role] ?? {}
+  if (about.user !== undefined) return about.hostName !== undefined ? `${about.user}@${about.hostName}` : about.user
+  return `${about.hostName !== undefined ? `${about.hostName} ` : ''}..${peerId.slice(-4)}`
 }
 
 /** The status bar's parts, most important first: who and how connected, network, peers, role holders, warnings. */
@@ -171,7 +191,7 @@ export function statusBarParts (state: TuiState): string[] {
   if (me.username === null) who = 'not logged in'
   else if (!me.loggedIn) who = `${me.username}: not logged in`
   else who = `${me.username}: ${net.peers > 0 ? 'online' : 'offline, no peers'}`
-  const roles = (['relay', 'idp', 'kacls'] as const).map(r => `${r} ${shortPeer(state, net.roles[r])}`).join(' ')
+  const roles = (['relay', 'idp', 'kacls'] as const).map(r => `${r} ${shortPeer(state, net.roles[r], r)}`).join(' ')
   const parts = [who, `net ${net.networkId.slice(0, 8)}`, `${net.peers} peer${net.peers === 1 ? '' : 's'}`, roles]
   if (net.warnings.length > 0) parts.push(`${net.warnings.length} role warning${net.warnings.length === 1 ? '' : 's'}: /roles`)
   return parts
@@ -214,7 +234,7 @@ function groupHeader (state: TuiState, c: Conversation | undefined): string {
   return parts.join(' | ')
 }
 
-function messagesHeader (state: TuiState, width: number, m: TextMeasure): Line {
+function messagesHeader (state: TuiState, width: number, m: TextMeasure, now: number): Line {
   const c = state.conversations.find(x => x.id === state.current)
   const view = state.views[state.current]
   const parts: string[] = []
@@ -223,6 +243,7 @@ function messagesHeader (state: TuiState, width: number, m: TextMeasure): Line {
   else {
     const p = state.presence[state.current]
     parts.push(`${state.current}: ${p === undefined ? 'not seen yet' : p.online ? 'online' : 'offline'}`)
+    if (isTyping(state, state.current, now)) parts.push('typing...')
   }
   let tone: Tone = 'strong'
   if (state.keyWarnings[state.current] === true) {
@@ -325,16 +346,19 @@ export function renderFrame (state: TuiState, now: number, fmt: Formatters = LOC
   const lines = [...Array.from({ length: bodyHeight - visible.length }, () => ({ text: '', tone: 'normal' as const })), ...visible]
 
   // Lines that do not fit are shortened at a word or a whole part, with an ellipsis, never cut mid-word.
+  // Nothing to say: other networks' nodes on the LAN (a mistyped passphrase?) come before the key reminder.
   const notice: Line = state.notice !== null
     ? { text: m.pad(' ' + m.shorten(sanitize(state.notice.text, false), lay.width - 1), lay.width), tone: state.notice.tone }
-    : { text: m.pad(' ' + m.fitParts(KEY_HINTS, lay.width - 1), lay.width), tone: 'dim' }
+    : state.net.foreign !== undefined && state.net.peers === 0
+      ? { text: m.pad(' ' + m.shorten(sanitize(state.net.foreign, false), lay.width - 1), lay.width), tone: 'warn' }
+      : { text: m.pad(' ' + m.fitParts(KEY_HINTS, lay.width - 1), lay.width), tone: 'dim' }
 
   return {
     layout: lay,
     terminal: state.terminal,
     focus: state.focus,
     list: { header: m.fit(' Conversations', listWidth), rows: listRows },
-    messages: { header: messagesHeader(state, messagesWidth, m), lines },
+    messages: { header: messagesHeader(state, messagesWidth, m, now), lines },
     notice,
     statusBar: m.pad(' ' + m.fitParts(statusBarParts(state).map(p => sanitize(p, false)), lay.width - 1), lay.width),
     input: inputLine(state, lay.width, m),

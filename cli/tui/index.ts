@@ -47,6 +47,8 @@ function holdStderr (): () => string[] {
 export interface TuiOptions {
   /** Ring the terminal bell for a new message not in sight (default true; --no-bell turns it off) */
   bell?: boolean
+  /** Tell contacts when this user types to them (default true; --no-typing turns it off) */
+  typing?: boolean
 }
 
 export async function runTui (node: TuiNode, io: ViewIo = { input: process.stdin, output: process.stdout }, options: TuiOptions = {}): Promise<void> {
@@ -78,7 +80,8 @@ export async function runTui (node: TuiNode, io: ViewIo = { input: process.stdin
       bell: () => { v.bell() },
       redraw: () => { v.redraw() },
       terminal,
-      ...(options.bell !== undefined ? { bellEnabled: options.bell } : {})
+      ...(options.bell !== undefined ? { bellEnabled: options.bell } : {}),
+      ...(options.typing !== undefined ? { typingEnabled: options.typing } : {})
     })
     controller.start()
     for (const action of early.splice(0)) controller.dispatch(action)

@@ -75,6 +75,14 @@ export interface Entry {
   failed?: string
   /** Incoming: the sender's identity key changed */
   keyChanged?: boolean
+  /** A reply: the line it quotes */
+  quote?: { from: string, text: string, deleted?: boolean }
+  /** Edited by its author (shown '(edited)') */
+  edited?: boolean
+  /** Deleted by its author for everyone */
+  deleted?: boolean
+  /** emoji -> who reacted */
+  reactions?: Record<string, string[]>
   tone?: Tone
 }
 
@@ -97,6 +105,10 @@ export interface NetworkState {
   peerId: string
   peers: number
   roles: Record<RoleName, string | null>
+  /** Nodes of other lanchat networks on the LAN, said for people (absent: none heard) */
+  foreign?: string
+  /** Who each holder is, where known: the user logged in on it (confirmed by presence) and its host name */
+  about: Record<RoleName, { user?: string, hostName?: string }>
   warnings: string[]
 }
 
@@ -154,11 +166,21 @@ export interface TuiState {
   bell: boolean
   /** When it last rang (ms), so a burst of messages rings once */
   lastBellAt: number
+  /** The message selected in the messages pane (Up/Down there), by id */
+  selected: string | null
+  /** The last /search's results, for /jump N */
+  searchResults: Array<{ conversation: string, id: string, hlc: string }>
+  /** Contacts typing to this user now: until when (ms) */
+  typing: Record<string, number>
+  /** When this user last told a contact it is typing (ms), so it is said at most every few seconds */
+  typingSentAt: Record<string, number>
+  /** Send typing indicators (off with --no-typing) */
+  typingEnabled: boolean
 }
 
 /** What the node reports, polled and on events. */
 export interface Snapshot {
-  status: { networkId: string, peerId: string, peers: number }
+  status: { networkId: string, peerId: string, peers: number, foreign?: string }
   roles: RolesView
   whoami: WhoAmI
   /** null while logged out (the node has no presence then) */
@@ -186,10 +208,23 @@ export type Action =
   | { type: 'posted', localId: string, id: string, hlc?: string }
   | { type: 'sendFailed', localId: string, conversation: string, error: string }
   | { type: 'users', users: UserPresence[] }
+  /** checkUser(): the user /dm named is registered (username) or not (error) */
+  | { type: 'userChecked', user: string, username?: string, error?: string }
   | { type: 'roles', roles: RolesView }
   | { type: 'verified', result: VerifyResult }
   | { type: 'trusted', username: string, verified: boolean }
   | { type: 'error', error: string }
+  /** A reply, edit, deletion or reaction the node stored (or refused) */
+  | { type: 'kindDone', op: KindOp }
+  | { type: 'kindFailed', op: KindOp, error: string }
+  /** The message:updated event */
+  | { type: 'updated', conversation: string, id: string, message: AnyMessage, change: string, by: string }
+  | { type: 'info', message: AnyMessage }
+  | { type: 'searchResults', query: string, here: boolean, messages: AnyMessage[] }
+  /** A page of history starting at a message (a search result) */
+  | { type: 'jumped', conversation: string, id: string, messages: AnyMessage[] }
+  /** The typing event */
+  | { type: 'typing', username: string, typing: boolean }
   /** groups(): every group this node knows */
   | { type: 'groups', list: GroupInfo[] }
   /** The group:changed event */
@@ -201,6 +236,8 @@ export type Action =
   | { type: 'groupLeft', group: string, epoch: number }
   /** A /group command the node refused */
   | { type: 'groupFailed', op: GroupOp, group?: string, user?: string, name?: string, error: string, code?: string }
+
+export type KindOp = 'reply' | 'edit' | 'delete' | 'react'
 
 export type GroupOp = 'create' | 'invite' | 'kick' | 'promote' | 'members' | 'leave'
 
@@ -217,6 +254,8 @@ export type Effect =
   | { type: 'users' }
   | { type: 'roles' }
   | { type: 'verify', user: string }
+  /** Whether someone is registered as `user`, before /dm opens a conversation with them */
+  | { type: 'checkUser', user: string }
   | { type: 'trust', user: string }
   | { type: 'groups' }
   | { type: 'groupCreate', name: string, members: string[] }
@@ -224,6 +263,12 @@ export type Effect =
   | { type: 'groupLeave', group: string }
   | { type: 'groupMembers', group: string }
   | { type: 'groupSend', localId: string, group: string, text: string }
+  | { type: 'messageKind', op: KindOp, conversation: string, id: string, text?: string, emoji?: string, remove?: boolean }
+  | { type: 'info', conversation: string, id: string }
+  | { type: 'search', query: string, here: boolean, conversation?: string }
+  | { type: 'jump', conversation: string, id: string, hlc: string }
+  /** Tell a contact this user is typing */
+  | { type: 'typing', to: string }
   /** Ring the terminal bell */
   | { type: 'bell' }
   /** Clear the terminal and draw everything again (Ctrl-L) */

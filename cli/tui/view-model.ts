@@ -12,6 +12,7 @@ import { formFailed, formKey, newForm } from './form.js'
 import { MODERN_TERMINAL } from './text.js'
 import { conversationLines, layout, LOCAL_TIME } from './frame.js'
 import { isPrintable, keyName } from './keys.js'
+import { infoLines, onUpdated, runMessageCommand, searchLines, selectedCommand, selectStep, TYPING_SHOWN_MS, typingEffects } from './message-actions.js'
 import { emptyView, FOCUS_ORDER, GROUP_PREFIX, groupIdOf, groupOf, LOBBY, PAGE_SIZE } from './state.js'
 import type { Command, GroupCommand } from './commands.js'
 import type { CompletionNames } from './complete.js'
@@ -63,13 +64,20 @@ function lobbyConversation (): Conversation {
   return { id: LOBBY, kind: 'lobby', title: LOBBY, unread: 0, lastMessageAt: 0 }
 }
 
+function aboutHolder (h: RolesView['relay']): { user?: string, hostName?: string } {
+  if (h === null) return {}
+  return { ...(h.user !== undefined ? { user: h.user } : {}), ...(h.hostName !== undefined ? { hostName: h.hostName } : {}) }
+}
+
 function networkFrom (snapshot: Snapshot): NetworkState {
   const { status, roles } = snapshot
   return {
     networkId: status.networkId,
     peerId: status.peerId,
     peers: status.peers,
+    ...(status.foreign !== undefined ? { foreign: status.foreign } : {}),
     roles: { relay: roles.relay?.peerId ?? null, idp: roles.idp?.peerId ?? null, kacls: roles.kacls?.peerId ?? null },
+    about: { relay: aboutHolder(roles.relay), idp: aboutHolder(roles.idp), kacls: aboutHolder(roles.kacls) },
     warnings: roles.warnings
   }
 }
@@ -83,6 +91,8 @@ export interface InitialOptions {
   terminal?: TerminalWidths
   /** Ring the bell for new messages not in sight (default true) */
   bell?: boolean
+  /** Tell contacts when this user types to them (default false here; the TUI turns it on unless --no-typing) */
+  typing?: boolean
 }
 
 export function initialState (size: { width: number, height: number }, snapshot: Snapshot, options: InitialOptions = {}): Update {
@@ -108,7 +118,12 @@ export function initialState (size: { width: number, height: number }, snapshot:
     terminal: options.terminal ?? MODERN_TERMINAL,
     terminalFocused: true,
     bell: options.bell ?? true,
-    lastBellAt: Number.NEGATIVE_INFINITY
+    lastBellAt: Number.NEGATIVE_INFINITY,
+    selected: null,
+    searchResults: [],
+    typing: {},
+    typingSentAt: {},
+    typingEnabled: options.typing ?? false
   }
   if (who.loggedIn) return becomeLoggedIn(state, who)
   if (who.username === null) {
@@ -169,7 +184,11 @@ function entryOf (m: AnyMessage): Entry {
     direction: m.direction,
     hlc: m.hlc,
     ...(m.status !== undefined ? { status: m.status } : {}),
-    ...(m.keyChanged === true ? { keyChanged: true } : {})
+    ...(m.keyChanged === true ? { keyChanged: true } : {}),
+    ...(m.quote !== undefined ? { quote: m.quote } : {}),
+    ...(m.edited !== undefined ? { edited: true } : {}),
+    ...(m.deleted === true ? { deleted: true } : {}),
+    ...(m.reactions !== undefined ? { reactions: m.reactions } : {})
   }
 }
 
@@ -271,7 +290,7 @@ export function completionNames (state: TuiState): CompletionNames {
 export function openConversation (state: TuiState, id: string): Update {
   const unread = state.conversations.find(c => c.id === id)?.unread ?? 0
   let s: TuiState = upsertConversation(state, id, c => ({ ...c, unread: 0 }))
-  s = { ...s, current: id, scroll: 0, completion: null }
+  s = { ...s, current: id, scroll: 0, completion: null, selected: null }
   const effects: Effect[] = []
   // The "new" line: above the first message unread now, found at once or when the history comes.
   if (s.me.loggedIn) {
@@ -444,7 +463,9 @@ function runCommand (state: TuiState, command: Command, now: number): Update {
     case 'dm':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       if (command.user === s.me.username) return none(notice(s, 'that is you: /dm someone else', 'error'))
-      return openConversation({ ...s, focus: 'input' }, command.user)
+      // Someone already met (a conversation, presence, the lobby, a group) opens at once; a new name is checked against the directory first.
+      if (completionNames(s).users.includes(command.user)) return openConversation({ ...s, focus: 'input' }, command.user)
+      return { state: notice(s, `looking up ${command.user}...`, 'dim'), effects: [{ type: 'checkUser', user: command.user }] }
     case 'users':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       return { state: s, effects: [{ type: 'users' }] }
@@ -457,6 +478,15 @@ function runCommand (state: TuiState, command: Command, now: number): Update {
     case 'group':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       return runGroupCommand(s, command)
+    case 'reply':
+    case 'edit':
+    case 'delete':
+    case 'info':
+    case 'react':
+    case 'search':
+    case 'jump':
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      return runMessageCommand(s, command, notice)
   }
 }
 
@@ -536,8 +566,15 @@ function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Updat
     if (name === 'up' || name === 'down') return switchBy(s, name === 'up' ? -1 : 1)
     if (name === 'enter') return none({ ...s, focus: 'input' })
   } else if (s.focus === 'messages') {
-    if (name === 'up') return scrollBy(s, 1, now, fmt)
-    if (name === 'down') return scrollBy(s, -1, now, fmt)
+    // Up / Down select a message (Ctrl-R, Ctrl-E, Ctrl-D, Ctrl-O act on it).
+    if (name === 'up') return none(selectStep(s, 1))
+    if (name === 'down') return none(selectStep(s, -1))
+    if (name === 'C-r' || name === 'C-e' || name === 'C-d' || name === 'C-o') {
+      const c = selectedCommand(s, name)
+      if (c === undefined) return none(notice(s, 'select a message first: Up / Down in the messages pane', 'dim'))
+      const withLine: TuiState = { ...s, focus: 'input', input: setText(s.input, c.line, [...c.line].length) }
+      return c.run ? submitInput(withLine, now) : none(withLine)
+    }
     if (name === 'home') return scrollBy(s, Number.MAX_SAFE_INTEGER, now, fmt)
     if (name === 'end') return none({ ...s, scroll: 0 })
     if (name === 'enter') return none({ ...s, focus: 'input' })
@@ -550,7 +587,8 @@ function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Updat
   }
   if (name === 'enter') return submitInput(s, now)
   const input = editKey(s.input, key)
-  return none(input === null ? s : { ...s, input })
+  if (input === null) return none(s)
+  return isPrintable(key) ? typingEffects({ ...s, input }, now) : none({ ...s, input })
 }
 
 // ------------------------------------------------------------------ results and events
@@ -575,6 +613,12 @@ function onMessage (state: TuiState, m: AnyMessage, now: number, fmt?: Formatter
   const s = keepingPlace(state, conv, now, fmt, st => {
     let s2 = withView(st, conv, v => ({ ...v, entries: mergeEntries(v.entries, [entryOf(m)]) }))
     if (m.keyChanged === true && m.direction === 'in') s2 = { ...s2, keyWarnings: { ...s2.keyWarnings, [conv]: true } }
+    // A message from someone shown typing: they are done.
+    if (m.direction === 'in' && s2.typing[m.from] !== undefined) {
+      const typing = { ...s2.typing }
+      delete typing[m.from]
+      s2 = { ...s2, typing }
+    }
     // The node counts the same messages unread: the two agree until the next conversations() says otherwise.
     return upsertConversation(s2, conv, c => ({ ...c, lastMessageAt: Math.max(c.lastMessageAt, m.sentAt), unread: open || m.direction === 'out' ? c.unread : c.unread + 1 }))
   })
@@ -827,7 +871,8 @@ function rolesLines (state: TuiState, roles: RolesView, fmt?: Formatters): Array
       lines.push({ text: `  ${r}: nobody holds it`, tone: 'warn' })
       continue
     }
-    lines.push({ text: `  ${r}: ${h.peerId === state.net.peerId ? 'this node, ' : ''}${h.pinned ? 'pinned' : 'elected'}, since ${time(h.since)}`, tone: 'info' })
+    const who = h.user !== undefined ? `${h.user} on ${h.hostName ?? 'an unnamed host'}` : h.hostName !== undefined ? `host ${h.hostName}${h.userHint !== undefined ? ` (says ${h.userHint} is logged in there: not confirmed by presence)` : ', nobody logged in'}` : 'an unnamed host'
+    lines.push({ text: `  ${r}: ${h.peerId === state.net.peerId ? 'this node, ' : ''}${who}, ${h.pinned ? 'pinned' : 'elected'}, since ${time(h.since)}`, tone: 'info' })
     lines.push({ text: `    ${h.peerId}`, tone: 'dim' })
   }
   for (const w of roles.warnings) lines.push({ text: `  ! ${w}`, tone: 'warn' })
@@ -951,6 +996,11 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     }
     case 'users':
       return none(addNotices(state, usersLines(state, action.users, fmt), now))
+    case 'userChecked': {
+      if (action.username === undefined) return none(notice(state, `/dm ${action.user}: ${action.error ?? 'no such user'}`, 'error'))
+      const opened = openConversation({ ...state, focus: 'input', notice: null }, action.username)
+      return opened
+    }
     case 'roles':
       return none(addNotices(state, rolesLines(state, action.roles, fmt), now))
     case 'verified': {
@@ -968,6 +1018,35 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     }
     case 'error':
       return none(notice(state, action.error, 'error'))
+    case 'kindDone':
+      return none({ ...state, notice: null })
+    case 'kindFailed':
+      return none(notice(state, `not ${{ reply: 'replied', edit: 'edited', delete: 'deleted', react: 'reacted' }[action.op]}: ${action.error}`, 'error'))
+    case 'updated':
+      return none(keepingPlace(state, action.conversation, now, fmt, st => onUpdated(st, action, entryOf)))
+    case 'info':
+      return none(addNotices(state, infoLines(state, action.message), now))
+    case 'searchResults': {
+      const s = { ...state, searchResults: action.messages.map(m => ({ conversation: m.conversation, id: m.id, hlc: m.hlc })), notice: null }
+      return none(addNotices(s, searchLines(s, action, id => titleOf(s, id), fmt), now))
+    }
+    case 'jumped': {
+      const opened = openConversation({ ...state, focus: 'messages', notice: null }, action.conversation)
+      let s = withView(opened.state, action.conversation, v => ({ ...v, entries: mergeEntries(v.entries, action.messages.map(entryOf)), loaded: true, loading: false }))
+      s = { ...s, selected: action.id }
+      // Scrolled so the message is at the top of the pane.
+      const { bodyHeight } = layout(s.size)
+      const lines = conversationLines(s, action.conversation, now, fmt)
+      const at = lines.findIndex(l => l.id === action.id)
+      if (at >= 0) s = { ...s, scroll: Math.max(0, lines.length - at - bodyHeight) }
+      return { state: s, effects: opened.effects.filter(e => e.type !== 'history') }
+    }
+    case 'typing': {
+      const typing = { ...state.typing }
+      if (action.typing) typing[action.username] = now + TYPING_SHOWN_MS
+      else delete typing[action.username]
+      return none({ ...state, typing })
+    }
     case 'groups': {
       let s = state
       for (const info of action.list) s = putGroup(s, info)

@@ -12,11 +12,12 @@ import { ChatError } from './errors.js'
 import { Lobby } from './lobby.js'
 import { Presence } from './presence.js'
 import { DmTransport } from './transport.js'
+import { TypingFilter } from './typing.js'
 import type { Account } from '../account/index.js'
 import type { Directory } from '../directory/index.js'
 import type { LanchatLibp2p, NetworkKeys, PeerIdStr } from '../net/index.js'
 import type { Rpc, TokenVerifier } from '../services/index.js'
-import type { ChatMessage, Timeline } from '../timeline/index.js'
+import type { Body, ChatMessage, Timeline } from '../timeline/index.js'
 import type { DirectMessages, DmEvents, SendResult } from './dm/index.js'
 import type { UserPresence } from './presence.js'
 import type { Store } from '../../store/index.js'
@@ -25,6 +26,8 @@ export type { SendResult }
 
 export interface ChatEvents extends DmEvents {
   presence: CustomEvent<{ username: string, online: boolean, peerId: PeerIdStr }>
+  /** A contact is typing to this user (or stopped): ephemeral, from the DM stream */
+  typing: CustomEvent<{ username: string, conversation: string, typing: boolean }>
   lobby: CustomEvent<ChatMessage>
 }
 
@@ -38,6 +41,8 @@ export interface ChatComponents {
   timeline: Timeline
   directory: Directory
   clock?: () => number
+  /** Send and show typing indicators in direct chats (default true; --no-typing) */
+  typing?: boolean
 }
 
 export class Chat extends TypedEventEmitter<ChatEvents> {
@@ -47,6 +52,10 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   private readonly presence: Presence
   private readonly lobby: Lobby
   private readonly dm: DirectMessages
+  private readonly typingEnabled: boolean
+  /** Contacts' typing frames, bounded to what is worth telling */
+  private readonly typingFilter: TypingFilter
+  private readonly account: Account
   /** Aborts every call to a service under way when chat stops */
   private readonly abort = new AbortController()
 
@@ -54,15 +63,23 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     super()
     const { libp2p, verifier, account, timeline, directory } = components
     const clock = components.clock ?? Date.now
+    this.account = account
+    this.typingFilter = new TypingFilter(clock)
     this.timeline = timeline
     this.directory = directory
     this.transport = new DmTransport(libp2p, verifier, {
       onEnvelopes: async (sender, envelopes) => this.dm.receive(sender, envelopes),
-      onBundleRequest: async () => this.dm.directBundle()
+      onBundleRequest: async () => this.dm.directBundle(),
+      onTyping: (sender, typing) => {
+        if (this.typingEnabled && this.typingFilter.admit(sender.username, typing)) {
+          this.dispatchEvent(new CustomEvent('typing', { detail: { username: sender.username, conversation: sender.username, typing } }))
+        }
+      }
     }, {
       networkId: components.keys.networkId,
       user: () => account.whoami().loggedIn ? { token: account.identityToken(), identity: account.identity() } : undefined
     })
+    this.typingEnabled = components.typing ?? true
     this.presence = new Presence(libp2p, verifier, account, components.keys.networkId, clock)
     this.dm = createDirectMessages({
       account,
@@ -78,7 +95,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       network: { connected: () => libp2p.getPeers().map(p => p.toString()) },
       clock
     })
-    for (const type of ['message', 'message:status', 'message:blocked'] as const) {
+    for (const type of ['message', 'message:status', 'message:blocked', 'message:updated'] as const) {
       this.dm.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
     }
     this.presence.addEventListener('presence', evt => {
@@ -108,8 +125,8 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   }
 
   /** Stores the message in the outbox, then delivers it in the background (message:status events follow). */
-  async send (to: string, text: string): Promise<SendResult> {
-    return this.dm.send(to, text)
+  async send (to: string, text: string, body?: Body): Promise<SendResult> {
+    return this.dm.send(to, text, body)
   }
 
   /** Marks a conversation read; in a direct one the contact is told (read receipts). */
@@ -117,6 +134,20 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
     const name = checkConversation(contact)
     if (conversationKind(name) !== 'direct') return this.timeline.markRead(name)
     return this.dm.markRead(name)
+  }
+
+  /**
+   * Tells a contact this user is typing to them (or stopped): straight to
+   * the nodes where presence says they are online, on the DM stream; never
+   * stored, never through the relay. Nothing happens with --no-typing, or
+   * when the contact is not online.
+   */
+  async typing (to: string, typing: boolean): Promise<{ sent: boolean }> {
+    const name = checkConversation(to)
+    if (!this.typingEnabled || conversationKind(name) !== 'direct') return { sent: false }
+    const peers = this.presence.peersOf(name)
+    const results = await Promise.allSettled(peers.map(async peer => this.transport.typing(peer, this.account.identityToken(), typing)))
+    return { sent: results.some(r => r.status === 'fulfilled') }
   }
 
   /** Who is online, as presence announcements tell. */
@@ -127,6 +158,11 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   /** Posts to the lobby: stored first, then published to everyone online. */
   async lobbySend (text: string): Promise<SendResult> {
     return this.lobby.send(text)
+  }
+
+  /** Whether someone is registered as `user` (UNKNOWN_USER otherwise): before a conversation is opened. */
+  async checkUser (user: string): Promise<{ username: string }> {
+    return { username: await this.directory.require(user) }
   }
 
   async verify (user: string): ReturnType<Directory['verify']> {

@@ -48,6 +48,8 @@ export interface InboundHandler {
   /** Persists (or refuses) each envelope before the answer is sent. */
   onEnvelopes: (sender: VerifiedSender, envelopes: DmEnvelope[]) => Promise<Delivery>
   onBundleRequest: (sender: VerifiedSender) => Promise<Uint8Array>
+  /** The sender is typing to this node's user (true) or stopped (false): ephemeral, never stored */
+  onTyping?: (sender: VerifiedSender, typing: boolean) => void
 }
 
 interface Outbound {
@@ -138,7 +140,8 @@ export class DmTransport {
           sender = renewed
           token = frame.identityToken
         }
-        const delivery = await this.handler.onEnvelopes(sender, frame.envelopes)
+        if (frame.typing !== undefined) this.handler.onTyping?.(sender, frame.typing)
+        const delivery = frame.envelopes.length === 0 && frame.typing !== undefined ? { acks: [], rejects: [] } : await this.handler.onEnvelopes(sender, frame.envelopes)
         await answer({ ...EMPTY, acks: delivery.acks, rejects: delivery.rejects })
         frame = await this.readNext(lp)
       }
@@ -178,8 +181,13 @@ export class DmTransport {
     }
   }
 
+  /** Tells the recipient's node that this user is typing (or stopped), on the DM stream; nothing is stored anywhere. */
+  async typing (peer: PeerIdStr, identityToken: string, typing: boolean): Promise<void> {
+    await this.send(peer, identityToken, [], typing)
+  }
+
   /** Sends envelopes to the recipient's node and resolves with what it persisted and refused. */
-  async send (peer: PeerIdStr, identityToken: string, envelopes: DmEnvelope[]): Promise<Delivery> {
+  async send (peer: PeerIdStr, identityToken: string, envelopes: DmEnvelope[], typing?: boolean): Promise<Delivery> {
     let out = await this.open(peer)
     if (out.closed) {
       this.outbound.delete(peer)
@@ -191,7 +199,7 @@ export class DmTransport {
     const token = identityToken === out.token ? '' : identityToken
     out.token = identityToken
     try {
-      await out.lp.write(DmFrame.encode({ ...EMPTY, identityToken: token, envelopes }))
+      await out.lp.write(DmFrame.encode({ ...EMPTY, identityToken: token, envelopes, ...(typing !== undefined ? { typing } : {}) }))
       const frame = await reply
       // An ack means "stored by the recipient" only from a node that proved it is the recipient's.
       const to = envelopes[0]?.to

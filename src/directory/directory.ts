@@ -7,7 +7,9 @@
  */
 import { formatSafetyNumber, safetyNumber, toHex } from '../crypto/index.js'
 import { IDP, LOOKUP } from '../services/idp/spec.js'
+import { isCode } from '../errors.js'
 import { canonicalUsername } from '../usernames.js'
+import { DirectoryError } from './errors.js'
 import type { Account } from '../account/index.js'
 import type { Rpc } from '../services/index.js'
 import type { SealedStore } from '../sealed-store.js'
@@ -35,6 +37,10 @@ const LOOKUP_CACHE_MS = 30_000
 
 export class Directory {
   private readonly cache = new Map<string, { entry: DirectoryEntry, at: number }>()
+  /** Lookups under way: a burst of sends to one contact asks the idp once */
+  private readonly asking = new Map<string, Promise<DirectoryEntry>>()
+  /** Names found registered this run */
+  private readonly registered = new Set<string>()
   /** Known keys read or written this run (null: none on record) */
   private readonly keys = new Map<string, KnownKey | null>()
 
@@ -44,8 +50,39 @@ export class Directory {
     private readonly account: Account,
     private readonly clock: () => number = Date.now,
     /** Aborted when chat stops */
-    private readonly signal?: AbortSignal
+    private readonly signal?: AbortSignal,
+    /** The node's directory of bindings (every registered name), asked before the idp */
+    private readonly bindings?: { keyOf: (name: string) => Promise<Uint8Array | undefined>, known: (name: string) => unknown }
   ) {}
+
+  /** Whether a canonical username is known to be registered without asking anyone (require() would pass at once). */
+  registeredNow (username: string): boolean {
+    return this.registered.has(username) || (this.keys.get(username) ?? null) !== null || (this.bindings?.known(username) ?? undefined) !== undefined
+  }
+
+  /**
+   * The canonical username of someone registered on this network, or
+   * UNKNOWN_USER: a contact already met, a name the node's directory of
+   * bindings holds (it asks the idp holder for news once when it does not),
+   * or, on a node without that directory, the idp's answer. Checked when a
+   * conversation is opened and before a message is stored, so a typo leaves
+   * nothing behind.
+   */
+  async require (name: string): Promise<string> {
+    const username = canonicalUsername(name)
+    if (this.registered.has(username) || await this.known(username) !== undefined) return username
+    if (this.bindings !== undefined && await this.bindings.keyOf(username) !== undefined) return username
+    // Registered a moment ago (the node's directory asks for news at most every 2 s): the idp says.
+    let why = ''
+    try {
+      const found = (await this.lookup(username)).username
+      this.registered.add(found)
+      return found
+    } catch (err) {
+      if (!isCode(err, 'UNKNOWN_USER')) why = ` (the idp could not be asked: ${(err as Error).message})`
+    }
+    throw new DirectoryError('UNKNOWN_USER', `no user ${username} is registered on this network${why} (check the name; /users lists who is online)`)
+  }
 
   private key (username: string): string {
     return `k/${this.store.name(username)}`
@@ -56,10 +93,20 @@ export class Directory {
     const username = canonicalUsername(name)
     const cached = this.cache.get(username)
     if (!fresh && cached !== undefined && this.clock() - cached.at < LOOKUP_CACHE_MS) return cached.entry
-    const reply = await this.rpc.call(IDP, LOOKUP, { username }, { identityToken: this.account.identityToken(), signal: this.signal })
-    const entry = { username: reply.username, identityKey: new Uint8Array(reply.identityKey), peers: reply.peers }
-    this.cache.set(username, { entry, at: this.clock() })
-    return entry
+    const under = this.asking.get(username)
+    if (under !== undefined && !fresh) return under
+    const asking = (async () => {
+      const reply = await this.rpc.call(IDP, LOOKUP, { username }, { identityToken: this.account.identityToken(), signal: this.signal })
+      const entry = { username: reply.username, identityKey: new Uint8Array(reply.identityKey), peers: reply.peers }
+      this.cache.set(username, { entry, at: this.clock() })
+      return entry
+    })()
+    this.asking.set(username, asking)
+    try {
+      return await asking
+    } finally {
+      if (this.asking.get(username) === asking) this.asking.delete(username)
+    }
   }
 
   async known (username: string): Promise<KnownKey | undefined> {

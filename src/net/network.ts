@@ -13,6 +13,8 @@ import { createLogger } from '../logger.js'
 import { DIAL_TIMEOUT_MS, MDNS_INTERVAL_MS } from './constants.js'
 import { AddressBudget, MAX_LEARNT_ADDRS, plausible } from './reachable.js'
 import { Dialer } from './dialer.js'
+import { LanSurvey } from './lan-survey.js'
+import type { ForeignNetworks } from './lan-survey.js'
 import type { DialState } from './dialer.js'
 import { ListenError } from './errors.js'
 import { loadOrCreateNodeKey } from './node-key.js'
@@ -42,6 +44,8 @@ export interface NetworkComponents {
 export interface NetworkEvents {
   'peer:connected': CustomEvent<PeerIdStr>
   'peer:disconnected': CustomEvent<PeerIdStr>
+  /** Nodes of other lanchat networks (another passphrase or name) heard on the LAN by mDNS: their count changed */
+  'foreign': CustomEvent<ForeignNetworks>
 }
 
 export type LanchatLibp2p = Libp2p<{ identify: Identify, ping: Ping, pubsub: GossipSub }>
@@ -61,6 +65,8 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
   private key?: PrivateKey
   /** Addresses learnt from announcements, dialled at most once a minute each */
   private readonly budget = new AddressBudget()
+  /** Other networks' mDNS answers, counted (with mDNS on) */
+  private survey?: LanSurvey
 
   constructor (components: NetworkComponents, init: NetworkInit) {
     super()
@@ -176,9 +182,20 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
     this.node = node
     this.dialer = new Dialer({ libp2p: node, log: this.log })
     this.dialer.start(peerAddrs)
+    if (this.init.mdns) {
+      this.survey = new LanSurvey({ serviceTag: this.init.keys.mdnsServiceTag })
+      this.survey.addEventListener('foreign', evt => { this.dispatchEvent(new CustomEvent('foreign', { detail: evt.detail })) })
+      this.survey.start()
+    }
+  }
+
+  /** Nodes of other lanchat networks heard on the LAN lately (none without mDNS). */
+  foreign (): ForeignNetworks {
+    return this.survey?.state() ?? { nodes: 0, networks: 0 }
   }
 
   async stop (): Promise<void> {
+    this.survey?.stop()
     this.dialer?.stop()
     await this.node?.stop()
   }

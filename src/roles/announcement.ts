@@ -6,6 +6,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { open, seal } from '../crypto/index.js'
+import { isUsername } from '../usernames.js'
 import { MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, ROLES } from './constants.js'
 import { Announcement, SignedAnnouncement } from './pb/registry.js'
 import type { PeerIdStr, Role } from './election.js'
@@ -24,6 +25,10 @@ export interface RegistryRecord {
   held: Partial<Record<Role, number>>
   /** The holders it computes: its vote */
   views: Partial<Record<Role, PeerIdStr>>
+  /** Its machine's host name ('' or absent when not told) */
+  hostName?: string
+  /** The user logged in on it, as it claims ('' or absent for none): a hint, checked against presence before it is shown */
+  user?: string
 }
 
 export type OpenResult =
@@ -53,7 +58,9 @@ export async function sealAnnouncement (record: RegistryRecord, nodeKey: Private
     time: BigInt(record.time),
     startedAt: BigInt(record.startedAt),
     held: Object.entries(record.held).map(([role, since]) => ({ role, since: BigInt(since) })),
-    views: Object.entries(record.views).map(([role, peerId]) => ({ role, peerId }))
+    views: Object.entries(record.views).map(([role, peerId]) => ({ role, peerId })),
+    hostName: record.hostName ?? '',
+    user: record.user ?? ''
   })
   const signature = await nodeKey.sign(announcement)
   return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }), SEAL_AD)
@@ -80,6 +87,7 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     if (!isRole(role) || peerId.length > 128) return undefined
     views[role] = peerId
   }
+  const hostName = printable(a.hostName, 64)
   return {
     peerId: a.peerId,
     pinned,
@@ -90,8 +98,16 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     time: Number(a.time),
     startedAt: Number(a.startedAt),
     held,
-    views
+    views,
+    // Absent when not told (or not a username), as in the record that was sealed.
+    ...(hostName !== '' ? { hostName } : {}),
+    ...(isUsername(a.user) ? { user: a.user } : {})
   }
+}
+
+/** A name for display: control characters out, at most `max` characters. */
+function printable (text: string, max: number): string {
+  return [...text.replace(/[\p{Cc}\p{Cf}]/gu, '')].slice(0, max).join('')
 }
 
 /**

@@ -39,6 +39,10 @@ export interface RegistryComponents {
   networkId: string
   /** Called with peers learnt from announcements, so the network heals across subnets */
   learnPeer?: (peerId: PeerId, addrs: string[]) => void
+  /** This machine's host name, announced (default: none) */
+  hostName?: string
+  /** The user logged in on this node now, announced as a hint */
+  user?: () => string | undefined
   clock?: () => number
 }
 
@@ -47,6 +51,12 @@ export interface RoleHolder {
   pinned: boolean
   /** When it took the role: its own claim if it announced one, else when this node first saw it elected (ms epoch) */
   since: number
+  /** Its host name, as it announces it (absent when not told) */
+  hostName?: string
+  /** The user it says is logged in on it: a hint (LanchatNode.roleHolders checks it against presence) */
+  user?: string
+  /** A claimed user presence did not confirm (LanchatNode.roleHolders) */
+  userHint?: string
 }
 
 export interface RolesView {
@@ -65,6 +75,9 @@ export interface ViewNode {
   /** ms since its last announcement reached this node */
   lastSeenAgoMs: number
   self: boolean
+  /** Its host name and claimed user, as it announces them */
+  hostName?: string
+  user?: string
 }
 
 export type DropReason = 'unsealed' | 'malformed' | 'forged' | 'replayed' | 'stale'
@@ -180,9 +193,18 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
       if (h === null) return null
       // Since when: as this node saw it (a holder's own claim is not believed), or its own when it is this node.
       const since = h.peerId === this.self ? this.held[role] : undefined
-      return { ...h, since: since ?? this.since.get(role) ?? this.clock() }
+      const about = this.about(h.peerId)
+      return { ...h, since: since ?? this.since.get(role) ?? this.clock(), ...about }
     }
     return { relay: holder('relay'), idp: holder('idp'), kacls: holder('kacls'), warnings: [...this.assignment.warnings] }
+  }
+
+  /** A node's host name and claimed user, as it announces them (this node: its own). */
+  about (peerId: PeerIdStr): { hostName?: string, user?: string } {
+    const self = peerId === this.self
+    const hostName = self ? this.components.hostName ?? '' : this.view.get(peerId)?.record.hostName ?? ''
+    const user = self ? this.components.user?.() ?? '' : this.view.get(peerId)?.record.user ?? ''
+    return { ...(hostName !== '' ? { hostName } : {}), ...(user !== '' ? { user } : {}) }
   }
 
   /** The computed holder of a role, or null when no live node may hold it. */
@@ -233,7 +255,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   nodes (): { nodes: ViewNode[], dropped: Record<DropReason, number> } {
     const now = this.clock()
     const nodes: ViewNode[] = [this.selfCandidate(now)].map(c => ({
-      peerId: c.peerId, pinned: c.pinned, eligible: c.eligible, held: Object.keys(c.held) as Role[], settled: c.settled, lastSeenAgoMs: 0, self: true
+      peerId: c.peerId, pinned: c.pinned, eligible: c.eligible, held: Object.keys(c.held) as Role[], settled: c.settled, lastSeenAgoMs: 0, self: true, ...this.about(c.peerId)
     }))
     for (const [peerId, { record, lastSeen }] of this.view) {
       nodes.push({
@@ -243,7 +265,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
         held: Object.keys(record.held) as Role[],
         settled: this.isSettled(peerId, now),
         lastSeenAgoMs: now - lastSeen,
-        self: false
+        self: false,
+        ...this.about(peerId)
       })
     }
     return { nodes: nodes.sort((a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs), dropped: { ...this.dropped } }
@@ -371,7 +394,9 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
         time: now,
         startedAt: this.startedAt,
         held: this.held,
-        views: this.views()
+        views: this.views(),
+        hostName: this.components.hostName ?? '',
+        user: this.components.user?.() ?? ''
       }
       const sealed = await sealAnnouncement(record, this.components.nodeKey, this.components.registryKey)
       await this.components.libp2p.services.pubsub.publish(this.topic, sealed)
@@ -425,7 +450,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
       if (typeof value === 'number') continue
       const roleKeys: Partial<Record<Role, Uint8Array>> = {}
       for (const [role, hex] of Object.entries(value.record.roleKeys)) roleKeys[role as Role] = Buffer.from(hex, 'hex')
-      this.view.set(key.slice('peer/'.length), { record: { ...value.record, views: value.record.views ?? {}, roleKeys }, lastSeen: value.lastSeen })
+      this.view.set(key.slice('peer/'.length), { record: { ...value.record, views: value.record.views ?? {}, hostName: value.record.hostName ?? '', user: value.record.user ?? '', roleKeys }, lastSeen: value.lastSeen })
     }
     this.log('loaded %d nodes from the stored view', this.view.size)
   }

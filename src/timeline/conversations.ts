@@ -6,7 +6,13 @@
  * in memory too, so the hot paths (send, receive, receipts) do not read the
  * store.
  */
+import { isChange } from './body.js'
+import { applyChange, byAuthor, changeOf, shown } from './changes.js'
 import { compareHlc, parseHlc } from './hlc.js'
+import { KeptChanges } from './kept-changes.js'
+import { SearchIndex, words } from './search.js'
+import type { StoredMessage } from './changes.js'
+import type { KeptInBatch } from './kept-changes.js'
 import type { ConversationId } from './conversation.js'
 import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
@@ -41,6 +47,45 @@ export interface ChatMessage {
   read?: boolean
   /** Incoming: the sender's identity key differs from the one known */
   keyChanged?: boolean
+  /**
+   * Incoming, given by the receiver: hex of the identity key that
+   * authenticated the sender (an edit or deletion counts only from that key).
+   * Kept in the record, never shown.
+   */
+  fromKey?: string
+  /** When this node marked it read (incoming) */
+  readAt?: number
+  /** Outgoing: when this node saw each status reached (ms, its clock): delivery times, for /info */
+  times?: Partial<Record<MessageStatus, number>>
+  /**
+   * What kind of message (src/timeline/body.ts): absent for plain text, 'reply', or a kind this node does not know
+   * (shown as its text). 'edit', 'delete' and 'reaction' are changes: given to the timeline, never in history.
+   */
+  kind?: string
+  /** reply: the message answered, and what it said (from, its text now, deleted) where this node has it */
+  replyTo?: string
+  quote?: { from: string, text: string, deleted?: boolean }
+  /** A change (kind edit, delete or reaction): the message it changes */
+  target?: string
+  emoji?: string
+  remove?: boolean
+  /** Edited by its author: the sender's clock of the edit shown, and the earlier texts, oldest first (kept here only) */
+  edited?: number
+  edits?: Array<{ text: string, at: number, hlc: string }>
+  /** Deleted by its author for everyone (its text is gone) */
+  deleted?: boolean
+  deletedAt?: number
+  /** Reactions: emoji -> who reacted with it */
+  reactions?: Record<string, string[]>
+}
+
+/** A change applied to a message: the message as it is now, what changed, who changed it. */
+export interface MessageUpdate {
+  conversation: string
+  id: string
+  change: 'edit' | 'delete' | 'reaction'
+  by: string
+  message: ChatMessage
 }
 
 export interface ConversationSummary {
@@ -60,8 +105,20 @@ interface ConversationRecord {
   unread: number
 }
 
+/**
+ * What one addAll writes, for the messages after it in the same batch:
+ * records by id (a change applies to them), changes kept by target (a
+ * target that comes later in the batch gets them).
+ */
+interface Batch {
+  records: Map<string, { key: string, message: StoredMessage }>
+  kept: KeptInBatch
+}
+
 /** Outgoing messages whose status may still change, kept in memory (the oldest are dropped beyond this). */
 const MAX_TRACKED = 20_000
+/** A quoted line keeps this many characters. */
+const QUOTE_LENGTH = 200
 
 export class Conversations {
   private readonly summaries = new Map<string, ConversationRecord | null>()
@@ -69,8 +126,13 @@ export class Conversations {
   private readonly cks = new Map<string, string>()
   /** `${ck}/${id}` -> the outgoing message and its key */
   private readonly outgoing = new Map<string, { key: string, message: ChatMessage }>()
+  readonly index: SearchIndex
+  private readonly kept: KeptChanges
 
-  constructor (private readonly store: SealedStore) {}
+  constructor (private readonly store: SealedStore, private readonly clock: () => number = Date.now) {
+    this.index = new SearchIndex(store)
+    this.kept = new KeptChanges(store)
+  }
 
   /** The opaque key part for a conversation name. */
   ck (name: string): string {
@@ -107,18 +169,104 @@ export class Conversations {
     return this.addAll([m], unread)
   }
 
-  /** Writes for new messages of one conversation, with one summary update. */
-  async addAll (messages: ChatMessage[], unread: boolean): Promise<BatchOp[]> {
+  /**
+   * Writes for new messages of one conversation, with one summary update.
+   * Changes (edit, delete, reaction) are applied to their target, now or,
+   * kept until then, when it arrives; `updates` gets the messages they
+   * changed. A reply's quoted line is given to the message (for its event),
+   * never stored: it is read from its target whenever shown, so an edit or a
+   * deletion of the target shows in every reply.
+   */
+  async addAll (messages: ChatMessage[], unread: boolean, updates?: MessageUpdate[]): Promise<BatchOp[]> {
     const ops: BatchOp[] = []
+    const batch: Batch = { records: new Map(), kept: new Map() }
+    const shownMessages: ChatMessage[] = []
     for (const m of messages) {
-      const key = this.messageKey(m)
       const ck = this.ck(m.conversation)
-      if (m.direction === 'out') this.track(ck, m.id, key, m)
-      ops.push(this.store.put(key, m), this.store.put(`i/${ck}/${m.id}`, { key }))
+      if (isChange(m.kind)) {
+        ops.push(...await this.addChange(m, ck, batch, updates))
+        continue
+      }
+      const key = this.messageKey(m)
+      let record: StoredMessage = { ...m }
+      delete record.quote
+      // Changes that came before it (kept, or earlier in this batch): applied now, and no longer kept.
+      const kept = await this.kept.take(ck, m.id, batch.kept)
+      for (const c of kept.changes) {
+        const next = applyChange(record, c)
+        if (typeof next !== 'string') record = next
+      }
+      ops.push(...kept.ops)
+      const target = m.replyTo === undefined ? undefined : batch.records.get(m.replyTo)?.message ?? (await this.find(m.conversation, m.replyTo))?.message
+      Object.assign(m, shown(record), target === undefined ? {} : { quote: quoteOf(target) })
+      delete m.fromKey
+      if (m.direction === 'out') this.track(ck, m.id, key, record)
+      batch.records.set(m.id, { key, message: record })
+      ops.push(this.store.put(key, record), this.store.put(`i/${ck}/${m.id}`, { key }))
+      if (record.deleted !== true) ops.push(...this.index.add(record.text, { ck, hlc: m.hlc, id: m.id }))
+      shownMessages.push(m)
     }
-    const last = messages[messages.length - 1]
-    if (last !== undefined) ops.push(...await this.summaryOps(last, unread ? messages.length : 0))
+    const last = shownMessages[shownMessages.length - 1]
+    if (last !== undefined) ops.push(...await this.summaryOps(last, unread ? shownMessages.filter(m => m.direction === 'in').length : 0))
     return ops
+  }
+
+  /**
+   * Marks a change's id seen and applies it to its target when the target
+   * is here (a change that does not apply, such as an edit by someone else,
+   * leaves nothing behind), or keeps it until the target comes (kept-changes.ts).
+   */
+  private async addChange (m: ChatMessage, ck: string, batch: Batch, updates?: MessageUpdate[]): Promise<BatchOp[]> {
+    const ops: BatchOp[] = [this.store.put(`i/${ck}/${m.id}`, { key: '' })]
+    const change = changeOf(m)
+    if (change === undefined) return ops
+    const { target } = change
+    const found = batch.records.get(target) ?? await this.find(m.conversation, target)
+    if (found === undefined) {
+      ops.push(...await this.kept.keep(ck, change, batch.kept))
+      return ops
+    }
+    const next = applyChange(found.message, change)
+    if (typeof next === 'string') return ops
+    batch.records.set(target, { key: found.key, message: next })
+    ops.push(this.store.put(found.key, next))
+    const at = { ck, hlc: next.hlc, id: next.id }
+    if (change.kind === 'edit') ops.push(...this.index.remove(found.message.text, at, next.text), ...this.index.add(next.text, at))
+    if (change.kind === 'delete') ops.push(...this.index.remove(found.message.text, at))
+    if (next.direction === 'out') this.track(ck, next.id, found.key, next)
+    // The conversation's summary shows no deleted text and the latest edit.
+    const summary = await this.summary(m.conversation)
+    if (summary !== null && summary.lastHlc === next.hlc && change.kind !== 'reaction') {
+      const updated = { ...summary, lastText: next.deleted === true ? 'message deleted' : next.text.slice(0, 200) }
+      this.summaries.set(ck, updated)
+      ops.push(this.store.put(`c/${ck}`, updated))
+    }
+    updates?.push({ conversation: m.conversation, id: target, change: change.kind, by: change.from, message: shown(next) })
+    return ops
+  }
+
+  /**
+   * Why a change a peer sent cannot apply, when its target is here: an edit
+   * or a deletion of a message someone else wrote (NOT_AUTHOR). Undefined
+   * when it may apply, or when its target is not here yet (it is kept, and
+   * checked when the target comes).
+   */
+  async refusal (m: ChatMessage): Promise<'NOT_AUTHOR' | undefined> {
+    const change = changeOf(m)
+    if (change === undefined || change.kind === 'reaction') return undefined
+    const found = await this.find(m.conversation, change.target)
+    return found !== undefined && !byAuthor(found.message, change) ? 'NOT_AUTHOR' : undefined
+  }
+
+  /** A message of a conversation by id, with its storage key (undefined when not here). */
+  async find (name: string, id: string): Promise<{ key: string, message: StoredMessage } | undefined> {
+    const ck = this.ck(name)
+    const tracked = this.outgoing.get(`${ck}/${id}`)
+    if (tracked !== undefined) return { key: tracked.key, message: tracked.message }
+    const index = await this.store.get<{ key: string }>(`i/${ck}/${id}`)
+    if (index === undefined || index.key === '') return undefined
+    const message = await this.store.get<StoredMessage>(index.key)
+    return message === undefined ? undefined : { key: index.key, message }
   }
 
   /** Marks an id as seen without a message (receipts), so a replay is recognised. */
@@ -180,7 +328,7 @@ export class Conversations {
       const m = found.message
       // A record without a status (an outgoing group message stored before statuses were) takes any.
       if (m.direction !== 'out' || (m.status === undefined ? -1 : STATUS_RANK[m.status]) >= STATUS_RANK[status]) continue
-      const updated = { ...m, status }
+      const updated = { ...m, status, times: { ...m.times, [status]: this.clock() } }
       ops.push(this.store.put(found.key, updated))
       changed.push(id)
       if (status === 'read' || status === 'failed') this.outgoing.delete(`${ck}/${id}`)
@@ -189,13 +337,71 @@ export class Conversations {
     return { ops, changed }
   }
 
-  /** The last `limit` messages, older than `before` (an hlc) when given, oldest first. */
+  /** The last `limit` messages, older than `before` (an hlc) when given, oldest first; quotes as their targets are now. */
   async history (name: string, limit: number, before?: string): Promise<ChatMessage[]> {
     const ck = this.ck(name)
-    const out: ChatMessage[] = []
+    const out: StoredMessage[] = []
     const lt = before === undefined ? undefined : `m/${ck}/${before}`
-    for await (const [, m] of this.store.entries<ChatMessage>(`m/${ck}/`, { reverse: true, limit: Math.min(Math.max(limit, 1), 1000), lt })) out.push(m)
-    return out.reverse()
+    for await (const [, m] of this.store.entries<StoredMessage>(`m/${ck}/`, { reverse: true, limit: Math.min(Math.max(limit, 1), 1000), lt })) out.push(m)
+    out.reverse()
+    return this.withQuotes(out)
+  }
+
+  /** Messages from the one with hlc `from` on (up to `limit`), oldest first: a page that starts at a message. */
+  async historyFrom (name: string, from: string, limit: number): Promise<ChatMessage[]> {
+    const ck = this.ck(name)
+    const out: StoredMessage[] = []
+    for await (const [, m] of this.store.entries<StoredMessage>(`m/${ck}/`, { gt: `m/${ck}/${from}`, limit: Math.min(Math.max(limit, 1), 1000) })) out.push(m)
+    return this.withQuotes(out)
+  }
+
+  /** Messages as shown: replies with the line they quote as it is now (edited, deleted, or arrived since). */
+  async withQuotes (list: StoredMessage[]): Promise<ChatMessage[]> {
+    const byId = new Map(list.map(m => [`${m.conversation}/${m.id}`, m]))
+    const out: ChatMessage[] = []
+    for (const m of list) {
+      const { quote: _q, ...record } = m
+      if (m.replyTo === undefined) {
+        out.push(shown(record))
+        continue
+      }
+      const target = byId.get(`${m.conversation}/${m.replyTo}`) ?? (await this.find(m.conversation, m.replyTo))?.message
+      out.push(shown(target === undefined ? record : { ...record, quote: quoteOf(target) }))
+    }
+    return out
+  }
+
+  /** Messages with every word of `query`, newest first, in one conversation or all of them. */
+  async search (query: string, limit: number, name?: string): Promise<ChatMessage[]> {
+    const wanted = words(query)
+    if (wanted.length === 0) return []
+    const out: StoredMessage[] = []
+    for (const at of await this.index.candidates(wanted, name === undefined ? undefined : this.ck(name))) {
+      if (out.length >= limit) break
+      const m = await this.store.get<StoredMessage>(`m/${at.ck}/${at.hlc}/${at.id}`)
+      // The index may keep words of an earlier text: the text of now decides.
+      if (m === undefined || m.deleted === true) continue
+      const has = new Set(words(m.text))
+      if (wanted.every(w => has.has(w))) out.push(m)
+    }
+    return this.withQuotes(out)
+  }
+
+  /** Indexes every message already stored (history from before the index), `batch` at a time. */
+  async indexAll (batch = 500): Promise<number> {
+    let ops: BatchOp[] = []
+    let n = 0
+    for await (const [key, m] of this.store.entries<StoredMessage>('m/')) {
+      const [, ck] = key.split('/')
+      if (ck === undefined || m.deleted === true) continue
+      ops.push(...this.index.add(m.text, { ck, hlc: m.hlc, id: m.id }))
+      if (++n % batch === 0) {
+        await this.store.write(ops)
+        ops = []
+      }
+    }
+    await this.store.write(ops)
+    return n
   }
 
   async list (): Promise<ConversationSummary[]> {
@@ -222,7 +428,7 @@ export class Conversations {
     for await (const [key, m] of this.store.entries<ChatMessage>(`m/${ck}/`, { reverse: true })) {
       if (m.direction !== 'in' || m.read === true) continue
       ids.push(m.id)
-      ops.push(this.store.put(key, { ...m, read: true }))
+      ops.push(this.store.put(key, { ...m, read: true, readAt: this.clock() }))
       if (ids.length >= c.unread) break
     }
     const next = { ...c, unread: 0 }
@@ -230,4 +436,9 @@ export class Conversations {
     ops.push(this.store.put(`c/${ck}`, next))
     return { ops, ids }
   }
+}
+
+/** The line a reply quotes: who said it and what it says now. */
+function quoteOf (m: StoredMessage): { from: string, text: string, deleted?: boolean } {
+  return m.deleted === true ? { from: m.from, text: '', deleted: true } : { from: m.from, text: [...m.text].slice(0, QUOTE_LENGTH).join('') }
 }

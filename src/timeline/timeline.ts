@@ -12,14 +12,21 @@
  */
 import { randomUUID } from 'node:crypto'
 import { KeyedLock } from '../lock.js'
+import { checkEmoji, fallbackText, isChange } from './body.js'
 import { checkConversation } from './conversation.js'
+import { TimelineError } from './errors.js'
+import { words } from './search.js'
 import { Conversations } from './conversations.js'
 import { believable, formatHlc, HybridClock, parseHlc } from './hlc.js'
+import type { Body } from './body.js'
 import type { ConversationId } from './conversation.js'
-import type { ChatMessage, ConversationSummary, MessageStatus } from './conversations.js'
+import type { ChatMessage, ConversationSummary, MessageStatus, MessageUpdate } from './conversations.js'
 import type { Hlc } from './hlc.js'
 import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
+
+/** Set once every message stored before the search index existed is indexed. */
+const INDEX_MARK = 'x-indexed'
 
 export interface TimelineComponents {
   /** The user's sealed chat store (history keys m/, i/, c/) */
@@ -39,18 +46,28 @@ export class Timeline {
   /** One critical section per conversation: its records (and a writer's own, such as a contact's sessions) change in order */
   private readonly lock = new KeyedLock()
   readonly clock: () => number
+  /** History written before the search index existed, being indexed (searches wait for it) */
+  private indexing?: Promise<void>
 
   constructor (components: TimelineComponents) {
     this.store = components.store
     this.clock = components.clock ?? Date.now
     this.hlc = new HybridClock(this.clock)
-    this.convs = new Conversations(this.store)
+    this.convs = new Conversations(this.store, this.clock)
   }
 
   /** Moves the clock past the newest message on record (after a restart). */
   async start (): Promise<void> {
     const newest = await this.convs.newestHlc()
     if (newest !== undefined) this.observe(newest)
+    // History from before the search index: indexed once, in the background.
+    if (await this.store.get<number>(INDEX_MARK) === undefined) {
+      this.indexing = (async () => {
+        await this.convs.indexAll()
+        await this.store.write([this.store.put(INDEX_MARK, 1)])
+      })()
+      this.indexing.catch(() => {})
+    }
   }
 
   // ---------------------------------------------------------------- the clock
@@ -87,9 +104,9 @@ export class Timeline {
    * A received message stamped beyond the drift the clock believes is kept,
    * stamped when it arrived (`hlc` and `sentAt` of the object are changed).
    */
-  async addOps (messages: ChatMessage[], unread: boolean): Promise<BatchOp[]> {
+  async addOps (messages: ChatMessage[], unread: boolean, updates?: MessageUpdate[]): Promise<BatchOp[]> {
     for (const m of messages) this.admit(m)
-    return this.convs.addAll(messages, unread)
+    return this.convs.addAll(messages, unread, updates)
   }
 
   /** A received message whose stamp cannot be believed (far ahead, malformed) takes the local time, so it never sorts after what follows it. */
@@ -137,14 +154,16 @@ export class Timeline {
    * Stores a message once per (conversation, id), in the conversation's
    * critical section, its hlc taken in by the clock (and changed as addOps
    * says when it cannot be believed). Resolves false when it was already stored.
+   * A change (edit, delete, reaction) is kept and applied to its target;
+   * `updates` gets the messages it changed.
    */
-  async record (message: ChatMessage, unread: boolean): Promise<boolean> {
+  async record (message: ChatMessage, unread: boolean, updates?: MessageUpdate[]): Promise<boolean> {
     const conversation = checkConversation(message.conversation)
     return this.exclusive(conversation, async () => {
       if ((await this.convs.known(conversation, [message.id])).size > 0) return false
       this.receive(parseHlc(message.hlc))
       message.conversation = conversation
-      await this.commit(await this.addOps([message], unread))
+      await this.commit(await this.addOps([message], unread, updates))
       return true
     })
   }
@@ -173,6 +192,62 @@ export class Timeline {
   /** The last `limit` messages of a conversation, older than `before` (an hlc) when given, oldest first. */
   async history (conversation: ConversationId, limit = 50, before?: string): Promise<ChatMessage[]> {
     return this.convs.history(checkConversation(conversation), limit, before)
+  }
+
+  /** Messages of a conversation from the one stamped `from` on (it included), oldest first: a page that starts at a message. */
+  async historyFrom (conversation: ConversationId, from: string, limit = 50): Promise<ChatMessage[]> {
+    // m/<ck>/<hlc> sorts before m/<ck>/<hlc>/<id>: the page starts with the message stamped `from`.
+    return this.convs.historyFrom(checkConversation(conversation), from, limit)
+  }
+
+  /**
+   * Checks a message of a kind other than text before it is stored, and
+   * returns the text its payload carries: the target of a reply, edit,
+   * deletion or reaction is a message of this conversation (UNKNOWN_MESSAGE),
+   * not deleted (DELETED), and this user's own for an edit or a deletion
+   * (NOT_AUTHOR); a deletion or reaction carries the line older nodes show.
+   */
+  async prepare (conversation: ConversationId, me: string, body: Body, text: string): Promise<string> {
+    const ref = body.kind === 'reply' ? body.replyTo : body.target
+    if (!isChange(body.kind) && body.kind !== 'reply') throw new TimelineError('NOT_SUPPORTED', `this node cannot send a message of kind ${body.kind}`)
+    if (body.kind === 'reaction') checkEmoji(body.emoji ?? '')
+    const target = ref === undefined ? undefined : await this.get(conversation, ref)
+    if (target === undefined) throw new TimelineError('UNKNOWN_MESSAGE', `no message ${ref ?? ''} in ${conversation}`)
+    if (target.deleted === true) throw new TimelineError('DELETED', 'that message was deleted')
+    if ((body.kind === 'edit' || body.kind === 'delete') && (target.direction !== 'out' || target.from !== me)) {
+      throw new TimelineError('NOT_AUTHOR', `only its author can ${body.kind} a message: that one is ${target.from}'s`)
+    }
+    return body.kind === 'delete' || body.kind === 'reaction' ? fallbackText(body) : text
+  }
+
+  /** One message of a conversation by id (undefined when it is not here); a reply with the line it quotes now. */
+  async get (conversation: ConversationId, id: string): Promise<ChatMessage | undefined> {
+    const found = await this.convs.find(checkConversation(conversation), id)
+    return found === undefined ? undefined : (await this.convs.withQuotes([found.message]))[0]
+  }
+
+  /**
+   * Refuses a change a peer sent that cannot apply to its target here: an
+   * edit or a deletion of a message this node has from another author, or
+   * from the same name with another identity key (NOT_AUTHOR). A change of a
+   * message not here yet passes: it is kept and checked when the target comes.
+   */
+  async checkChange (message: ChatMessage): Promise<void> {
+    const conversation = checkConversation(message.conversation)
+    if (await this.convs.refusal({ ...message, conversation }) === 'NOT_AUTHOR') {
+      throw new TimelineError('NOT_AUTHOR', `only its author can ${message.kind ?? 'change'} message ${message.target ?? ''}: ${message.from} did not write it`)
+    }
+  }
+
+  /**
+   * Messages with every word of `query` (whole words, case and accents
+   * aside), newest first, in one conversation or in all of them.
+   */
+  async search (query: string, options: { conversation?: ConversationId, limit?: number } = {}): Promise<ChatMessage[]> {
+    if (typeof query !== 'string' || words(query).length === 0) throw new TimelineError('BAD_QUERY', 'search for one word or more')
+    await this.indexing
+    const conversation = options.conversation === undefined ? undefined : checkConversation(options.conversation)
+    return this.convs.search(query, Math.min(Math.max(options.limit ?? 50, 1), 1000), conversation)
   }
 
   /** Every conversation with a message, the most recent first. */

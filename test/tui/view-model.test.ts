@@ -9,11 +9,13 @@ import { charKey } from '../../cli/tui/keys.js'
 import { sanitize, textWidth, wrap } from '../../cli/tui/text.js'
 import { initialState, update } from '../../cli/tui/view-model.js'
 import { LOBBY, PAGE_SIZE } from '../../cli/tui/state.js'
+import { runActions } from './run-actions.js'
 import type { TuiNode } from '../../cli/tui/controller.js'
 import type { Formatters, Frame } from '../../cli/tui/frame.js'
 import type { Key } from '../../cli/tui/keys.js'
-import type { Action, ChatMessage, Effect, GroupInfo, GroupMessage, Snapshot, TuiState } from '../../cli/tui/state.js'
+import type { Action, ChatMessage, GroupInfo, GroupMessage, Snapshot, TuiState } from '../../cli/tui/state.js'
 import type { NodeEvents } from '../../src/node.js'
+import type { Run } from './run-actions.js'
 
 const NOW = Date.UTC(2025, 2, 4, 14, 2)
 const pad = (n: number): string => String(n).padStart(2, '0')
@@ -59,17 +61,7 @@ function message (over: Partial<ChatMessage> & { conversation: string }): ChatMe
   }
 }
 
-interface Run { state: TuiState, effects: Effect[] }
-
-function apply (state: TuiState, ...actions: Action[]): Run {
-  const effects: Effect[] = []
-  for (const a of actions) {
-    const r = update(state, a, NOW, { format: FMT })
-    state = r.state
-    effects.push(...r.effects)
-  }
-  return { state, effects }
-}
+const apply = (state: TuiState, ...actions: Action[]): Run => runActions(state, actions, NOW, FMT)
 
 const key = (name: string, extra: Partial<Key> = {}): Action => ({ type: 'key', key: { name, ...extra } })
 const ctrl = (name: string): Action => key(name, { ctrl: true })
@@ -232,7 +224,7 @@ describe('TUI completion', () => {
   const names = ['bob', 'barbara', 'carol']
 
   it('completes commands, user arguments and @names', () => {
-    expect(completionAt('/d', 2, names)?.options).toEqual(['/dm'])
+    expect(completionAt('/d', 2, names)?.options).toEqual(['/dm', '/delete'])
     expect(completionAt('/dm b', 5, names)?.options).toEqual(['barbara', 'bob'])
     expect(completionAt('/verify ca', 10, names)?.options).toEqual(['carol'])
     expect(completionAt('hi @ca', 6, names)?.options).toEqual(['@carol'])
@@ -315,7 +307,11 @@ describe('TUI conversations', () => {
   })
 
   it('opens a direct chat with /dm, refusing oneself', () => {
+    // dave is no one this UI has met: the node is asked first.
     let r = apply(loggedIn(), ...typeText('/dm Dave'), enter)
+    expect(r.effects).toEqual([{ type: 'checkUser', user: 'dave' }])
+    expect(r.state.current).toBe(LOBBY)
+    r = apply(r.state, { type: 'userChecked', user: 'dave', username: 'dave' })
     expect(r.state.current).toBe('dave')
     expect(r.state.input.text).toBe('')
     expect(r.effects).toEqual([{ type: 'history', conversation: 'dave', limit: PAGE_SIZE }, { type: 'markRead', conversation: 'dave' }])

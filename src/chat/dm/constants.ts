@@ -48,5 +48,7 @@ export const MAX_DIRECT_PREKEYS = 200
 export const RESET_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'DECRYPT_FAILED', 'MESSAGE_KEY_EXPIRED', 'NO_SESSION', 'SIGNED_PREKEY_NOT_FOUND', 'ONE_TIME_PREKEY_NOT_FOUND', 'SESSION_MISMATCH', 'MALFORMED_MESSAGE'
 ])
+/** Rejections a retry cannot change (the recipient refused what the message says): it leaves the outbox, failed. */
+export const FINAL_CODES: ReadonlySet<string> = new Set<ErrorCode>(['NOT_AUTHOR'])
 /** Rejections of relayed mail that may pass on a later try: the mail is left at the relay. */
 export const RETRY_LATER_CODES: ReadonlySet<string> = new Set<ErrorCode>(['INTERNAL', 'MAX_SKIP_EXCEEDED'])

@@ -15,6 +15,7 @@ import { Receiver } from './receiver.js'
 import { Sender } from './sender.js'
 import { SessionBook } from './sessions.js'
 import type { KnownKey } from '../../directory/index.js'
+import type { Body, Timeline } from '../../timeline/index.js'
 import type { DmComponents, DmDirectory, DmEvents, DmInit, SendResult } from './index.js'
 import type { DmEnvelope } from '../pb/chat.js'
 import type { Delivery, VerifiedSender } from '../transport.js'
@@ -27,6 +28,9 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
   private readonly sender: Sender
   private readonly receiver: Receiver
   private readonly mailbox: Mailbox
+  private readonly timeline: Timeline
+  /** Per contact, the send being checked: the next waits for it (sends keep their order) */
+  private readonly admitting = new Map<string, Promise<void>>()
 
   constructor (components: DmComponents, init: DmInit = {}) {
     super()
@@ -34,6 +38,7 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
     const clock = components.clock ?? Date.now
     this.me = account.username
     this.directory = directory
+    this.timeline = timeline
     const book = new SessionBook(store)
     const queue = new OutboxQueue()
     this.prekeys = new LocalPreKeys(store, account.identity(), clock)
@@ -71,12 +76,29 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
     await this.mailbox.stop()
   }
 
-  /** Stores the message in the outbox, then delivers it in the background. */
-  async send (to: string, text: string): Promise<SendResult> {
+  /**
+   * Stores the message in the outbox, then delivers it in the background. A
+   * body makes it a reply, an edit, a deletion or a reaction (checked against
+   * its target here first); it goes the same way as text.
+   */
+  async send (to: string, text: string, body?: Body): Promise<SendResult> {
     const peer = canonicalUsername(to)
     if (peer === this.me) throw new ChatError('BAD_RECIPIENT', 'you cannot send a message to yourself')
-    checkText(text)
-    return this.outbox.send(peer, text)
+    if (body === undefined || body.kind === 'reply' || body.kind === 'edit') checkText(text)
+    // A known contact and plain text, nothing being checked before it: straight in (sends made together share a write).
+    if (body === undefined && !this.admitting.has(peer) && this.directory.registeredNow(peer)) return this.outbox.send(peer, text)
+    // Otherwise checked one send after the other per contact, so sends reach the outbox in the order they were made.
+    const before = this.admitting.get(peer) ?? Promise.resolve()
+    const admitted = before.then(async () => {
+      // A name nobody is registered as: refused before anything is stored (no pending message, no conversation).
+      await this.directory.require(peer)
+      const payloadText = body === undefined ? text : await this.timeline.prepare(peer, this.me, body, text)
+      return { stored: this.outbox.send(peer, payloadText, body) }
+    })
+    const tail = admitted.then(() => {}, () => {})
+    this.admitting.set(peer, tail)
+    void tail.then(() => { if (this.admitting.get(peer) === tail) this.admitting.delete(peer) })
+    return (await admitted).stored
   }
 
   /** Marks a direct conversation read; the contact is told (read receipts). */

@@ -14,7 +14,7 @@ import type { IdentityKeyPair } from '../../crypto/index.js'
 import type { Directory } from '../../directory/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 import type { SealedStore } from '../../sealed-store.js'
-import type { ChatMessage, MessageStatus, Timeline } from '../../timeline/index.js'
+import type { ChatMessage, MessageStatus, MessageUpdate, Timeline } from '../../timeline/index.js'
 import type { DmEnvelope } from '../pb/chat.js'
 import type { Delivery } from '../transport.js'
 import type { TypedEventTarget } from 'main-event'
@@ -23,6 +23,8 @@ export interface DmEvents {
   message: CustomEvent<ChatMessage>
   'message:status': CustomEvent<{ id: string, conversation: string, status: MessageStatus }>
   'message:blocked': CustomEvent<{ id: string, conversation: string, reason: 'KEY_CHANGED' }>
+  /** A message was edited, deleted or reacted to (by this user or the contact) */
+  'message:updated': CustomEvent<MessageUpdate>
 }
 
 /** Where the pieces tell what happened to messages (the DirectMessages object). */
@@ -83,7 +85,7 @@ export interface DmRelay {
 }
 
 /** Who is who: identity keys from the idp, the keys this user accepted, and a changed one accepted. */
-export type DmDirectory = Pick<Directory, 'lookup' | 'check' | 'blocked' | 'trust'>
+export type DmDirectory = Pick<Directory, 'lookup' | 'check' | 'blocked' | 'trust' | 'require' | 'registeredNow'>
 
 /** Where users are online now, as presence announcements tell. */
 export interface DmPresence {

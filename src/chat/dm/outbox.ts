@@ -9,10 +9,11 @@
 import { codeOf, isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { RetryLoop } from '../../retry.js'
-import { newMessageId } from '../../timeline/index.js'
+import { toBase64 } from '../../crypto/index.js'
+import { bodyFields, encodeBody, newMessageId } from '../../timeline/index.js'
 import type { RoundResult } from '../../retry.js'
 import type { SealedStore } from '../../sealed-store.js'
-import type { ChatMessage, Timeline } from '../../timeline/index.js'
+import type { Body, ChatMessage, MessageUpdate, Timeline } from '../../timeline/index.js'
 import type { BatchOp } from '../../../store/index.js'
 import type { DmDirectory, DmEventTarget, SendResult } from './index.js'
 import type { Sender } from './sender.js'
@@ -23,6 +24,8 @@ export interface OutboxEntry {
   to: string
   kind: 'text' | 'receipt'
   text?: string
+  /** base64 of the encoded MessageBody: a message of another kind than plain text (reply, edit, ...) */
+  body?: string
   receipt?: { ids: string[], read: boolean }
   sentAt: number
   hlc: string
@@ -110,6 +113,7 @@ export interface OutboxInit {
 
 interface PendingSend {
   text: string
+  body?: Body
   resolve: (r: SendResult) => void
   reject: (err: unknown) => void
 }
@@ -181,14 +185,15 @@ export class Outbox {
    * Stores the message (with concurrent sends to the same contact, up to
    * COMMIT_BATCH to a write), then delivers it in the background.
    */
-  async send (peer: string, text: string): Promise<SendResult> {
+  async send (peer: string, text: string, body?: Body): Promise<SendResult> {
     return new Promise((resolve, reject) => {
+      const item: PendingSend = { text, ...(body !== undefined ? { body } : {}), resolve, reject }
       const pending = this.pending.get(peer)
       if (pending !== undefined) {
-        pending.push({ text, resolve, reject })
+        pending.push(item)
         return
       }
-      this.pending.set(peer, [{ text, resolve, reject }])
+      this.pending.set(peer, [item])
       void this.commit(peer)
     })
   }
@@ -206,7 +211,10 @@ export class Outbox {
       if (waiting.length === 0) this.pending.delete(peer)
       let undo = (): void => {}
       try {
-        const made = items.map(item => ({ item, ...this.newEntry(peer, { kind: 'text', text: item.text }) }))
+        const made = items.map(item => {
+          const encoded = encodeBody(item.body)
+          return { item, ...this.newEntry(peer, { kind: 'text', text: item.text, ...(encoded !== undefined ? { body: toBase64(encoded) } : {}) }) }
+        })
         // Encryption follows the queue's order: while older entries wait to be
         // encrypted (sent before the session existed), new ones wait behind them.
         const last = this.queue.last(peer)
@@ -218,13 +226,15 @@ export class Outbox {
         }
         for (const { key, entry } of made) ops.push(store.put(key, entry))
         const messages: ChatMessage[] = made.map(({ item, entry: { id, sentAt, hlc } }) =>
-          ({ id, conversation: peer, from: this.c.me, to: peer, text: item.text, sentAt, hlc, direction: 'out', status: 'pending' }))
-        ops.push(...await timeline.addOps(messages, false))
+          ({ id, conversation: peer, from: this.c.me, to: peer, text: item.text, sentAt, hlc, direction: 'out', status: 'pending', ...bodyFields(item.body) }))
+        const updates: MessageUpdate[] = []
+        ops.push(...await timeline.addOps(messages, false, updates))
         await timeline.commit(ops)
         for (const { item, key, entry } of made) {
           this.queue.enqueue(key, entry)
           item.resolve({ id: entry.id, conversation: peer, status: 'pending', hlc: entry.hlc })
         }
+        for (const u of updates) this.c.events.dispatchEvent(new CustomEvent('message:updated', { detail: u }))
       } catch (err) {
         undo()
         for (const { reject } of items) reject(err)
@@ -265,7 +275,7 @@ export class Outbox {
   }
 
   /** A new outbox entry for a contact, stamped now, and its key (in send order). */
-  private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'text' | 'receipt'>): Queued {
+  private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'text' | 'receipt' | 'body'>): Queued {
     const hlc = this.c.timeline.stamp()
     const entry: OutboxEntry = { id: newMessageId(), to, sentAt: this.c.clock(), hlc, ...fields }
     return { key: `${PREFIX}${hlc}/${entry.id}`, entry }

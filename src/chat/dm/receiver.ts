@@ -9,13 +9,13 @@
 import { countSkippedKeys, decodeInitialMessage, decryptInitialMessage, decryptMessage, isSameSession, jwkThumbprint, respondToSession, toHex } from '../../crypto/index.js'
 import { codeOf, isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
-import { formatHlc } from '../../timeline/index.js'
+import { bodyFields, decodeBody, formatHlc, isChange } from '../../timeline/index.js'
 import { ChatError } from '../errors.js'
 import { DmPayload } from '../pb/chat.js'
 import { clampText } from '../text.js'
 import { MAX_ID_LENGTH, MAX_RECEIPT_IDS, MAX_SESSIONS } from './constants.js'
 import type { SessionState } from '../../crypto/index.js'
-import type { ChatMessage, MessageStatus, Timeline } from '../../timeline/index.js'
+import type { ChatMessage, MessageStatus, MessageUpdate, Timeline } from '../../timeline/index.js'
 import type { BatchOp } from '../../../store/index.js'
 import type { DmEnvelope, DmReject } from '../pb/chat.js'
 import type { Delivery, VerifiedSender } from '../transport.js'
@@ -44,6 +44,8 @@ interface Opened {
   env: DmEnvelope
   payload?: DmPayload
   keyChanged?: boolean
+  /** hex of the identity key of the session that decrypted it: the sender, as an edit or deletion is checked */
+  senderKey?: string
   error?: unknown
 }
 
@@ -100,12 +102,12 @@ export class Receiver {
         continue
       }
       try {
-        const { plaintext, next, keyChanged } = await this.decrypt(from, env, sessions, sender)
+        const { plaintext, next, keyChanged, identityKey } = await this.decrypt(from, env, sessions, sender)
         const payload = DmPayload.decode(plaintext)
         if (payload.id !== env.id) throw new ChatError('IMPERSONATION', 'the envelope id differs from the id inside the message')
         sessions = next
         inBatch.add(env.id)
-        opened.push({ env, payload, keyChanged })
+        opened.push({ env, payload, keyChanged, senderKey: toHex(identityKey) })
       } catch (error) {
         opened.push({ env, error })
       }
@@ -116,7 +118,7 @@ export class Receiver {
     const statuses: Array<{ ids: string[], status: MessageStatus }> = []
     const accepted: string[] = []
     const duplicates: string[] = []
-    for (const { env, payload, keyChanged, error } of opened) {
+    for (const { env, payload, keyChanged, senderKey, error } of opened) {
       if (known.has(env.id)) {
         acks.push(env.id)
         duplicates.push(env.id)
@@ -136,7 +138,7 @@ export class Receiver {
         ops.push(...raised.ops, timeline.seenOp(from, env.id))
         statuses.push({ ids: raised.changed, status })
       } else {
-        messages.push({
+        const message: ChatMessage = {
           id: env.id,
           conversation: from,
           from,
@@ -147,12 +149,23 @@ export class Receiver {
           hlc: formatHlc(remoteHlc),
           direction: 'in',
           read: false,
-          ...(keyChanged === true ? { keyChanged } : {})
-        })
+          ...(keyChanged === true ? { keyChanged } : {}),
+          ...(senderKey !== undefined ? { fromKey: senderKey } : {}),
+          ...bodyFields(decodeBody(payload.body))
+        }
+        // An edit or deletion of a message the sender did not write: refused, nothing stored.
+        const refused = isChange(message.kind) ? await timeline.checkChange(message).then(() => undefined, (err: unknown) => err) : undefined
+        if (refused !== undefined) {
+          this.log('refused %s from %s: %s %s', env.id, from, codeOf(refused), (refused as Error).message)
+          rejects.push({ id: env.id, code: codeOf(refused) ?? 'INTERNAL', message: (refused as Error).message })
+          continue
+        }
+        messages.push(message)
       }
       accepted.push(env.id)
     }
-    ops.push(...await timeline.addOps(messages, true))
+    const updates: MessageUpdate[] = []
+    ops.push(...await timeline.addOps(messages, true, updates))
     if (sessions !== before) ops.push(this.book.set(from, sessions))
     ops.push(...this.c.prekeys.ops())
     try {
@@ -169,7 +182,8 @@ export class Receiver {
     const ahead = rejects.some(r => r.code === 'MAX_SKIP_EXCEEDED')
     if (sender !== undefined && (ahead || (sessions !== before && skipped(sessions) > skipped(before)))) this.c.onGap?.()
     const { events } = this.c
-    for (const m of messages) events.dispatchEvent(new CustomEvent('message', { detail: m }))
+    for (const m of messages) if (!isChange(m.kind)) events.dispatchEvent(new CustomEvent('message', { detail: m }))
+    for (const u of updates) events.dispatchEvent(new CustomEvent('message:updated', { detail: u }))
     for (const { ids, status } of statuses) {
       for (const id of ids) events.dispatchEvent(new CustomEvent('message:status', { detail: { id, conversation: from, status } }))
     }
@@ -178,14 +192,14 @@ export class Receiver {
   }
 
   /** Decrypts one envelope with the sender's sessions; the sessions as they would be after it. */
-  private async decrypt (from: string, env: DmEnvelope, sessions: SessionState[], sender: VerifiedSender | undefined): Promise<{ plaintext: Uint8Array, next: SessionState[], keyChanged: boolean }> {
+  private async decrypt (from: string, env: DmEnvelope, sessions: SessionState[], sender: VerifiedSender | undefined): Promise<{ plaintext: Uint8Array, next: SessionState[], keyChanged: boolean, identityKey: Uint8Array }> {
     if (!env.initial) {
       if (sessions.length === 0) throw new ChatError('NO_SESSION', 'no session with the sender: it must start a new one')
       const errors: unknown[] = []
       for (let i = 0; i < sessions.length; i++) {
         try {
           const { session, plaintext } = decryptMessage(sessions[i]!, env.body)
-          return { plaintext, next: [session, ...sessions.filter((_, j) => j !== i)], keyChanged: false }
+          return { plaintext, next: [session, ...sessions.filter((_, j) => j !== i)], keyChanged: false, identityKey: session.remoteIdentityKey }
         } catch (err) {
           if (isCode(err, 'DUPLICATE_MESSAGE')) throw err
           errors.push(err)
@@ -207,10 +221,10 @@ export class Receiver {
     const existing = sessions.findIndex(s => isSameSession(s, msg))
     if (existing >= 0) {
       const { session, plaintext } = decryptInitialMessage(sessions[existing]!, msg)
-      return { plaintext, next: sessions.map((s, i) => i === existing ? session : s), keyChanged }
+      return { plaintext, next: sessions.map((s, i) => i === existing ? session : s), keyChanged, identityKey: msg.identityKey }
     }
     const result = await respondToSession({ identity: this.c.account.identity(), username: this.me, store: this.c.prekeys, message: msg })
-    return { plaintext: result.plaintext, next: this.adopt(sessions, result.session), keyChanged }
+    return { plaintext: result.plaintext, next: this.adopt(sessions, result.session), keyChanged, identityKey: msg.identityKey }
   }
 
   /**

@@ -14,7 +14,7 @@ import { createLogger } from '../../logger.js'
 import { parseHlc } from '../../timeline/index.js'
 import { ChatError } from '../errors.js'
 import { DmEnvelope, DmPayload } from '../pb/chat.js'
-import { RESET_CODES } from './constants.js'
+import { FINAL_CODES, RESET_CODES } from './constants.js'
 import type { SessionState } from '../../crypto/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 import type { SealedStore } from '../../sealed-store.js'
@@ -125,7 +125,8 @@ export class Sender {
       hlcWall: BigInt(hlc.wall),
       hlcCounter: hlc.counter,
       text: entry.text,
-      receipt: entry.receipt
+      receipt: entry.receipt,
+      ...(entry.body !== undefined ? { body: fromBase64(entry.body) } : {})
     })
     const result = encryptMessage(session, payload)
     const envelope: DmEnvelope = { id: entry.id, from: this.me, to: peer, body: result.message, initial: result.initial }
@@ -202,8 +203,14 @@ export class Sender {
         }
         // DUPLICATE: the recipient had it already.
         const done = new Set([...delivery.acks, ...delivery.rejects.filter(r => isCode(r, 'DUPLICATE')).map(r => r.id)])
-        for (const id of done) acked.add(id)
-        for (const r of delivery.rejects) if (!done.has(r.id)) rejects.set(r.id, r)
+        // Refused for what it says (an edit of a message its author did not write): no retry would pass.
+        const failed = new Set(delivery.rejects.filter(r => !done.has(r.id) && FINAL_CODES.has(r.code)).map(r => r.id))
+        for (const id of [...done, ...failed]) acked.add(id)
+        for (const r of delivery.rejects) {
+          if (failed.has(r.id)) this.log('%s refused %s for good: %s %s', peer, r.id, r.code, r.message)
+          else if (!done.has(r.id)) rejects.set(r.id, r)
+        }
+        await this.settle(peer, frame.filter(b => failed.has(b.entry.id)), 'failed')
         await this.settle(peer, frame.filter(b => done.has(b.entry.id)), 'delivered')
       }))
       remaining = remaining.filter(b => !acked.has(b.entry.id))
@@ -261,18 +268,18 @@ export class Sender {
     if (done.length === 0) return
     const { timeline } = this.c
     const texts = done.filter(b => b.entry.kind === 'text').map(b => b.entry.id)
-    const { ops, changed } = await timeline.raiseOps(peer, texts, status)
-    ops.push(...done.map(b => this.c.store.del(b.key)))
-    if (status === 'delivered' && this.confirms(this.book.ready(peer), done)) {
-      // Sessions change only in the contact's critical section.
-      await timeline.exclusive(peer, async () => {
+    // In the contact's critical section: a status raised from a stale copy would undo an edit made meanwhile.
+    const changed = await timeline.exclusive(peer, async () => {
+      const { ops, changed } = await timeline.raiseOps(peer, texts, status)
+      ops.push(...done.map(b => this.c.store.del(b.key)))
+      if (status === 'delivered' && this.confirms(this.book.ready(peer), done)) {
+        // Sessions change only in the contact's critical section.
         const sessions = await this.book.load(peer)
         if (this.confirms(sessions, done)) ops.push(this.book.set(peer, [confirmSession(sessions[0]!), ...sessions.slice(1)]))
-        await timeline.commit(ops)
-      })
-    } else {
+      }
       await timeline.commit(ops)
-    }
+      return changed
+    })
     this.c.queue.dequeue(peer, done.map(b => b.key))
     for (const id of changed) this.c.events.dispatchEvent(new CustomEvent('message:status', { detail: { id, conversation: peer, status } }))
   }

@@ -15,7 +15,7 @@ import type { Directory } from '../../directory/index.js'
 import type { GroupChange, GroupId } from '../../groups/index.js'
 import type { Logger } from '../../logger.js'
 import type { SealedStore } from '../../sealed-store.js'
-import type { ChatMessage, Timeline } from '../../timeline/index.js'
+import type { ChatMessage, MessageUpdate, Timeline } from '../../timeline/index.js'
 
 /** A group as this node knows it (its latest verified state). */
 export interface GroupInfo {
@@ -51,6 +51,8 @@ export interface GroupsEvents {
   'group:message': CustomEvent<GroupMessage & { epoch: number }>
   'group:changed': CustomEvent<GroupInfo>
   'group:status': CustomEvent<{ id: string, group: GroupId, status: 'sent' | 'failed', code?: string }>
+  /** A group message was edited, deleted or reacted to (by this user or another member) */
+  'message:updated': CustomEvent<MessageUpdate>
 }
 
 /** What groups need of the account: the logged-in user, its identity key and token, its data key. */

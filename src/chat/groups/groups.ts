@@ -37,7 +37,7 @@ import type { GroupEnvelope, GroupId } from '../../groups/index.js'
 import type { LanchatLibp2p, NetworkKeys } from '../../net/index.js'
 import type { Role } from '../../roles/index.js'
 import type { Rpc } from '../../services/index.js'
-import type { Timeline } from '../../timeline/index.js'
+import type { Body, Timeline } from '../../timeline/index.js'
 import type { Store } from '../../../store/index.js'
 
 export type { GroupId, GroupInfo, GroupMessage, GroupsEvents, GroupSendResult, ReceiveOutcome }
@@ -180,8 +180,8 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
   }
 
   /** Stores a message, then sends it in the background (group:status events follow). */
-  async send (group: GroupId, text: string): Promise<GroupSendResult> {
-    return this.outbox.send(group, text)
+  async send (group: GroupId, text: string, body?: Body): Promise<GroupSendResult> {
+    return this.outbox.send(group, text, body)
   }
 
   members (group: GroupId): GroupInfo {

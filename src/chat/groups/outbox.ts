@@ -10,7 +10,7 @@ import { GroupEnvelope, isMember, sealGroupMessage } from '../../groups/index.js
 import { fromBase64, toBase64 } from '../../crypto/index.js'
 import { KeyedLock } from '../../lock.js'
 import { RetryLoop } from '../../retry.js'
-import { groupConversation, newMessageId } from '../../timeline/index.js'
+import { bodyFields, decodeBody, encodeBody, groupConversation, newMessageId } from '../../timeline/index.js'
 import { checkText } from '../text.js'
 import { POST_BATCH } from './constants.js'
 import { pad } from './context.js'
@@ -21,13 +21,15 @@ import type { SenderKeys } from './receive.js'
 import type { ErrorCode } from '../../errors.js'
 import type { GroupId } from '../../groups/index.js'
 import type { RoundResult } from '../../retry.js'
-import type { ChatMessage } from '../../timeline/index.js'
+import type { Body, ChatMessage, MessageUpdate } from '../../timeline/index.js'
 import type { BatchOp } from '../../../store/index.js'
 
 /** An outbox entry, stored under g/<h>/o/<hlc>/<id>. */
 export interface OutEntry {
   id: string
   text: string
+  /** base64 of the encoded MessageBody: a reply, edit, deletion or reaction (absent: plain text) */
+  body?: string
   sentAt: number
   hlc: string
   /** Set once encrypted (one write with the seq counter): a retry sends the very same bytes */
@@ -73,14 +75,21 @@ export class Outbox {
     }
   }
 
-  /** Stores a message, then sends it in the background (group:status events follow). */
-  async send (group: GroupId, text: string): Promise<GroupSendResult> {
+  /**
+   * Stores a message, then sends it in the background (group:status events
+   * follow). A body makes it a reply, an edit, a deletion or a reaction
+   * (checked against its target first); it goes the same way as text.
+   */
+  async send (group: GroupId, text: string, body?: Body): Promise<GroupSendResult> {
     const { ctx } = this
-    checkText(text)
+    if (body === undefined || body.kind === 'reply' || body.kind === 'edit') checkText(text)
     const r = ctx.record(group)
     if (!isMember(r.head.state, ctx.me)) throw new GroupError('NOT_MEMBER', `you are not a member of ${r.head.state.name}`)
     if (r.leaving) throw new GroupError('LEFT', `you left ${r.head.state.name}`)
-    const entry: OutEntry = { id: newMessageId(), text, sentAt: ctx.clock(), hlc: ctx.timeline.stamp() }
+    const payloadText = body === undefined ? text : await ctx.timeline.prepare(groupConversation(group), ctx.me, body, text)
+    const encoded = encodeBody(body)
+    const entry: OutEntry = { id: newMessageId(), text: payloadText, ...(encoded !== undefined ? { body: toBase64(encoded) } : {}), sentAt: ctx.clock(), hlc: ctx.timeline.stamp() }
+    const updates: MessageUpdate[] = []
     const key = `${r.prefix}o/${entry.hlc}/${entry.id}`
     const sealed = await this.lock.run(group, async () => {
       const ops: BatchOp[] = []
@@ -88,10 +97,11 @@ export class Outbox {
       const now = r.outbox.size === 0 && this.sealable(r) === 'yes'
       if (now) ops.push(this.seqOp(r, this.sealEntry(r, entry)))
       ops.push(ctx.store.put(key, entry))
-      await Promise.all([ctx.store.write(ops), ctx.timeline.record(this.outgoing(group, entry), false)])
+      await Promise.all([ctx.store.write(ops), ctx.timeline.record(this.outgoing(group, entry), false, updates)])
       r.outbox.set(key, entry)
       return now
     })
+    for (const u of updates) ctx.emit('message:updated', u)
     this.publish(r, entry)
     // Published already: the relay's copy can wait a moment, and take the rest of a burst with it.
     if (sealed) {
@@ -204,7 +214,7 @@ export class Outbox {
     r.seqs.set(epoch, seq + 1)
     const env = sealGroupMessage(ctx.networkId, this.senderKeys.get(r.group, epoch, ctx.me, r.keys.get(epoch)!),
       { group: r.group, epoch, sender: ctx.me, seq, hlc: entry.hlc },
-      { id: entry.id, text: entry.text, sentAt: entry.sentAt }, ctx.account.identity())
+      { id: entry.id, text: entry.text, sentAt: entry.sentAt, ...(entry.body !== undefined ? { body: fromBase64(entry.body) } : {}) }, ctx.account.identity())
     entry.epoch = epoch
     entry.seq = seq
     entry.envelope = toBase64(GroupEnvelope.encode(env))
@@ -242,6 +252,7 @@ export class Outbox {
 
   private outgoing (group: GroupId, e: OutEntry): ChatMessage {
     const conversation = groupConversation(group)
-    return { id: e.id, conversation, from: this.ctx.me, to: conversation, text: e.text, sentAt: e.sentAt, hlc: e.hlc, direction: 'out', status: 'pending' }
+    const body = e.body === undefined ? undefined : decodeBody(fromBase64(e.body))
+    return { id: e.id, conversation, from: this.ctx.me, to: conversation, text: e.text, sentAt: e.sentAt, hlc: e.hlc, direction: 'out', status: 'pending', ...bodyFields(body) }
   }
 }

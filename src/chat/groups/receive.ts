@@ -6,9 +6,10 @@
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { checkEnvelope, isMember, openEnvelope, openGroupMessage, senderKey, verifyEnvelopeSignature } from '../../groups/index.js'
+import { toHex } from '../../crypto/index.js'
 import { codeOf } from '../../errors.js'
 import { KeyedLock } from '../../lock.js'
-import { groupConversation } from '../../timeline/index.js'
+import { bodyFields, decodeBody, groupConversation, isChange } from '../../timeline/index.js'
 import { clampText } from '../text.js'
 import { MAX_PENDING_ENVELOPES } from './constants.js'
 import { GroupError } from './errors.js'
@@ -18,6 +19,7 @@ import type { GroupMessage, MemberContext } from './context.js'
 import type { ReplayWindows } from './replay-window.js'
 import type { ErrorCode } from '../../errors.js'
 import type { GroupEnvelope, GroupId, GroupTopicHandler } from '../../groups/index.js'
+import type { MessageUpdate } from '../../timeline/index.js'
 
 /** What receiving an envelope came to. Refusals throw a GroupError (or GroupStateError) instead. */
 export type ReceiveOutcome = 'ok' | 'duplicate' | 'own' | 'pending'
@@ -26,7 +28,7 @@ export type ReceiveOutcome = 'ok' | 'duplicate' | 'own' | 'pending'
 export type EnvelopeSource = 'topic' | 'relay'
 
 /** Refusals of a topic message that make it invalid for everyone (gossipsub Reject: not forwarded, the peer scored down). */
-const INVALID: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['BAD_ENVELOPE', 'BAD_SIGNATURE', 'NOT_MEMBER', 'REMOVED', 'DECRYPT_FAILED', 'BAD_PAYLOAD', 'TOO_LARGE'])
+const INVALID: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['BAD_ENVELOPE', 'BAD_SIGNATURE', 'NOT_MEMBER', 'REMOVED', 'DECRYPT_FAILED', 'BAD_PAYLOAD', 'TOO_LARGE', 'NOT_AUTHOR'])
 /** Sender keys kept in memory before the cache starts over. */
 const MAX_SENDER_KEYS = 10_000
 
@@ -137,7 +139,8 @@ export class Receiver {
     const window = await this.deps.windows.load(r.prefix, env.epoch, env.sender)
     // Catching up from the relay mostly meets messages already had live: those cost no signature check.
     if (source === 'relay' && seen(window.window, env.seq)) return 'duplicate'
-    if (!verifyEnvelopeSignature(ctx.networkId, env, await this.deps.pinnedKey(env.sender))) {
+    const senderKey = await this.deps.pinnedKey(env.sender)
+    if (!verifyEnvelopeSignature(ctx.networkId, env, senderKey)) {
       throw new GroupError('BAD_SIGNATURE', `the message is not signed by ${env.sender}'s identity key`)
     }
     // A (epoch, sender, seq) seen before is a replay: the sender never reuses one.
@@ -155,13 +158,20 @@ export class Receiver {
       receivedAt: ctx.clock(),
       hlc: env.hlc,
       direction: 'in',
-      read: false
+      read: false,
+      fromKey: toHex(senderKey),
+      ...bodyFields(decodeBody(payload.body))
     }
     const { group: _group, ...chatMessage } = message
-    const fresh = await ctx.timeline.record(chatMessage, true)
+    // An edit or deletion of a message the sender did not write: refused (NOT_AUTHOR), nothing stored.
+    if (isChange(message.kind)) await ctx.timeline.checkChange(chatMessage)
+    const updates: MessageUpdate[] = []
+    const fresh = await ctx.timeline.record(chatMessage, true, updates)
     this.deps.windows.save(window, mark(window.window, env.seq))
     if (!fresh) return 'duplicate'
-    ctx.emit('group:message', { ...message, epoch: env.epoch })
+    // A change (edit, deletion, reaction) is no message of its own: what it changed is told instead.
+    if (!isChange(message.kind)) ctx.emit('group:message', { ...chatMessage, group: env.group, epoch: env.epoch })
+    for (const u of updates) ctx.emit('message:updated', u)
     return 'ok'
   }
 

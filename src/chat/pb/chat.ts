@@ -11,6 +11,7 @@ export interface DmFrame {
   bundleRequest: boolean
   bundle: Uint8Array<ArrayBuffer>
   proof: Uint8Array<ArrayBuffer>
+  typing?: boolean
 }
 
 export namespace DmFrame {
@@ -62,6 +63,11 @@ export namespace DmFrame {
         if ((obj.proof != null && obj.proof.byteLength > 0)) {
           w.uint32(58)
           w.bytes(obj.proof)
+        }
+
+        if (obj.typing != null) {
+          w.uint32(64)
+          w.bool(obj.typing)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -126,6 +132,10 @@ export namespace DmFrame {
             }
             case 7: {
               obj.proof = reader.bytes()
+              break
+            }
+            case 8: {
+              obj.typing = reader.bool()
               break
             }
             default: {
@@ -228,6 +238,13 @@ export namespace DmFrame {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.typing`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -314,6 +331,11 @@ export namespace DmFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DmFrameTypingFieldEvent {
+    field: '$.typing'
+    value: boolean
+  }
+
   export function encode (obj: Partial<DmFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DmFrame.codec())
   }
@@ -322,7 +344,7 @@ export namespace DmFrame {
     return decodeMessage(buf, DmFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DmFrame>): Generator<DmFrameIdentityTokenFieldEvent | DmFrameEnvelopesIdFieldEvent | DmFrameEnvelopesFromFieldEvent | DmFrameEnvelopesToFieldEvent | DmFrameEnvelopesBodyFieldEvent | DmFrameEnvelopesInitialFieldEvent | DmFrameAcksFieldEvent | DmFrameRejectsIdFieldEvent | DmFrameRejectsCodeFieldEvent | DmFrameRejectsMessageFieldEvent | DmFrameBundleRequestFieldEvent | DmFrameBundleFieldEvent | DmFrameProofFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DmFrame>): Generator<DmFrameIdentityTokenFieldEvent | DmFrameEnvelopesIdFieldEvent | DmFrameEnvelopesFromFieldEvent | DmFrameEnvelopesToFieldEvent | DmFrameEnvelopesBodyFieldEvent | DmFrameEnvelopesInitialFieldEvent | DmFrameAcksFieldEvent | DmFrameRejectsIdFieldEvent | DmFrameRejectsCodeFieldEvent | DmFrameRejectsMessageFieldEvent | DmFrameBundleRequestFieldEvent | DmFrameBundleFieldEvent | DmFrameProofFieldEvent | DmFrameTypingFieldEvent> {
     return streamMessage(buf, DmFrame.codec(), opts)
   }
 }

@@ -14,6 +14,8 @@ export interface Announcement {
   startedAt: bigint
   held: HeldRole[]
   views: RoleView[]
+  hostName: string
+  user: string
 }
 
 export namespace Announcement {
@@ -88,6 +90,16 @@ export namespace Announcement {
           }
         }
 
+        if ((obj.hostName != null && obj.hostName !== '')) {
+          w.uint32(90)
+          w.string(obj.hostName)
+        }
+
+        if ((obj.user != null && obj.user !== '')) {
+          w.uint32(98)
+          w.string(obj.user)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -102,7 +114,9 @@ export namespace Announcement {
           time: 0n,
           startedAt: 0n,
           held: [],
-          views: []
+          views: [],
+          hostName: '',
+          user: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -179,6 +193,14 @@ export namespace Announcement {
               obj.views.push(RoleView.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.views$
               }))
+              break
+            }
+            case 11: {
+              obj.hostName = reader.string()
+              break
+            }
+            case 12: {
+              obj.user = reader.string()
               break
             }
             default: {
@@ -332,6 +354,20 @@ export namespace Announcement {
 
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.hostName`,
+                value: reader.string()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.user`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -418,6 +454,16 @@ export namespace Announcement {
     index: number
   }
 
+  export interface AnnouncementHostNameFieldEvent {
+    field: '$.hostName'
+    value: string
+  }
+
+  export interface AnnouncementUserFieldEvent {
+    field: '$.user'
+    value: string
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -426,7 +472,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent | AnnouncementViewsRoleFieldEvent | AnnouncementViewsPeerIdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent | AnnouncementViewsRoleFieldEvent | AnnouncementViewsPeerIdFieldEvent | AnnouncementHostNameFieldEvent | AnnouncementUserFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }

@@ -20,7 +20,7 @@ import type { DmReject } from '../../../src/chat/pb/chat.js'
 import type { VerifiedSender } from '../../../src/chat/transport.js'
 import type { IdentityKeyPair } from '../../../src/crypto/index.js'
 import type { Rpc } from '../../../src/services/index.js'
-import type { ChatMessage, MessageStatus } from '../../../src/timeline/index.js'
+import type { ChatMessage, MessageStatus, MessageUpdate } from '../../../src/timeline/index.js'
 import type { Store } from '../../../store/index.js'
 
 /** The few Account methods the pipeline and the directory use. */
@@ -47,6 +47,8 @@ export interface User {
   messages: ChatMessage[]
   statuses: Array<{ id: string, conversation: string, status: MessageStatus }>
   blocked: Array<{ id: string, conversation: string, reason: string }>
+  /** message:updated events: edits, deletions, reactions */
+  updates: MessageUpdate[]
 }
 
 /** What the fake network saw of one frame. */
@@ -202,10 +204,11 @@ export class FakeNet {
       network: { connected: () => [...this.online].map(u => this.idp.get(u)!.peerId) },
       clock
     }, opts.init)
-    const user: User = { name, peerId, account, store, sealed, timeline, directory, dm, link, messages: [], statuses: [], blocked: [] }
+    const user: User = { name, peerId, account, store, sealed, timeline, directory, dm, link, messages: [], statuses: [], blocked: [], updates: [] }
     dm.addEventListener('message', evt => { user.messages.push(evt.detail) })
     dm.addEventListener('message:status', evt => { user.statuses.push(evt.detail) })
     dm.addEventListener('message:blocked', evt => { user.blocked.push(evt.detail) })
+    dm.addEventListener('message:updated', evt => { user.updates.push(evt.detail) })
     this.users.set(name, user)
     if (opts.online ?? true) this.online.add(name)
     await dm.load()
@@ -227,7 +230,7 @@ export class FakeNet {
 
   private lookup (username: string): { username: string, identityKey: Uint8Array, peers: string[] } {
     const entry = this.idp.get(username)
-    if (entry === undefined) throw Object.assign(new Error(`no user ${username}`), { code: 'NO_SUCH_USER' })
+    if (entry === undefined) throw Object.assign(new Error(`no user ${username}`), { code: 'UNKNOWN_USER' })
     return { username, identityKey: entry.identityKey, peers: [entry.peerId] }
   }
 

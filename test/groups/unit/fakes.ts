@@ -7,7 +7,7 @@
  * crypto throughout; time is vitest's fake clock.
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { vi } from 'vitest'
+import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { generateIdentityKeyPair, jwkThumbprint, randomBytes, toHex } from '../../../src/crypto/index.js'
 import { LanchatError } from '../../../src/errors.js'
 import { GroupEnvelope } from '../../../src/groups/index.js'
@@ -347,4 +347,23 @@ export async function finish<T> (p: Promise<T>, maxMs = 60_000): Promise<T> {
   p.then(() => { done = true }, () => { done = true })
   await until('the call to return', () => done, maxMs)
   return p
+}
+
+/**
+ * A fresh FakeLan for each test of the describe block this is called in, on
+ * fake timers; after each test every member stops, and no timer is left
+ * (stop() clears every timer it set). Returns the current test's lan.
+ */
+export function useFakeLan (): () => FakeLan {
+  let lan: FakeLan | undefined
+  beforeEach(async () => {
+    vi.useFakeTimers()
+    lan = await FakeLan.create()
+  })
+  afterEach(async () => {
+    await lan?.stopAll()
+    expect(vi.getTimerCount()).toBe(0)
+    vi.useRealTimers()
+  })
+  return () => lan!
 }

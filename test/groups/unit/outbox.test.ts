@@ -2,31 +2,21 @@
  * The group outbox, with fakes (fakes.ts): what the relay refuses for good
  * fails, what fails for now is retried with a doubling backoff.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ServiceError } from '../../../src/services/index.js'
-import { FakeLan, settle, until } from './fakes.js'
+import { useFakeLan, settle, until } from './fakes.js'
 
 describe('group outbox (member side, with fakes)', () => {
-  let lan: FakeLan
-
-  beforeEach(async () => {
-    vi.useFakeTimers()
-    lan = await FakeLan.create()
-  })
-  afterEach(async () => {
-    await lan.stopAll()
-    expect(vi.getTimerCount()).toBe(0)
-    vi.useRealTimers()
-  })
+  const lan = useFakeLan()
 
   // No poll in the way of the timings below.
   const init = { pollIntervalMs: 3_600_000 }
-  const posts = (user: string): number[] => lan.calls.filter(c => c.user === user && c.method === 'post').map(c => c.at)
+  const posts = (user: string): number[] => lan().calls.filter(c => c.user === user && c.method === 'post').map(c => c.at)
 
   it('retries a post that fails with a doubling backoff until the relay has it: sent', async () => {
-    const { group, members: [alice, bob] } = await lan.crew(['alice', 'bob'], init)
+    const { group, members: [alice, bob] } = await lan().crew(['alice', 'bob'], init)
     let failures = 3
-    lan.fault = (user, method) => user === 'alice' && method === 'post' && failures-- > 0 ? new ServiceError('UNAVAILABLE', 'the relay holder did not answer') : undefined
+    lan().fault = (user, method) => user === 'alice' && method === 'post' && failures-- > 0 ? new ServiceError('UNAVAILABLE', 'the relay holder did not answer') : undefined
     const t0 = Date.now()
     const { id } = await alice!.groups.send(group, 'eventually')
     await until('sent', () => alice!.statuses.some(s => s.id === id && s.status === 'sent'))
@@ -41,8 +31,8 @@ describe('group outbox (member side, with fakes)', () => {
   })
 
   it('fails a message the relay refuses for good, and sends the next one', async () => {
-    const { group, members: [alice] } = await lan.crew(['alice', 'bob'], init)
-    lan.refusePost = (user, env) => user === 'alice' && env.seq === 1 ? 'NOT_MEMBER' : undefined
+    const { group, members: [alice] } = await lan().crew(['alice', 'bob'], init)
+    lan().refusePost = (user, env) => user === 'alice' && env.seq === 1 ? 'NOT_MEMBER' : undefined
     const refused = await alice!.groups.send(group, 'refused')
     await until('failed', () => alice!.statuses.some(s => s.id === refused.id))
     expect(alice!.statuses).toEqual([{ id: refused.id, status: 'failed', code: 'NOT_MEMBER' }])
@@ -55,9 +45,9 @@ describe('group outbox (member side, with fakes)', () => {
   })
 
   it('a refusal that may pass later is retried like a failure', async () => {
-    const { group, members: [alice] } = await lan.crew(['alice', 'bob'], init)
+    const { group, members: [alice] } = await lan().crew(['alice', 'bob'], init)
     let refusals = 2
-    lan.refusePost = user => user === 'alice' && refusals-- > 0 ? 'RATE_LIMITED' : undefined
+    lan().refusePost = user => user === 'alice' && refusals-- > 0 ? 'RATE_LIMITED' : undefined
     const t0 = Date.now()
     const { id } = await alice!.groups.send(group, 'later')
     await until('sent', () => alice!.statuses.some(s => s.id === id && s.status === 'sent'))

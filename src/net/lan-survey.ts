@@ -1,0 +1,121 @@
+/**
+ * Other lanchat networks on this LAN, seen without joining them: every node
+ * asks for its own network's mDNS service tag (derived from the network key,
+ * src/net/network-key.ts) every couple of seconds and every node of that
+ * network answers, to the whole LAN. A node that listens to those answers
+ * learns how many nodes of other lanchat networks are around (their tags are
+ * all it sees: no address is dialled, nothing is joined). A node alone with
+ * "0 peers" beside several such nodes was most likely started with a
+ * mistyped passphrase or another network name; the node says so.
+ */
+import multicastDNS from 'multicast-dns'
+import { TypedEventEmitter } from 'main-event'
+import { createLogger } from '../logger.js'
+import type { MulticastDNS, ResponsePacket } from 'multicast-dns'
+
+/** What the survey saw lately. */
+export interface ForeignNetworks {
+  /** Nodes of other lanchat networks heard within the window */
+  nodes: number
+  /** How many other networks they belong to */
+  networks: number
+}
+
+export interface LanSurveyEvents {
+  /** The count of other networks' nodes changed */
+  'foreign': CustomEvent<ForeignNetworks>
+}
+
+export interface LanSurveyInit {
+  /** This network's own service tag (its answers are not counted) */
+  serviceTag: string
+  /** A node counts while heard within this (default 30 s: several query intervals) */
+  windowMs?: number
+  clock?: () => number
+}
+
+const TAG = /^_lanchat-[0-9a-f]{12}\._udp\.local$/
+/** Other networks' nodes remembered at once: answers naming more (a flood from one host) are not counted. */
+export const MAX_FOREIGN_NODES = 1_000
+
+export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
+  private mdns?: MulticastDNS
+  private timer?: ReturnType<typeof setInterval>
+  /** tag -> node name -> last heard */
+  private readonly heard = new Map<string, Map<string, number>>()
+  private last: ForeignNetworks = { nodes: 0, networks: 0 }
+  private readonly windowMs: number
+  private readonly clock: () => number
+  private readonly log = createLogger('net:survey')
+
+  constructor (private readonly init: LanSurveyInit) {
+    super()
+    this.windowMs = init.windowMs ?? 30_000
+    this.clock = init.clock ?? Date.now
+  }
+
+  start (): void {
+    // A socket of its own on 5353 (shared with libp2p's, reuseAddr): it only listens.
+    this.mdns = multicastDNS()
+    this.mdns.on('response', this.onResponse)
+    this.mdns.on('error', (err: Error) => { this.log('mdns error: %s', err.message) })
+    this.timer = setInterval(() => { this.update() }, 2_000)
+    this.timer.unref?.()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.mdns?.removeListener('response', this.onResponse)
+    this.mdns?.destroy()
+    this.mdns = undefined
+  }
+
+  /** Nodes of other networks heard lately. */
+  state (): ForeignNetworks {
+    return { ...this.last }
+  }
+
+  /** Takes in one mDNS answer (the handler of the socket; public for tests). */
+  readonly onResponse = (packet: ResponsePacket): void => {
+    for (const answer of [...(packet.answers ?? []), ...(packet.additionals ?? [])]) {
+      if (answer.type !== 'PTR' || typeof answer.data !== 'string' || !TAG.test(answer.name) || answer.name === this.init.serviceTag) continue
+      const name = answer.data.slice(0, 128)
+      let nodes = this.heard.get(answer.name)
+      if (nodes?.has(name) !== true && this.remembered() >= MAX_FOREIGN_NODES) continue
+      if (nodes === undefined) {
+        nodes = new Map()
+        this.heard.set(answer.name, nodes)
+      }
+      nodes.set(name, this.clock())
+    }
+    this.update()
+  }
+
+  private remembered (): number {
+    let n = 0
+    for (const seen of this.heard.values()) n += seen.size
+    return n
+  }
+
+  private update (): void {
+    const now = this.clock()
+    let nodes = 0
+    for (const [tag, seen] of this.heard) {
+      for (const [name, at] of seen) if (now - at > this.windowMs) seen.delete(name)
+      if (seen.size === 0) this.heard.delete(tag)
+      nodes += seen.size
+    }
+    const next = { nodes, networks: this.heard.size }
+    if (next.nodes === this.last.nodes && next.networks === this.last.networks) return
+    this.last = next
+    this.log('%d nodes of %d other lanchat networks on this LAN', next.nodes, next.networks)
+    this.dispatchEvent(new CustomEvent('foreign', { detail: next }))
+  }
+}
+
+/** What a person is told about them. */
+export function foreignMessage (f: ForeignNetworks): string {
+  const nodes = `${f.nodes} lanchat node${f.nodes === 1 ? '' : 's'}`
+  const of = f.networks > 1 ? `of ${f.networks} other networks` : 'of another network'
+  return `${nodes} ${of} ${f.nodes === 1 ? 'is' : 'are'} on this LAN: is the passphrase or the network name different?`
+}
