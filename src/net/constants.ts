@@ -24,5 +24,10 @@ export const DIAL_TIMEOUT_MS = 10_000
 /** A discovered (not `--peer`) peer that failed this many dials in a row is forgotten until rediscovered. */
 export const DISCOVERED_MAX_FAILURES = 6
 
-/** mDNS query interval: peers find each other within a few seconds. */
-export const MDNS_INTERVAL_MS = 2_000
+/**
+ * The LAN is asked for this network's nodes about this often, by one node (lan-survey.ts): a node that comes back
+ * is found again within it. A new node asks as it starts, and every node answers: it finds them at once.
+ */
+export const MDNS_QUERY_INTERVAL_MS = 10_000
+/** libp2p's mDNS asks on its own only this seldom (after its query at start): the shared queries above do it. */
+export const MDNS_OWN_QUERY_INTERVAL_MS = 10 * 60_000

@@ -1,17 +1,28 @@
 /**
- * Other lanchat networks on this LAN, seen without joining them: every node
- * asks for its own network's mDNS service tag (derived from the network key,
- * src/net/network-key.ts) every couple of seconds and every node of that
- * network answers, to the whole LAN. A node that listens to those answers
- * learns how many nodes of other lanchat networks are around (their tags are
- * all it sees: no address is dialled, nothing is joined). A node alone with
- * "0 peers" beside several such nodes was most likely started with a
- * mistyped passphrase or another network name; the node says so.
+ * The node's mDNS socket of its own, for two things libp2p's mDNS does not do.
+ *
+ * Queries shared by the LAN. Every node of a network answers a query for the
+ * network's service tag (derived from the network key, src/net/network-key.ts)
+ * to the whole LAN, so one query lets every node see every other: with each
+ * of N nodes asking every couple of seconds, as libp2p's mDNS does, a node
+ * took in N x N answers per interval (issue 16's scale check: 5.5 MB a minute
+ * per node idle at 10 hosts). Here a node asks only when nobody asked within
+ * the interval (RFC 6762 §7.3, duplicate question suppression), at a jittered
+ * time, and every couple of seconds while it has no peer at all: about one
+ * query per interval for the whole LAN, N answers. libp2p's mDNS takes in the
+ * answers to anyone's query and keeps only its own query at start.
+ *
+ * Other lanchat networks on this LAN, seen without joining them: a node that
+ * listens to the answers learns how many nodes of other lanchat networks are
+ * around (their tags are all it sees: no address is dialled, nothing is
+ * joined). A node alone with "0 peers" beside several such nodes was most
+ * likely started with a mistyped passphrase or another network name; the
+ * node says so.
  */
 import multicastDNS from 'multicast-dns'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
-import type { MulticastDNS, ResponsePacket } from 'multicast-dns'
+import type { MulticastDNS, QueryPacket, ResponsePacket } from 'multicast-dns'
 
 /** What the survey saw lately. */
 export interface ForeignNetworks {
@@ -31,6 +42,12 @@ export interface LanSurveyInit {
   serviceTag: string
   /** A node counts while heard within this (default 30 s: several query intervals) */
   windowMs?: number
+  /** The LAN is asked for this network's nodes about this often, by whoever's turn comes first (default 10 s) */
+  queryIntervalMs?: number
+  /** ...and this often while this node has no peer (default 2 s) */
+  lonelyQueryIntervalMs?: number
+  /** Whether this node has no peer now */
+  lonely?: () => boolean
   clock?: () => number
 }
 
@@ -41,6 +58,11 @@ export const MAX_FOREIGN_NODES = 1_000
 export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
   private mdns?: MulticastDNS
   private timer?: ReturnType<typeof setInterval>
+  private queryTimer?: ReturnType<typeof setTimeout>
+  /** When a query for this network's tag was last heard on the LAN (this node's own included) */
+  private lastQuery = 0
+  /** Queries this node sent (tests, the scale check) */
+  queriesSent = 0
   /** tag -> node name -> last heard */
   private readonly heard = new Map<string, Map<string, number>>()
   private last: ForeignNetworks = { nodes: 0, networks: 0 }
@@ -55,19 +77,57 @@ export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
   }
 
   start (): void {
-    // A socket of its own on 5353 (shared with libp2p's, reuseAddr): it only listens.
+    // A socket of its own on 5353 (shared with libp2p's, reuseAddr).
     this.mdns = multicastDNS()
     this.mdns.on('response', this.onResponse)
+    this.mdns.on('query', this.onQuery)
     this.mdns.on('error', (err: Error) => { this.log('mdns error: %s', err.message) })
     this.timer = setInterval(() => { this.update() }, 2_000)
     this.timer.unref?.()
+    // libp2p's mDNS asked as it started.
+    this.lastQuery = this.clock()
+    this.scheduleQuery()
   }
 
   stop (): void {
     clearInterval(this.timer)
+    clearTimeout(this.queryTimer)
+    this.queryTimer = undefined
     this.mdns?.removeListener('response', this.onResponse)
+    this.mdns?.removeListener('query', this.onQuery)
     this.mdns?.destroy()
     this.mdns = undefined
+  }
+
+  /** Takes in one mDNS query (the handler of the socket; public for tests). */
+  readonly onQuery = (packet: QueryPacket): void => {
+    if ((packet.questions ?? []).some(q => q.name === this.init.serviceTag && q.type === 'PTR')) this.lastQuery = this.clock()
+  }
+
+  /** Asks the LAN now, unless someone did within the interval: what the query timer does when it fires. */
+  askIfDue (): boolean {
+    const interval = this.interval()
+    // A query heard within the last three quarters of an interval stands for this node's own (RFC 6762 §7.3).
+    if (this.clock() - this.lastQuery < interval * 0.75) return false
+    this.lastQuery = this.clock()
+    this.queriesSent++
+    this.mdns?.query({ questions: [{ name: this.init.serviceTag, type: 'PTR' }] })
+    return true
+  }
+
+  private interval (): number {
+    return this.init.lonely?.() === true ? (this.init.lonelyQueryIntervalMs ?? 2_000) : (this.init.queryIntervalMs ?? 10_000)
+  }
+
+  private scheduleQuery (): void {
+    if (this.mdns === undefined) return
+    // Jittered over the interval's second half, so the nodes of a LAN do not all come due at once.
+    const interval = this.interval()
+    this.queryTimer = setTimeout(() => {
+      this.askIfDue()
+      this.scheduleQuery()
+    }, interval * (0.5 + Math.random() * 0.5))
+    this.queryTimer.unref?.()
   }
 
   /** Nodes of other networks heard lately. */

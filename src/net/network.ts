@@ -10,7 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
-import { DIAL_TIMEOUT_MS, MDNS_INTERVAL_MS } from './constants.js'
+import { DIAL_TIMEOUT_MS, MDNS_OWN_QUERY_INTERVAL_MS, MDNS_QUERY_INTERVAL_MS } from './constants.js'
 import { AddressBudget, MAX_LEARNT_ADDRS, plausible } from './reachable.js'
 import { Dialer } from './dialer.js'
 import { LanSurvey } from './lan-survey.js'
@@ -148,7 +148,8 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
         allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
       },
       peerDiscovery: this.init.mdns
-        ? [mdns({ serviceTag: this.init.keys.mdnsServiceTag, interval: MDNS_INTERVAL_MS })]
+        // Its own query at start; later queries are shared by the LAN (lan-survey.ts) and their answers reach it.
+        ? [mdns({ serviceTag: this.init.keys.mdnsServiceTag, interval: MDNS_OWN_QUERY_INTERVAL_MS })]
         : [],
       services: {
         identify: identify(),
@@ -183,7 +184,11 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
     this.dialer = new Dialer({ libp2p: node, log: this.log })
     this.dialer.start(peerAddrs)
     if (this.init.mdns) {
-      this.survey = new LanSurvey({ serviceTag: this.init.keys.mdnsServiceTag })
+      this.survey = new LanSurvey({
+        serviceTag: this.init.keys.mdnsServiceTag,
+        queryIntervalMs: MDNS_QUERY_INTERVAL_MS,
+        lonely: () => node.getPeers().length === 0
+      })
       this.survey.addEventListener('foreign', evt => { this.dispatchEvent(new CustomEvent('foreign', { detail: evt.detail })) })
       this.survey.start()
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { foreignMessage, LanSurvey, MAX_FOREIGN_NODES } from '../../src/net/lan-survey.js'
 import type { ForeignNetworks } from '../../src/net/lan-survey.js'
-import type { ResponsePacket } from 'multicast-dns'
+import type { QueryPacket, ResponsePacket } from 'multicast-dns'
 
 const OWN = '_lanchat-000000000000._udp.local'
 const OTHER = '_lanchat-abcdefabcdef._udp.local'
@@ -35,5 +35,32 @@ describe('LanSurvey (answers handed in, no socket)', () => {
     const survey = new LanSurvey({ serviceTag: OWN, clock: () => 0 })
     for (let i = 0; i < 5_000; i++) survey.onResponse(answer(`_lanchat-${i.toString(16).padStart(12, '0')}._udp.local`, `n${i}`))
     expect(survey.state().nodes).toBe(MAX_FOREIGN_NODES)
+  })
+
+  it('asks the LAN only when nobody asked within the interval, and more often while it has no peer', () => {
+    let now = 0
+    let lonely = false
+    const survey = new LanSurvey({ serviceTag: OWN, queryIntervalMs: 10_000, lonelyQueryIntervalMs: 2_000, lonely: () => lonely, clock: () => now })
+    const query = (tag: string): QueryPacket => ({ questions: [{ type: 'PTR', name: tag }] }) as unknown as QueryPacket
+    // Nothing heard yet: due.
+    now = 10_000
+    expect(survey.askIfDue()).toBe(true)
+    // Its own query stands for the next 7.5 s.
+    now = 16_000
+    expect(survey.askIfDue()).toBe(false)
+    // Another node asked for this network: that one stands for this node's too.
+    now = 18_000
+    survey.onQuery(query(OWN))
+    now = 24_000
+    expect(survey.askIfDue()).toBe(false)
+    // A query for another service or network counts for nothing.
+    survey.onQuery(query(OTHER))
+    now = 26_000
+    expect(survey.askIfDue()).toBe(true)
+    // Alone, it asks every couple of seconds.
+    lonely = true
+    now = 27_600
+    expect(survey.askIfDue()).toBe(true)
+    expect(survey.queriesSent).toBe(3)
   })
 })
