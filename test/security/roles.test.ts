@@ -1,12 +1,11 @@
 /**
- * Issue 15, items 2, 3 and 6: the registry believes what announcements
- * claim. An insider (a plain node with the passphrase, holding no role) takes
- * a pinned role by claiming it held it since time 1, hands the idp to a
- * record with no node behind it, hands mail into any mailbox through the
- * relay's hand-over, and makes every node dial any TCP address it names.
- * Each test performs the attack with the real protocols and asserts the safe
- * outcome; those that fail today (the attack works) are it.fails, for the
- * lead to flip to it() as each hole is closed.
+ * Issue 15, items 3, 5 and 7: what announcements claim. An insider (a plain
+ * node with the passphrase, holding no role) tries to take a pinned role by
+ * claiming it held it since time 1, to hand the idp to a record with no node
+ * behind it, to hand mail into any mailbox through the relay's hand-over, and
+ * to make every node dial any TCP address it names. Each test performs the
+ * attack with the real protocols and asserts the safe outcome (each failed
+ * before its fix).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateIdentityKeyPair } from '../../src/crypto/index.js'
