@@ -12,6 +12,7 @@ import type { CryptoErrorCode } from './crypto/errors.js'
 import type { DirectoryErrorCode } from './directory/errors.js'
 import type { GroupStateErrorCode } from './groups/errors.js'
 import type { NetErrorCode } from './net/errors.js'
+import type { ReplicationErrorCode } from './replication/errors.js'
 import type { ServiceErrorCode } from './services/errors.js'
 import type { TimelineErrorCode } from './timeline/errors.js'
 import type { StoreErrorCode } from '../store/index.js'
@@ -19,7 +20,7 @@ import type { StoreErrorCode } from '../store/index.js'
 /** Every code a lanchat error can carry (docs/headless.md lists what each means). */
 export type ErrorCode =
   | AccountErrorCode | ChatErrorCode | GroupErrorCode | CryptoErrorCode | DirectoryErrorCode | GroupStateErrorCode | NetErrorCode
-  | ServiceErrorCode | TimelineErrorCode | StoreErrorCode | 'BAD_USERNAME' | 'BAD_PARAMS' | 'INTERNAL'
+  | ReplicationErrorCode | ServiceErrorCode | TimelineErrorCode | StoreErrorCode | 'BAD_USERNAME' | 'BAD_PARAMS' | 'INTERNAL'
 
 export class LanchatError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C

@@ -17,6 +17,7 @@ export const DOMAINS = [
   'idp', // accounts (only on a node that has held the idp role)
   'kacls', // key-encryption keys and audit log (kacls holders)
   'relay', // mailboxes, prekey bundles, group states and history (relay holders)
+  'replica', // role state as replicated docs (Yjs updates) and their epochs, on every node eligible for the role
   'account', // the logged-in user's keys, tokens and settings
   'chat', // sessions, conversations, messages, outbox
   'groups' // group states and epoch keys held as a member

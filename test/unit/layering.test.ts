@@ -22,13 +22,14 @@ const LAYERS: Record<string, number> = {
   'src/net': 2,
   'src/roles': 3,
   'src/groups': 3,
-  'src/services': 4,
-  'src/account': 5,
-  'src/timeline': 5,
-  'src/directory': 6,
-  'src/chat': 7,
-  'src/node.ts': 8,
-  cli: 9
+  'src/replication': 4,
+  'src/services': 5,
+  'src/account': 6,
+  'src/timeline': 6,
+  'src/directory': 7,
+  'src/chat': 8,
+  'src/node.ts': 9,
+  cli: 10
 }
 /** src/errors.ts lists every module's error codes: type imports only, so the registry sits below them. */
 const TYPE_REGISTRY = 'src/errors.ts'

@@ -1,0 +1,58 @@
+/**
+ * Limits and timings of role-state replication (docs/replication.md). Every
+ * one has a reason beside it; tests and benches override some through
+ * ReplicationInit.
+ */
+
+/** One protocol for every role: the frames name their doc, and a doc names its role. */
+export const REPLICA_PROTOCOL = '/lanchat/replica/1.0.0'
+
+/**
+ * A frame carries at most one doc's missing updates: the largest doc is a
+ * full mailbox (64 MiB of envelopes, RELAY_DEFAULTS.mailboxMaxBytes) plus the
+ * records' overhead.
+ */
+export const MAX_FRAME_BYTES = 96 * 1024 * 1024
+
+/**
+ * Updates to a doc made within this window go out as one frame and are
+ * persisted in one LevelDB write on the replica (the spike: 10,000 deposits
+ * persisted on the replica at the holder's pace with 5 ms, 272 records/s
+ * without; the price is up to 5 ms of lag).
+ */
+export const BATCH_MS = 5
+
+/**
+ * A holder's write waits this long for another eligible node to say it has
+ * persisted it; then the write fails retryably (NOT_REPLICATED) while such a
+ * node is still live. Under a caller's 10 s deadline (src/services/rpc.ts).
+ */
+export const DURABLE_TIMEOUT_MS = 5_000
+
+/** How often waiting writes are checked against who is live (a node gone since makes the holder alone). */
+export const DURABLE_CHECK_MS = 100
+
+/**
+ * A node elected to a role serves it only once it has synced with every live
+ * eligible node; one that does not answer is given up on after this long
+ * (and the roles view says the holder served before catching up with it).
+ */
+export const CATCHUP_TIMEOUT_MS = 15_000
+
+/** Sessions are checked against the registry's view this often (and on every role change). */
+export const RECONCILE_MS = 500
+
+/** A doc is compacted into a new epoch once it has this many deleted records... */
+export const COMPACT_MIN_TOMBSTONES = 1_000
+/** ...and at least as many deleted records as live ones. */
+export const COMPACT_RATIO = 1
+/** The holder looks for docs to compact this often. */
+export const COMPACT_INTERVAL_MS = 60_000
+/** A doc's catalog entry keeps the bases of this many past epochs (a replica further behind carries over everything it has). */
+export const KEEP_BASES = 8
+
+/** Persisted updates of a doc are merged into one when a load finds more than this many. */
+export const MERGE_PERSISTED_AT = 64
+
+/** Replicas announced per role (the registry record is limited to 8 KiB). */
+export const MAX_ANNOUNCED_REPLICAS = 16

@@ -1,0 +1,749 @@
+/**
+ * Role state replicated to every live node eligible for the role
+ * (docs/replication.md). Each role's records live in docs (Yjs docs of
+ * sealed records, src/replication/doc.ts), split by natural unit of deletion
+ * (a mailbox, a group, ...). The holder writes (mutate); every eligible node
+ * keeps every doc of the role, persisted with the service's own layout in
+ * one batch (the kind's materialize), and syncs with every other live
+ * eligible node (sessions, y-protocols messages). A holder's write is
+ * acknowledged once another eligible node has persisted it, or at once when
+ * no other eligible node is live (alone, said in the roles view).
+ */
+import { KeyedLock } from '../lock.js'
+import { createLogger } from '../logger.js'
+import {
+  CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, RECONCILE_MS, REPLICA_PROTOCOL
+} from './constants.js'
+import { LOCAL, loadDoc, ReplicaDoc, storedDocs } from './doc.js'
+import { ReplicationError } from './errors.js'
+import { Epochs } from './epochs.js'
+import { ReplicaFrame } from './pb/replica.js'
+import { inspectUpdate, recordKey, sealRecord } from './records.js'
+import { frame, Session, syncMessage } from './session.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import * as decoding from 'lib0/decoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import type { Change, DocMeta } from './doc.js'
+import type { Refusal } from './records.js'
+import type { SessionHost } from './session.js'
+import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
+import type { Role } from '../roles/index.js'
+import type { BatchOp, KV, Store } from '../../store/index.js'
+
+export type { Change } from './doc.js'
+
+/** A kind of doc, by name prefix: the role that holds it and what its records mean to the service. */
+export interface DocKind {
+  prefix: string
+  role: Role
+  /**
+   * The service's own layout writes that follow from these record changes
+   * (the holder's own or a peer's): committed in the same batch as the update.
+   */
+  materialize?: (doc: string, changes: Change[]) => Promise<BatchOp[]> | BatchOp[]
+  /** Called once a change is committed (in-memory caches of the service). */
+  committed?: (doc: string, changes: Change[]) => void
+  /** A value from a peer this node refuses (a lockbox to it that does not open): counted, the update not applied. */
+  check?: (doc: string, key: string, value: Uint8Array) => Refusal | undefined
+}
+
+/** The records of a doc as a write sees them: its own writes first. */
+export interface Tx {
+  readonly doc: string
+  get: (key: string) => Uint8Array | undefined
+  has: (key: string) => boolean
+  /** Record keys, sorted, starting with `prefix` */
+  keys: (prefix?: string) => string[]
+  put: (key: string, value: Uint8Array) => void
+  del: (key: string) => void
+  /** More writes for the same batch (the service's own records) */
+  also: (ops: BatchOp[]) => void
+}
+
+/** What the replication needs to know of the registry's view (src/roles/registry.ts implements it). */
+export interface PeerView {
+  readonly self: PeerIdStr
+  eligibleRoles: () => readonly Role[]
+  /** Nodes live now (connected, announcing within their lease), with the roles they may hold */
+  livePeers: () => Array<{ peerId: PeerIdStr, eligible: readonly Role[] }>
+  serves: (role: Role) => boolean
+  holderOf: (role: Role) => PeerIdStr | null
+  /** The serving gate may have opened: recompute now */
+  refresh: () => void
+  addEventListener: (type: 'role:changed', listener: (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>) => void) => void
+  removeEventListener: (type: 'role:changed', listener: (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>) => void) => void
+}
+
+export interface ReplicationComponents {
+  store: Store
+  /** NetworkKeys.atRestKey: the records' sealing keys derive from it */
+  atRestKey: Uint8Array
+  /** Absent: standalone (one node, nothing to sync with: unit tests, tools) */
+  libp2p?: LanchatLibp2p
+  peers?: PeerView
+  clock?: () => number
+}
+
+export interface ReplicationInit {
+  durableTimeoutMs?: number
+  catchUpTimeoutMs?: number
+  compactMinTombstones?: number
+  compactIntervalMs?: number
+  /** Elected roles are not served for this long after start (the registry's warm-up): a restarted node hears the others first */
+  warmupMs?: number
+}
+
+export interface ReplicaStatus {
+  peerId: PeerIdStr
+  /** connecting: no session yet; syncing: the first exchange is under way; live: in step */
+  state: 'connecting' | 'syncing' | 'live'
+  /** Records this node sent that the replica has not persisted yet */
+  behind: number
+  /** Age of the oldest of them (ms) */
+  lagMs: number
+}
+
+export interface RoleReplication {
+  docs: number
+  records: number
+  tombstones: number
+  /** Live nodes eligible for the role, and how far behind this node each is */
+  replicas: ReplicaStatus[]
+  /** This node holds the role with no other eligible node live: its writes are on it alone */
+  alone: boolean
+  /** Replicas it began serving without having synced with (they did not answer in time) */
+  servedBehind: PeerIdStr[]
+}
+
+export interface ReplicationStatus {
+  roles: Partial<Record<Role, RoleReplication>>
+  /** Updates from peers refused, by reason (never applied) */
+  refused: Record<Refusal | 'not-eligible', number>
+  writes: { replicated: number, alone: number, failed: number }
+  /** Holder write -> first replica persisted, ms (the last 10,000 writes) */
+  lag: { p50: number, p99: number, samples: number }
+  bytes: { in: number, out: number }
+}
+
+interface Waiter {
+  doc: string
+  role: Role
+  since: number
+  settled: boolean
+  resolve: () => void
+  reject: (err: Error) => void
+}
+
+interface Takeover {
+  started: number
+  done: boolean
+  late: PeerIdStr[]
+}
+
+const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
+const CATALOG = 'catalog'
+const LAG_SAMPLES = 10_000
+
+export class Replication implements SessionHost {
+  private readonly store: Store
+  private readonly raw: KV<Uint8Array>
+  private readonly json: KV<DocMeta>
+  private readonly keys = new Map<Role, Uint8Array>()
+  private readonly kinds: DocKind[] = []
+  readonly docs = new Map<string, ReplicaDoc>()
+  private readonly opening = new Map<string, Promise<ReplicaDoc>>()
+  private stored = new Map<string, DocMeta>()
+  readonly lock = new KeyedLock()
+  private readonly sessions = new Map<PeerIdStr, Session>()
+  private readonly waiters = new Set<Waiter>()
+  private readonly takeovers = new Map<Role, Takeover>()
+  /** Roles this node had docs of at start: after a restart it must hear the others before serving them */
+  private readonly hadData = new Set<Role>()
+  private readonly refused: ReplicationStatus['refused'] = { tampered: 0, malformed: 0, unsealable: 0, missing: 0, 'not-eligible': 0 }
+  private readonly writes = { replicated: 0, alone: 0, failed: 0 }
+  private readonly lags: number[] = []
+  private readonly clock: () => number
+  private readonly init: Required<ReplicationInit>
+  private readonly log = createLogger('replication')
+  readonly epochs: Epochs
+  private timers: Array<ReturnType<typeof setInterval>> = []
+  private startedAt = 0
+  private started = false
+  private stopped = false
+  private readonly bytes = { in: 0, out: 0 }
+
+  constructor (private readonly components: ReplicationComponents, init: ReplicationInit = {}) {
+    this.store = components.store
+    this.raw = components.store.sublevel('replica', 'bytes')
+    this.json = components.store.sublevel<DocMeta>('replica', 'json')
+    this.clock = components.clock ?? Date.now
+    this.init = {
+      durableTimeoutMs: init.durableTimeoutMs ?? DURABLE_TIMEOUT_MS,
+      catchUpTimeoutMs: init.catchUpTimeoutMs ?? CATCHUP_TIMEOUT_MS,
+      compactMinTombstones: init.compactMinTombstones ?? COMPACT_MIN_TOMBSTONES,
+      compactIntervalMs: init.compactIntervalMs ?? COMPACT_INTERVAL_MS,
+      warmupMs: init.warmupMs ?? 4_500
+    }
+    this.epochs = new Epochs(this)
+    for (const role of ROLES) {
+      this.kinds.push({ prefix: `${role}/${CATALOG}`, role, committed: (_doc, changes) => { this.epochs.onCatalog(role, changes) } })
+    }
+  }
+
+  /** Replication with other nodes (false: standalone). */
+  get networked (): boolean {
+    return this.components.libp2p !== undefined && this.components.peers !== undefined
+  }
+
+  get self (): PeerIdStr {
+    return this.components.peers?.self ?? 'self'
+  }
+
+  /** Declares a kind of doc (services do, before start). */
+  define (kind: DocKind): void {
+    this.kinds.push(kind)
+  }
+
+  kindOf (name: string): DocKind | undefined {
+    let best: DocKind | undefined
+    for (const k of this.kinds) if (name.startsWith(k.prefix) && (best === undefined || k.prefix.length > best.prefix.length)) best = k
+    return best
+  }
+
+  /** The roles whose docs this node keeps: every role when standalone. */
+  private eligible (role: Role): boolean {
+    return this.components.peers === undefined || this.components.peers.eligibleRoles().includes(role)
+  }
+
+  recordKey (role: Role): Uint8Array {
+    let k = this.keys.get(role)
+    if (k === undefined) {
+      k = recordKey(this.components.atRestKey, role)
+      this.keys.set(role, k)
+    }
+    return k
+  }
+
+  catalogOf (role: Role): string {
+    return `${role}/${CATALOG}`
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    this.started = true
+    this.startedAt = this.clock()
+    this.stored = await storedDocs(this.json)
+    if (!this.networked) return
+    // Every doc of an eligible role is in memory: sessions list them all.
+    for (const [name] of this.stored) {
+      const kind = this.kindOf(name)
+      if (kind === undefined || !this.eligible(kind.role)) continue
+      await this.open(name)
+      if (!name.endsWith(`/${CATALOG}`)) this.hadData.add(kind.role)
+    }
+    const { libp2p, peers } = this.components
+    await libp2p!.handle(REPLICA_PROTOCOL, async (stream, connection) => {
+      const session = this.session(connection.remotePeer.toString())
+      await session.read(stream)
+    }, { maxInboundStreams: 4, runOnLimitedConnection: false })
+    peers!.addEventListener('role:changed', this.onRoleChanged)
+    this.timers.push(setInterval(() => { this.reconcile() }, RECONCILE_MS))
+    this.timers.push(setInterval(() => { this.checkWaiters() }, DURABLE_CHECK_MS))
+    this.timers.push(setInterval(() => { void this.epochs.compactServed() }, this.init.compactIntervalMs))
+    for (const t of this.timers) t.unref?.()
+    this.reconcile()
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
+    this.epochs.stop()
+    this.components.peers?.removeEventListener('role:changed', this.onRoleChanged)
+    for (const s of this.sessions.values()) s.close()
+    this.sessions.clear()
+    for (const w of this.waiters) this.settle(w, new ReplicationError('REPLICA_CLOSED', 'the node is stopping'))
+    if (this.networked) await this.components.libp2p!.unhandle(REPLICA_PROTOCOL).catch(() => {})
+    await this.lock.idle()
+    for (const d of this.docs.values()) d.ydoc.destroy()
+    this.docs.clear()
+  }
+
+  // ---------------------------------------------------------------- docs
+
+  /** A doc, loaded from the store or made empty (at the epoch its role's catalog names). */
+  async open (name: string): Promise<ReplicaDoc> {
+    const have = this.docs.get(name)
+    if (have !== undefined) return have
+    let opening = this.opening.get(name)
+    if (opening === undefined) {
+      opening = (async () => {
+        const kind = this.kindOf(name)
+        if (kind === undefined) throw new Error(`no kind of doc is defined for ${name}`)
+        const k = this.recordKey(kind.role)
+        const meta = this.stored.get(name) ?? await this.json.get(`m/${name}`)
+        const doc = meta === undefined
+          ? new ReplicaDoc(name, kind.role, k, { epoch: this.epochs.catalogEpoch(kind.role, name) ?? 1, seq: 0 })
+          : await loadDoc(this.store, this.raw, this.json, name, kind.role, k, meta)
+        this.docs.set(name, doc)
+        return doc
+      })().finally(() => { this.opening.delete(name) })
+      this.opening.set(name, opening)
+    }
+    return opening
+  }
+
+  /** Names of the docs kept here (loaded or stored) starting with `prefix`. */
+  names (prefix: string): string[] {
+    const out = new Set<string>()
+    for (const name of this.docs.keys()) if (name.startsWith(prefix)) out.add(name)
+    for (const name of this.stored.keys()) if (name.startsWith(prefix)) out.add(name)
+    return [...out].sort()
+  }
+
+  /**
+   * Changes a doc: `fn` reads and writes its records (checks and writes
+   * under the doc's lock, in order with the updates from peers); the change,
+   * the service's layout writes for it and `also` are committed in one
+   * batch, then sent to the replicas. With `durable`, resolves once another
+   * eligible node persisted it, or at once when none is live; throws
+   * NOT_REPLICATED when one is live and none did in time.
+   */
+  async mutate<T> (name: string, fn: (tx: Tx) => T | Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
+    const d = await this.open(name)
+    let queued: Array<Promise<{ session: Session, n: number }>> = []
+    let changed = false
+    const result = await this.lock.run(name, async () => {
+      if (d.switching !== undefined) await this.epochs.finishSwitch(d)
+      const writes = new Map<string, Uint8Array | null>()
+      const extra: BatchOp[] = []
+      const tx: Tx = {
+        doc: name,
+        get: key => writes.has(key) ? writes.get(key) ?? undefined : d.get(key),
+        has: key => writes.has(key) ? writes.get(key) !== null : d.has(key),
+        keys: (prefix = '') => {
+          const all = new Set(d.keys(prefix))
+          for (const [key, v] of writes) if (key.startsWith(prefix)) v === null ? all.delete(key) : all.add(key)
+          return [...all].sort()
+        },
+        put: (key, value) => { writes.set(key, value) },
+        del: key => { writes.set(key, null) },
+        also: ops => { extra.push(...ops) }
+      }
+      const out = await fn(tx)
+      d.lastUpdate = undefined
+      const changes = d.collect(() => {
+        d.ydoc.transact(() => {
+          for (const [key, value] of writes) {
+            if (value === null) {
+              if (d.map.has(key)) d.map.delete(key)
+            } else {
+              d.map.set(key, sealRecord(d.k, name, key, value) as Uint8Array<ArrayBuffer>)
+            }
+          }
+        }, LOCAL)
+      })
+      const update = d.lastUpdate
+      const kind = this.kindOf(name)
+      const ops = changes.length > 0 && kind?.materialize !== undefined ? await kind.materialize(name, changes) : []
+      if (update === undefined && extra.length === 0 && ops.length === 0) return out
+      try {
+        await this.store.batch([...(update === undefined ? [] : d.persistOps(this.raw, this.json, update)), ...extra, ...ops])
+      } catch (err) {
+        // The doc in memory is ahead of the disk: the next load would miss this change, so the whole doc is written now.
+        await this.store.batch(await d.rewriteOps(this.raw, this.json, d.epoch)).catch(() => {})
+        throw err
+      }
+      this.stored.set(name, { epoch: d.epoch, seq: 0 })
+      if (changes.length > 0) kind?.committed?.(name, changes)
+      if (update !== undefined) {
+        changed = true
+        queued = this.broadcast(d, update, changes.length, undefined)
+      }
+      return out
+    })
+    if (opts.durable === true && (changed || this.networked)) await this.durable(d, queued)
+    return result
+  }
+
+  /** Sends an update to the sessions of its role (but `except`); each resolves with the frame that carried it. */
+  private broadcast (d: ReplicaDoc, update: Uint8Array, records: number, except: Session | undefined): Array<Promise<{ session: Session, n: number }>> {
+    const out: Array<Promise<{ session: Session, n: number }>> = []
+    for (const s of this.sessions.values()) {
+      if (s === except || !s.open || !s.helloRoles.has(d.role)) continue
+      out.push(s.queueUpdate(d.name, d.epoch, update, records).then(n => ({ session: s, n })))
+    }
+    return out
+  }
+
+  // ---------------------------------------------------------------- durability
+
+  /** Live nodes eligible for `role` that speak the protocol (the replicas). */
+  private replicasOf (role: Role): PeerIdStr[] {
+    const peers = this.components.peers
+    if (peers === undefined) return []
+    return peers.livePeers().filter(p => p.eligible.includes(role) && this.sessions.get(p.peerId)?.unsupported !== true).map(p => p.peerId)
+  }
+
+  private async durable (d: ReplicaDoc, queued: Array<Promise<{ session: Session, n: number }>>): Promise<void> {
+    if (!this.networked) return
+    if (this.replicasOf(d.role).length === 0) {
+      this.writes.alone++
+      return
+    }
+    const since = this.clock()
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const waiter: Waiter = { doc: d.name, role: d.role, since, settled: false, resolve, reject }
+    this.waiters.add(waiter)
+    for (const q of queued) {
+      void q.then(async ({ session, n }) => {
+        if (n === 0) return
+        await session.whenAcked(n)
+        this.acked(waiter)
+      })
+    }
+    return promise
+  }
+
+  /** A frame with a doc's whole state went out on `session` as frame `n`: it carries every write waiting on the doc. */
+  private coverWaiters (session: Session, doc: string, n: number): void {
+    if (n === 0) return
+    for (const w of this.waiters) {
+      if (w.doc !== doc || w.settled) continue
+      void session.whenAcked(n).then(() => { this.acked(w) })
+    }
+  }
+
+  private acked (w: Waiter): void {
+    if (w.settled) return
+    this.writes.replicated++
+    this.lags.push(this.clock() - w.since)
+    if (this.lags.length > LAG_SAMPLES) this.lags.splice(0, this.lags.length - LAG_SAMPLES)
+    this.settle(w)
+  }
+
+  private settle (w: Waiter, err?: Error): void {
+    if (w.settled) return
+    w.settled = true
+    this.waiters.delete(w)
+    if (err === undefined) w.resolve()
+    else w.reject(err)
+  }
+
+  /** Writes whose replicas all went away are the holder's alone now; writes nobody persisted in time fail. */
+  private checkWaiters (): void {
+    const now = this.clock()
+    for (const w of this.waiters) {
+      if (this.replicasOf(w.role).length === 0) {
+        this.writes.alone++
+        this.settle(w)
+      } else if (now - w.since > this.init.durableTimeoutMs) {
+        this.writes.failed++
+        this.settle(w, new ReplicationError('NOT_REPLICATED', `no other node eligible for ${w.role} persisted this write within ${this.init.durableTimeoutMs} ms; it is kept on this node and replicated when one answers: try again`))
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  private session (peer: PeerIdStr): Session {
+    let s = this.sessions.get(peer)
+    if (s === undefined || s.closed) {
+      s = new Session(peer, this, this.clock)
+      this.sessions.set(peer, s)
+    }
+    return s
+  }
+
+  readonly onClosed = (s: Session): void => {
+    this.log('replica stream to %s closed', s.peer)
+  }
+
+  private readonly onRoleChanged = (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>): void => {
+    // A takeover is per tenure: the next time this node is elected, it syncs again before serving.
+    if (evt.detail.peerId !== this.self) this.takeovers.delete(evt.detail.role)
+    this.reconcile()
+  }
+
+  /** Opens sessions to the live nodes sharing a role with this one, closes the others, says HELLO for new roles. */
+  reconcile (): void {
+    if (!this.networked || this.stopped) return
+    const peers = this.components.peers!
+    const mine = peers.eligibleRoles()
+    const live = new Set<PeerIdStr>()
+    for (const p of peers.livePeers()) {
+      const shared = new Set(mine.filter(r => p.eligible.includes(r)))
+      if (shared.size === 0) continue
+      live.add(p.peerId)
+      const s = this.session(p.peerId)
+      s.roles = shared
+      if (!s.open) {
+        void this.openSession(s)
+      } else if ([...shared].some(r => !s.helloRoles.has(r))) {
+        void this.hello(s).catch(() => {})
+      }
+    }
+    for (const [peer, s] of this.sessions) {
+      if (live.has(peer)) continue
+      s.close()
+      this.sessions.delete(peer)
+    }
+  }
+
+  private async openSession (s: Session): Promise<void> {
+    if (s.opening || s.unsupported || this.clock() - s.lastOpenFailure < 1_000) return
+    s.opening = true
+    try {
+      const stream = await this.components.libp2p!.dialProtocol(peerIdFromString(s.peer), REPLICA_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+      if (s.closed) {
+        stream.abort(new Error('session closed'))
+        return
+      }
+      s.attachOut(stream)
+      await this.hello(s)
+    } catch (err) {
+      s.lastOpenFailure = this.clock()
+      if ((err as { name?: string }).name === 'UnsupportedProtocolError') s.unsupported = true
+      this.log('opening a replica stream to %s failed: %s', s.peer, (err as Error).message)
+    } finally {
+      s.opening = false
+    }
+  }
+
+  /** Lists this node's docs of the roles shared with the peer; resolves once the peer answered. */
+  private async hello (s: Session): Promise<void> {
+    const roles = new Set(s.roles)
+    const docs: ReplicaFrame['docs'] = []
+    for (const d of this.docs.values()) {
+      if (!roles.has(d.role) || d.switching !== undefined) continue
+      docs.push({ name: d.name, epoch: d.epoch, sv: d.stateVector() as Uint8Array<ArrayBuffer> })
+    }
+    await s.hello(docs, roles)
+  }
+
+  /** The peer's frames (SessionHost). */
+  async onFrame (s: Session, f: ReplicaFrame, _n: number): Promise<void> {
+    if (f.kind === ReplicaFrame.Kind.HELLO) {
+      this.answerHello(s, f)
+      return
+    }
+    if (f.kind !== ReplicaFrame.Kind.SYNC) return
+    const kind = this.kindOf(f.doc)
+    if (kind === undefined || !s.roles.has(kind.role) || !this.eligible(kind.role)) {
+      this.refused['not-eligible']++
+      return
+    }
+    const decoder = decoding.createDecoder(f.sync)
+    let type: number
+    let payload: Uint8Array
+    try {
+      type = decoding.readVarUint(decoder)
+      payload = decoding.readVarUint8Array(decoder)
+    } catch {
+      this.refused.malformed++
+      return
+    }
+    if (type === syncProtocol.messageYjsSyncStep1) {
+      const d = this.docs.get(f.doc)
+      if (d === undefined || d.epoch !== f.epoch || d.switching !== undefined) return
+      const n = s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep2(enc, d.ydoc, payload) }) }))
+      this.coverWaiters(s, d.name, n)
+      return
+    }
+    if (type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) {
+      this.refused.malformed++
+      return
+    }
+    await this.applyRemote(s, kind, f.doc, f.epoch, payload)
+  }
+
+  /** Sends the peer what it lacks of every doc of the shared roles (the catalogs first), then HELLO_DONE. */
+  private answerHello (s: Session, f: ReplicaFrame): void {
+    const theirs = new Map(f.docs.map(d => [d.name, d]))
+    const docs = [...this.docs.values()].filter(d => s.roles.has(d.role) && d.switching === undefined)
+      .sort((a, b) => Number(b.name.endsWith(`/${CATALOG}`)) - Number(a.name.endsWith(`/${CATALOG}`)))
+    for (const d of docs) {
+      const t = theirs.get(d.name)
+      if (t !== undefined && t.epoch !== d.epoch) continue
+      const sv = t?.sv ?? new Uint8Array([0])
+      const n = s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep2(enc, d.ydoc, sv) }) }))
+      this.coverWaiters(s, d.name, n)
+    }
+    s.send(frame({ kind: ReplicaFrame.Kind.HELLO_DONE, ack: f.ack }))
+  }
+
+  /** Applies a peer's update after checking it, with the service's layout writes, then passes it on. */
+  private async applyRemote (s: Session, kind: DocKind, name: string, epoch: number, update: Uint8Array): Promise<void> {
+    const catalogEpoch = this.epochs.catalogEpoch(kind.role, name)
+    if (catalogEpoch !== undefined && epoch < catalogEpoch) return
+    const d = this.docs.get(name) ?? await this.open(name)
+    await this.lock.run(name, async () => {
+      if (d.switching !== undefined && d.switching.epoch === epoch) {
+        this.epochs.fill(d, s, update)
+        return
+      }
+      if (epoch !== d.epoch) return
+      const inspection = inspectUpdate(update, d.ydoc, name, d.k)
+      if (!inspection.ok) {
+        this.refused[inspection.reason]++
+        this.log('refused an update of %s from %s: %s', name, s.peer, inspection.detail)
+        // What it builds on is missing here: ask for the whole difference instead.
+        if (inspection.reason === 'missing') s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: name, epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, d.ydoc) }) }))
+        return
+      }
+      for (const ins of inspection.inserts) {
+        const refusal = kind.check?.(name, ins.key, ins.value)
+        if (refusal !== undefined) {
+          this.refused[refusal]++
+          this.log('refused an update of %s from %s: %s of %s', name, s.peer, refusal, ins.key)
+          return
+        }
+      }
+      d.lastUpdate = undefined
+      const changes = d.collect(() => { Y.applyUpdate(d.ydoc, update, s) })
+      const effective = d.lastUpdate
+      if (effective === undefined) return
+      const ops = changes.length > 0 && kind.materialize !== undefined ? await kind.materialize(name, changes) : []
+      await this.store.batch([...d.persistOps(this.raw, this.json, effective), ...ops])
+      this.stored.set(name, { epoch: d.epoch, seq: 0 })
+      if (changes.length > 0) kind.committed?.(name, changes)
+      this.broadcast(d, effective, changes.length, s)
+    })
+  }
+
+  /** Internal to the epochs: persists, materializes and announces a doc's new epoch (src/replication/epochs.ts). */
+  async commitEpoch (d: ReplicaDoc, ydoc: Y.Doc, epoch: number, changes: Change[], carried?: Uint8Array): Promise<void> {
+    const old = d.epoch
+    d.replace(ydoc, epoch)
+    const kind = this.kindOf(d.name)
+    const ops = changes.length > 0 && kind?.materialize !== undefined ? await kind.materialize(d.name, changes) : []
+    await this.store.batch([...await d.rewriteOps(this.raw, this.json, old), ...ops])
+    this.stored.set(d.name, { epoch, seq: 0 })
+    if (changes.length > 0) kind?.committed?.(d.name, changes)
+    if (carried !== undefined) this.broadcast(d, carried, changes.length, undefined)
+    this.components.peers?.refresh()
+  }
+
+  /** Asks every session of a role for a doc's state at an epoch (a doc switching to it). */
+  request (role: Role, name: string, epoch: number): number {
+    let asked = 0
+    for (const s of this.sessions.values()) {
+      if (!s.open || !s.roles.has(role)) continue
+      if (s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: name, epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, new Y.Doc()) }) })) > 0) asked++
+    }
+    return asked
+  }
+
+  // ---------------------------------------------------------------- serving gate
+
+  /**
+   * Whether this node may start serving `role` (the registry asks once it is
+   * elected): it first syncs with every live eligible node, so it never
+   * serves behind a live replica (docs/replication.md, "Failover"). A replica
+   * that does not answer within the catch-up timeout is given up on.
+   */
+  ready (role: Role): boolean {
+    if (!this.networked || !this.started) return true
+    if (this.epochs.switchingIn(role)) return false
+    let t = this.takeovers.get(role)
+    if (t === undefined) {
+      t = { started: this.clock(), done: false, late: [] }
+      this.takeovers.set(role, t)
+      void this.takeOver(role, t)
+    }
+    if (!t.done && this.clock() - t.started > this.init.catchUpTimeoutMs) {
+      t.done = true
+      t.late = this.replicasOf(role).filter(p => this.sessions.get(p)?.synced !== true)
+      this.log.error('serving %s without having synced with %s: they did not answer in %d ms', role, t.late.join(', '), this.init.catchUpTimeoutMs)
+    }
+    return t.done
+  }
+
+  private async takeOver (role: Role, t: Takeover): Promise<void> {
+    // After a restart, the others are heard first (the registry's warm-up): the node may be behind them.
+    const wait = this.hadData.has(role) ? this.startedAt + this.init.warmupMs - this.clock() : 0
+    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+    const peers = this.replicasOf(role)
+    await Promise.all(peers.map(async peer => {
+      const s = this.session(peer)
+      s.roles.add(role)
+      for (let tries = 0; !s.open && tries < 50 && !this.stopped; tries++) {
+        await this.openSession(s)
+        if (!s.open) await new Promise(resolve => setTimeout(resolve, 100))
+      }
+      if (s.open) await this.hello(s)
+    })).catch((err: unknown) => { this.log('syncing before serving %s failed: %s', role, (err as Error).message) })
+    if (this.takeovers.get(role) !== t || t.done) return
+    t.done = true
+    this.log('synced with %d replicas of %s in %d ms: serving', peers.length, role, this.clock() - t.started)
+    this.components.peers?.refresh()
+  }
+
+  // ---------------------------------------------------------------- status
+
+  status (): ReplicationStatus {
+    const roles: ReplicationStatus['roles'] = {}
+    const peers = this.components.peers
+    for (const role of ROLES) {
+      if (!this.eligible(role)) continue
+      let docs = 0
+      let records = 0
+      let dead = 0
+      for (const d of this.docs.values()) {
+        if (d.role !== role || d.name.endsWith(`/${CATALOG}`)) continue
+        docs++
+        records += d.size
+        dead += d.tombstones()
+      }
+      const replicas = this.replicasOf(role).map((peerId): ReplicaStatus => {
+        const s = this.sessions.get(peerId)
+        const state = s === undefined || !s.open ? 'connecting' : s.synced ? 'live' : 'syncing'
+        return { peerId, state, ...(s === undefined ? { behind: 0, lagMs: 0 } : { behind: s.behind().records, lagMs: s.behind().lagMs }) }
+      })
+      roles[role] = {
+        docs,
+        records,
+        tombstones: dead,
+        replicas,
+        alone: peers !== undefined && peers.serves(role) && replicas.length === 0,
+        servedBehind: [...(this.takeovers.get(role)?.late ?? [])]
+      }
+    }
+    const sorted = [...this.lags].sort((a, b) => a - b)
+    const pct = (p: number): number => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+    let bytesIn = this.bytes.in
+    let bytesOut = this.bytes.out
+    for (const s of this.sessions.values()) {
+      bytesIn += s.bytes.in
+      bytesOut += s.bytes.out
+    }
+    return {
+      roles,
+      refused: { ...this.refused },
+      writes: { ...this.writes },
+      lag: { p50: pct(0.5), p99: pct(0.99), samples: sorted.length },
+      bytes: { in: bytesIn, out: bytesOut }
+    }
+  }
+
+  /** Counts a refusal found outside an update's inspection (a service's own check). */
+  countRefusal (reason: Refusal): void {
+    this.refused[reason]++
+  }
+
+  /** How many records are waiting for no replica: diagnostics. */
+  get waiting (): number {
+    return this.waiters.size
+  }
+
+  /** Whether this node serves `role` now (every role when standalone). */
+  serving (role: Role): boolean {
+    return this.components.peers === undefined || this.components.peers.serves(role)
+  }
+
+  get compactMinTombstones (): number {
+    return this.init.compactMinTombstones
+  }
+}

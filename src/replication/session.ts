@@ -1,0 +1,283 @@
+/**
+ * The replication session with one peer (docs/replication.md, "The sync
+ * session"): this node writes its frames on the stream it opened to the
+ * peer, and reads the peer's frames on the stream the peer opened. Frames
+ * are numbered in the order they are written (1, 2, ...) on each stream; a
+ * PERSISTED frame acknowledges, by number, what the peer has persisted of
+ * this node's frames, which is what a holder's write waits for. Updates to a
+ * doc made within BATCH_MS go out as one frame.
+ */
+import { lpStream } from '@libp2p/utils'
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import { createLogger } from '../logger.js'
+import { BATCH_MS, MAX_FRAME_BYTES } from './constants.js'
+import { ReplicaFrame } from './pb/replica.js'
+import type { PeerIdStr } from '../net/index.js'
+import type { Role } from '../roles/index.js'
+import type { Stream } from '@libp2p/interface'
+
+type Lp = ReturnType<typeof lpStream>
+
+/** What the replication does with a peer's frames. */
+export interface SessionHost {
+  /** Handles a frame (numbered `n` on the peer's stream); resolves once what it carried is persisted. */
+  onFrame: (session: Session, frame: ReplicaFrame, n: number) => Promise<void>
+  /** The session's streams are gone */
+  onClosed: (session: Session) => void
+}
+
+interface PendingUpdate {
+  doc: string
+  epoch: number
+  updates: Uint8Array[]
+  records: number
+  /** Resolved with the number of the frame that carried these updates (0: none was written) */
+  sent: Array<(n: number) => void>
+}
+
+const EMPTY: ReplicaFrame = { kind: ReplicaFrame.Kind.HELLO, docs: [], doc: '', epoch: 0, sync: new Uint8Array(), sv: new Uint8Array(), ack: 0n }
+
+export function frame (fields: Partial<ReplicaFrame>): ReplicaFrame {
+  return { ...EMPTY, ...fields } as ReplicaFrame
+}
+
+/** A y-protocols sync message (step 1, step 2 or update) as bytes. */
+export function syncMessage (write: (enc: encoding.Encoder) => void): Uint8Array<ArrayBuffer> {
+  const enc = encoding.createEncoder()
+  write(enc)
+  return encoding.toUint8Array(enc) as Uint8Array<ArrayBuffer>
+}
+
+export class Session {
+  /** Roles both nodes may hold, as this node's registry sees it */
+  roles = new Set<Role>()
+  /** Roles the last HELLO this node sent covered */
+  helloRoles = new Set<Role>()
+  private out?: { lp: Lp, stream: Stream }
+  opening = false
+  /** The peer does not speak the replica protocol (an older lanchat): not counted as a replica */
+  unsupported = false
+  lastOpenFailure = 0
+  private writing: Promise<void> = Promise.resolve()
+  private sent = 0
+  /** Highest frame of ours the peer has persisted */
+  private acked = 0
+  private readonly ackWaiters: Array<{ n: number, resolve: () => void }> = []
+  /** Update frames sent and not yet acknowledged: how far behind the peer is */
+  private readonly unacked: Array<{ n: number, records: number, at: number }> = []
+  private readonly pending = new Map<string, PendingUpdate>()
+  private flushTimer?: ReturnType<typeof setTimeout>
+  /** Frames read from the peer, and how many of them are fully processed (in order) */
+  private received = 0
+  private processed = 0
+  private readonly done = new Set<number>()
+  private readonly processedWaiters: Array<{ n: number, resolve: () => void }> = []
+  private ackTimer?: ReturnType<typeof setTimeout>
+  /** The numbers of the HELLOs this node sent, and the HELLO_DONEs that answered them */
+  private hellos = 0
+  private readonly answered = new Map<number, Array<() => void>>()
+  /** Whether the peer answered a HELLO of this node (an initial sync was completed with it) */
+  synced = false
+  readonly bytes = { in: 0, out: 0 }
+  closed = false
+  private readonly log = createLogger('replication:session')
+
+  constructor (readonly peer: PeerIdStr, private readonly host: SessionHost, private readonly clock: () => number, private readonly batchMs = BATCH_MS) {}
+
+  get open (): boolean {
+    return this.out !== undefined && !this.closed
+  }
+
+  attachOut (stream: Stream): void {
+    this.out = { lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), stream }
+    this.sent = 0
+    this.acked = 0
+    this.unacked.length = 0
+  }
+
+  /** Writes a frame; returns its number (0 when there is no stream to write it on). */
+  send (f: ReplicaFrame): number {
+    const out = this.out
+    if (out === undefined || this.closed) return 0
+    const n = ++this.sent
+    const bytes = ReplicaFrame.encode(f)
+    this.bytes.out += bytes.byteLength
+    this.writing = this.writing.then(async () => {
+      if (this.out !== out) return
+      await out.lp.write(bytes)
+    }).catch((err: unknown) => {
+      this.log('writing to %s failed: %s', this.peer, (err as Error).message)
+      this.dropOut(out)
+    })
+    return n
+  }
+
+  /** Sends a HELLO listing `docs`; resolves once the peer's answer to it has been processed. */
+  async hello (docs: ReplicaFrame['docs'], roles: Set<Role>): Promise<void> {
+    const id = ++this.hellos
+    this.helloRoles = new Set(roles)
+    const answered = new Promise<void>(resolve => { this.answered.set(id, [...(this.answered.get(id) ?? []), resolve]) })
+    if (this.send(frame({ kind: ReplicaFrame.Kind.HELLO, docs, ack: BigInt(id) })) === 0) {
+      this.answered.delete(id)
+      throw new Error(`no stream to ${this.peer}`)
+    }
+    return answered
+  }
+
+  /** The peer answered HELLO `id` with frame `n`: once every frame before it is processed, the answer is complete. */
+  helloDone (id: number, n: number): void {
+    const waiters = this.answered.get(id)
+    this.answered.delete(id)
+    void this.whenProcessed(n - 1).then(() => {
+      this.synced = true
+      for (const w of waiters ?? []) w()
+    })
+  }
+
+  /**
+   * Queues an update of a doc; updates of the same doc within the batch
+   * window go out merged in one frame. Resolves with that frame's number.
+   */
+  async queueUpdate (doc: string, epoch: number, update: Uint8Array, records: number): Promise<number> {
+    if (!this.open) return 0
+    const key = `${doc}#${epoch}`
+    let p = this.pending.get(key)
+    if (p === undefined) {
+      p = { doc, epoch, updates: [], records: 0, sent: [] }
+      this.pending.set(key, p)
+    }
+    p.updates.push(update)
+    p.records += records
+    const sent = new Promise<number>(resolve => { p.sent.push(resolve) })
+    if (this.flushTimer === undefined) this.flushTimer = setTimeout(() => { this.flush() }, this.batchMs)
+    return sent
+  }
+
+  flush (): void {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    const batch = [...this.pending.values()]
+    this.pending.clear()
+    for (const p of batch) {
+      const update = p.updates.length === 1 ? p.updates[0]! : Y.mergeUpdates(p.updates)
+      const n = this.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: p.doc, epoch: p.epoch, sync: syncMessage(enc => { syncProtocol.writeUpdate(enc, update) }) }))
+      if (n > 0) this.unacked.push({ n, records: p.records, at: this.clock() })
+      for (const resolve of p.sent) resolve(n)
+    }
+  }
+
+  /** Resolves once the peer has persisted frame `n` of ours (never, if the stream goes first). */
+  async whenAcked (n: number): Promise<void> {
+    if (n <= this.acked) return
+    return new Promise(resolve => { this.ackWaiters.push({ n, resolve }) })
+  }
+
+  private onAck (n: number): void {
+    if (n <= this.acked) return
+    this.acked = n
+    while (this.unacked.length > 0 && this.unacked[0]!.n <= n) this.unacked.shift()
+    for (let i = this.ackWaiters.length - 1; i >= 0; i--) {
+      const w = this.ackWaiters[i]!
+      if (w.n <= n) {
+        this.ackWaiters.splice(i, 1)
+        w.resolve()
+      }
+    }
+  }
+
+  /** Records sent and not yet persisted by the peer, and the age of the oldest. */
+  behind (): { records: number, lagMs: number } {
+    const records = this.unacked.reduce((n, u) => n + u.records, 0) + [...this.pending.values()].reduce((n, p) => n + p.records, 0)
+    const oldest = this.unacked[0]?.at
+    return { records, lagMs: oldest === undefined ? 0 : this.clock() - oldest }
+  }
+
+  /** Reads the peer's frames until its stream ends. */
+  async read (stream: Stream): Promise<void> {
+    const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    this.received = 0
+    this.processed = 0
+    this.done.clear()
+    try {
+      for (;;) {
+        const bytes = (await lp.read()).subarray()
+        this.bytes.in += bytes.byteLength
+        const n = ++this.received
+        let f: ReplicaFrame
+        try {
+          f = ReplicaFrame.decode(bytes, { limits: { docs: 1_000_000 } })
+        } catch (err) {
+          this.log('a frame from %s does not decode: %s', this.peer, (err as Error).message)
+          this.finished(n)
+          continue
+        }
+        if (f.kind === ReplicaFrame.Kind.PERSISTED) {
+          this.onAck(Number(f.ack))
+          this.finished(n, false)
+          continue
+        }
+        if (f.kind === ReplicaFrame.Kind.HELLO_DONE) {
+          this.helloDone(Number(f.ack), n)
+          this.finished(n, false)
+          continue
+        }
+        this.host.onFrame(this, f, n).catch((err: unknown) => {
+          this.log.error('a frame from %s failed: %s', this.peer, (err as Error).stack)
+        }).finally(() => { this.finished(n) })
+      }
+    } catch (err) {
+      if (!this.closed) this.log('the stream from %s ended: %s', this.peer, (err as Error).message)
+    } finally {
+      stream.abort(new Error('replica stream ended'))
+    }
+  }
+
+  /** Frame `n` is processed; acknowledges (within the batch window) what is persisted in order. */
+  private finished (n: number, ack = true): void {
+    this.done.add(n)
+    while (this.done.has(this.processed + 1)) {
+      this.done.delete(this.processed + 1)
+      this.processed++
+    }
+    for (let i = this.processedWaiters.length - 1; i >= 0; i--) {
+      const w = this.processedWaiters[i]!
+      if (w.n <= this.processed) {
+        this.processedWaiters.splice(i, 1)
+        w.resolve()
+      }
+    }
+    if (ack && this.ackTimer === undefined) {
+      this.ackTimer = setTimeout(() => {
+        this.ackTimer = undefined
+        this.send(frame({ kind: ReplicaFrame.Kind.PERSISTED, ack: BigInt(this.processed) }))
+      }, this.batchMs)
+    }
+  }
+
+  private async whenProcessed (n: number): Promise<void> {
+    if (n <= this.processed) return
+    return new Promise(resolve => { this.processedWaiters.push({ n, resolve }) })
+  }
+
+  private dropOut (out: { stream: Stream }): void {
+    if (this.out?.stream !== out.stream) return
+    this.out = undefined
+    this.synced = false
+    this.helloRoles.clear()
+    out.stream.abort(new Error('replica stream failed'))
+    this.host.onClosed(this)
+  }
+
+  close (): void {
+    if (this.closed) return
+    this.closed = true
+    clearTimeout(this.flushTimer)
+    clearTimeout(this.ackTimer)
+    this.pending.forEach(p => { p.sent.forEach(resolve => { resolve(0) }) })
+    this.pending.clear()
+    this.out?.stream.abort(new Error('replica session closed'))
+    this.out = undefined
+  }
+}
