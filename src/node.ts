@@ -11,6 +11,7 @@ import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
 import { Groups } from './chat/groups/index.js'
 import { Bindings, Directory } from './directory/index.js'
+import { Replication } from './replication/index.js'
 import { RoleRegistry } from './roles/index.js'
 import { SealedStore } from './sealed-store.js'
 import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
@@ -87,6 +88,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   readonly keys: NetworkKeys
   readonly network: Network
   private registry?: RoleRegistry
+  private replicationService?: Replication
   private rpcClient?: Rpc
   private bindingsService?: Bindings
   private kaclsService?: KaclsService
@@ -152,7 +154,9 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       networkId: keys.networkId,
       learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) },
       hostName: this.init.hostName ?? hostname(),
-      user: () => this.account?.whoami().loggedIn === true ? this.account.whoami().username ?? undefined : undefined
+      user: () => this.account?.whoami().loggedIn === true ? this.account.whoami().username ?? undefined : undefined,
+      // An elected holder serves once it has synced with every live replica (docs/replication.md).
+      gate: role => this.replicationService?.ready(role) ?? false
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {
       // A new idp holder: the logged-in user's token is renewed there, so the tokens in use come from the
@@ -172,11 +176,17 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     this.bindingsService = bindings
     const verifier = new TokenVerifier({ registry, bindings, networkId: keys.networkId })
     this.verifier = verifier
-    const components = { rpc, registry, store: this.store, verifier, keys }
-    await new IdpService(components).start()
+    // Role state is replicated to every live node eligible for the role; the services define their docs, then it loads them.
+    const replication = new Replication({ store: this.store, atRestKey: keys.atRestKey, libp2p: network.libp2p, peers: registry })
+    this.replicationService = replication
+    const components = { rpc, registry, store: this.store, verifier, keys, replication }
+    const idp = new IdpService(components)
     this.kaclsService = new KaclsService(components)
-    await this.kaclsService.start()
     this.relayService = new RelayService({ ...components, libp2p: network.libp2p })
+    await replication.start()
+    registry.refresh()
+    await idp.start()
+    await this.kaclsService.start()
     await this.relayService.start()
 
     const account = new Account({ rpc, store: this.store, networkId: keys.networkId, peerId: network.peerId })
@@ -184,6 +194,12 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     this.account = account
     await account.start()
     this.log('started %s on %s', network.peerId, network.addresses().join(' '))
+  }
+
+  /** The replication of role state (status, tests). */
+  get replication (): Replication {
+    if (this.replicationService === undefined) throw new Error('the node is not started')
+    return this.replicationService
   }
 
   /** The role registry (for the node's own modules and tests). */
@@ -549,6 +565,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
         await this.rpcClient?.stop()
         await this.kaclsService?.stop()
         await this.relayService?.stop()
+        await this.replicationService?.stop()
         await this.registry?.stop()
         await this.network.stop()
       } finally {

@@ -14,8 +14,9 @@
  * their next login (USERNAME_CONFLICT) and to anyone asking.
  */
 import { TypedEventEmitter } from 'main-event'
-import { safeVerify, sha256, toHex, transcript } from '../crypto/index.js'
+import { safeVerify, toHex, transcript } from '../crypto/index.js'
 import { createLogger } from '../logger.js'
+import { preferred as preferredClaim } from '../services/idp/accounts.js'
 import { BINDINGS, IDP, REGISTER_LABEL } from '../services/idp/spec.js'
 import { canonicalUsername } from '../usernames.js'
 import type { Rpc } from '../services/index.js'
@@ -58,12 +59,13 @@ export const SYNC_INTERVAL_MS = 60_000
 /** A sync asks for at most this many pages at once. */
 const MAX_PAGES = 400
 
-const keyHash = (hexKey: string): string => toHex(sha256(Buffer.from(hexKey, 'hex')))
-
-/** Which of two bindings of one name every node keeps: the earlier registration, then the lower key hash. */
+/**
+ * Which of two bindings of one name every node keeps: the earlier
+ * registration, then the lower key hash. The idp's replicated accounts keep
+ * the same one by the same rule (src/services/idp/accounts.ts).
+ */
 export function preferred (a: StoredBinding, b: StoredBinding): StoredBinding {
-  if (a.registeredAt !== b.registeredAt) return a.registeredAt < b.registeredAt ? a : b
-  return keyHash(a.identityKey) <= keyHash(b.identityKey) ? a : b
+  return preferredClaim(a, b)
 }
 
 export class Bindings extends TypedEventEmitter<BindingsEvents> {

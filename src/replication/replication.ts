@@ -202,6 +202,9 @@ export class Replication implements SessionHost {
 
   /** Declares a kind of doc (services do, before start). */
   define (kind: DocKind): void {
+    // A service made again over the same store (a restart in a test) takes the kind over.
+    const at = this.kinds.findIndex(k => k.prefix === kind.prefix)
+    if (at >= 0) this.kinds.splice(at, 1)
     this.kinds.push(kind)
   }
 
@@ -645,7 +648,8 @@ export class Replication implements SessionHost {
    * that does not answer within the catch-up timeout is given up on.
    */
   ready (role: Role): boolean {
-    if (!this.networked || !this.started) return true
+    if (!this.networked) return true
+    if (!this.started) return false
     if (this.epochs.switchingIn(role)) return false
     let t = this.takeovers.get(role)
     if (t === undefined) {

@@ -43,6 +43,12 @@ export interface RegistryComponents {
   hostName?: string
   /** The user logged in on this node now, announced as a hint */
   user?: () => string | undefined
+  /**
+   * Whether this node may start serving a role it was elected to (the
+   * replication's catch-up: a new holder syncs with every live replica
+   * first). Asked only until it serves.
+   */
+  gate?: (role: Role) => boolean
   clock?: () => number
 }
 
@@ -217,6 +223,27 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     return this.held[role] !== undefined
   }
 
+  /** The roles this node may hold (pinned ones included). */
+  eligibleRoles (): readonly Role[] {
+    return this.eligible
+  }
+
+  /** Nodes live now (connected to this one, announcing within their lease), with the roles they may hold. */
+  livePeers (): Array<{ peerId: PeerIdStr, eligible: Role[] }> {
+    const now = this.clock()
+    const out: Array<{ peerId: PeerIdStr, eligible: Role[] }> = []
+    for (const { record, lastSeen } of this.view.values()) {
+      if (!this.isLive(record.peerId, lastSeen, now)) continue
+      out.push({ peerId: record.peerId, eligible: ROLES.filter(r => record.eligible.includes(r) || record.pinned.includes(r)) })
+    }
+    return out
+  }
+
+  /** Runs the election again now (the serving gate may have opened). */
+  refresh (): void {
+    if (this.running) this.recompute()
+  }
+
   /** This node's signing key for a role it may hold. */
   roleKey (role: Role): Ed25519PrivateKey | undefined {
     return this.roleKeys.get(role)
@@ -365,7 +392,9 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
       this.tenures.change(role, after, after === null ? undefined : this.publicRoleKey(after, role), now).catch(err => {
         this.log.error('recording who holds %s failed: %s', role, (err as Error).message)
       })
-      if (after === this.self && (warm || this.assignment.holders[role]?.pinned === true)) held[role] = this.held[role] ?? now
+      // A role this node starts to serve waits for the gate (the replication's catch-up); one it serves stays.
+      if (after === this.self && (warm || this.assignment.holders[role]?.pinned === true) &&
+        (this.held[role] !== undefined || (this.components.gate?.(role) ?? true))) held[role] = this.held[role] ?? now
     }
     const changed = ROLES.some(r => (held[r] === undefined) !== (this.held[r] === undefined))
     this.held = held

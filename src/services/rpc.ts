@@ -17,6 +17,7 @@ import type { ErrorCode } from '../errors.js'
 import type { TokenVerifier } from './auth.js'
 import type { Store } from '../../store/index.js'
 import type { LanchatLibp2p, NetworkKeys, PeerIdStr } from '../net/index.js'
+import type { Replication } from '../replication/index.js'
 import type { Role, RoleRegistry } from '../roles/index.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -120,6 +121,8 @@ export interface ServiceComponents {
   store: Store
   verifier: TokenVerifier
   keys: NetworkKeys
+  /** The role state's replication (the node's); absent: a standalone one over `store` (tests, tools) */
+  replication?: Replication
   clock?: () => number
 }
 

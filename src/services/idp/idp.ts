@@ -5,18 +5,18 @@
  */
 import { randomBytes } from 'node:crypto'
 import { IDENTITY_TOKEN_TTL_S, issueIdentityToken, safeVerify, tokenBoundTo, transcript } from '../../crypto/index.js'
-import { KeyedLock } from '../../lock.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
 import { roleSigner } from '../keys.js'
 import { Lockout, RateLimit, rateLimited } from '../rate-limit.js'
 import { implement } from '../rpc.js'
+import { Accounts, BINDING_PREFIX } from './accounts.js'
 import { checkPassword, checkPasswordStrength, createVerifier } from './password.js'
 import { BINDINGS, CHALLENGE, IDP, LOGIN, LOGIN_LABEL, LOOKUP, MAX_BINDINGS_PER_REPLY, REGISTER, REGISTER_LABEL, RENEW, RENEW_LABEL } from './spec.js'
 import { canonicalUsername } from '../../usernames.js'
-import type { Verifier } from './password.js'
+import { replicationOf } from '../replicated.js'
+import type { Claim, UserRecord } from './accounts.js'
 import type { ErrorCode } from '../../errors.js'
-import type { KV } from '../../../store/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 import type { CallContext, ServiceComponents } from '../rpc.js'
 import type { BindingsResponse, LoginResponse } from './pb/idp.js'
@@ -25,16 +25,7 @@ import type { BindingsResponse, LoginResponse } from './pb/idp.js'
 export const CHALLENGE_TTL_MS = 60_000
 const MAX_CHALLENGES = 10_000
 
-export interface UserRecord {
-  username: string
-  identityKey: string
-  /** hex of the identity key's signature over the register transcript: the binding any node can check (absent on accounts made before bindings were kept) */
-  signature?: string
-  verifier: Verifier
-  createdAt: number
-  /** Peers the user logged in from -> when */
-  peers: Record<PeerIdStr, number>
-}
+export type { UserRecord } from './accounts.js'
 
 interface Challenge {
   username: string
@@ -43,14 +34,12 @@ interface Challenge {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-/** The directory's index, in registration order: binding/<16-digit ms>/<username>. */
-const BINDING_PREFIX = 'binding/'
-const BINDING_CURSOR = /^\d{16}\/[a-z][a-z0-9._-]{2,31}$/
-const bindingKey = (u: UserRecord): string => `${BINDING_PREFIX}${String(u.createdAt).padStart(16, '0')}/${u.username}`
+/** A bindings cursor: <16-digit ms>/<username>, and /<key hash> since names can have several claims. */
+const BINDING_CURSOR = /^\d{16}\/[a-z][a-z0-9._-]{2,31}(\/[0-9a-f]{16})?$/
 
 export class IdpService {
   private readonly components: ServiceComponents
-  private readonly users: KV<UserRecord>
+  private readonly accounts: Accounts
   private readonly challenges = new Map<string, Challenge>()
   /**
    * Failed logins slow the guesser, never the account's owner: 5 free, then
@@ -63,15 +52,13 @@ export class IdpService {
   private readonly perPeer: RateLimit
   /** Directory reads per peer (every node syncs the directory): bursts of 20, then two a second */
   private readonly directoryReads: RateLimit
-  /** One critical section per username: a user's record is read and written in order */
-  private readonly lock = new KeyedLock()
   private readonly clock: () => number
   private readonly log = createLogger('idp')
 
   constructor (components: ServiceComponents) {
     this.components = components
     this.clock = components.clock ?? Date.now
-    this.users = components.store.sublevel<UserRecord>('idp', 'json')
+    this.accounts = new Accounts(replicationOf(components), components.store, this.clock)
     this.lockout = new Lockout({ free: 5, baseLockMs: 1_000, maxLockMs: 15 * 60_000, windowMs: 60 * 60_000, clock: this.clock })
     this.perPeer = new RateLimit(10, 1, this.clock)
     this.directoryReads = new RateLimit(20, 2, this.clock)
@@ -86,17 +73,9 @@ export class IdpService {
       implement(LOOKUP, async (req, ctx) => this.lookup(req.username, ctx)),
       implement(BINDINGS, async (req, ctx) => this.bindings(req.after, req.limit, ctx))
     ])
-    await this.indexBindings()
-  }
-
-  /** Accounts made before the directory was kept in registration order get their index entry. */
-  private async indexBindings (): Promise<void> {
-    const ops: Array<{ type: 'put', key: string, value: UserRecord }> = []
-    for await (const [key, value] of this.users.iterator()) {
-      if (key.startsWith(BINDING_PREFIX) || await this.users.get(bindingKey(value)) !== undefined) continue
-      ops.push({ type: 'put', key: bindingKey(value), value })
-    }
-    if (ops.length > 0) await this.users.batch(ops)
+    await replicationOf(this.components).start()
+    const imported = await this.accounts.importLegacy()
+    if (imported > 0) this.log('%d accounts made before replication are replicated now', imported)
   }
 
   private throttle (peer: PeerIdStr): void {
@@ -112,20 +91,17 @@ export class IdpService {
     if (!safeVerify(identityKey, transcript(REGISTER_LABEL, this.components.keys.networkId, username, identityKey), signature)) {
       throw new ServiceError('BAD_SIGNATURE', 'the registration is not signed by the identity key it names')
     }
-    // The check and the write in one critical section: two registrations of a name at once cannot both pass.
-    await this.lock.run(username, async () => {
-      if (await this.users.get(username) !== undefined) throw new ServiceError('USERNAME_TAKEN', `the username ${username} is taken`)
-      const record: UserRecord = { username, identityKey: hex(identityKey), signature: hex(signature), verifier: await createVerifier(password), createdAt: this.clock(), peers: {} }
-      // The account and its place in the directory (registration order) in one write.
-      await this.users.batch([{ type: 'put', key: username, value: record }, { type: 'put', key: bindingKey(record), value: record }])
-    })
+    const claim: Claim = { username, identityKey: hex(identityKey), signature: hex(signature), verifier: await createVerifier(password), createdAt: this.clock() }
+    // The check and the write under the doc's lock, acknowledged once another idp-eligible node has it.
+    const outcome = await this.accounts.register(claim)
+    if (outcome === 'taken') throw new ServiceError('USERNAME_TAKEN', `the username ${username} is taken`)
     this.log('registered %s from %s', username, ctx.remotePeer)
     return { username }
   }
 
   private async user (name: string): Promise<UserRecord> {
     const username = canonicalUsername(name)
-    const record = await this.users.get(username)
+    const record = await this.accounts.get(username)
     if (record === undefined) throw new ServiceError('UNKNOWN_USER', `no user is registered as ${username}`)
     return record
   }
@@ -177,19 +153,27 @@ export class IdpService {
     const { username } = user
     this.checkLockout(user, ctx.remotePeer)
     this.takeChallenge(challenge, username, ctx.remotePeer)
-    if (!await checkPassword(password, user.verifier)) throw this.failed(user, ctx.remotePeer, 'WRONG_PASSWORD', 'wrong password')
     const identityKey = Buffer.from(user.identityKey, 'hex')
     const signed = transcript(LOGIN_LABEL, this.components.keys.networkId, username, ctx.remotePeer, challenge)
-    if (!safeVerify(identityKey, signed, signature)) {
+    const theirs = safeVerify(identityKey, signed, signature)
+    if (!theirs) {
+      // The name's other registration (the other side of a partition, docs/replication.md): told, never let in.
+      const other = (await this.accounts.conflicts(username)).find(c => safeVerify(Buffer.from(c.identityKey, 'hex'), signed, signature))
+      if (other !== undefined) {
+        if (!await checkPassword(password, other.verifier)) throw this.failed(user, ctx.remotePeer, 'WRONG_PASSWORD', 'wrong password')
+        throw new ServiceError('USERNAME_CONFLICT', `the username ${username} was registered twice while the network was split, and the other registration ` +
+          `(${new Date(user.createdAt).toISOString()}) came first: every node keeps it, so this account cannot log in as ${username} any more. ` +
+          'Register a new username from a new data directory (lanchat start --data-dir <new directory>, then register) and tell your contacts your new name')
+      }
+    }
+    if (!await checkPassword(password, user.verifier)) throw this.failed(user, ctx.remotePeer, 'WRONG_PASSWORD', 'wrong password')
+    if (!theirs) {
       throw this.failed(user, ctx.remotePeer, 'BAD_SIGNATURE', 'the challenge is not signed by the identity key registered for this user')
     }
     // The source's own slate is cleared; the new-sources count is not (a guesser that got in gains nothing by it).
     this.lockout.succeed(`peer:${ctx.remotePeer}`)
     this.lockout.succeed(`user:${username}/peer:${ctx.remotePeer}`)
-    await this.lock.run(username, async () => {
-      const latest = await this.user(username)
-      await this.users.put(username, { ...latest, peers: { ...latest.peers, [ctx.remotePeer]: this.clock() } })
-    })
+    await this.accounts.touch(user, ctx.remotePeer).catch((err: unknown) => { this.log('noting where %s logged in failed: %s', username, (err as Error).message) })
     this.log('%s logged in from %s', username, ctx.remotePeer)
     return this.issue(username, identityKey, ctx.remotePeer)
   }
@@ -234,19 +218,18 @@ export class IdpService {
     const max = limit === 0 ? MAX_BINDINGS_PER_REPLY : Math.min(limit, MAX_BINDINGS_PER_REPLY)
     const out: BindingsResponse = { bindings: [], more: false, cursor: after }
     const range = after === '' ? { gt: BINDING_PREFIX, lt: `${BINDING_PREFIX}\xff` } : { gt: `${BINDING_PREFIX}${after}`, lt: `${BINDING_PREFIX}\xff` }
-    for await (const [key] of this.users.iterator({ ...range, limit: max + 1 })) {
+    for await (const [key, value] of this.accounts.users.iterator({ ...range, limit: max + 1 })) {
       if (out.bindings.length === max) {
         out.more = true
         break
       }
-      // The index keeps a copy from registration time; the account itself is the truth.
-      const user = await this.users.get(key.slice(key.lastIndexOf('/') + 1))
-      if (user === undefined) continue
+      // Every claim, the ones that lost a name included: every node applies the same rule to them.
+      const claim = value as Claim
       out.bindings.push({
-        username: user.username,
-        identityKey: new Uint8Array(Buffer.from(user.identityKey, 'hex')),
-        registeredAt: BigInt(user.createdAt),
-        signature: new Uint8Array(Buffer.from(user.signature ?? '', 'hex'))
+        username: claim.username,
+        identityKey: new Uint8Array(Buffer.from(claim.identityKey, 'hex')),
+        registeredAt: BigInt(claim.createdAt),
+        signature: new Uint8Array(Buffer.from(claim.signature ?? '', 'hex'))
       })
       out.cursor = key.slice(BINDING_PREFIX.length)
     }

@@ -1,0 +1,165 @@
+/**
+ * The idp's accounts as a replicated doc (docs/replication.md, "idp"), and
+ * the idp's own layout materialized from it (docs/services.md, idp):
+ *
+ *   doc idp/accounts
+ *     u/<username>/<key hash>            Claim: a registration (username, identity key, its signature, verifier)
+ *     p/<username>/<key hash>/<peer>     { at }: a node the user logged in from
+ *
+ *   'idp' sublevel (the layout, what the service reads)
+ *     <username>                         UserRecord: the claim that keeps the name, with its login nodes
+ *     binding/<16-digit ms>/<username>/<key hash>   Claim: the directory, in registration order (every claim)
+ *     conflict/<username>/<key hash>     Claim: a registration of a name that another keeps
+ *
+ * One record per (name, identity key): a name registered on both sides of a
+ * partition is two records, and every node keeps the same one by the
+ * directory's rule (the earlier registration, then the lower hash of the
+ * key; src/directory/bindings.ts uses this very rule); the other user is
+ * told at login (USERNAME_CONFLICT). Verifiers never leave the nodes
+ * eligible for idp: only they hold this doc.
+ */
+import { sha256, toHex } from '../../crypto/index.js'
+import type { Verifier } from './password.js'
+import type { PeerIdStr } from '../../net/index.js'
+import type { Change, Replication, Tx } from '../../replication/index.js'
+import type { BatchOp, KV, Store } from '../../../store/index.js'
+
+export const ACCOUNTS_DOC = 'idp/accounts'
+
+/** A registration as replicated. */
+export interface Claim {
+  username: string
+  /** hex */
+  identityKey: string
+  /** hex of the identity key's signature over the register transcript ('' for accounts older than signed bindings) */
+  signature: string
+  verifier: Verifier
+  /** ms, by the idp holder that took it */
+  createdAt: number
+}
+
+/** An account as the idp reads it: the claim that keeps the name, and where the user logged in from. */
+export interface UserRecord extends Omit<Claim, 'signature'> {
+  signature?: string
+  /** Peers the user logged in from -> when */
+  peers: Record<PeerIdStr, number>
+}
+
+/** A login node is written again only when its record is older than this (each write leaves a tombstone). */
+const TOUCH_EVERY_MS = 3600_000
+
+const utf8 = new TextEncoder()
+const text = new TextDecoder()
+const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value))
+const parse = <T>(bytes: Uint8Array): T => JSON.parse(text.decode(bytes)) as T
+
+/** The first 16 hex digits of SHA-256 of a hex key: a claim's record key. */
+export const keyHash = (hexKey: string): string => toHex(sha256(Buffer.from(hexKey, 'hex'))).slice(0, 16)
+const fullHash = (hexKey: string): string => toHex(sha256(Buffer.from(hexKey, 'hex')))
+
+/** Which of two registrations of one name every node keeps: the earlier, then the lower SHA-256 of the key. */
+export function preferred<T extends { registeredAt: number, identityKey: string }> (a: T, b: T): T {
+  if (a.registeredAt !== b.registeredAt) return a.registeredAt < b.registeredAt ? a : b
+  return fullHash(a.identityKey) <= fullHash(b.identityKey) ? a : b
+}
+
+export const BINDING_PREFIX = 'binding/'
+export const bindingKey = (c: Claim): string => `${BINDING_PREFIX}${String(c.createdAt).padStart(16, '0')}/${c.username}/${keyHash(c.identityKey)}`
+const conflictPrefix = (username: string): string => `conflict/${username}/`
+
+export class Accounts {
+  readonly users: KV<UserRecord | Claim>
+
+  constructor (private readonly replication: Replication, store: Store, private readonly clock: () => number) {
+    this.users = store.sublevel<UserRecord | Claim>('idp', 'json')
+    replication.define({ prefix: ACCOUNTS_DOC, role: 'idp', materialize: async (_doc, changes) => this.materialize(changes) })
+  }
+
+  /** Every claim of a name in the doc, the kept one first. */
+  claims (username: string): Claim[] {
+    const doc = this.replication.docs.get(ACCOUNTS_DOC)
+    if (doc === undefined) return []
+    const claims = doc.keys(`u/${username}/`).map(k => parse<Claim>(doc.get(k)!))
+    return claims.sort((a, b) => {
+      const kept = preferred({ registeredAt: a.createdAt, identityKey: a.identityKey }, { registeredAt: b.createdAt, identityKey: b.identityKey })
+      return kept.identityKey === a.identityKey ? -1 : 1
+    })
+  }
+
+  /** The layout writes for the names these changes touch: recomputed from the doc as it is now. */
+  private async materialize (changes: Change[]): Promise<BatchOp[]> {
+    const doc = this.replication.docs.get(ACCOUNTS_DOC)!
+    const names = new Set(changes.map(c => c.key.split('/')[1]!))
+    const ops: BatchOp[] = []
+    for (const username of names) {
+      const [kept, ...others] = this.claims(username)
+      if (kept === undefined) continue
+      const kh = keyHash(kept.identityKey)
+      const peers: Record<PeerIdStr, number> = {}
+      for (const k of doc.keys(`p/${username}/${kh}/`)) peers[k.slice(k.lastIndexOf('/') + 1)] = parse<{ at: number }>(doc.get(k)!).at
+      const record: UserRecord = { ...kept, peers }
+      ops.push({ type: 'put', sublevel: this.users, key: username, value: record })
+      for (const c of [kept, ...others]) ops.push({ type: 'put', sublevel: this.users, key: bindingKey(c), value: c })
+      ops.push({ type: 'del', sublevel: this.users, key: `${conflictPrefix(username)}${kh}` })
+      for (const c of others) ops.push({ type: 'put', sublevel: this.users, key: `${conflictPrefix(username)}${keyHash(c.identityKey)}`, value: c })
+    }
+    return ops
+  }
+
+  /** The account that keeps a name (from the layout). */
+  async get (username: string): Promise<UserRecord | undefined> {
+    return await this.users.get(username) as UserRecord | undefined
+  }
+
+  /** Registrations of a name that another keeps. */
+  async conflicts (username: string): Promise<Claim[]> {
+    const prefix = conflictPrefix(username)
+    return await this.users.values({ gt: prefix, lt: `${prefix}\xff` }).all() as Claim[]
+  }
+
+  /**
+   * Records a registration, durably (acknowledged once another idp-eligible
+   * node has it). The same name with the same key again is the same
+   * registration (a retry): 'again'. Another key: 'taken'.
+   */
+  async register (claim: Claim): Promise<'new' | 'again' | 'taken'> {
+    const mine = `u/${claim.username}/${keyHash(claim.identityKey)}`
+    return this.replication.mutate(ACCOUNTS_DOC, (tx: Tx) => {
+      const existing = tx.keys(`u/${claim.username}/`)
+      if (existing.includes(mine)) return 'again'
+      if (existing.length > 0) return 'taken'
+      tx.put(mine, json(claim))
+      return 'new'
+    }, { durable: true })
+  }
+
+  /** Notes that a user logged in from a node (at most once an hour per node: each write leaves a tombstone). */
+  async touch (user: UserRecord, peer: PeerIdStr): Promise<void> {
+    const key = `p/${user.username}/${keyHash(user.identityKey)}/${peer}`
+    const now = this.clock()
+    if (now - (user.peers[peer] ?? 0) < TOUCH_EVERY_MS) return
+    await this.replication.mutate(ACCOUNTS_DOC, tx => { tx.put(key, json({ at: now })) })
+  }
+
+  /**
+   * Accounts kept in the layout before the accounts were replicated (no doc
+   * yet): they become claims, so they are replicated from now on.
+   */
+  async importLegacy (): Promise<number> {
+    const doc = await this.replication.open(ACCOUNTS_DOC)
+    if (doc.size > 0) return 0
+    const legacy: UserRecord[] = []
+    for await (const [key, value] of this.users.iterator()) {
+      if (key.includes('/')) continue
+      legacy.push(value as UserRecord)
+    }
+    if (legacy.length === 0) return 0
+    await this.replication.mutate(ACCOUNTS_DOC, tx => {
+      for (const u of legacy) {
+        const claim: Claim = { username: u.username, identityKey: u.identityKey, signature: u.signature ?? '', verifier: u.verifier, createdAt: u.createdAt }
+        tx.put(`u/${u.username}/${keyHash(u.identityKey)}`, json(claim))
+      }
+    })
+    return legacy.length
+  }
+}
