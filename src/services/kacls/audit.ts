@@ -1,12 +1,19 @@
 /**
  * The KACLS audit log: one record per wrap, unwrap and rewrap, granted or
  * refused, and per new KEK version. Append-only and unbounded by design (it
- * is an audit log); read newest first in pages. Records live in the `kacls`
- * sublevel under `audit/<sequence, 16 hex digits>`, so key order is append order.
+ * is an audit log); read newest first in pages. Records are replicated to
+ * every kacls-eligible node (docs/replication.md), one doc per week
+ * (`kacls/audit/<week>`, record key = the record's id), and materialized in
+ * the `kacls` sublevel under `audit/<id, 16 hex digits>`, so key order is
+ * append order. An id is (ms << 16 | 16 random bits), and above every id seen:
+ * two holders on the two sides of a partition (almost surely) make
+ * different ones, and both logs merge into one.
  */
+import { randomInt } from 'node:crypto'
 import { ServiceError } from '../errors.js'
 import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from './constants.js'
-import type { KV } from '../../../store/index.js'
+import type { Change, Replication } from '../../replication/index.js'
+import type { BatchOp, KV } from '../../../store/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 
 export type AuditOp = 'wrap' | 'unwrap' | 'rewrap' | 'rotate'
@@ -44,34 +51,67 @@ export interface AuditPage {
 export const AUDIT_PREFIX = 'audit/'
 const AUDIT_END = 'audit0'
 const ID = /^[0-9a-f]{16}$/
+export const AUDIT_DOCS = 'kacls/audit/'
+const WEEK_MS = 7 * 24 * 3600_000
 
-const idOf = (seq: number): string => seq.toString(16).padStart(16, '0')
+const utf8 = new TextEncoder()
+const text = new TextDecoder()
 
 export class AuditLog {
   private readonly kv: KV<AuditRecord>
-  /** Sequence number of the last record appended (0: none) */
-  private last = 0
+  /** The highest id seen (0n: none) */
+  private last = 0n
+  private records = 0
 
-  constructor (kv: KV<AuditRecord>) {
+  constructor (kv: KV<AuditRecord>, private readonly replication: Replication, private readonly clock: () => number) {
     this.kv = kv
+    replication.define({ prefix: AUDIT_DOCS, role: 'kacls', materialize: (_doc, changes) => this.materialize(changes) })
   }
 
-  /** Finds where the log ends, so appends continue the sequence after a restart. */
+  private materialize (changes: Change[]): BatchOp[] {
+    const ops: BatchOp[] = []
+    for (const c of changes) {
+      if (!ID.test(c.key)) continue
+      if (c.after === undefined) {
+        ops.push({ type: 'del', sublevel: this.kv, key: AUDIT_PREFIX + c.key })
+        if (c.before !== undefined) this.records--
+        continue
+      }
+      const record = JSON.parse(text.decode(c.after)) as AuditRecord
+      ops.push({ type: 'put', sublevel: this.kv, key: AUDIT_PREFIX + c.key, value: { ...record, id: c.key } })
+      if (c.before === undefined) this.records++
+      const id = BigInt(`0x${c.key}`)
+      if (id > this.last) this.last = id
+    }
+    return ops
+  }
+
+  /** Finds where the log ends, so appends continue after it, and how long it is. */
   async load (): Promise<void> {
     const [lastKey] = await this.kv.keys({ gte: AUDIT_PREFIX, lt: AUDIT_END, reverse: true, limit: 1 }).all()
-    this.last = lastKey === undefined ? 0 : parseInt(lastKey.slice(AUDIT_PREFIX.length), 16)
+    if (lastKey !== undefined) this.last = BigInt(`0x${lastKey.slice(AUDIT_PREFIX.length)}`)
+    let n = 0
+    for await (const _ of this.kv.keys({ gte: AUDIT_PREFIX, lt: AUDIT_END })) n++
+    this.records = n
   }
 
-  /** Records ever appended. */
+  /** Records in the log. */
   get count (): number {
-    return this.last
+    return this.records
   }
 
-  /** Appends a record; resolves once it is written. The sequence number is taken at once, so concurrent appends never collide. */
+  /**
+   * Appends a record; resolves once it is written here and at another
+   * kacls-eligible node (or here alone when none is live). The id is taken
+   * at once, so concurrent appends never collide.
+   */
   async append (entry: Omit<AuditRecord, 'id'>): Promise<AuditRecord> {
-    const id = idOf(++this.last)
+    const stamp = (BigInt(this.clock()) << 16n) | BigInt(randomInt(0x10000))
+    this.last = stamp > this.last ? stamp : this.last + 1n
+    const id = this.last.toString(16).padStart(16, '0')
     const record: AuditRecord = { id, ...entry }
-    await this.kv.put(AUDIT_PREFIX + id, record)
+    const week = Math.floor(entry.time / WEEK_MS)
+    await this.replication.mutate(`${AUDIT_DOCS}${week}`, tx => { tx.put(id, utf8.encode(JSON.stringify(record))) }, { durable: true })
     return record
   }
 

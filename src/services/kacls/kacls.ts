@@ -19,6 +19,8 @@ import {
   STATUS_BURST, STATUS_PER_SECOND
 } from './constants.js'
 import { KekRing } from './kek.js'
+import { ReplicatedKeks } from './kek-doc.js'
+import { replicationOf } from '../replicated.js'
 import { KACLS, REWRAP, STATUS, UNWRAP, WRAP } from './spec.js'
 import { auditText, canonicalAuthorized, checkDataKey, checkReason, checkResource } from './validate.js'
 import type { AuditOp, AuditPage, AuditRecord } from './audit.js'
@@ -57,6 +59,9 @@ export interface KaclsStatus {
   auditRecords: number
 }
 
+/** How often a node holding KEKs seals them to eligible nodes that have no lockbox yet. */
+const SHARE_INTERVAL_MS = 2_000
+
 /** Refusal codes that are the KACLS's fault, not the caller's: they do not count toward the caller's lockout. */
 const OWN_FAULTS = new Set(['INTERNAL', 'KEK_UNAVAILABLE', 'KEK_EXHAUSTED', 'AUDIT_FAILED'])
 
@@ -66,6 +71,8 @@ type Draft = Omit<AuditRecord, 'id' | 'time' | 'outcome' | 'code'>
 export class KaclsService {
   readonly components: ServiceComponents
   private readonly keks: KekRing
+  private readonly replicatedKeks: ReplicatedKeks
+  private shareTimer?: ReturnType<typeof setInterval>
   private readonly log = createLogger('kacls')
   private readonly auditLog: AuditLog
   /** Refusals per peer: REFUSALS_FREE free, then 1 s, 2 s, 4 s, ... up to 5 min */
@@ -77,11 +84,14 @@ export class KaclsService {
   constructor (components: ServiceComponents, init: KaclsInit = {}) {
     this.components = components
     this.clock = components.clock ?? Date.now
-    this.auditLog = new AuditLog(components.store.sublevel<AuditRecord>('kacls', 'json'))
+    const replication = replicationOf(components)
+    this.auditLog = new AuditLog(components.store.sublevel<AuditRecord>('kacls', 'json'), replication, this.clock)
     // Every new KEK version, the first included, is audited as op 'rotate'.
-    this.keks = new KekRing(components.store.sublevel<KekRecord>('kacls', 'json'), components.keys.atRestKey, this.clock, this.log, async kek => {
+    const kv = components.store.sublevel<KekRecord>('kacls', 'json')
+    this.keks = new KekRing(kv, components.keys.atRestKey, this.clock, this.log, async kek => {
       await this.auditLog.append({ op: 'rotate', user: '', peer: components.registry.self, resource: '', reason: '', kekVersion: kek.version, newKekVersion: 0, time: this.clock(), outcome: 'ok', code: 'OK' })
     })
+    this.replicatedKeks = new ReplicatedKeks(replication, this.keks, kv, components.registry, components.keys.networkId, this.log)
     this.lockout = new Lockout({
       free: init.refusalsFree ?? REFUSALS_FREE,
       baseLockMs: init.lockoutBaseMs ?? LOCKOUT_BASE_MS,
@@ -95,7 +105,13 @@ export class KaclsService {
   /** Loads the KEKs and the end of the audit log, and serves /lanchat/kacls/1.0.0 (answered only while this node holds the role). */
   async start (): Promise<void> {
     await this.keks.load()
+    await replicationOf(this.components).start()
     await this.auditLog.load()
+    const imported = await this.replicatedKeks.importLegacy()
+    if (imported > 0) this.log('%d KEKs made before replication are replicated now', imported)
+    // Nodes that became eligible get a lockbox for every KEK (from any node that holds it).
+    this.shareTimer = setInterval(() => { void this.replicatedKeks.shareMissing().catch(() => {}) }, SHARE_INTERVAL_MS)
+    this.shareTimer.unref?.()
     await this.components.rpc.serve(KACLS, [
       this.audited(WRAP, 'wrap', async (req, ctx, draft) => this.wrap(req, ctx, draft)),
       this.audited(UNWRAP, 'unwrap', async (req, ctx, draft) => this.unwrap(req, ctx, draft)),
@@ -114,6 +130,7 @@ export class KaclsService {
 
   /** Forgets the KEKs held in memory. The node stops the Rpc (and so the protocol handler) first. */
   async stop (): Promise<void> {
+    clearInterval(this.shareTimer)
     this.keks.wipe()
   }
 
@@ -254,16 +271,29 @@ export class KaclsService {
     }
   }
 
-  /** Checks the blob's version and KEK id, and opens it for `resource`. */
+  /**
+   * Checks the blob's version and KEK id, and opens it for `resource`. A KEK
+   * id two holders both made (a partition, 2^-32 per pair) has two KEKs: the
+   * AEAD tag tells which one wrapped the blob.
+   */
   private open (blob: ReturnType<typeof parseWrapped>, resource: string, draft: Draft): ReturnType<typeof openPayload> {
     draft.kekVersion = blob.kekVersion
     if (blob.version !== BLOB_VERSION) {
       throw new ServiceError('UNSUPPORTED_VERSION', `the wrapped key has format version ${blob.version}; this KACLS reads version ${BLOB_VERSION}`)
     }
-    const kek = this.keks.get(blob.kekVersion)
-    if (kek === undefined) throw new ServiceError('UNKNOWN_KEK', `this KACLS has no KEK version ${blob.kekVersion}: the key was wrapped by another KACLS, or altered`)
-    if (kek.key === null) throw new ServiceError('KEK_UNAVAILABLE', `KEK version ${blob.kekVersion} is on disk but does not open with this network's passphrase`)
-    return openPayload(kek.key, blob, resource)
+    const candidates = this.keks.candidates(blob.kekVersion)
+    if (candidates.length === 0) throw new ServiceError('UNKNOWN_KEK', `this KACLS has no KEK version ${blob.kekVersion}: the key was wrapped by another KACLS, or altered`)
+    const usable = candidates.filter(k => k.key !== null)
+    if (usable.length === 0) throw new ServiceError('KEK_UNAVAILABLE', `KEK version ${blob.kekVersion} is on disk but does not open with this network's passphrase`)
+    let failure: unknown
+    for (const kek of usable) {
+      try {
+        return openPayload(kek.key!, blob, resource)
+      } catch (err) {
+        failure = err
+      }
+    }
+    throw failure
   }
 
   private wireStatus (): StatusResponse {

@@ -1,12 +1,18 @@
 /**
- * The KACLS's key-encryption keys: 32 random bytes per version, versions
- * 1, 2, 3, ... (the KEK id of a wrapped key), every one kept so older wrapped
- * keys still unwrap. At rest each is sealed (crypto's seal: AES-256-GCM with a
- * random nonce) under a key derived from NetworkKeys.atRestKey, so the data
- * directory alone does not give them away: opening them needs the network
- * passphrase too. Sealed records are self-contained, so they can be copied to
- * another node of the same network (which derives the same sealing key).
+ * The KACLS's key-encryption keys: 32 random bytes each, under a random
+ * 32-bit id (the KEK id of a wrapped key), every one kept so older wrapped
+ * keys still unwrap. Ids are random so that two holders on the two sides of a
+ * partition never make the same one (docs/replication.md, "kacls"); should
+ * they ever (2^-32 per pair), both KEKs are kept, under (id, creator), and
+ * unwrap tries each: the AEAD tag tells which. The KEK new wraps use is the
+ * newest (createdAt, then id, then creator), the same on every node.
+ *
+ * At rest each KEK this node holds is sealed (crypto's seal: AES-256-GCM with
+ * a random nonce) under a key derived from NetworkKeys.atRestKey, so the data
+ * directory alone does not give them away. They reach the other kacls-eligible
+ * nodes in lockboxes sealed to each node's kacls role key (kek-doc.ts).
  */
+import { randomInt } from 'node:crypto'
 import { hkdf, randomBytes, open, seal } from '../../crypto/index.js'
 import { KeyedLock } from '../../lock.js'
 import { ServiceError } from '../errors.js'
@@ -16,27 +22,30 @@ import type { Logger } from '../../logger.js'
 
 const utf8 = new TextEncoder()
 
-/** A KEK as the store keeps it, in the `kacls` sublevel under kekStoreKey(version). */
+/** A KEK as the store keeps it, in the `kacls` sublevel under kekStoreKey(version, creator). */
 export interface KekRecord {
   version: number
   /** ms since the epoch */
   createdAt: number
   /** base64 of nonce (12) || AES-256-GCM(sealing key, KEK, AD = KEK_RECORD_LABEL || version BE32) || tag (16) */
   sealed: string
+  /** The node that made it ('' for KEKs of a build before replication) */
+  creator?: string
 }
 
 /** A KEK in memory. `key` is null for a record that is on disk but does not open (another passphrase, or damage). */
 export interface Kek {
   readonly version: number
   readonly createdAt: number
+  readonly creator: string
   readonly key: Uint8Array | null
 }
 
 export type UsableKek = Kek & { readonly key: Uint8Array }
 
 export const KEK_PREFIX = 'kek/'
-/** Zero-padded so the store's key order is version order. */
-export const kekStoreKey = (version: number): string => `${KEK_PREFIX}${version.toString().padStart(10, '0')}`
+/** Zero-padded so the store's key order is id order. */
+export const kekStoreKey = (version: number, creator = ''): string => `${KEK_PREFIX}${version.toString().padStart(10, '0')}${creator === '' ? '' : `/${creator}`}`
 
 /** The key sealing KEKs at rest: HKDF-SHA256(atRestKey, salt = empty, info = KEK_SEAL_INFO, 32). */
 export function kekSealingKey (atRestKey: Uint8Array): Uint8Array {
@@ -52,8 +61,8 @@ function recordAd (version: number): Uint8Array {
   return ad
 }
 
-export function sealKekRecord (sealingKey: Uint8Array, version: number, createdAt: number, kek: Uint8Array): KekRecord {
-  return { version, createdAt, sealed: Buffer.from(seal(sealingKey, kek, recordAd(version))).toString('base64') }
+export function sealKekRecord (sealingKey: Uint8Array, version: number, createdAt: number, kek: Uint8Array, creator = ''): KekRecord {
+  return { version, createdAt, sealed: Buffer.from(seal(sealingKey, kek, recordAd(version))).toString('base64'), ...(creator === '' ? {} : { creator }) }
 }
 
 /** Opens a stored record; throws (DECRYPT_FAILED, or a TypeError for a record of the wrong shape) when it does not. */
@@ -66,16 +75,24 @@ export function openKekRecord (sealingKey: Uint8Array, record: KekRecord): Uint8
   return kek
 }
 
+/** Newer first: createdAt, then id, then creator (the same order on every node). */
+const newer = (a: Kek, b: Kek): number => b.createdAt - a.createdAt || b.version - a.version || (a.creator < b.creator ? 1 : a.creator > b.creator ? -1 : 0)
+
 export class KekRing {
   private readonly kv: KV<KekRecord>
-  private readonly sealingKey: Uint8Array
+  readonly sealingKey: Uint8Array
   private readonly clock: () => number
   private readonly log: Logger
   private readonly onCreate: (kek: UsableKek) => Promise<void>
-  private readonly keks = new Map<number, Kek>()
-  private latest = 0
-  /** KEK creation is serialized, so two callers never make the same version. */
+  /** id -> the KEKs with that id (one, but for a collision) */
+  private readonly keks = new Map<number, Kek[]>()
+  private newest?: Kek
+  /** KEK creation is serialized, so two callers never make two versions at once. */
   private readonly lock = new KeyedLock()
+  /** Makes a new KEK known to the other eligible nodes (and this one's store); set by the service */
+  publish: (kek: UsableKek) => Promise<void>
+  /** This node's peer id: the creator of the KEKs it makes */
+  creator = ''
 
   /** `onCreate` runs once a new KEK version is persisted (the service audits it); its failure is logged, not thrown. */
   constructor (kv: KV<KekRecord>, atRestKey: Uint8Array, clock: () => number, log: Logger, onCreate: (kek: UsableKek) => Promise<void> = async () => {}) {
@@ -84,12 +101,14 @@ export class KekRing {
     this.clock = clock
     this.log = log
     this.onCreate = onCreate
+    this.publish = async kek => { await this.kv.put(kekStoreKey(kek.version, kek.creator), sealKekRecord(this.sealingKey, kek.version, kek.createdAt, kek.key, kek.creator)) }
   }
 
   /** Reads and opens every stored KEK. One that does not open is kept as unavailable, never overwritten. */
   async load (): Promise<void> {
     for await (const [storeKey, record] of this.kv.iterator({ gte: KEK_PREFIX, lt: KEK_PREFIX.slice(0, -1) + '0' })) {
-      const version = Number(storeKey.slice(KEK_PREFIX.length))
+      const [idText, creator = ''] = storeKey.slice(KEK_PREFIX.length).split('/')
+      const version = Number(idText)
       if (!Number.isInteger(version) || version < 1 || version > MAX_KEK_VERSION) {
         this.log.error('ignoring a KEK record under a malformed key %s', storeKey)
         continue
@@ -101,27 +120,54 @@ export class KekRing {
       } catch (err) {
         this.log.error('KEK version %d does not open (another network passphrase, or damage): %s', version, (err as Error).message)
       }
-      this.keks.set(version, { version, createdAt: key !== null && typeof record.createdAt === 'number' ? record.createdAt : 0, key })
-      this.latest = Math.max(this.latest, version)
+      this.remember({ version, createdAt: key !== null && typeof record.createdAt === 'number' ? record.createdAt : 0, creator, key })
     }
+  }
+
+  /** Takes a KEK into the ring (one made here, or opened from a lockbox); false when it was known. */
+  remember (kek: Kek): boolean {
+    const list = this.keks.get(kek.version) ?? []
+    if (list.some(k => k.creator === kek.creator && k.key !== null)) return false
+    this.keks.set(kek.version, [...list.filter(k => k.creator !== kek.creator), kek])
+    if (kek.key !== null && (this.newest === undefined || newer(kek, this.newest) < 0)) this.newest = kek
+    return true
+  }
+
+  /** The record that keeps a KEK at rest here. */
+  record (kek: UsableKek): KekRecord {
+    return sealKekRecord(this.sealingKey, kek.version, kek.createdAt, kek.key, kek.creator)
   }
 
   /** The newest version, 0 before the first KEK exists. */
   get currentVersion (): number {
-    return this.latest
+    return this.newest?.version ?? 0
   }
 
+  /** KEKs held. */
   get size (): number {
-    return this.keks.size
+    let n = 0
+    for (const list of this.keks.values()) n += list.length
+    return n
   }
 
+  /** The first KEK with this id (status; a wrapped key's id may have several, see candidates). */
   get (version: number): Kek | undefined {
-    return this.keks.get(version)
+    return this.keks.get(version)?.[0]
   }
 
-  /** The newest KEK, made (version 1) if there is none yet; KEK_UNAVAILABLE if it does not open. */
+  /** Every KEK with this id. */
+  candidates (version: number): Kek[] {
+    return this.keks.get(version) ?? []
+  }
+
+  /** Every KEK held, that this node can use. */
+  usable (): UsableKek[] {
+    return [...this.keks.values()].flat().filter((k): k is UsableKek => k.key !== null)
+  }
+
+  /** The newest KEK, made if there is none yet; KEK_UNAVAILABLE if it does not open. */
   async current (): Promise<UsableKek> {
-    const found = this.keks.get(this.latest) ?? await this.lock.run('create', async () => this.keks.get(this.latest) ?? await this.create())
+    const found = this.newest ?? this.get(this.currentVersion) ?? await this.lock.run('create', async () => this.newest ?? await this.create())
     return usable(found)
   }
 
@@ -132,23 +178,27 @@ export class KekRing {
 
   /** Overwrites the KEKs held in memory (best effort in JS). */
   wipe (): void {
-    for (const kek of this.keks.values()) kek.key?.fill(0)
+    for (const list of this.keks.values()) for (const kek of list) kek.key?.fill(0)
     this.keks.clear()
-    this.latest = 0
+    this.newest = undefined
   }
 
-  /** Persists a fresh KEK first, and only then uses it. */
+  /** A random id no KEK here has. */
+  private newId (): number {
+    if (this.keks.size >= MAX_KEK_VERSION - 1) throw new ServiceError('KEK_EXHAUSTED', 'every KEK id is used')
+    for (;;) {
+      const id = randomInt(1, MAX_KEK_VERSION)
+      if (!this.keks.has(id)) return id
+    }
+  }
+
+  /** Persists a fresh KEK (here and, durably, at another eligible node) first, and only then uses it. */
   private async create (): Promise<UsableKek> {
-    const version = this.latest + 1
-    if (version > MAX_KEK_VERSION) throw new ServiceError('KEK_EXHAUSTED', 'every KEK id is used')
-    const key = randomBytes(KEK_BYTES)
-    const createdAt = this.clock()
-    await this.kv.put(kekStoreKey(version), sealKekRecord(this.sealingKey, version, createdAt, key))
-    const kek = { version, createdAt, key }
-    this.keks.set(version, kek)
-    this.latest = version
-    this.log('made KEK version %d', version)
-    await this.onCreate(kek).catch((err: unknown) => { this.log.error('after making KEK version %d: %s', version, (err as Error).message) })
+    const kek: UsableKek = { version: this.newId(), createdAt: this.clock(), creator: this.creator, key: randomBytes(KEK_BYTES) }
+    await this.publish(kek)
+    this.remember(kek)
+    this.log('made KEK version %d', kek.version)
+    await this.onCreate(kek).catch((err: unknown) => { this.log.error('after making KEK version %d: %s', kek.version, (err as Error).message) })
     return kek
   }
 }
