@@ -1,18 +1,28 @@
 /**
  * Prekey bundles ([X3DH] §3.2): each user's identity key, signed prekey and a
- * stock of one-time prekeys, handed out one per fetch. One JSON record per
- * user in the store's 'relay' domain:
+ * stock of one-time prekeys, handed out one per fetch. Each user's bundle is
+ * a replicated doc (docs/replication.md, "relay"), `relay/bundle/<username>`:
+ *
+ *   spk            { identityKey, signedPrekeyId, signedPrekey, signedPrekeySignature, updatedAt }
+ *   o/<id, 10>     { id, publicKey }: a one-time prekey not handed out yet
+ *   hi/<writer>    { highest }: the highest one-time prekey id a holder ever stored (the bundle's is the maximum)
+ *
+ * materialized as one JSON record per user in the store's 'relay' domain:
  *
  *   bundle/<username>  BundleRecord
  *
- * so that taking a one-time prekey and deleting it is one atomic write, made
- * under the user's lock: no one-time prekey is ever handed out twice.
+ * Taking a one-time prekey deletes it in the doc under the doc's lock, and
+ * the fetch is answered once another relay-eligible node has the deletion:
+ * no one-time prekey is ever handed out twice, not even by the next holder
+ * after a failover. (Two sides of a partition hand out from the same stock:
+ * docs/replication.md says what follows.)
  */
 import { encodePreKeyBundle, verifySignedPreKey } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
-import { KeyedLock } from '../../lock.js'
+import { replicationOf } from '../replicated.js'
 import type { PreKeyBundle } from '../../crypto/index.js'
-import type { KV, Store } from '../../../store/index.js'
+import type { Change, Replication } from '../../replication/index.js'
+import type { BatchOp, KV, Store } from '../../../store/index.js'
 
 const KEY_BYTES = 32
 const SIGNATURE_BYTES = 64
@@ -66,20 +76,54 @@ export function checkPublication (p: PublishInput): void {
   if (!valid) throw new ServiceError('BAD_SIGNATURE', 'the signed prekey is not signed by the identity key of the bundle')
 }
 
+export const BUNDLE_DOCS = 'relay/bundle/'
+
+interface SignedPart {
+  identityKey: string
+  signedPrekeyId: number
+  signedPrekey: string
+  signedPrekeySignature: string
+  updatedAt: number
+}
+
+const utf8 = new TextEncoder()
+const text = new TextDecoder()
+const json = (v: unknown): Uint8Array => utf8.encode(JSON.stringify(v))
+const parse = <T>(b: Uint8Array): T => JSON.parse(text.decode(b)) as T
+const otkKey = (id: number): string => `o/${String(id).padStart(10, '0')}`
+
 export class Bundles {
   private readonly records: KV<BundleRecord>
   private readonly maxOneTimePrekeys: number
   private readonly clock: () => number
-  private readonly lock = new KeyedLock()
+  private readonly replication: Replication
+  /** This holder's name for its high-water mark record */
+  private readonly writer: string
 
-  constructor (store: Store, maxOneTimePrekeys: number, clock: () => number) {
+  constructor (store: Store, maxOneTimePrekeys: number, clock: () => number, replication?: Replication, writer = 'local') {
     this.records = store.sublevel<BundleRecord>('relay', 'json')
     this.maxOneTimePrekeys = maxOneTimePrekeys
     this.clock = clock
+    this.replication = replication ?? replicationOf({ store, keys: { networkId: 'lanchat' } as never, clock })
+    this.writer = writer
+    this.replication.define({ prefix: BUNDLE_DOCS, role: 'relay', materialize: (doc, changes) => this.materialize(doc, changes) })
   }
 
   async idle (): Promise<void> {
-    await this.lock.idle()
+    await this.replication.lock.idle()
+  }
+
+  /** The user's layout record, recomputed from the doc as it is now. */
+  private materialize (doc: string, _changes: Change[]): BatchOp[] {
+    const username = doc.slice(BUNDLE_DOCS.length)
+    const d = this.replication.docs.get(doc)
+    const spk = d?.get('spk')
+    if (d === undefined || spk === undefined) return [{ type: 'del', sublevel: this.records, key: bundleKey(username) }]
+    const signed = parse<SignedPart>(spk)
+    const stock = d.keys('o/').map(k => parse<{ id: number, publicKey: string }>(d.get(k)!))
+    const highest = Math.max(0, ...d.keys('hi/').map(k => parse<{ highest: number }>(d.get(k)!).highest))
+    const record: BundleRecord = { ...signed, oneTimePrekeys: stock, highestPrekeyId: highest }
+    return [{ type: 'put', sublevel: this.records, key: bundleKey(username), value: record }]
   }
 
   /**
@@ -89,33 +133,34 @@ export class Bundles {
    * the user's bundle over.
    */
   async publish (username: string, p: PublishInput): Promise<{ stored: number, added: number }> {
-    return this.lock.run(username, async () => {
-      const previous = await this.records.get(bundleKey(username))
+    return this.replication.mutate(`${BUNDLE_DOCS}${username}`, tx => {
+      const previous = tx.get('spk')
       const identityKey = hex(p.identityKey)
-      const same = previous !== undefined && previous.identityKey === identityKey
-      const stock = same ? [...previous.oneTimePrekeys] : []
-      let highest = same ? previous.highestPrekeyId : 0
+      const same = previous !== undefined && parse<SignedPart>(previous).identityKey === identityKey
+      if (!same) for (const k of [...tx.keys('o/'), ...tx.keys('hi/')]) tx.del(k)
+      let stock = same ? tx.keys('o/').length : 0
+      let highest = same ? Math.max(0, ...tx.keys('hi/').map(k => parse<{ highest: number }>(tx.get(k)!).highest)) : 0
       const fresh = [...new Map([...p.oneTimePrekeys].reverse().map(k => [k.id, k])).values()]
         .filter(k => k.id > highest)
         .sort((a, b) => a.id - b.id)
       let added = 0
       for (const k of fresh) {
-        if (stock.length >= this.maxOneTimePrekeys) break
-        stock.push({ id: k.id, publicKey: hex(k.publicKey) })
+        if (stock >= this.maxOneTimePrekeys) break
+        tx.put(otkKey(k.id), json({ id: k.id, publicKey: hex(k.publicKey) }))
+        stock++
         highest = k.id
         added++
       }
-      await this.records.put(bundleKey(username), {
+      tx.put('spk', json({
         identityKey,
         signedPrekeyId: p.signedPrekeyId,
         signedPrekey: hex(p.signedPrekey),
         signedPrekeySignature: hex(p.signedPrekeySignature),
-        oneTimePrekeys: stock,
-        highestPrekeyId: highest,
         updatedAt: this.clock()
-      })
-      return { stored: stock.length, added }
-    })
+      } satisfies SignedPart))
+      if (added > 0 || !same) tx.put(`hi/${this.writer}`, json({ highest }))
+      return { stored: stock, added }
+    }, { durable: true })
   }
 
   /**
@@ -124,21 +169,22 @@ export class Bundles {
    * NO_BUNDLE when the user never published one.
    */
   async take (username: string): Promise<Uint8Array<ArrayBuffer>> {
-    return this.lock.run(username, async () => {
-      const record = await this.records.get(bundleKey(username))
-      if (record === undefined) throw new ServiceError('NO_BUNDLE', `${username} has published no prekey bundle: they must log in once before anyone can message them offline`)
-      const [opk, ...rest] = record.oneTimePrekeys
+    return this.replication.mutate(`${BUNDLE_DOCS}${username}`, tx => {
+      const spk = tx.get('spk')
+      if (spk === undefined) throw new ServiceError('NO_BUNDLE', `${username} has published no prekey bundle: they must log in once before anyone can message them offline`)
+      const signed = parse<SignedPart>(spk)
+      const oldest = tx.keys('o/')[0]
+      const opk = oldest === undefined ? undefined : parse<{ id: number, publicKey: string }>(tx.get(oldest)!)
       const bundle: PreKeyBundle = {
-        identityKey: bytes(record.identityKey),
-        signedPreKeyId: record.signedPrekeyId,
-        signedPreKey: bytes(record.signedPrekey),
-        signedPreKeySignature: bytes(record.signedPrekeySignature),
+        identityKey: bytes(signed.identityKey),
+        signedPreKeyId: signed.signedPrekeyId,
+        signedPreKey: bytes(signed.signedPrekey),
+        signedPreKeySignature: bytes(signed.signedPrekeySignature),
         oneTimePreKey: opk === undefined ? undefined : { id: opk.id, publicKey: bytes(opk.publicKey) }
       }
-      const encoded = encodePreKeyBundle(bundle)
-      if (opk !== undefined) await this.records.put(bundleKey(username), { ...record, oneTimePrekeys: rest })
-      return encoded
-    })
+      if (oldest !== undefined) tx.del(oldest)
+      return encodePreKeyBundle(bundle)
+    }, { durable: true })
   }
 
   async status (username: string): Promise<{ published: boolean, oneTimePrekeys: number, signedPrekeyId: number }> {

@@ -1,20 +1,33 @@
 /**
  * The relay as the groups' membership authority and history keeper
- * (docs/groups.md, "The relay"). In the store's 'relay' domain:
+ * (docs/groups.md, "The relay"). Each group is a replicated doc
+ * (docs/replication.md, "relay"), `relay/group/<group>`:
  *
- *   group-head/<group>                          json  HeadRecord: epoch, hash, message counters
- *   group-state/<group>/<epoch, 10 digits>      bytes an encoded SignedGroupState
+ *   s/<epoch, 10>/<hash>          an encoded SignedGroupState (every state accepted, forks included)
+ *   l/<username>                  a pending SignedLeaveRequest
+ *   h/<epoch>/<sender>/<seq>      ord (8 bytes) and an encoded GroupEnvelope: the history, once per (epoch, sender, seq)
+ *
+ * The group's chain is one path through its states, the same on every node
+ * (canonicalChain: from the genesis, at each epoch the state with the longest
+ * chain after it, then the lowest hash): after a partition in which both
+ * sides committed, one side's states win and the other's members make their
+ * changes again on top (docs/groups.md, "Forks"). The relay reads the layout
+ * materialized from the doc in the store's 'relay' domain:
+ *
+ *   group-head/<group>                          json  HeadRecord: epoch, hash of the chain's head, message counters
+ *   group-state/<group>/<epoch, 10 digits>      bytes the chain's SignedGroupState at that epoch
  *   group-leave/<group>/<username>              bytes a pending SignedLeaveRequest
- *   group-msg/<group>/<seq, 16 digits>          bytes an encoded GroupEnvelope (seq is the cursor)
- *   group-msg-id/<group>/<epoch>/<sender>/<seq> json  the relay's seq of that envelope (replay index)
- *   group-member/<username>/<group>             json  1 while the user is a member of the current state
+ *   group-msg/<group>/<ord, 16 digits>          bytes an encoded GroupEnvelope (ord is the cursor)
+ *   group-msg-id/<group>/<epoch>/<sender>/<seq> json  the ord of that envelope (replay index)
+ *   group-member/<username>/<group>             json  1 while the user is a member of the chain's head
  *
- * A state is accepted only on top of the current one (compare-and-swap on
- * the previous state's hash), under the group's lock, in one atomic batch.
+ * A state is accepted only on top of the chain's head (compare-and-swap on
+ * the previous state's hash), under the group doc's lock.
  */
-import { tokenBoundTo } from '../../crypto/index.js'
-import { KeyedLock } from '../../lock.js'
+import { randomInt } from 'node:crypto'
+import { sha256, toHex, tokenBoundTo } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
+import { replicationOf } from '../replicated.js'
 import type { ServiceErrorCode } from '../errors.js'
 import {
   epochResource, GroupEnvelope, GroupStateError, isMember, memberKey, openEnvelope, parseEpochResource, verifyEnvelopeSignature,
@@ -25,18 +38,91 @@ import type { GroupId, VerifiedState } from '../../groups/index.js'
 import type { PolicyCheck } from './policy.js'
 import type { GroupFetchResponse, GroupStatesResponse, GroupSummary } from './pb/relay.js'
 import type { IdentityTokenClaims } from '../../crypto/index.js'
+import type { Change, Replication } from '../../replication/index.js'
 import type { BatchOp, KV, Store } from '../../../store/index.js'
 
 export interface HeadRecord {
   epoch: number
   /** hex SHA-256 of the current state */
   hash: string
-  /** The next message's seq (cursors are seqs, never reused) */
+  /** Above every ord the history had (cursors are ords, never reused) */
   next: number
-  /** The oldest message held */
+  /** The oldest message held (its ord; 0 when none) */
   first: number
   count: number
   bytes: number
+}
+
+export const GROUP_DOCS = 'relay/group/'
+
+/** A state as the chain rule sees it. */
+export interface ChainLink {
+  epoch: number
+  /** hex SHA-256 of the signed state */
+  hash: string
+  /** hex hash of the state before ('' for a genesis) */
+  previous: string
+}
+
+/**
+ * The group's chain: one path through every state accepted anywhere, the
+ * same on every node whatever order they came in. From the genesis (the
+ * lowest hash, should there be two), each next state is the child with the
+ * longest chain after it, then the lowest hash. A state whose parent is not
+ * on the chain is off it.
+ */
+export function canonicalChain (links: readonly ChainLink[]): ChainLink[] {
+  const children = new Map<string, ChainLink[]>()
+  for (const l of links) {
+    const list = children.get(l.previous) ?? []
+    if (!list.some(c => c.hash === l.hash)) list.push(l)
+    children.set(l.previous, list)
+  }
+  const reach = new Map<string, number>()
+  const depth = (l: ChainLink): number => {
+    const known = reach.get(l.hash)
+    if (known !== undefined) return known
+    // Iterative: a chain may be long.
+    const stack: ChainLink[] = [l]
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!
+      const kids = (children.get(top.hash) ?? []).filter(k => k.epoch === top.epoch + 1)
+      const pending = kids.filter(k => !reach.has(k.hash))
+      if (pending.length > 0) {
+        stack.push(...pending)
+        continue
+      }
+      stack.pop()
+      reach.set(top.hash, Math.max(top.epoch, ...kids.map(k => reach.get(k.hash)!)))
+    }
+    return reach.get(l.hash)!
+  }
+  const best = (candidates: ChainLink[]): ChainLink | undefined => [...candidates]
+    .sort((a, b) => depth(b) - depth(a) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))[0]
+  const chain: ChainLink[] = []
+  let at = best((children.get('') ?? []).filter(l => l.epoch === 1))
+  while (at !== undefined) {
+    chain.push(at)
+    const here: ChainLink = at
+    at = best((children.get(here.hash) ?? []).filter(k => k.epoch === here.epoch + 1))
+  }
+  return chain
+}
+
+/** A history record: ord (uint64 BE, as two uint32) then the envelope. */
+function encodeHistory (ord: number, envelope: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + envelope.byteLength)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, Math.floor(ord / 2 ** 32))
+  view.setUint32(4, ord >>> 0)
+  out.set(envelope, 8)
+  return out
+}
+
+function decodeHistory (bytes: Uint8Array): { ord: number, envelope: Uint8Array } | undefined {
+  if (bytes.byteLength < 9) return undefined
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return { ord: view.getUint32(0) * 2 ** 32 + view.getUint32(4), envelope: bytes.subarray(8) }
 }
 
 export interface RelayGroupsInit {
@@ -72,25 +158,112 @@ const CURSOR = /^\d{16}$/
 const STATE_CACHE = 4096
 
 const refuse = (code: ServiceErrorCode, message: string): ServiceError => new ServiceError(code, message)
+const histKey = (e: { epoch: number, sender: string, seq: number }): string => `h/${e.epoch}/${e.sender}/${e.seq}`
 
 export class RelayGroups {
-  private readonly store: Store
   private readonly json: KV<unknown>
   private readonly raw: KV<Uint8Array>
   private readonly init: RelayGroupsInit
   private readonly heads = new Map<GroupId, HeadRecord | null>()
   private readonly states = new Map<string, VerifiedState>()
-  private readonly lock = new KeyedLock()
+  private readonly replication: Replication
 
-  constructor (store: Store, init: RelayGroupsInit) {
-    this.store = store
+  constructor (store: Store, init: RelayGroupsInit, replication?: Replication) {
     this.json = store.sublevel<unknown>('relay', 'json')
     this.raw = store.sublevel('relay', 'bytes')
     this.init = init
+    this.replication = replication ?? replicationOf({ store, keys: { networkId: init.networkId } as never, clock: init.clock })
+    this.replication.define({
+      prefix: GROUP_DOCS,
+      role: 'relay',
+      materialize: async (doc, changes) => this.materialize(doc.slice(GROUP_DOCS.length), changes),
+      committed: doc => { this.forget(doc.slice(GROUP_DOCS.length)) }
+    })
   }
 
   async idle (): Promise<void> {
-    await this.lock.idle()
+    await this.replication.lock.idle()
+  }
+
+  /** The cached head and states of a group are stale (its doc changed). */
+  private forget (group: GroupId): void {
+    this.heads.delete(group)
+    for (const k of [...this.states.keys()]) if (k.startsWith(`${group}/`)) this.states.delete(k)
+  }
+
+  /**
+   * The layout writes for a group's changed records: the chain (when a state
+   * came), leave requests, history and its counters; the member index follows
+   * the chain's head.
+   */
+  private async materialize (group: GroupId, changes: Change[]): Promise<BatchOp[]> {
+    const d = this.replication.docs.get(`${GROUP_DOCS}${group}`)!
+    const ops: BatchOp[] = []
+    const old = await this.json.get(headKey(group)) as HeadRecord | undefined
+    const head: HeadRecord = old === undefined ? { epoch: 0, hash: '', next: 1, first: 0, count: 0, bytes: 0 } : { ...old }
+    if (changes.some(c => c.key.startsWith('s/'))) {
+      const byHash = new Map<string, Uint8Array>()
+      const links: ChainLink[] = []
+      for (const key of d.keys('s/')) {
+        const bytes = d.get(key)!
+        let state: ReturnType<typeof openState>['state']
+        try {
+          state = openState(bytes).state
+        } catch {
+          continue
+        }
+        const hash = toHex(sha256(bytes))
+        byHash.set(hash, bytes)
+        links.push({ epoch: state.epoch, hash, previous: toHex(state.previous) })
+      }
+      const chain = canonicalChain(links)
+      const top = chain.at(-1)
+      const before = old === undefined || old.epoch === 0 ? undefined : await this.raw.get(stateKey(group, old.epoch))
+      const membersBefore = new Set(before === undefined ? [] : openState(before).state.members.map(m => m.username))
+      for (const link of chain) {
+        if (old !== undefined && link.epoch < old.epoch && (await this.raw.get(stateKey(group, link.epoch)) !== undefined)) {
+          const held = await this.raw.get(stateKey(group, link.epoch))
+          if (held !== undefined && toHex(sha256(held)) === link.hash) continue
+        }
+        ops.push({ type: 'put', sublevel: this.raw, key: stateKey(group, link.epoch), value: byHash.get(link.hash)! })
+      }
+      for (let e = (top?.epoch ?? 0) + 1; e <= (old?.epoch ?? 0); e++) ops.push({ type: 'del', sublevel: this.raw, key: stateKey(group, e) })
+      if (top !== undefined) {
+        head.epoch = top.epoch
+        head.hash = top.hash
+        const after = openState(byHash.get(top.hash)!).state
+        const membersAfter = new Set(after.members.map(m => m.username))
+        for (const u of membersAfter) if (!membersBefore.has(u)) ops.push({ type: 'put', sublevel: this.json, key: `${memberPrefix(u)}${group}`, value: 1 })
+        for (const u of membersBefore) if (!membersAfter.has(u)) ops.push({ type: 'del', sublevel: this.json, key: `${memberPrefix(u)}${group}` })
+      }
+    }
+    for (const c of changes) {
+      if (c.key.startsWith('l/')) {
+        const u = c.key.slice(2)
+        ops.push(c.after === undefined
+          ? { type: 'del', sublevel: this.raw, key: `${leavePrefix(group)}${u}` }
+          : { type: 'put', sublevel: this.raw, key: `${leavePrefix(group)}${u}`, value: c.after })
+        continue
+      }
+      if (!c.key.startsWith('h/')) continue
+      const [, epoch, sender, seq] = c.key.split('/')
+      const id = { epoch: Number(epoch), sender: sender!, seq: Number(seq) }
+      const was = c.before === undefined ? undefined : decodeHistory(c.before)
+      if (was !== undefined && await this.raw.get(msgKey(group, was.ord)) !== undefined) {
+        ops.push({ type: 'del', sublevel: this.raw, key: msgKey(group, was.ord) }, { type: 'del', sublevel: this.json, key: msgIdKey(group, id) })
+        head.count--
+        head.bytes -= was.envelope.byteLength
+      }
+      const now = c.after === undefined ? undefined : decodeHistory(c.after)
+      if (now !== undefined) {
+        ops.push({ type: 'put', sublevel: this.raw, key: msgKey(group, now.ord), value: now.envelope }, { type: 'put', sublevel: this.json, key: msgIdKey(group, id), value: now.ord })
+        head.count++
+        head.bytes += now.envelope.byteLength
+        head.next = Math.max(head.next, now.ord + 1)
+      }
+    }
+    if (head.epoch > 0) ops.push({ type: 'put', sublevel: this.json, key: headKey(group), value: head })
+    return ops
   }
 
   /** Every group held (to listen on their topics at start). */
@@ -150,7 +323,8 @@ export class RelayGroups {
     const { state } = openState(bytes)
     if (state.author !== caller.sub) throw refuse('NOT_AUTHOR', `a state is committed by its author (${state.author}), not by ${caller.sub}`)
     if (state.time > this.init.clock() + MAX_STATE_CLOCK_SKEW_MS) throw new GroupStateError('BAD_STATE', 'the state is dated in the future')
-    return this.lock.run(state.group, async () => {
+    checkGroupId(state.group)
+    const done = await this.replication.mutate(`${GROUP_DOCS}${state.group}`, async tx => {
       const head = await this.head(state.group)
       let verified: VerifiedState
       let previous: VerifiedState | undefined
@@ -176,25 +350,12 @@ export class RelayGroups {
           throw new GroupStateError('KEY_MISMATCH', `the identity key listed for ${m.username} is not the one ${m.username} published: look it up again`)
         }
       }
-      const record: HeadRecord = head === undefined
-        ? { epoch: 1, hash: hex(verified.hash), next: 1, first: 1, count: 0, bytes: 0 }
-        : { ...head, epoch: verified.state.epoch, hash: hex(verified.hash) }
-      const ops: BatchOp[] = [
-        { type: 'put', sublevel: this.raw, key: stateKey(state.group, state.epoch), value: bytes },
-        { type: 'put', sublevel: this.json, key: headKey(state.group), value: record }
-      ]
-      for (const u of after) if (!before.has(u)) ops.push({ type: 'put', sublevel: this.json, key: `${memberPrefix(u)}${state.group}`, value: 1 })
-      for (const u of before) {
-        if (after.has(u)) continue
-        ops.push({ type: 'del', sublevel: this.json, key: `${memberPrefix(u)}${state.group}` })
-        ops.push({ type: 'del', sublevel: this.raw, key: `${leavePrefix(state.group)}${u}` })
-      }
-      await this.store.batch(ops)
-      this.heads.set(state.group, record)
-      this.remember(state.group, verified)
-      this.init.onCommit(state.group, verified, head === undefined)
-      return { epoch: verified.state.epoch, hash: verified.hash }
-    })
+      tx.put(`s/${pad(state.epoch, 10)}/${hex(verified.hash)}`, bytes)
+      for (const u of before) if (!after.has(u)) tx.del(`l/${u}`)
+      return { verified, created: head === undefined }
+    }, { durable: true })
+    this.init.onCommit(state.group, done.verified, done.created)
+    return { epoch: done.verified.state.epoch, hash: done.verified.hash }
   }
 
   /**
@@ -247,14 +408,15 @@ export class RelayGroups {
   /** Keeps a member's signed leave request until someone makes the epoch without it. */
   async leave (caller: IdentityTokenClaims, bytes: Uint8Array): Promise<GroupId> {
     const group = checkGroupId(openLeaveRequest(bytes).request.group)
-    return this.lock.run(group, async () => {
+    const epoch = await this.replication.mutate(`${GROUP_DOCS}${group}`, async tx => {
       const { state } = await this.current(group)
       const request = verifyLeaveRequest(this.init.networkId, state.state, bytes, caller.sub)
       if (!tokenBoundTo(caller, memberKey(state.state, caller.sub)!)) throw refuse('TOKEN_CNF_MISMATCH', 'the leave request\'s key is not the one your identity token is bound to')
-      await this.raw.put(`${leavePrefix(group)}${request.username}`, bytes)
-      this.init.onLeave(group, state.state.epoch)
-      return group
-    })
+      tx.put(`l/${request.username}`, bytes)
+      return state.state.epoch
+    }, { durable: true })
+    this.init.onLeave(group, epoch)
+    return group
   }
 
   // ---------------------------------------------------------------- messages
@@ -280,34 +442,34 @@ export class RelayGroups {
       if (!tokenBoundTo(caller, key)) throw refuse('TOKEN_CNF_MISMATCH', 'the group lists another identity key for you than your token\'s')
     }
     if (!verifyEnvelopeSignature(this.init.networkId, env, key)) throw refuse('BAD_SIGNATURE', `the envelope is not signed by ${env.sender}`)
-    return this.lock.run(env.group, async () => {
-      const idKey = msgIdKey(env.group, env)
-      if (await this.json.get(idKey) !== undefined) return { stored: false }
+    return this.replication.mutate(`${GROUP_DOCS}${env.group}`, async tx => {
+      const key = histKey(env)
+      if (tx.has(key)) return { stored: false }
       const h = (await this.head(env.group))!
-      const record: HeadRecord = { ...h, next: h.next + 1, count: h.count + 1, bytes: h.bytes + bytes.byteLength }
-      const ops: BatchOp[] = [
-        { type: 'put', sublevel: this.raw, key: msgKey(env.group, h.next), value: bytes },
-        { type: 'put', sublevel: this.json, key: idKey, value: h.next }
-      ]
+      let count = h.count + 1
+      let held = h.bytes + bytes.byteLength
       // Over the group's quota: the oldest messages go.
-      while (record.count > this.init.maxMessages || record.bytes > this.init.maxBytes) {
-        const oldest = await this.raw.get(msgKey(env.group, record.first))
-        if (oldest !== undefined) {
-          ops.push({ type: 'del', sublevel: this.raw, key: msgKey(env.group, record.first) })
+      if (count > this.init.maxMessages || held > this.init.maxBytes) {
+        const prefix = msgPrefix(env.group)
+        for await (const [, value] of this.raw.iterator({ gte: prefix, lt: end(prefix) })) {
+          if (count <= this.init.maxMessages && held <= this.init.maxBytes) break
+          let oldest: GroupEnvelope
           try {
-            ops.push({ type: 'del', sublevel: this.json, key: msgIdKey(env.group, GroupEnvelope.decode(oldest)) })
-          } catch {}
-          record.count--
-          record.bytes -= oldest.byteLength
+            oldest = GroupEnvelope.decode(value)
+          } catch {
+            continue
+          }
+          if (!tx.has(histKey(oldest))) continue
+          tx.del(histKey(oldest))
+          count--
+          held -= value.byteLength
         }
-        record.first++
-        if (record.first >= record.next) break
       }
-      ops.push({ type: 'put', sublevel: this.json, key: headKey(env.group), value: record })
-      await this.store.batch(ops)
-      this.heads.set(env.group, record)
+      // Above every ord the history had, and about the time in microseconds.
+      const ord = Math.max(this.init.clock() * 1000 + randomInt(1000), h.next)
+      tx.put(key, encodeHistory(ord, bytes))
       return { stored: true }
-    })
+    }, { durable: caller !== undefined })
   }
 
   /** Decodes and keeps a posted envelope (see keep). */

@@ -1,20 +1,31 @@
 /**
- * Store-and-forward mail for offline users, in the store's 'relay' domain
- * (layout in docs/services.md, relay):
+ * Store-and-forward mail for offline users. Each mailbox is a replicated doc
+ * (docs/replication.md, "relay"), `relay/mail/<to>`, one record per message:
+ *
+ *   m/<id>    header { from, depositedAt, expiresAt, ord } and the envelope
+ *
+ * `ord` orders a mailbox (the fetch cursor): above every ord the mailbox ever
+ * had, so a holder that took over after a failover (and caught up first)
+ * files new mail after the old. After a partition both sides' mail is in the
+ * doc (a union: an id is a key, so a message deposited on both sides is
+ * there once) in ord order. The relay reads the layout materialized from the
+ * doc on every relay-eligible node, in the store's 'relay' domain (layout in
+ * docs/services.md, relay):
  *
  *   mailbox/<to>                     json  { count, bytes, next }   quota and cursor counters
  *   mailbox-from/<to>/<from>         json  { count, bytes }         one sender's share of the mailbox
- *   mail/<to>/<seq>                  json  MailRecord               one message, seq = 16 digits
- *   mail-env/<to>/<seq>              bytes the envelope
- *   mail-id/<to>/<id>                json  { seq, from }            dedupe index
- *   mail-exp/<expiresAt>/<to>/<seq>  json  1                        expiry index, 16-digit ms
+ *   mail/<to>/<ord>                  json  MailRecord               one message, ord = 16 digits
+ *   mail-env/<to>/<ord>              bytes the envelope
+ *   mail-id/<to>/<id>                json  { seq: ord, from }       dedupe index
+ *   mail-exp/<expiresAt>/<to>/<ord>  json  1                        expiry index, 16-digit ms
  *
- * Every change to a mailbox is one atomic batch, made under that mailbox's
- * lock, so counters and records never disagree and a deposit is on disk
- * before it is acknowledged.
+ * A deposit's checks and its write run under the mailbox doc's lock, in order
+ * with what peers send; the layout follows in the same batch.
  */
+import { randomInt } from 'node:crypto'
 import { ServiceError } from '../errors.js'
-import { KeyedLock } from '../../lock.js'
+import { replicationOf } from '../replicated.js'
+import type { Change, Replication } from '../../replication/index.js'
 import type { BatchOp, KV, Store } from '../../../store/index.js'
 
 export interface MailboxLimits {
@@ -56,7 +67,7 @@ export interface FetchResult {
 interface Counters {
   count: number
   bytes: number
-  /** The next message's sequence number: never reused, so cursors stay valid */
+  /** Above every ord the mailbox had: cursors are never reused */
   next: number
 }
 
@@ -71,17 +82,19 @@ interface Share {
   bytes: number
 }
 
-/** The mailbox counters and each sender's share as a batch of changes leaves them. */
-interface Tally {
-  box: Counters
-  shares: Map<string, Share>
+interface Header {
+  from: string
+  depositedAt: number
+  expiresAt: number
+  ord: number
 }
 
 type Json = Counters | MailRecord | IdEntry | Share | number
 
+export const MAIL_DOCS = 'relay/mail/'
 const SEQ_DIGITS = 16
 const pad = (n: number): string => String(n).padStart(SEQ_DIGITS, '0')
-/** Cursors are the 16-digit sequence numbers of messages. */
+/** Cursors are the 16-digit ords of messages. */
 const CURSOR = /^\d{16}$/
 
 const boxKey = (to: string): string => `mailbox/${to}`
@@ -93,31 +106,59 @@ const idKey = (to: string, id: string): string => `mail-id/${to}/${id}`
 const expKey = (expiresAt: number, to: string, seq: string): string => `mail-exp/${pad(expiresAt)}/${to}/${seq}`
 /** The first key after every key that starts with `prefix` (prefixes here end in '/', and '0' follows '/'). */
 const end = (prefix: string): string => prefix.slice(0, -1) + '0'
+const recordKey = (id: string): string => `m/${id}`
+
+const utf8 = new TextEncoder()
+const text = new TextDecoder()
+
+/** A message record: header length (uint32 BE), header (JSON), envelope. */
+function encodeMail (h: Header, envelope: Uint8Array): Uint8Array {
+  const header = utf8.encode(JSON.stringify(h))
+  const out = new Uint8Array(4 + header.byteLength + envelope.byteLength)
+  new DataView(out.buffer).setUint32(0, header.byteLength)
+  out.set(header, 4)
+  out.set(envelope, 4 + header.byteLength)
+  return out
+}
+
+function decodeMail (bytes: Uint8Array): { header: Header, envelope: Uint8Array } | undefined {
+  try {
+    const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0)
+    const header = JSON.parse(text.decode(bytes.subarray(4, 4 + n))) as Header
+    if (typeof header.from !== 'string' || !Number.isSafeInteger(header.ord) || !Number.isFinite(header.expiresAt)) return undefined
+    return { header, envelope: bytes.subarray(4 + n) }
+  } catch {
+    return undefined
+  }
+}
 
 export function isCursor (value: string): boolean {
   return CURSOR.test(value)
 }
 
 export class Mailbox {
-  private readonly store: Store
   private readonly json: KV<Json>
   private readonly envelopes: KV<Uint8Array>
   private readonly limits: MailboxLimits
   private readonly clock: () => number
-  private readonly lock = new KeyedLock()
+  private readonly replication: Replication
   /** Envelope bytes held in every mailbox: loaded by open(), then kept in step with each batch */
   private totalBytes = 0
+  /** Bytes of deposits under way (checked, not yet committed) */
+  private reserved = 0
 
-  constructor (store: Store, limits: MailboxLimits, clock: () => number) {
-    this.store = store
+  constructor (store: Store, limits: MailboxLimits, clock: () => number, replication?: Replication) {
     this.json = store.sublevel<Json>('relay', 'json')
     this.envelopes = store.sublevel('relay', 'bytes')
     this.limits = limits
     this.clock = clock
+    this.replication = replication ?? replicationOf({ store, keys: { networkId: 'lanchat' } as never, clock })
+    this.replication.define({ prefix: MAIL_DOCS, role: 'relay', materialize: async (doc, changes) => this.materialize(doc.slice(MAIL_DOCS.length), changes) })
   }
 
   /** Loads the relay-wide byte count from the mailbox counters. */
   async open (): Promise<void> {
+    await this.replication.start()
     let total = 0
     for await (const [, value] of this.json.iterator({ gte: 'mailbox/', lt: end('mailbox/') })) total += (value as Counters).bytes
     this.totalBytes = total
@@ -125,7 +166,7 @@ export class Mailbox {
 
   /** Waits for every mailbox operation under way. */
   async idle (): Promise<void> {
-    await this.lock.idle()
+    await this.replication.lock.idle()
   }
 
   private async counters (to: string): Promise<Counters> {
@@ -136,49 +177,74 @@ export class Mailbox {
     return (await this.json.get(shareKey(to, from)) as Share | undefined) ?? { count: 0, bytes: 0 }
   }
 
-  /** `to`'s counters, to be changed by a batch of deletions. */
-  private async tally (to: string): Promise<Tally> {
-    return { box: await this.counters(to), shares: new Map() }
-  }
-
-  /** The writes that delete one message, and its effect on the counters and its sender's share. */
-  private async deletion (to: string, seq: string, record: MailRecord, ops: BatchOp[], tally: Tally): Promise<void> {
-    ops.push(
-      { type: 'del', sublevel: this.json, key: mailKey(to, seq) },
-      { type: 'del', sublevel: this.envelopes, key: envKey(to, seq) },
-      { type: 'del', sublevel: this.json, key: idKey(to, record.id) },
-      { type: 'del', sublevel: this.json, key: expKey(record.expiresAt, to, seq) }
-    )
-    tally.box = { ...tally.box, count: tally.box.count - 1, bytes: tally.box.bytes - record.size }
-    const share = tally.shares.get(record.from) ?? await this.share(to, record.from)
-    // Mail stored before shares were counted has none: a share never goes below zero.
-    tally.shares.set(record.from, { count: Math.max(0, share.count - 1), bytes: Math.max(0, share.bytes - record.size) })
-  }
-
-  /** Commits deletions (and any other writes) with the new counters and shares. */
-  private async commit (to: string, ops: BatchOp[], tally: Tally, before: Counters): Promise<void> {
-    ops.push({ type: 'put', sublevel: this.json, key: boxKey(to), value: tally.box })
-    for (const [from, share] of tally.shares) {
+  /**
+   * The layout writes for changed messages of `to`'s mailbox (the holder's
+   * deposits and acks, or a peer's): the message's keys, the counters and the
+   * shares. A message already in the layout is not counted twice.
+   */
+  private async materialize (to: string, changes: Change[]): Promise<BatchOp[]> {
+    const box = await this.counters(to)
+    const before = box.bytes
+    const shares = new Map<string, Share>()
+    const shareOf = async (from: string): Promise<Share> => shares.get(from) ?? await this.share(to, from)
+    const ops: BatchOp[] = []
+    for (const c of changes) {
+      if (!c.key.startsWith('m/')) continue
+      const id = c.key.slice(2)
+      const old = c.before === undefined ? undefined : decodeMail(c.before)
+      const now = c.after === undefined ? undefined : decodeMail(c.after)
+      if (old !== undefined) {
+        const seq = pad(old.header.ord)
+        const held = await this.json.get(mailKey(to, seq)) as MailRecord | undefined
+        if (held !== undefined) {
+          ops.push(
+            { type: 'del', sublevel: this.json, key: mailKey(to, seq) },
+            { type: 'del', sublevel: this.envelopes, key: envKey(to, seq) },
+            { type: 'del', sublevel: this.json, key: idKey(to, id) },
+            { type: 'del', sublevel: this.json, key: expKey(held.expiresAt, to, seq) }
+          )
+          box.count--
+          box.bytes -= held.size
+          const s = await shareOf(held.from)
+          // Mail stored before shares were counted has none: a share never goes below zero.
+          shares.set(held.from, { count: Math.max(0, s.count - 1), bytes: Math.max(0, s.bytes - held.size) })
+        }
+      }
+      if (now !== undefined) {
+        const seq = pad(now.header.ord)
+        const size = now.envelope.byteLength
+        const record: MailRecord = { id, from: now.header.from, depositedAt: now.header.depositedAt, expiresAt: now.header.expiresAt, size }
+        ops.push(
+          { type: 'put', sublevel: this.json, key: mailKey(to, seq), value: record },
+          { type: 'put', sublevel: this.envelopes, key: envKey(to, seq), value: now.envelope },
+          { type: 'put', sublevel: this.json, key: idKey(to, id), value: { seq: now.header.ord, from: record.from } },
+          { type: 'put', sublevel: this.json, key: expKey(record.expiresAt, to, seq), value: 1 }
+        )
+        box.count++
+        box.bytes += size
+        box.next = Math.max(box.next, now.header.ord + 1)
+        const s = await shareOf(record.from)
+        shares.set(record.from, { count: s.count + 1, bytes: s.bytes + size })
+      }
+    }
+    ops.push({ type: 'put', sublevel: this.json, key: boxKey(to), value: box })
+    for (const [from, share] of shares) {
       ops.push(share.count === 0
         ? { type: 'del', sublevel: this.json, key: shareKey(to, from) }
         : { type: 'put', sublevel: this.json, key: shareKey(to, from), value: share })
     }
-    await this.store.batch(ops)
-    this.totalBytes += tally.box.bytes - before.bytes
+    this.totalBytes += box.bytes - before
+    return ops
   }
 
-  /** Deletes `to`'s expired mail (called under its lock). */
-  private async pruneBox (to: string, now: number): Promise<number> {
-    const tally = await this.tally(to)
-    const before = tally.box
-    const ops: BatchOp[] = []
-    for await (const [key, value] of this.json.iterator({ gte: mailPrefix(to), lt: end(mailPrefix(to)) })) {
+  /** `to`'s expired messages: their ids and what deleting them frees. */
+  private async expired (to: string, now: number): Promise<Array<{ id: string, from: string, size: number }>> {
+    const out: Array<{ id: string, from: string, size: number }> = []
+    for await (const [, value] of this.json.iterator({ gte: mailPrefix(to), lt: end(mailPrefix(to)) })) {
       const record = value as MailRecord
-      if (record.expiresAt <= now) await this.deletion(to, key.slice(mailPrefix(to).length), record, ops, tally)
+      if (record.expiresAt <= now) out.push({ id: record.id, from: record.from, size: record.size })
     }
-    if (ops.length === 0) return 0
-    await this.commit(to, ops, tally, before)
-    return before.count - tally.box.count
+    return out
   }
 
   /**
@@ -186,60 +252,63 @@ export class Mailbox {
    * still held (from the same sender) is accepted and changes nothing.
    * QUOTA_EXCEEDED when `to`'s mailbox, the sender's share of it, or the
    * relay is full; ID_CONFLICT when another sender's message holds the id.
+   * Resolves once another relay-eligible node has it (or none is live).
    */
   async deposit (to: string, from: string, id: string, envelope: Uint8Array, kept?: { depositedAt: number, expiresAt: number }): Promise<{ stored: boolean }> {
-    return this.lock.run(to, async () => {
-      const now = this.clock()
-      const existing = await this.json.get(idKey(to, id)) as IdEntry | undefined
-      if (existing !== undefined) {
-        const record = await this.json.get(mailKey(to, pad(existing.seq))) as MailRecord | undefined
-        if (record !== undefined && record.expiresAt > now) {
-          if (existing.from !== from) throw new ServiceError('ID_CONFLICT', `${to} already holds a message with id ${id} from another sender: send it with a new id`)
-          return { stored: false }
+    let reservation = 0
+    try {
+      return await this.replication.mutate(`${MAIL_DOCS}${to}`, async tx => {
+        const now = this.clock()
+        const existing = await this.json.get(idKey(to, id)) as IdEntry | undefined
+        let expiredHolder = false
+        if (existing !== undefined) {
+          const record = await this.json.get(mailKey(to, pad(existing.seq))) as MailRecord | undefined
+          if (record !== undefined && record.expiresAt > now) {
+            if (existing.from !== from) throw new ServiceError('ID_CONFLICT', `${to} already holds a message with id ${id} from another sender: send it with a new id`)
+            return { stored: false }
+          }
+          expiredHolder = true
         }
-      }
-      let box = await this.counters(to)
-      let share = await this.share(to, from)
-      const size = envelope.byteLength
-      const overQuota = (b: Counters): boolean => b.count + 1 > this.limits.maxMessages || b.bytes + size > this.limits.maxBytes
-      const overShare = (s: Share): boolean => s.count + 1 > this.limits.senderMaxMessages || s.bytes + size > this.limits.senderMaxBytes
-      if (overQuota(box) || overShare(share) || existing !== undefined) {
-        // Expired mail counts for nothing: drop it before refusing (and the expired holder of this id).
-        if (await this.pruneBox(to, now) > 0) {
-          box = await this.counters(to)
-          share = await this.share(to, from)
+        const box = await this.counters(to)
+        const share = await this.share(to, from)
+        const size = envelope.byteLength
+        const overQuota = (b: Share): boolean => b.count + 1 > this.limits.maxMessages || b.bytes + size > this.limits.maxBytes
+        const overShare = (s: Share): boolean => s.count + 1 > this.limits.senderMaxMessages || s.bytes + size > this.limits.senderMaxBytes
+        let freed = 0
+        if (overQuota(box) || overShare(share) || expiredHolder) {
+          // Expired mail counts for nothing: dropped before refusing (and the expired holder of this id).
+          for (const e of await this.expired(to, now)) {
+            tx.del(recordKey(e.id))
+            box.count--
+            box.bytes -= e.size
+            freed += e.size
+            if (e.from === from) {
+              share.count--
+              share.bytes -= e.size
+            }
+          }
         }
-      }
-      if (overShare(share)) {
-        throw new ServiceError('QUOTA_EXCEEDED', `${from} has as much mail waiting for ${to} as one sender may (${this.limits.senderMaxMessages} messages, ${this.limits.senderMaxBytes} bytes): it is kept and sent once they have fetched some`)
-      }
-      if (overQuota(box)) {
-        throw new ServiceError('QUOTA_EXCEEDED', `the mailbox of ${to} is full (at most ${this.limits.maxMessages} messages and ${this.limits.maxBytes} bytes): try again once they have fetched their mail`)
-      }
-      if (this.totalBytes + size > this.limits.relayMaxBytes) {
-        throw new ServiceError('QUOTA_EXCEEDED', `the relay holds as much mail as it may (${this.limits.relayMaxBytes} bytes): try again later`)
-      }
-      const seq = pad(box.next)
-      // Mail handed over from another relay keeps its times (and so its expiry).
-      const record: MailRecord = { id, from, depositedAt: kept?.depositedAt ?? now, expiresAt: kept?.expiresAt ?? now + this.limits.ttlMs, size }
-      const grown: Counters = { count: box.count + 1, bytes: box.bytes + size, next: box.next + 1 }
-      // Reserved before the write, so concurrent deposits to other mailboxes see it.
-      this.totalBytes += size
-      try {
-        await this.store.batch([
-          { type: 'put', sublevel: this.json, key: mailKey(to, seq), value: record },
-          { type: 'put', sublevel: this.envelopes, key: envKey(to, seq), value: envelope },
-          { type: 'put', sublevel: this.json, key: idKey(to, id), value: { seq: box.next, from } },
-          { type: 'put', sublevel: this.json, key: expKey(record.expiresAt, to, seq), value: 1 },
-          { type: 'put', sublevel: this.json, key: boxKey(to), value: grown },
-          { type: 'put', sublevel: this.json, key: shareKey(to, from), value: { count: share.count + 1, bytes: share.bytes + size } }
-        ])
-      } catch (err) {
-        this.totalBytes -= size
-        throw err
-      }
-      return { stored: true }
-    })
+        if (overShare(share)) {
+          throw new ServiceError('QUOTA_EXCEEDED', `${from} has as much mail waiting for ${to} as one sender may (${this.limits.senderMaxMessages} messages, ${this.limits.senderMaxBytes} bytes): it is kept and sent once they have fetched some`)
+        }
+        if (overQuota(box)) {
+          throw new ServiceError('QUOTA_EXCEEDED', `the mailbox of ${to} is full (at most ${this.limits.maxMessages} messages and ${this.limits.maxBytes} bytes): try again once they have fetched their mail`)
+        }
+        if (this.totalBytes - freed + this.reserved + size > this.limits.relayMaxBytes) {
+          throw new ServiceError('QUOTA_EXCEEDED', `the relay holds as much mail as it may (${this.limits.relayMaxBytes} bytes): try again later`)
+        }
+        // Reserved until committed, so concurrent deposits to other mailboxes see it.
+        reservation = size
+        this.reserved += size
+        // Above every ord this mailbox had, and about the time in microseconds (random below the millisecond).
+        const ord = Math.max(now * 1000 + randomInt(1000), box.next)
+        const header: Header = { from, depositedAt: kept?.depositedAt ?? now, expiresAt: kept?.expiresAt ?? now + this.limits.ttlMs, ord }
+        tx.put(recordKey(id), encodeMail(header, envelope))
+        return { stored: true }
+      }, { durable: true })
+    } finally {
+      this.reserved -= reservation
+    }
   }
 
   /**
@@ -248,72 +317,79 @@ export class Mailbox {
    * Expired mail met on the way is deleted.
    */
   async fetch (to: string, limit: number, cursor: string | undefined, budgetBytes: number): Promise<FetchResult> {
-    return this.lock.run(to, async () => {
-      const now = this.clock()
-      const prefix = mailPrefix(to)
-      const picked: Array<{ seq: string, record: MailRecord }> = []
-      const tally = await this.tally(to)
-      const before = tally.box
-      const expired: BatchOp[] = []
-      let bytes = 0
-      let more = false
-      const range = cursor === undefined ? { gte: prefix, lt: end(prefix) } : { gt: prefix + cursor, lt: end(prefix) }
-      for await (const [key, value] of this.json.iterator(range)) {
-        const seq = key.slice(prefix.length)
-        const record = value as MailRecord
-        if (record.expiresAt <= now) {
-          await this.deletion(to, seq, record, expired, tally)
-          continue
-        }
-        if (picked.length >= limit || (picked.length > 0 && bytes + record.size > budgetBytes)) {
-          more = true
-          break
-        }
-        picked.push({ seq, record })
-        bytes += record.size
+    const now = this.clock()
+    const prefix = mailPrefix(to)
+    const picked: Array<{ seq: string, record: MailRecord }> = []
+    const expired: string[] = []
+    let bytes = 0
+    let more = false
+    const range = cursor === undefined ? { gte: prefix, lt: end(prefix) } : { gt: prefix + cursor, lt: end(prefix) }
+    for await (const [key, value] of this.json.iterator(range)) {
+      const seq = key.slice(prefix.length)
+      const record = value as MailRecord
+      if (record.expiresAt <= now) {
+        expired.push(record.id)
+        continue
       }
-      if (expired.length > 0) await this.commit(to, expired, tally, before)
-      const envelopes = await this.envelopes.getMany(picked.map(p => envKey(to, p.seq)))
-      const messages: Mail[] = []
-      picked.forEach((p, i) => {
-        const envelope = envelopes[i]
-        if (envelope === undefined) return
-        messages.push({ id: p.record.id, from: p.record.from, envelope: new Uint8Array(envelope), depositedAt: p.record.depositedAt, expiresAt: p.record.expiresAt, cursor: p.seq })
-      })
-      return { messages, more, cursor: picked.at(-1)?.seq ?? cursor ?? '' }
+      if (picked.length >= limit || (picked.length > 0 && bytes + record.size > budgetBytes)) {
+        more = true
+        break
+      }
+      picked.push({ seq, record })
+      bytes += record.size
+    }
+    if (expired.length > 0) await this.drop(to, expired, now)
+    const envelopes = await this.envelopes.getMany(picked.map(p => envKey(to, p.seq)))
+    const messages: Mail[] = []
+    picked.forEach((p, i) => {
+      const envelope = envelopes[i]
+      if (envelope === undefined) return
+      messages.push({ id: p.record.id, from: p.record.from, envelope: new Uint8Array(envelope), depositedAt: p.record.depositedAt, expiresAt: p.record.expiresAt, cursor: p.seq })
+    })
+    return { messages, more, cursor: picked.at(-1)?.seq ?? cursor ?? '' }
+  }
+
+  /** Deletes these expired messages (still expired when the doc's lock is had). */
+  private async drop (to: string, ids: string[], now: number): Promise<number> {
+    return this.replication.mutate(`${MAIL_DOCS}${to}`, async tx => {
+      let n = 0
+      for (const id of ids) {
+        const entry = await this.json.get(idKey(to, id)) as IdEntry | undefined
+        const record = entry === undefined ? undefined : await this.json.get(mailKey(to, pad(entry.seq))) as MailRecord | undefined
+        if (record === undefined || record.expiresAt > now || !tx.has(recordKey(id))) continue
+        tx.del(recordKey(id))
+        n++
+      }
+      return n
     })
   }
 
-  /** Deletes `to`'s messages with these ids; returns how many it held. */
+  /** Deletes `to`'s messages with these ids; returns how many it held. Resolves once another relay-eligible node has it. */
   async ack (to: string, ids: readonly string[]): Promise<number> {
-    return this.lock.run(to, async () => {
-      const tally = await this.tally(to)
-      const before = tally.box
-      const ops: BatchOp[] = []
+    return this.replication.mutate(`${MAIL_DOCS}${to}`, tx => {
+      let n = 0
       for (const id of new Set(ids)) {
-        const entry = await this.json.get(idKey(to, id)) as IdEntry | undefined
-        if (entry === undefined) continue
-        const seq = pad(entry.seq)
-        const record = await this.json.get(mailKey(to, seq)) as MailRecord | undefined
-        if (record === undefined) continue
-        await this.deletion(to, seq, record, ops, tally)
+        if (!tx.has(recordKey(id))) continue
+        tx.del(recordKey(id))
+        n++
       }
-      if (ops.length === 0) return 0
-      await this.commit(to, ops, tally, before)
-      return before.count - tally.box.count
-    })
+      return n
+    }, { durable: true })
   }
 
   /** Deletes every expired message (through the expiry index); returns how many. */
   async prune (): Promise<number> {
     const now = this.clock()
-    const boxes = new Set<string>()
+    const boxes = new Map<string, string[]>()
     for await (const key of this.json.keys({ gte: 'mail-exp/', lt: `mail-exp/${pad(now + 1)}` })) {
-      const to = key.split('/')[2]
-      if (to !== undefined) boxes.add(to)
+      const [, , to, seq] = key.split('/')
+      if (to === undefined || seq === undefined) continue
+      const record = await this.json.get(mailKey(to, seq)) as MailRecord | undefined
+      if (record === undefined) continue
+      boxes.set(to, [...(boxes.get(to) ?? []), record.id])
     }
     let pruned = 0
-    for (const to of boxes) pruned += await this.lock.run(to, async () => this.pruneBox(to, now))
+    for (const [to, ids] of boxes) pruned += await this.drop(to, ids, now)
     return pruned
   }
 

@@ -15,6 +15,7 @@ import { canonicalUsername } from '../../usernames.js'
 import { roleSigner } from '../keys.js'
 import { RateLimit, rateLimited } from '../rate-limit.js'
 import { implement } from '../rpc.js'
+import { replicationOf } from '../replicated.js'
 import { Bundles, checkPublication } from './bundles.js'
 import {
   FETCH_REPLY_BUDGET_BYTES, GROUP_PREFIX, MAX_ACK_IDS, MAX_ENVELOPE_BYTES, MAX_FETCH_LIMIT, MAX_GROUP_FETCH, MAX_GROUP_STATES_PER_REPLY,
@@ -93,6 +94,7 @@ export class RelayService {
     }
     this.clock = components.clock ?? Date.now
     const { store } = components
+    const replication = replicationOf(components)
     this.mailbox = new Mailbox(store, {
       maxMessages: this.init.mailboxMaxMessages,
       maxBytes: this.init.mailboxMaxBytes,
@@ -100,9 +102,9 @@ export class RelayService {
       senderMaxBytes: this.init.mailboxSenderMaxBytes,
       relayMaxBytes: this.init.relayMaxBytes,
       ttlMs: this.init.mailTtlMs
-    }, this.clock)
-    this.bundles = new Bundles(store, this.init.maxOneTimePrekeys, this.clock)
-    this.acls = new ShareAcls(store, this.clock)
+    }, this.clock, replication)
+    this.bundles = new Bundles(store, this.init.maxOneTimePrekeys, this.clock, replication, components.registry.self)
+    this.acls = new ShareAcls(store, this.clock, replication)
     this.policies.add(SHARE_PREFIX, this.acls.check)
     this.groups = new RelayGroups(store, {
       networkId: components.keys.networkId,
@@ -116,7 +118,7 @@ export class RelayService {
         this.poke(group, state.state.epoch)
       },
       onLeave: (group, epoch) => { this.poke(group, epoch) }
-    })
+    }, replication)
     this.policies.add(GROUP_PREFIX, this.groups.check)
     this.perPeer = new RateLimit(this.init.peerBurst, this.init.peerPerSecond, this.clock)
     this.perUser = new RateLimit(this.init.userBurst, this.init.userPerSecond, this.clock)
@@ -144,12 +146,12 @@ export class RelayService {
       implement(GROUP_POST, async (req, ctx) => this.groupPost(req, ctx)),
       implement(GROUP_FETCH, async (req, ctx) => this.groupFetch(req, ctx))
     ])
-    // Mail held from a time this node was the holder goes to the holder of now.
+    // Mail held from a time this node was the holder goes to the holder of now (standalone: replicas share it anyway).
     this.components.registry.addEventListener('role:changed', this.onRoleChanged)
     this.handoffTimer = setInterval(() => { void this.handOff() }, HANDOFF_INTERVAL_MS)
     this.handoffTimer.unref?.()
-    // The ciphertext of every group held is kept as it goes by on the group's topic.
-    for (const group of await this.groups.groupIds()) this.listen(group)
+    // The ciphertext of every group held is kept as it goes by on the group's topic, while this node serves the role.
+    await this.listenAll()
     this.pruneTimer = setInterval(() => { this.prune().catch(() => {}) }, this.init.pruneIntervalMs)
     this.pruneTimer.unref?.()
     // Mail that expired while the relay was down goes now, not a prune interval later.
@@ -207,7 +209,26 @@ export class RelayService {
   // ---------------------------------------------------------------- mailbox
 
   private readonly onRoleChanged = (evt: CustomEvent<{ role: string }>): void => {
-    if (evt.detail.role === 'relay') void this.handOff()
+    if (evt.detail.role !== 'relay') return
+    void this.handOff()
+    void this.listenAll()
+  }
+
+  /** Listens on every group's topic while this node serves the relay role, on none otherwise. */
+  private async listenAll (): Promise<void> {
+    const libp2p = this.components.libp2p
+    if (libp2p === undefined || !this.started) return
+    if (!this.serving()) {
+      for (const group of this.topics) groupTopics(libp2p).remove(this.components.keys.networkId, group, this.onTopic)
+      this.topics.clear()
+      return
+    }
+    for (const group of await this.groups.groupIds()) this.listen(group)
+  }
+
+  /** Serves the role, or runs without a registry that says (unit tests). */
+  private serving (): boolean {
+    return typeof this.components.registry.serves !== 'function' || this.components.registry.serves('relay')
   }
 
   /**
@@ -223,6 +244,8 @@ export class RelayService {
   private async handOffOnce (): Promise<void> {
     try {
       const { registry, rpc } = this.components
+      // Replicated, the holder has this node's mail already (and deleting it here would delete it there too).
+      if (replicationOf(this.components).networked) return
       const holder = registry.holderOf('relay')
       if (!this.started || registry.serves('relay') || holder === null || holder === registry.self) return
       for (const to of await this.mailbox.recipients()) {
@@ -379,7 +402,7 @@ export class RelayService {
 
   private listen (group: GroupId): void {
     const libp2p = this.components.libp2p
-    if (libp2p === undefined || !this.started) return
+    if (libp2p === undefined || !this.started || !this.serving()) return
     if (this.topics.has(group)) return
     this.topics.add(group)
     groupTopics(libp2p).add(this.components.keys.networkId, group, this.onTopic)
