@@ -335,7 +335,9 @@ export class Replication implements SessionHost {
         del: key => { writes.set(key, null) },
         also: ops => { extra.push(...ops) }
       }
+      this.log.trace('mutate %s: locked', name)
       const out = await fn(tx)
+      this.log.trace('mutate %s: %d writes', name, writes.size)
       d.lastUpdate = undefined
       const changes = d.collect(() => {
         d.ydoc.transact(() => {
@@ -400,6 +402,18 @@ export class Replication implements SessionHost {
     const { promise, resolve, reject } = Promise.withResolvers<void>()
     const waiter: Waiter = { doc: d.name, role: d.role, since, settled: false, resolve, reject }
     this.waiters.add(waiter)
+    if (queued.length === 0) {
+      // Nothing new went out (a retried write that found its record there): durable once a replica has the doc.
+      for (const s of this.sessions.values()) {
+        if (!s.open || !s.roles.has(d.role)) continue
+        if (s.docsHeld.has(d.name)) {
+          this.acked(waiter)
+          break
+        }
+        const n = s.docFrames.get(d.name)
+        if (n !== undefined) void s.whenAcked(n).then(() => { this.acked(waiter) })
+      }
+    }
     for (const q of queued) {
       void q.then(async ({ session, n }) => {
         if (n === 0) return
@@ -413,6 +427,7 @@ export class Replication implements SessionHost {
   /** A frame with a doc's whole state went out on `session` as frame `n`: it carries every write waiting on the doc. */
   private coverWaiters (session: Session, doc: string, n: number): void {
     if (n === 0) return
+    session.docFrames.set(doc, n)
     for (const w of this.waiters) {
       if (w.doc !== doc || w.settled) continue
       void session.whenAcked(n).then(() => { this.acked(w) })
@@ -455,6 +470,8 @@ export class Replication implements SessionHost {
     let s = this.sessions.get(peer)
     if (s === undefined || s.closed) {
       s = new Session(peer, this, this.clock)
+      // Until the registry says which roles are shared, the peer's frames are only those this node may hold.
+      s.roles = new Set(this.components.peers?.eligibleRoles() ?? [])
       this.sessions.set(peer, s)
     }
     return s
@@ -462,6 +479,10 @@ export class Replication implements SessionHost {
 
   readonly onClosed = (s: Session): void => {
     this.log('replica stream to %s closed', s.peer)
+  }
+
+  readonly wantOut = (s: Session): void => {
+    if (!s.open && !s.opening) void this.openSession(s)
   }
 
   private readonly onRoleChanged = (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>): void => {
@@ -489,9 +510,9 @@ export class Replication implements SessionHost {
       }
     }
     for (const [peer, s] of this.sessions) {
-      if (live.has(peer)) continue
-      s.close()
-      this.sessions.delete(peer)
+      if (live.has(peer) || (!s.open && s.roles.size === 0)) continue
+      this.log('%s is not a live replica: no more frames to it', peer)
+      s.closeOut()
     }
   }
 
@@ -505,7 +526,9 @@ export class Replication implements SessionHost {
         return
       }
       s.attachOut(stream)
-      await this.hello(s)
+      this.log('replica stream to %s open (%s)', s.peer, [...s.roles].join(', '))
+      const t = this.clock()
+      void this.hello(s).then(() => { this.log('%s answered the first HELLO in %d ms', s.peer, this.clock() - t) }, () => {})
     } catch (err) {
       s.lastOpenFailure = this.clock()
       if ((err as { name?: string }).name === 'UnsupportedProtocolError') s.unsupported = true
@@ -528,6 +551,7 @@ export class Replication implements SessionHost {
 
   /** The peer's frames (SessionHost). */
   async onFrame (s: Session, f: ReplicaFrame, _n: number): Promise<void> {
+    this.log.trace('frame %s %s#%d from %s', f.kind, f.doc, f.epoch, s.peer)
     if (f.kind === ReplicaFrame.Kind.HELLO) {
       this.answerHello(s, f)
       return
@@ -607,6 +631,7 @@ export class Replication implements SessionHost {
       d.lastUpdate = undefined
       const changes = d.collect(() => { Y.applyUpdate(d.ydoc, update, s) })
       const effective = d.lastUpdate
+      s.docsHeld.add(name)
       if (effective === undefined) return
       const ops = changes.length > 0 && kind.materialize !== undefined ? await kind.materialize(name, changes) : []
       await this.store.batch([...d.persistOps(this.raw, this.json, effective), ...ops])

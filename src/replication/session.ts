@@ -24,6 +24,8 @@ type Lp = ReturnType<typeof lpStream>
 export interface SessionHost {
   /** Handles a frame (numbered `n` on the peer's stream); resolves once what it carried is persisted. */
   onFrame: (session: Session, frame: ReplicaFrame, n: number) => Promise<void>
+  /** The session has frames to write and no stream to write them on: open one */
+  wantOut: (session: Session) => void
   /** The session's streams are gone */
   onClosed: (session: Session) => void
 }
@@ -36,6 +38,9 @@ interface PendingUpdate {
   /** Resolved with the number of the frame that carried these updates (0: none was written) */
   sent: Array<(n: number) => void>
 }
+
+/** Frames kept for a stream being opened; past this many they are dropped (the next HELLO recovers what they carried). */
+const MAX_BACKLOG = 10_000
 
 const EMPTY: ReplicaFrame = { kind: ReplicaFrame.Kind.HELLO, docs: [], doc: '', epoch: 0, sync: new Uint8Array(), sv: new Uint8Array(), ack: 0n }
 
@@ -61,6 +66,8 @@ export class Session {
   unsupported = false
   lastOpenFailure = 0
   private writing: Promise<void> = Promise.resolve()
+  /** Frames numbered before the stream to write them on was open */
+  private backlog: Uint8Array[] = []
   private sent = 0
   /** Highest frame of ours the peer has persisted */
   private acked = 0
@@ -80,6 +87,10 @@ export class Session {
   private readonly answered = new Map<number, Array<() => void>>()
   /** Whether the peer answered a HELLO of this node (an initial sync was completed with it) */
   synced = false
+  /** doc -> the last frame of ours that carried any of it (a write that changed nothing is durable once that one is) */
+  readonly docFrames = new Map<string, number>()
+  /** Docs the peer sent records of: it has them */
+  readonly docsHeld = new Set<string>()
   readonly bytes = { in: 0, out: 0 }
   closed = false
   private readonly log = createLogger('replication:session')
@@ -90,20 +101,40 @@ export class Session {
     return this.out !== undefined && !this.closed
   }
 
+  /** A stream to the peer is open: what was numbered meanwhile goes first. */
   attachOut (stream: Stream): void {
-    this.out = { lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), stream }
-    this.sent = 0
-    this.acked = 0
-    this.unacked.length = 0
+    const out = { lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), stream }
+    this.out = out
+    for (const bytes of this.backlog.splice(0)) this.write(out, bytes)
   }
 
-  /** Writes a frame; returns its number (0 when there is no stream to write it on). */
+  /**
+   * Writes a frame, or keeps it until a stream is open; returns its number
+   * on the stream (0 when the session is closed). Numbers start again from 1
+   * on each new stream, as the peer counts them.
+   */
   send (f: ReplicaFrame): number {
-    const out = this.out
-    if (out === undefined || this.closed) return 0
+    if (this.closed) return 0
     const n = ++this.sent
     const bytes = ReplicaFrame.encode(f)
     this.bytes.out += bytes.byteLength
+    const out = this.out
+    if (out !== undefined) {
+      this.write(out, bytes)
+      return n
+    }
+    if (this.backlog.length >= MAX_BACKLOG) {
+      this.log.error('more than %d frames wait for a stream to %s: dropped (the next HELLO makes up for them)', MAX_BACKLOG, this.peer)
+      this.backlog = []
+      this.sent = 0
+      return 0
+    }
+    this.backlog.push(bytes)
+    this.host.wantOut(this)
+    return n
+  }
+
+  private write (out: { lp: Lp, stream: Stream }, bytes: Uint8Array): void {
     this.writing = this.writing.then(async () => {
       if (this.out !== out) return
       await out.lp.write(bytes)
@@ -111,7 +142,6 @@ export class Session {
       this.log('writing to %s failed: %s', this.peer, (err as Error).message)
       this.dropOut(out)
     })
-    return n
   }
 
   /** Sends a HELLO listing `docs`; resolves once the peer's answer to it has been processed. */
@@ -141,7 +171,7 @@ export class Session {
    * window go out merged in one frame. Resolves with that frame's number.
    */
   async queueUpdate (doc: string, epoch: number, update: Uint8Array, records: number): Promise<number> {
-    if (!this.open) return 0
+    if (this.closed) return 0
     const key = `${doc}#${epoch}`
     let p = this.pending.get(key)
     if (p === undefined) {
@@ -163,7 +193,10 @@ export class Session {
     for (const p of batch) {
       const update = p.updates.length === 1 ? p.updates[0]! : Y.mergeUpdates(p.updates)
       const n = this.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: p.doc, epoch: p.epoch, sync: syncMessage(enc => { syncProtocol.writeUpdate(enc, update) }) }))
-      if (n > 0) this.unacked.push({ n, records: p.records, at: this.clock() })
+      if (n > 0) {
+        this.unacked.push({ n, records: p.records, at: this.clock() })
+        this.docFrames.set(p.doc, n)
+      }
       for (const resolve of p.sent) resolve(n)
     }
   }
@@ -248,10 +281,12 @@ export class Session {
         w.resolve()
       }
     }
+    this.log.trace('%s: frame %d done, %d processed in order', this.peer, n, this.processed)
     if (ack && this.ackTimer === undefined) {
       this.ackTimer = setTimeout(() => {
         this.ackTimer = undefined
-        this.send(frame({ kind: ReplicaFrame.Kind.PERSISTED, ack: BigInt(this.processed) }))
+        const sent = this.send(frame({ kind: ReplicaFrame.Kind.PERSISTED, ack: BigInt(this.processed) }))
+        this.log.trace('%s: acknowledged %d (frame %d)', this.peer, this.processed, sent)
       }, this.batchMs)
     }
   }
@@ -264,10 +299,33 @@ export class Session {
   private dropOut (out: { stream: Stream }): void {
     if (this.out?.stream !== out.stream) return
     this.out = undefined
+    // What was in flight is lost with the stream: the next one counts from 1, and its HELLO makes up for it.
+    this.sent = 0
+    this.acked = 0
+    this.unacked.length = 0
+    this.backlog = []
+    this.docFrames.clear()
     this.synced = false
     this.helloRoles.clear()
     out.stream.abort(new Error('replica stream failed'))
     this.host.onClosed(this)
+  }
+
+  /**
+   * The peer is no replica now (not live, or no role shared): this node
+   * stops writing to it. The session stays, so that the peer's stream keeps
+   * being read by it, and a stream is opened again when the peer is back.
+   */
+  closeOut (): void {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    this.pending.forEach(p => { p.sent.forEach(resolve => { resolve(0) }) })
+    this.pending.clear()
+    const out = this.out
+    if (out !== undefined) this.dropOut(out)
+    this.backlog = []
+    this.sent = 0
+    this.roles = new Set()
   }
 
   close (): void {
@@ -277,6 +335,7 @@ export class Session {
     clearTimeout(this.ackTimer)
     this.pending.forEach(p => { p.sent.forEach(resolve => { resolve(0) }) })
     this.pending.clear()
+    this.backlog = []
     this.out?.stream.abort(new Error('replica session closed'))
     this.out = undefined
   }
