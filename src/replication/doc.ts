@@ -41,7 +41,7 @@ export class ReplicaDoc {
   private seq: number
   /** Collects what a transaction changed (set while one is applied) */
   private collecting?: Array<{ key: string, action: 'add' | 'update' | 'delete', oldValue?: Uint8Array }>
-  /** The update of the last local transaction */
+  /** The update of the last transaction, local or a peer's (what it changed here: what is persisted) */
   lastUpdate?: Uint8Array
   /** A newer epoch being taken over from the peers (docs/replication.md, "Epochs") */
   switching?: { epoch: number, staging: Y.Doc, filled: boolean, timer?: ReturnType<typeof setTimeout> }
@@ -67,7 +67,8 @@ export class ReplicaDoc {
       for (const [key, change] of event.changes.keys) this.collecting.push({ key, action: change.action, oldValue: change.oldValue as Uint8Array | undefined })
     })
     this.ydoc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === LOCAL) this.lastUpdate = update
+      // A load re-applies what is on disk already; anything else (this node's write, a peer's update) is persisted.
+      if (origin !== LOAD) this.lastUpdate = update
     })
   }
 
@@ -152,6 +153,8 @@ export class ReplicaDoc {
 
 /** The origin of this node's own transactions. */
 export const LOCAL = Symbol('local')
+/** The origin of updates read back from the store. */
+const LOAD = Symbol('load')
 
 /** The names of the docs kept in a store (every doc with a meta record). */
 export async function storedDocs (json: KV<DocMeta>): Promise<Map<string, DocMeta>> {
@@ -170,7 +173,7 @@ export async function loadDoc (store: Store, raw: KV<Uint8Array>, json: KV<DocMe
   const prefix = updatesPrefix(name, meta.epoch)
   let count = 0
   for await (const update of raw.values({ gte: prefix, lt: end(prefix) })) {
-    Y.applyUpdate(doc.ydoc, update, 'load')
+    Y.applyUpdate(doc.ydoc, update, LOAD)
     count++
   }
   if (count > MERGE_PERSISTED_AT) await store.batch(await doc.rewriteOps(raw, json, meta.epoch))
