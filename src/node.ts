@@ -156,7 +156,8 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       hostName: this.init.hostName ?? hostname(),
       user: () => this.account?.whoami().loggedIn === true ? this.account.whoami().username ?? undefined : undefined,
       // An elected holder serves once it has synced with every live replica (docs/replication.md).
-      gate: role => this.replicationService?.ready(role) ?? false
+      gate: role => this.replicationService?.ready(role) ?? false,
+      replicas: () => this.replicationService?.reports() ?? {}
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {
       // A new idp holder: the logged-in user's token is renewed there, so the tokens in use come from the
@@ -248,10 +249,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   }
 
   /**
-   * Who holds relay, idp and kacls, and what is wrong with that (lost
-   * separation of duties, pin conflicts); each holder's host name, and the
-   * user logged in on it when presence (signed by that user) confirms what
-   * its announcement claims (`user`; unconfirmed: `userHint`).
+   * Who holds relay, idp and kacls, the live replicas of each role's state
+   * and how far behind each is, and what is wrong with that (lost separation
+   * of duties, pin conflicts, a holder with no replica); each holder's host
+   * name, and the user logged in on it when presence (signed by that user)
+   * confirms what its announcement claims (`user`; unconfirmed: `userHint`).
    */
   roleHolders (): RolesView {
     const view = this.roles.roles()
@@ -266,6 +268,11 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       return confirmed ? { ...rest, user } : { ...rest, userHint: user }
     }
     return { ...view, relay: check(view.relay), idp: check(view.idp), kacls: check(view.kacls) }
+  }
+
+  /** This node's replicas of role state: docs, records, sessions, refusals, lag (docs/replication.md). */
+  replicationStatus (): ReturnType<Replication['status']> {
+    return this.replication.status()
   }
 
   /** The registry's view: every node known, and announcements dropped by reason. */

@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   status: node => ({ ...node.status() }),
   peers: node => ({ peers: node.peers() }),
   roles: node => ({ ...node.roleHolders() }),
+  replication: node => ({ ...node.replicationStatus() }),
   registry: node => ({ ...node.registryView() }),
   register: async (node, p) => node.register(str(p, 'username', { max: 64 }), str(p, 'password', { max: 1024 })),
   login: async (node, p) => ({ ...await node.login(str(p, 'username', { max: 64 }), str(p, 'password', { max: 1024 })) }),

@@ -874,9 +874,22 @@ function rolesLines (state: TuiState, roles: RolesView, fmt?: Formatters): Array
     const who = h.user !== undefined ? `${h.user} on ${h.hostName ?? 'an unnamed host'}` : h.hostName !== undefined ? `host ${h.hostName}${h.userHint !== undefined ? ` (says ${h.userHint} is logged in there: not confirmed by presence)` : ', nobody logged in'}` : 'an unnamed host'
     lines.push({ text: `  ${r}: ${h.peerId === state.net.peerId ? 'this node, ' : ''}${who}, ${h.pinned ? 'pinned' : 'elected'}, since ${time(h.since)}`, tone: 'info' })
     lines.push({ text: `    ${h.peerId}`, tone: 'dim' })
+    lines.push(...replicaLines(h.replicas))
   }
   for (const w of roles.warnings) lines.push({ text: `  ! ${w}`, tone: 'warn' })
   return lines
+}
+
+/** A role's replicas as its holder reports them: how far behind it each is. */
+function replicaLines (replicas: NonNullable<RolesView['relay']>['replicas']): Array<{ text: string, tone: Tone }> {
+  if (replicas === undefined || replicas === null) return [{ text: '    replicas: not reported yet', tone: 'dim' }]
+  if (replicas.length === 0) return [{ text: '    replicas: none live (its writes are on it alone)', tone: 'warn' }]
+  return replicas.map(rep => {
+    const state = rep.behind > 0
+      ? `${rep.behind} record${rep.behind === 1 ? '' : 's'} behind (oldest sent ${rep.lagMs} ms ago)`
+      : rep.synced ? 'in step' : 'syncing'
+    return { text: `    replica ${rep.peerId.slice(-8)}: ${state}`, tone: rep.synced && rep.behind === 0 ? 'dim' as const : 'warn' as const }
+  })
 }
 
 function verifyLines (r: VerifyResult): Array<{ text: string, tone: Tone }> {

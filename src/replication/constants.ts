@@ -53,6 +53,3 @@ export const KEEP_BASES = 8
 
 /** Persisted updates of a doc are merged into one when a load finds more than this many. */
 export const MERGE_PERSISTED_AT = 64
-
-/** Replicas announced per role (the registry record is limited to 8 KiB). */
-export const MAX_ANNOUNCED_REPLICAS = 16

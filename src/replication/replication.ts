@@ -18,7 +18,7 @@ import { LOCAL, loadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { ReplicationError } from './errors.js'
 import { Epochs } from './epochs.js'
 import { ReplicaFrame } from './pb/replica.js'
-import { inspectUpdate, recordKey, sealRecord } from './records.js'
+import { decodeSv, inspectUpdate, missingOps, recordKey, sealRecord } from './records.js'
 import { frame, Session, syncMessage } from './session.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import * as decoding from 'lib0/decoding'
@@ -28,7 +28,7 @@ import type { Change, DocMeta } from './doc.js'
 import type { Refusal } from './records.js'
 import type { SessionHost } from './session.js'
 import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
-import type { Role } from '../roles/index.js'
+import type { ReplicaReport, Role } from '../roles/index.js'
 import type { BatchOp, KV, Store } from '../../store/index.js'
 
 export type { Change } from './doc.js'
@@ -144,6 +144,16 @@ interface Takeover {
 const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
 const CATALOG = 'catalog'
 const LAG_SAMPLES = 10_000
+
+/** A peer's state vector of a doc from its HELLO (undefined: it has none, or sent one that does not decode). */
+function theirSv (listed: { sv: Uint8Array } | undefined): Map<number, number> | undefined {
+  if (listed === undefined) return undefined
+  try {
+    return decodeSv(listed.sv)
+  } catch {
+    return undefined
+  }
+}
 
 export class Replication implements SessionHost {
   private readonly store: Store
@@ -595,7 +605,10 @@ export class Replication implements SessionHost {
       const t = theirs.get(d.name)
       if (t !== undefined && t.epoch !== d.epoch) continue
       const sv = t?.sv ?? new Uint8Array([0])
+      // What the peer lacks, in operations (a record written is one): how far behind it is until it says it persisted them.
+      const lacking = missingOps(theirSv(t), decodeSv(d.stateVector()))
       const n = s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep2(enc, d.ydoc, sv) }) }))
+      s.carried(n, lacking)
       this.coverWaiters(s, d.name, n)
     }
     s.send(frame({ kind: ReplicaFrame.Kind.HELLO_DONE, ack: f.ack }))
@@ -755,6 +768,20 @@ export class Replication implements SessionHost {
       lag: { p50: pct(0.5), p99: pct(0.99), samples: sorted.length },
       bytes: { in: bytesIn, out: bytesOut }
     }
+  }
+
+  /** The replicas of each role this node serves, for the registry's announcement and roles view. */
+  reports (): Partial<Record<Role, ReplicaReport[]>> {
+    const out: Partial<Record<Role, ReplicaReport[]>> = {}
+    for (const role of ROLES) {
+      if (!this.eligible(role) || !this.serving(role)) continue
+      out[role] = this.replicasOf(role).map(peerId => {
+        const s = this.sessions.get(peerId)
+        const { records, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
+        return { role, peerId, behind: records, synced: s?.synced === true && s.open, lagMs }
+      })
+    }
+    return out
   }
 
   /** Counts a refusal found outside an update's inspection (a service's own check). */

@@ -201,6 +201,12 @@ export class Session {
     }
   }
 
+  /** Frame `n` of ours carried `records` records the peer lacked (an answer to its HELLO): counted as behind until acknowledged. */
+  carried (n: number, records: number): void {
+    if (n === 0 || records === 0 || n <= this.acked) return
+    this.unacked.push({ n, records, at: this.clock() })
+  }
+
   /** Resolves once the peer has persisted frame `n` of ours (never, if the stream goes first). */
   async whenAcked (n: number): Promise<void> {
     if (n <= this.acked) return

@@ -7,7 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { open, seal } from '../crypto/index.js'
 import { isUsername } from '../usernames.js'
-import { MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, ROLES } from './constants.js'
+import { MAX_ADDRS, MAX_ANNOUNCEMENT_BYTES, MAX_REPLICAS, ROLES } from './constants.js'
 import { Announcement, SignedAnnouncement } from './pb/registry.js'
 import type { PeerIdStr, Role } from './election.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -29,6 +29,20 @@ export interface RegistryRecord {
   hostName?: string
   /** The user logged in on it, as it claims ('' or absent for none): a hint, checked against presence before it is shown */
   user?: string
+  /** The replicas of the roles it serves, as it reports them (docs/replication.md) */
+  replicas?: ReplicaReport[]
+  /** Roles it serves with no live replica */
+  alone?: Role[]
+}
+
+/** A replica of a role's state, as the holder reports it. */
+export interface ReplicaReport {
+  role: Role
+  peerId: PeerIdStr
+  /** Records the holder sent that it has not persisted yet */
+  behind: number
+  synced: boolean
+  lagMs: number
 }
 
 export type OpenResult =
@@ -60,14 +74,16 @@ export async function sealAnnouncement (record: RegistryRecord, nodeKey: Private
     held: Object.entries(record.held).map(([role, since]) => ({ role, since: BigInt(since) })),
     views: Object.entries(record.views).map(([role, peerId]) => ({ role, peerId })),
     hostName: record.hostName ?? '',
-    user: record.user ?? ''
+    user: record.user ?? '',
+    replicas: (record.replicas ?? []).slice(0, MAX_REPLICAS).map(r => ({ role: r.role, peerId: r.peerId, behind: BigInt(r.behind), synced: r.synced, lagMs: BigInt(r.lagMs) })),
+    alone: record.alone ?? []
   })
   const signature = await nodeKey.sign(announcement)
   return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }), SEAL_AD)
 }
 
 function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
-  const a = Announcement.decode(bytes, { limits: { pinned: 3, eligible: 3, roleKeys: 3, addrs: MAX_ADDRS, held: 3, views: 3 } })
+  const a = Announcement.decode(bytes, { limits: { pinned: 3, eligible: 3, roleKeys: 3, addrs: MAX_ADDRS, held: 3, views: 3, replicas: MAX_REPLICAS, alone: 3 } })
   const roles = (list: string[]): Role[] | undefined => list.every(isRole) ? [...new Set(list)] : undefined
   const pinned = roles(a.pinned)
   const eligible = roles(a.eligible)
@@ -88,6 +104,13 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     views[role] = peerId
   }
   const hostName = printable(a.hostName, 64)
+  const replicas: ReplicaReport[] = []
+  for (const r of a.replicas) {
+    if (!isRole(r.role) || r.peerId.length > 128) return undefined
+    replicas.push({ role: r.role, peerId: r.peerId, behind: Number(r.behind), synced: r.synced, lagMs: Number(r.lagMs) })
+  }
+  const alone = roles(a.alone)
+  if (alone === undefined) return undefined
   return {
     peerId: a.peerId,
     pinned,
@@ -101,7 +124,9 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     views,
     // Absent when not told (or not a username), as in the record that was sealed.
     ...(hostName !== '' ? { hostName } : {}),
-    ...(isUsername(a.user) ? { user: a.user } : {})
+    ...(isUsername(a.user) ? { user: a.user } : {}),
+    replicas,
+    alone
   }
 }
 

@@ -28,6 +28,10 @@ export const MAX_CLOCK_SKEW_MS = 120_000
 export const MAX_ANNOUNCEMENT_BYTES = 8 * 1024
 /** Limits on the repeated fields of an announcement. */
 export const MAX_ADDRS = 16
+/** Replicas a holder reports per role it serves (docs/replication.md, "Replicas in the roles view"). */
+export const MAX_REPLICAS_PER_ROLE = 16
+/** Replicas in one announcement, all roles together (~100 bytes each: the announcement stays under 8 KiB). */
+export const MAX_REPLICAS = MAX_REPLICAS_PER_ROLE * 3
 /**
  * A former holder's tenure is kept this long after it ended: the longest life
  * of a token it may have issued (an identity token: 24 h), and the skew.

@@ -9,11 +9,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
 import { openAnnouncement, sealAnnouncement } from './announcement.js'
-import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, PERSIST_INTERVAL_MS, ROLES, SETTLE_MS, TENURE_KEEP_MS, WARMUP_MS } from './constants.js'
+import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, MAX_REPLICAS_PER_ROLE, PERSIST_INTERVAL_MS, ROLES, SETTLE_MS, TENURE_KEEP_MS, WARMUP_MS } from './constants.js'
 import { elect } from './election.js'
 import { loadOrCreateRoleKey } from './role-keys.js'
 import { Tenures } from './tenures.js'
-import type { RegistryRecord } from './announcement.js'
+import type { RegistryRecord, ReplicaReport } from './announcement.js'
 import type { Tenure } from './tenures.js'
 import type { Assignment, Candidate, PeerIdStr, Role } from './election.js'
 import type { KV, Store } from '../../store/index.js'
@@ -49,6 +49,8 @@ export interface RegistryComponents {
    * first). Asked only until it serves.
    */
   gate?: (role: Role) => boolean
+  /** The live replicas of each role this node serves, and how far behind each is (the replication's report) */
+  replicas?: () => Partial<Record<Role, ReplicaReport[]>>
   clock?: () => number
 }
 
@@ -63,6 +65,11 @@ export interface RoleHolder {
   user?: string
   /** A claimed user presence did not confirm (LanchatNode.roleHolders) */
   userHint?: string
+  /**
+   * The live replicas of the role's state and how far behind the holder
+   * each is, as the holder reports them (null: not reported yet)
+   */
+  replicas?: ReplicaReport[] | null
 }
 
 export interface RolesView {
@@ -200,9 +207,30 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
       // Since when: as this node saw it (a holder's own claim is not believed), or its own when it is this node.
       const since = h.peerId === this.self ? this.held[role] : undefined
       const about = this.about(h.peerId)
-      return { ...h, since: since ?? this.since.get(role) ?? this.clock(), ...about }
+      return { ...h, since: since ?? this.since.get(role) ?? this.clock(), ...about, replicas: this.replicasOf(role, h.peerId) }
     }
-    return { relay: holder('relay'), idp: holder('idp'), kacls: holder('kacls'), warnings: [...this.assignment.warnings] }
+    const view = { relay: holder('relay'), idp: holder('idp'), kacls: holder('kacls') }
+    const warnings = [...this.assignment.warnings]
+    for (const role of ROLES) {
+      // An empty list is a holder serving with no replica (a holder reporting nothing yet is null).
+      const h = view[role]
+      if (h === null || h.replicas?.length !== 0) continue
+      warnings.push(`${role} is held by ${h.peerId === this.self ? 'this node' : h.peerId.slice(-8)} with no other node eligible for ${role} live: what it acknowledges is kept by it alone until one is (start another node eligible for ${role})`)
+    }
+    return { ...view, warnings }
+  }
+
+  /** The replicas a holder reports for a role (this node's own report when it is the holder). */
+  private replicasOf (role: Role, holder: PeerIdStr): ReplicaReport[] | null {
+    if (holder === this.self) {
+      if (!this.serves(role) || this.components.replicas === undefined) return null
+      return this.components.replicas()[role] ?? []
+    }
+    // A holder reports each role it serves either with its replicas or as alone; neither: not reported (yet).
+    const record = this.view.get(holder)?.record
+    if (record?.alone?.includes(role) === true) return []
+    const listed = record?.replicas?.filter(r => r.role === role) ?? []
+    return listed.length > 0 ? listed : null
   }
 
   /** A node's host name and claimed user, as it announces them (this node: its own). */
@@ -425,13 +453,30 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
         held: this.held,
         views: this.views(),
         hostName: this.components.hostName ?? '',
-        user: this.components.user?.() ?? ''
+        user: this.components.user?.() ?? '',
+        ...this.replicaReport()
       }
       const sealed = await sealAnnouncement(record, this.components.nodeKey, this.components.registryKey)
       await this.components.libp2p.services.pubsub.publish(this.topic, sealed)
     } catch (err) {
       this.log.error('announcing failed: %s', (err as Error).message)
     }
+  }
+
+  /** What this node announces of the replicas of the roles it serves. */
+  private replicaReport (): { replicas: ReplicaReport[], alone: Role[] } {
+    const replicas: ReplicaReport[] = []
+    const alone: Role[] = []
+    // A node without replication says nothing (not reported), rather than claiming to be alone.
+    if (this.components.replicas === undefined) return { replicas, alone }
+    const report = this.components.replicas()
+    for (const role of ROLES) {
+      if (!this.serves(role)) continue
+      const list = report[role] ?? []
+      if (list.length === 0) alone.push(role)
+      replicas.push(...list.slice(0, MAX_REPLICAS_PER_ROLE))
+    }
+    return { replicas, alone }
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {

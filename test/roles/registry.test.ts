@@ -5,7 +5,7 @@ import { deriveNetworkKeys, Network } from '../../src/net/index.js'
 import { RoleRegistry, sealAnnouncement, openAnnouncement } from '../../src/roles/index.js'
 import { tempDir } from '../helpers/headless-node.js'
 import type { NetworkKeys } from '../../src/net/index.js'
-import type { RegistryRecord, Role, DropReason } from '../../src/roles/index.js'
+import type { RegistryRecord, ReplicaReport, Role, DropReason } from '../../src/roles/index.js'
 import type { Store } from '../../store/index.js'
 
 const FAST = { announceIntervalMs: 150, leaseMs: 1_000, settleMs: 600, warmupMs: 300 }
@@ -19,7 +19,9 @@ beforeAll(async () => {
 interface Member { network: Network, registry: RoleRegistry, store: Store }
 const members: Member[] = []
 
-async function member (opts: { store?: Store, pinned?: Role[], eligible?: Role[], peers?: string[] } = {}): Promise<Member> {
+type Reports = () => Partial<Record<Role, ReplicaReport[]>>
+
+async function member (opts: { store?: Store, pinned?: Role[], eligible?: Role[], peers?: string[], replicas?: Reports } = {}): Promise<Member> {
   const store = opts.store ?? await openMemoryStore()
   const network = new Network({ store }, { keys, listen: ['/ip4/127.0.0.1/tcp/0'], peers: opts.peers ?? [], mdns: false })
   await network.start()
@@ -29,7 +31,8 @@ async function member (opts: { store?: Store, pinned?: Role[], eligible?: Role[]
     nodeKey: network.privateKey,
     registryKey: keys.registryKey,
     networkId: keys.networkId,
-    learnPeer: (id, addrs) => { network.learnPeer(id, addrs) }
+    learnPeer: (id, addrs) => { network.learnPeer(id, addrs) },
+    ...(opts.replicas === undefined ? {} : { replicas: opts.replicas })
   }, { pinned: opts.pinned ?? [], eligible: opts.eligible ?? ALL, ...FAST })
   await registry.start()
   const m = { network, registry, store }
@@ -64,7 +67,8 @@ const dropped = (m: Member, reason: DropReason): number => m.registry.nodes().dr
 describe('announcement seal', () => {
   const record = (peerId: string): RegistryRecord => ({
     peerId, pinned: ['idp'], eligible: ALL, roleKeys: { idp: new Uint8Array(32).fill(7) }, addrs: ['/ip4/10.0.0.1/tcp/7420'],
-    seq: 5, time: 1_700_000_000_000, startedAt: 1_699_999_000_000, held: { idp: 1_699_999_500_000 }, views: { idp: peerId }
+    seq: 5, time: 1_700_000_000_000, startedAt: 1_699_999_000_000, held: { idp: 1_699_999_500_000 }, views: { idp: peerId },
+    replicas: [{ role: 'idp', peerId: '12D3KooWreplica', behind: 12, synced: true, lagMs: 34 }], alone: ['relay']
   })
 
   it('opens what it sealed, intact', async () => {
@@ -73,6 +77,16 @@ describe('announcement seal', () => {
     const r = record(peerIdFromPrivateKey(key).toString())
     const opened = await openAnnouncement(await sealAnnouncement(r, key, keys.registryKey), keys.registryKey)
     expect(opened).toEqual({ ok: true, record: r })
+  })
+
+  it('refuses a replica report naming no role', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+    const r = record(peerIdFromPrivateKey(key).toString())
+    const bad = { ...r, replicas: [{ role: 'mail' as Role, peerId: 'x', behind: 0, synced: true, lagMs: 0 }] }
+    expect(await openAnnouncement(await sealAnnouncement(bad, key, keys.registryKey), keys.registryKey)).toEqual({ ok: false, reason: 'malformed' })
+    const alone = { ...r, alone: ['mail' as Role] }
+    expect(await openAnnouncement(await sealAnnouncement(alone, key, keys.registryKey), keys.registryKey)).toEqual({ ok: false, reason: 'malformed' })
   })
 
   it('rejects another network key, a flipped bit, a signature by another node, and junk', async () => {
@@ -203,6 +217,35 @@ describe('role registry', () => {
     // getScore is on gossipsub's implementation, not on its public interface.
     const pubsub = first.network.libp2p.services.pubsub as unknown as { getScore: (peer: string) => number }
     expect(rest.map(m => pubsub.getScore(m.network.peerId)).every(score => score >= 0)).toBe(true)
+  })
+
+  it('shows the replicas a holder reports, on the holder and on every other node', async () => {
+    const report = (peerId: string): ReplicaReport => ({ role: 'idp', peerId, behind: 2, synced: true, lagMs: 17 })
+    const a = await member({ pinned: ['idp'], eligible: [], replicas: () => ({ idp: [report('12D3KooWreplica1')] }) })
+    const b = await member({ peers: [a.network.addresses()[0]!], eligible: [] })
+    expect(a.registry.roles().idp?.replicas).toEqual([report('12D3KooWreplica1')])
+    await eventually(() => b.registry.roles().idp?.replicas?.length === 1, 'b sees the replicas a reports')
+    expect(b.registry.roles().idp?.replicas).toEqual([report('12D3KooWreplica1')])
+    expect(b.registry.roles().warnings.some(w => w.includes('alone'))).toBe(false)
+  })
+
+  it('warns, on the holder and on the others, when a holder serves with no replica live', async () => {
+    const a = await member({ pinned: ['relay'], eligible: [], replicas: () => ({ relay: [] }) })
+    const b = await member({ peers: [a.network.addresses()[0]!], eligible: [] })
+    const alone = (m: Member): string | undefined => m.registry.roles().warnings.find(w => w.startsWith('relay is held by') && w.includes('alone'))
+    expect(alone(a)).toContain('this node')
+    expect(a.registry.roles().relay?.replicas).toEqual([])
+    await eventually(() => alone(b), 'b warned')
+    expect(alone(b)).toContain(a.network.peerId.slice(-8))
+  })
+
+  it('says nothing of replicas for a holder that reports none (no replication)', async () => {
+    const a = await member({ pinned: ['kacls'], eligible: [] })
+    const b = await member({ peers: [a.network.addresses()[0]!], eligible: [] })
+    await eventually(() => b.registry.holderOf('kacls') === a.network.peerId, 'b sees a as kacls')
+    expect(a.registry.roles().kacls?.replicas).toBeNull()
+    expect(b.registry.roles().kacls?.replicas).toBeNull()
+    expect([...a.registry.roles().warnings, ...b.registry.roles().warnings].some(w => w.includes('alone'))).toBe(false)
   })
 
   it('serves an elected role only after warming up, and a pinned one at once', async () => {

@@ -234,6 +234,26 @@ describe('TUI completion', () => {
     expect(applyCompletion('/dm b and', { start: 4, end: 5 }, 'bob')).toEqual({ text: '/dm bob and', cursor: 7 })
   })
 
+  it('shows under each role holder its replicas and how far behind each is, and the warning of a holder alone', () => {
+    const roles = {
+      relay: { peerId: '12D3KooWrelay1', pinned: true, since: NOW, replicas: [
+        { role: 'relay' as const, peerId: '12D3KooWrepA01', behind: 0, synced: true, lagMs: 0 },
+        { role: 'relay' as const, peerId: '12D3KooWrepB02', behind: 3, synced: true, lagMs: 40 },
+        { role: 'relay' as const, peerId: '12D3KooWrepC03', behind: 0, synced: false, lagMs: 0 }
+      ] },
+      idp: { peerId: '12D3KooWidp002', pinned: true, since: NOW, replicas: [] },
+      kacls: { peerId: '12D3KooWme0001', pinned: false, since: NOW, replicas: null },
+      warnings: ['idp is held by KWidp002 with no other node eligible for idp live']
+    }
+    const text = messagesFlat(apply(loggedIn(), { type: 'roles', roles }).state)
+    expect(text).toContain('replica oWrepA01: in step')
+    expect(text).toContain('replica oWrepB02: 3 records behind (oldest sent 40 ms ago)')
+    expect(text).toContain('replica oWrepC03: syncing')
+    expect(text).toContain('replicas: none live (its writes are on it alone)')
+    expect(text).toContain('replicas: not reported yet')
+    expect(text).toContain('! idp is held by KWidp002 with no other node eligible for idp live')
+  })
+
   it('completes on Tab in the input line, cycling through several', () => {
     let s = apply(loggedIn(), ...typeText('/d'), tab).state
     expect(s.input.text).toBe('/dm ')

@@ -16,6 +16,8 @@ export interface Announcement {
   views: RoleView[]
   hostName: string
   user: string
+  replicas: ReplicaLag[]
+  alone: string[]
 }
 
 export namespace Announcement {
@@ -100,6 +102,20 @@ export namespace Announcement {
           w.string(obj.user)
         }
 
+        if (obj.replicas != null && obj.replicas.length > 0) {
+          for (const value of obj.replicas) {
+            w.uint32(162)
+            ReplicaLag.codec().encode(value, w)
+          }
+        }
+
+        if (obj.alone != null && obj.alone.length > 0) {
+          for (const value of obj.alone) {
+            w.uint32(170)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -116,7 +132,9 @@ export namespace Announcement {
           held: [],
           views: [],
           hostName: '',
-          user: ''
+          user: '',
+          replicas: [],
+          alone: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -203,6 +221,24 @@ export namespace Announcement {
               obj.user = reader.string()
               break
             }
+            case 20: {
+              if (opts.limits?.replicas != null && obj.replicas.length === opts.limits.replicas) {
+                throw new MaxLengthError('Decode error - repeated field "replicas" had too many elements')
+              }
+
+              obj.replicas.push(ReplicaLag.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.replicas$
+              }))
+              break
+            }
+            case 21: {
+              if (opts.limits?.alone != null && obj.alone.length === opts.limits.alone) {
+                throw new MaxLengthError('Decode error - repeated field "alone" had too many elements')
+              }
+
+              obj.alone.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -218,7 +254,9 @@ export namespace Announcement {
           roleKeys: 0,
           addrs: 0,
           held: 0,
-          views: 0
+          views: 0,
+          replicas: 0,
+          alone: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -368,6 +406,39 @@ export namespace Announcement {
               }
               break
             }
+            case 20: {
+              if (opts.limits?.replicas != null && obj.replicas === opts.limits.replicas) {
+                throw new MaxLengthError('Streaming decode error - repeated field "replicas" had too many elements')
+              }
+
+              for (const evt of ReplicaLag.codec().stream(reader, reader.uint32(), `${prefix}.replicas[]`, {
+                limits: opts.limits?.replicas$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.replicas
+                }
+              }
+
+              obj.replicas++
+
+              break
+            }
+            case 21: {
+              if (opts.limits?.alone != null && obj.alone === opts.limits.alone) {
+                throw new MaxLengthError('Streaming decode error - repeated field "alone" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.alone[]`,
+                index: obj.alone,
+                value: reader.string()
+              }
+
+              obj.alone++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -464,6 +535,42 @@ export namespace Announcement {
     value: string
   }
 
+  export interface AnnouncementReplicasRoleFieldEvent {
+    field: '$.replicas[].role'
+    value: string
+    index: number
+  }
+
+  export interface AnnouncementReplicasPeerIdFieldEvent {
+    field: '$.replicas[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface AnnouncementReplicasBehindFieldEvent {
+    field: '$.replicas[].behind'
+    value: bigint
+    index: number
+  }
+
+  export interface AnnouncementReplicasSyncedFieldEvent {
+    field: '$.replicas[].synced'
+    value: boolean
+    index: number
+  }
+
+  export interface AnnouncementReplicasLagMsFieldEvent {
+    field: '$.replicas[].lagMs'
+    value: bigint
+    index: number
+  }
+
+  export interface AnnouncementAloneFieldEvent {
+    field: '$.alone[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -472,8 +579,189 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent | AnnouncementViewsRoleFieldEvent | AnnouncementViewsPeerIdFieldEvent | AnnouncementHostNameFieldEvent | AnnouncementUserFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent | AnnouncementViewsRoleFieldEvent | AnnouncementViewsPeerIdFieldEvent | AnnouncementHostNameFieldEvent | AnnouncementUserFieldEvent | AnnouncementReplicasRoleFieldEvent | AnnouncementReplicasPeerIdFieldEvent | AnnouncementReplicasBehindFieldEvent | AnnouncementReplicasSyncedFieldEvent | AnnouncementReplicasLagMsFieldEvent | AnnouncementAloneFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
+  }
+}
+
+export interface ReplicaLag {
+  role: string
+  peerId: string
+  behind: bigint
+  synced: boolean
+  lagMs: bigint
+}
+
+export namespace ReplicaLag {
+  let _codec: Codec<ReplicaLag>
+
+  export const codec = (): Codec<ReplicaLag> => {
+    if (_codec == null) {
+      _codec = message<ReplicaLag>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.role != null && obj.role !== '')) {
+          w.uint32(10)
+          w.string(obj.role)
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(18)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.behind != null && obj.behind !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.behind)
+        }
+
+        if ((obj.synced != null && obj.synced !== false)) {
+          w.uint32(32)
+          w.bool(obj.synced)
+        }
+
+        if ((obj.lagMs != null && obj.lagMs !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.lagMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          role: '',
+          peerId: '',
+          behind: 0n,
+          synced: false,
+          lagMs: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.role = reader.string()
+              break
+            }
+            case 2: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 3: {
+              obj.behind = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.synced = reader.bool()
+              break
+            }
+            case 5: {
+              obj.lagMs = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.role`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.behind`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.synced`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.lagMs`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReplicaLagRoleFieldEvent {
+    field: '$.role'
+    value: string
+  }
+
+  export interface ReplicaLagPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface ReplicaLagBehindFieldEvent {
+    field: '$.behind'
+    value: bigint
+  }
+
+  export interface ReplicaLagSyncedFieldEvent {
+    field: '$.synced'
+    value: boolean
+  }
+
+  export interface ReplicaLagLagMsFieldEvent {
+    field: '$.lagMs'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<ReplicaLag>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReplicaLag.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReplicaLag>): ReplicaLag {
+    return decodeMessage(buf, ReplicaLag.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReplicaLag>): Generator<ReplicaLagRoleFieldEvent | ReplicaLagPeerIdFieldEvent | ReplicaLagBehindFieldEvent | ReplicaLagSyncedFieldEvent | ReplicaLagLagMsFieldEvent> {
+    return streamMessage(buf, ReplicaLag.codec(), opts)
   }
 }
 

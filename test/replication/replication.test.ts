@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { addrOf, eventually, records, startMember, stopMember, text, write } from './harness.js'
+import type { Member, MemberSpec } from './harness.js'
+
+const members: Member[] = []
+
+async function member (spec: MemberSpec): Promise<Member> {
+  const m = await startMember(spec)
+  members.push(m)
+  return m
+}
+
+afterEach(async () => {
+  await Promise.all([...members].map(stopMember))
+  members.length = 0
+})
+
+/** Waits until `holder` serves `role` with `replica` reported as synced (its initial exchange done). */
+async function replicated (holder: Member, replica: Member, role: 'relay' | 'idp' | 'kacls' = 'relay'): Promise<void> {
+  await eventually(() => holder.registry.serves(role) && holder.replication.reports()[role]?.some(r => r.peerId === replica.network.peerId && r.synced), `${replica.name} a synced replica of ${holder.name}'s ${role}`)
+}
+
+describe('replication', () => {
+  it("acknowledges a holder's write only once the replica has persisted it", async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+    const b = await member({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })
+    await replicated(a, b)
+    for (let i = 0; i < 20; i++) {
+      await a.replication.mutate('relay/t/mail', tx => { tx.put(`m${i}`, text(`hello ${i}`)) }, { durable: true })
+      // No wait: the acknowledgement means it is on b's disk, in the service's layout.
+      expect(await b.materialized('relay').get(`relay/t/mail|m${i}`)).toBe(`hello ${i}`)
+    }
+    const s = a.replication.status()
+    expect(s.writes).toEqual({ replicated: 20, alone: 0, failed: 0 })
+    expect(s.lag.samples).toBe(20)
+  })
+
+  it('reports each replica of a role it serves, how far behind it is, and others see the report', async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+    const b = await member({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })
+    await replicated(a, b)
+    await write(a, 'relay', 'mail', 0, 5)
+    expect(a.replication.reports().relay).toEqual([{ role: 'relay', peerId: b.network.peerId, behind: 0, synced: true, lagMs: 0 }])
+    expect(a.registry.roles().relay?.replicas).toEqual(a.replication.reports().relay)
+    // b reads it in a's announcement; b itself serves nothing, so reports nothing.
+    await eventually(() => b.registry.roles().relay?.replicas?.[0]?.peerId === b.network.peerId, "a's report on b")
+    expect(b.replication.reports()).toEqual({})
+    expect(b.replication.status().roles.relay?.records).toBe(5)
+  })
+
+  it('counts a replica catching up as behind until it says it persisted what it lacked', async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+    await write(a, 'relay', 'mail', 0, 300)
+    const b = await member({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })
+    // The answer to b's HELLO carries 300 records: a counts them as behind from when it sent them until b's PERSISTED.
+    await eventually(() => {
+      const r = a.replication.reports().relay?.find(p => p.peerId === b.network.peerId)
+      return records(b, 'relay') === 300 && r?.behind === 0 && r.synced
+    }, 'b caught up')
+    expect(b.replication.status().roles.relay?.records).toBe(300)
+  })
+
+  it('acknowledges at once when no other eligible node is live, and says it is alone', async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+    const b = await member({ name: 'b', eligible: ['idp'], peers: [addrOf(a)] })
+    await eventually(() => b.registry.holderOf('relay') === a.network.peerId && a.registry.serves('relay'), 'a serving relay, b sees it')
+    await write(a, 'relay', 'mail', 0, 3)
+    expect(a.replication.status().writes).toEqual({ replicated: 0, alone: 3, failed: 0 })
+    expect(a.replication.status().roles.relay?.alone).toBe(true)
+    expect(a.replication.reports().relay).toEqual([])
+    expect(a.registry.roles().warnings.some(w => w.startsWith('relay is held by this node') && w.includes('alone'))).toBe(true)
+    await eventually(() => b.registry.roles().warnings.some(w => w.startsWith('relay is held by') && w.includes('alone')), 'b warned')
+    // b is not eligible for relay: it never received a record.
+    expect(records(b, 'relay')).toBe(0)
+    expect(b.replication.docs.size).toBe(0)
+  })
+})
