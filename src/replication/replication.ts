@@ -20,6 +20,7 @@ import { Epochs } from './epochs.js'
 import { ReplicaFrame } from './pb/replica.js'
 import { decodeSv, inspectUpdate, missingOps, recordKey, sealRecord } from './records.js'
 import { frame, Session, syncMessage } from './session.js'
+import { WARMUP_MS } from '../roles/index.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
@@ -90,7 +91,11 @@ export interface ReplicationInit {
   catchUpTimeoutMs?: number
   compactMinTombstones?: number
   compactIntervalMs?: number
-  /** Elected roles are not served for this long after start (the registry's warm-up): a restarted node hears the others first */
+  /**
+   * A role is not served for this long after start, pinned or elected (the
+   * registry's warm-up): until then the node does not know which live
+   * replicas are ahead of it (default WARMUP_MS)
+   */
   warmupMs?: number
 }
 
@@ -168,8 +173,6 @@ export class Replication implements SessionHost {
   private readonly sessions = new Map<PeerIdStr, Session>()
   private readonly waiters = new Set<Waiter>()
   private readonly takeovers = new Map<Role, Takeover>()
-  /** Roles this node had docs of at start: after a restart it must hear the others before serving them */
-  private readonly hadData = new Set<Role>()
   private readonly refused: ReplicationStatus['refused'] = { tampered: 0, malformed: 0, unsealable: 0, missing: 0, 'not-eligible': 0 }
   private readonly writes = { replicated: 0, alone: 0, failed: 0 }
   private readonly lags: number[] = []
@@ -193,7 +196,7 @@ export class Replication implements SessionHost {
       catchUpTimeoutMs: init.catchUpTimeoutMs ?? CATCHUP_TIMEOUT_MS,
       compactMinTombstones: init.compactMinTombstones ?? COMPACT_MIN_TOMBSTONES,
       compactIntervalMs: init.compactIntervalMs ?? COMPACT_INTERVAL_MS,
-      warmupMs: init.warmupMs ?? 4_500
+      warmupMs: init.warmupMs ?? WARMUP_MS
     }
     this.epochs = new Epochs(this)
     for (const role of ROLES) {
@@ -253,7 +256,6 @@ export class Replication implements SessionHost {
       const kind = this.kindOf(name)
       if (kind === undefined || !this.eligible(kind.role)) continue
       await this.open(name)
-      if (!name.endsWith(`/${CATALOG}`)) this.hadData.add(kind.role)
     }
     const { libp2p, peers } = this.components
     await libp2p!.handle(REPLICA_PROTOCOL, async (stream, connection) => {
@@ -704,22 +706,27 @@ export class Replication implements SessionHost {
   }
 
   private async takeOver (role: Role, t: Takeover): Promise<void> {
-    // After a restart, the others are heard first (the registry's warm-up): the node may be behind them.
-    const wait = this.hadData.has(role) ? this.startedAt + this.init.warmupMs - this.clock() : 0
+    // The others are heard first (the registry's warm-up), pinned role or not: until then this node does not know
+    // which live replicas are ahead of it (a fresh node is behind every one of them).
+    const wait = this.startedAt + this.init.warmupMs - this.clock()
     if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
-    const peers = this.replicasOf(role)
-    await Promise.all(peers.map(async peer => {
-      const s = this.session(peer)
-      s.roles.add(role)
-      for (let tries = 0; !s.open && tries < 50 && !this.stopped; tries++) {
-        await this.openSession(s)
-        if (!s.open) await new Promise(resolve => setTimeout(resolve, 100))
-      }
-      if (s.open) await this.hello(s)
-    })).catch((err: unknown) => { this.log('syncing before serving %s failed: %s', role, (err as Error).message) })
+    // Every live replica, including one that became live while this node synced with the others.
+    const synced = new Set<PeerIdStr>()
+    for (let peers = this.replicasOf(role); peers.length > 0 && !this.stopped && !t.done; peers = this.replicasOf(role).filter(p => !synced.has(p))) {
+      await Promise.all(peers.map(async peer => {
+        synced.add(peer)
+        const s = this.session(peer)
+        s.roles.add(role)
+        for (let tries = 0; !s.open && tries < 50 && !this.stopped; tries++) {
+          await this.openSession(s)
+          if (!s.open) await new Promise(resolve => setTimeout(resolve, 100))
+        }
+        if (s.open) await this.hello(s)
+      })).catch((err: unknown) => { this.log('syncing before serving %s failed: %s', role, (err as Error).message) })
+    }
     if (this.takeovers.get(role) !== t || t.done) return
     t.done = true
-    this.log('synced with %d replicas of %s in %d ms: serving', peers.length, role, this.clock() - t.started)
+    this.log('synced with %d replicas of %s in %d ms: serving', synced.size, role, this.clock() - t.started)
     this.components.peers?.refresh()
   }
 

@@ -10,6 +10,11 @@ async function member (spec: MemberSpec): Promise<Member> {
   return m
 }
 
+async function stop (m: Member): Promise<void> {
+  members.splice(members.indexOf(m), 1)
+  await stopMember(m)
+}
+
 afterEach(async () => {
   await Promise.all([...members].map(stopMember))
   members.length = 0
@@ -73,5 +78,26 @@ describe('replication', () => {
     // b is not eligible for relay: it never received a record.
     expect(records(b, 'relay')).toBe(0)
     expect(b.replication.docs.size).toBe(0)
+  })
+
+  it('never serves a role before it has what a live replica has (it catches up first)', async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+    // c is a replica of relay and holds idp; once a is gone it holds both, and gives relay up to a node pinning it.
+    const c = await member({ name: 'c', eligible: ['relay', 'idp'], peers: [addrOf(a)] })
+    await replicated(a, c)
+    await write(a, 'relay', 'mail', 0, 500)
+    expect(records(c, 'relay')).toBe(500)
+    await stop(a)
+    await eventually(() => c.registry.serves('relay'), 'c took relay over')
+    // b pins relay and knows nothing: it is elected once it is live, with c live and 500 records ahead of it.
+    const b = await member({ name: 'b', pinned: ['relay'], eligible: ['relay'], peers: [addrOf(c)] })
+    await eventually(() => b.registry.serves('relay'), 'b serves relay')
+    // What b held at the moment its gate opened: everything c had.
+    expect(b.atGate.relay).toBe(500)
+    expect(b.replication.status().roles.relay?.servedBehind).toEqual([])
+    // It goes on from there: a write on b is acknowledged by c.
+    await eventually(() => !c.registry.serves('relay'), 'c gave relay up')
+    await write(b, 'relay', 'mail', 500, 1)
+    expect(await c.materialized('relay').get('relay/t/mail|k000500')).toBe('v500')
   })
 })
