@@ -1,0 +1,181 @@
+import { rm } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort, HeadlessNode } from '../helpers/headless-node.js'
+import type { Line } from '../helpers/headless-node.js'
+
+const PASSWORD = 'a-long-enough-password'
+type Role = 'relay' | 'idp' | 'kacls'
+
+/**
+ * Issue 14, "Acknowledged means durable": five nodes eligible for every role
+ * (so every one of them is a replica of every role) and four users' nodes,
+ * real processes on 127.0.0.1 with mDNS off. Right after each kind of
+ * acknowledged write the holder that acknowledged it is SIGKILLed and its
+ * data directory deleted; the next holder has the record.
+ */
+describe('failover after a holder is lost for good, across node processes', () => {
+  const eligible: HeadlessNode[] = []
+  const users = new Map<string, HeadlessNode>()
+  const all: HeadlessNode[] = []
+  let bootstrap: string
+
+  const spawn = async (name: string, args: string[], dataDir?: string): Promise<HeadlessNode> => {
+    const node = await HeadlessNode.spawn({ name, dataDir, args: ['--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${await freePort()}`, ...args] })
+    all.push(node)
+    return node
+  }
+  const peersArgs = (): string[] => eligible.flatMap(n => ['--peer', n.addr()])
+  const user = async (name: string, register: boolean, dataDir?: string): Promise<HeadlessNode> => {
+    const node = await spawn(name, ['--no-roles', ...peersArgs()], dataDir)
+    await node.untilReply('roles', r => r.relay !== null && r.idp !== null && r.kacls !== null, 60_000, 'every role held')
+    if (register) await retry(node, 'register', { username: name, password: PASSWORD })
+    await retry(node, 'login', { username: name, password: PASSWORD })
+    users.set(name, node)
+    return node
+  }
+  /** A call retried while the role it needs is moving (the next holder catches up before it serves). */
+  const retry = async (node: HeadlessNode, cmd: string, params: Record<string, unknown> = {}): Promise<Line> => {
+    for (let attempt = 1; ; attempt++) {
+      const reply = await node.send(cmd, params, 40_000)
+      if (reply.ok === true) return reply
+      const code = (reply.error as { code?: string } | undefined)?.code ?? ''
+      if (attempt >= 60 || !['UNAVAILABLE', 'NOT_HOLDER', 'NOT_REPLICATED', 'TIMEOUT'].includes(code)) {
+        throw new Error(`${node.name}: ${cmd} failed: ${JSON.stringify(reply.error)}`)
+      }
+      await new Promise(resolve => setTimeout(resolve, 500))
+    }
+  }
+  const holderOf = async (role: Role): Promise<HeadlessNode> => {
+    const r = await users.get('alice')!.call('roles')
+    const peerId = (r[role] as { peerId: string } | null)?.peerId
+    const node = eligible.find(n => n.peerId === peerId)
+    if (node === undefined) throw new Error(`no live eligible node holds ${role}: ${JSON.stringify(r)}`)
+    return node
+  }
+  /** SIGKILL, then the data directory goes: the holder is lost for good. */
+  const destroy = async (node: HeadlessNode): Promise<void> => {
+    await node.kill('SIGKILL')
+    await rm(node.dataDir, { recursive: true, force: true })
+    eligible.splice(eligible.indexOf(node), 1)
+  }
+  /** Waits until every user sees a new holder of `role` among the live eligible nodes. */
+  const failedOver = async (role: Role, gone: HeadlessNode): Promise<void> => {
+    for (const node of users.values()) {
+      if (node.proc.exitCode !== null || node.proc.signalCode !== null) continue
+      await node.untilReply('roles', r => {
+        const id = (r[role] as { peerId: string } | null)?.peerId
+        return id !== undefined && id !== gone.peerId && eligible.some(n => n.peerId === id)
+      }, 60_000, `${role} failed over`)
+    }
+  }
+  const status = async (node: HeadlessNode, id: string, s: string, since = 0): Promise<Line> =>
+    node.waitFor(l => l.event === 'message:status' && l.id === id && l.status === s, 60_000, since)
+
+  beforeAll(async () => {
+    for (let i = 1; i <= 5; i++) {
+      const node = await spawn(`r${i}`, ['--eligible', 'relay,idp,kacls', ...(i === 1 ? [] : ['--peer', bootstrap])])
+      bootstrap ??= node.addr()
+      eligible.push(node)
+    }
+    await user('alice', true)
+    await user('bob', true)
+    await user('carol', true)
+  }, 240_000)
+
+  afterAll(async () => {
+    await Promise.all(all.map(n => n.kill()))
+  })
+
+  it('keeps a registration acknowledged just before the idp holder died: the user and existing users log in', async () => {
+    const idp = await holderOf('idp')
+    const dave = await spawn('dave', ['--no-roles', ...peersArgs()])
+    await dave.untilReply('roles', r => r.idp !== null, 60_000, 'idp known')
+    await retry(dave, 'register', { username: 'dave', password: PASSWORD })
+    await destroy(idp)
+    users.set('dave', dave)
+    await failedOver('idp', idp)
+    expect((await retry(dave, 'login', { username: 'dave', password: PASSWORD })).username).toBe('dave')
+    expect((await retry(users.get('bob')!, 'login', { username: 'bob', password: PASSWORD })).username).toBe('bob')
+  }, 240_000)
+
+  it('keeps a KEK rotated just before the kacls holder died', async () => {
+    const kacls = await holderOf('kacls')
+    const before = await kacls.call('kacls.status')
+    const rotated = await kacls.call('kacls.rotate')
+    await destroy(kacls)
+    await failedOver('kacls', kacls)
+    const next = await holderOf('kacls')
+    const after = await next.untilReply('kacls.status', s => s.kekVersions === (before.kekVersions as number) + 1, 60_000, 'both KEKs on the next holder')
+    expect(after.kekVersion).toBe(rotated.kekVersion)
+  }, 240_000)
+
+  it('keeps a group commit and the posts acknowledged just before the relay holder died: a member away gets all 5, in order', async () => {
+    const alice = users.get('alice')!
+    const carol = users.get('carol')!
+    const created = await retry(alice, 'group.create', { name: 'ops', members: ['bob', 'carol'] })
+    const group = created.group as string
+    await carol.untilReply('groups', r => (r.groups as Line[]).some(g => g.group === group), 60_000, 'carol in the group')
+    const carolDir = carol.dataDir
+    await carol.stop()
+    users.delete('carol')
+    const since = alice.mark()
+    const texts = [1, 2, 3, 4, 5].map(i => `post ${i} while carol is away`)
+    for (const text of texts) {
+      const sent = await retry(alice, 'group.send', { group, text })
+      await alice.waitFor(l => l.event === 'group:status' && l.id === sent.messageId && l.status === 'sent', 60_000, since)
+    }
+    const relay = await holderOf('relay')
+    await destroy(relay)
+    await failedOver('relay', relay)
+    const back = await user('carol', false, carolDir)
+    await retry(back, 'group.sync', { group })
+    const posts = async (): Promise<unknown[]> => ((await back.call('group.history', { group })).messages as Line[]).map(m => m.text).filter(t => texts.includes(t as string))
+    for (const deadline = Date.now() + 60_000; (await posts()).length < 5 && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 200))
+    expect(await posts()).toEqual(texts)
+    // New posts reach everyone.
+    const bob = users.get('bob')!
+    const mark = bob.mark()
+    await retry(alice, 'group.send', { group, text: 'after the failover' })
+    await bob.waitFor(l => l.event === 'group:message' && l.text === 'after the failover', 60_000, mark)
+  }, 300_000)
+
+  it('keeps mail deposited for an offline user, and the one-time prekey handed out for it, just before the relay holder died', async () => {
+    const alice = users.get('alice')!
+    const bob = users.get('bob')!
+    const dave = users.get('dave')!
+    const bobDir = bob.dataDir
+    const daveDir = dave.dataDir
+    await bob.stop()
+    await dave.stop()
+    users.delete('bob')
+    users.delete('dave')
+    const since = alice.mark()
+    const texts = [1, 2, 3].map(i => `mail ${i} for bob`)
+    const ids: string[] = []
+    for (const text of texts) {
+      const sent = await retry(alice, 'send', { to: 'bob', text })
+      ids.push(sent.messageId as string)
+      await status(alice, sent.messageId as string, 'sent', since)
+    }
+    // First contact with dave while he is away: his bundle (and a one-time prekey) from the relay, then the deposit.
+    const first = await retry(alice, 'send', { to: 'dave', text: 'first contact with dave' })
+    await status(alice, first.messageId as string, 'sent', since)
+    const relay = await holderOf('relay')
+    await destroy(relay)
+    await failedOver('relay', relay)
+
+    const bobBack = await spawn('bob', ['--no-roles', ...peersArgs()], bobDir)
+    const arrived = Promise.all(ids.map(async id => bobBack.waitFor(l => l.event === 'message' && l.id === id, 90_000)))
+    await bobBack.waitFor(l => l.event === 'login:required', 60_000)
+    await retry(bobBack, 'login', { username: 'bob', password: PASSWORD })
+    await arrived
+    const { messages } = await bobBack.call('history', { with: 'alice' })
+    expect((messages as Line[]).map(m => m.text).filter(t => texts.includes(t as string))).toEqual(texts)
+
+    const daveBack = await spawn('dave', ['--no-roles', ...peersArgs()], daveDir)
+    const first2 = daveBack.waitFor(l => l.event === 'message' && l.id === first.messageId, 90_000)
+    await daveBack.waitFor(l => l.event === 'login:required', 60_000)
+    await retry(daveBack, 'login', { username: 'dave', password: PASSWORD })
+    expect(await first2).toMatchObject({ text: 'first contact with dave', from: 'alice' })
+  }, 300_000)
+})
