@@ -1,0 +1,152 @@
+/**
+ * Replication of role state (issue 14, docs/replication.md "Figures as
+ * built"):
+ * - replication_lag_p50_ms / _p99_ms: a holder's write until a replica has
+ *   persisted it (the acknowledgement), one write at a time, two nodes in
+ *   this process on 127.0.0.1;
+ * - replica_catchup_records_per_s: a replica started empty while the holder
+ *   has RECORDS records, until it has persisted them all;
+ * - failover_to_serving_ms: node processes, the relay holder SIGKILLed, until
+ *   its replica serves relay (the registry's lease, 12 s, is most of it);
+ * - dm_deposit_*: a DM to an offline user (a relay deposit, acknowledged once
+ *   durable), with the relay alone and with a replica live, in the same run.
+ */
+import { performance } from 'node:perf_hooks'
+import { HeadlessNode } from '../helpers/headless-node.js'
+import { addrOf, eventually, records, startMember, stopMember, write } from '../replication/harness.js'
+import type { BenchResult } from './run.js'
+
+const LAG_WRITES = 1_000
+const RECORDS = 10_000
+const DEPOSITS = 100
+const PASSWORD = 'a-long-enough-password'
+
+const log = (s: string): void => { process.stderr.write(`  replication: ${s}\n`) }
+const round = (n: number): number => Math.round(n * 100) / 100
+function percentile (sorted: number[], p: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+}
+
+async function lag (): Promise<{ p50: number, p99: number }> {
+  const a = await startMember({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+  const b = await startMember({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })
+  try {
+    await eventually(() => a.registry.serves('relay') && a.replication.reports().relay?.some(r => r.synced), 'a replica', 30_000)
+    const times: number[] = []
+    for (let i = 0; i < LAG_WRITES; i++) {
+      const t0 = performance.now()
+      await write(a, 'relay', `mail${i % 10}`, i, 1)
+      times.push(performance.now() - t0)
+    }
+    if (a.replication.status().writes.replicated !== LAG_WRITES) throw new Error(`only ${a.replication.status().writes.replicated} writes replicated`)
+    times.sort((x, y) => x - y)
+    return { p50: percentile(times, 0.5), p99: percentile(times, 0.99) }
+  } finally {
+    await stopMember(b)
+    await stopMember(a)
+  }
+}
+
+async function catchUp (): Promise<{ perSecond: number, seconds: number }> {
+  const a = await startMember({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+  try {
+    await eventually(() => a.registry.serves('relay'), 'a serving', 30_000)
+    // Written alone (no replica live): acknowledged on the holder's own disk.
+    for (let i = 0; i < RECORDS; i += 100) {
+      await a.replication.mutate(`relay/t/mail${(i / 100) % 20}`, tx => {
+        for (let j = i; j < i + 100; j++) tx.put(`k${j}`, new Uint8Array(300).fill(j % 251))
+      }, { durable: true })
+    }
+    const t0 = performance.now()
+    const b = await startMember({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })
+    try {
+      await eventually(() => records(b, 'relay') === RECORDS && a.replication.reports().relay?.[0]?.behind === 0, 'b caught up', 120_000)
+      const seconds = (performance.now() - t0) / 1000
+      return { perSecond: Math.round(RECORDS / seconds), seconds }
+    } finally {
+      await stopMember(b)
+    }
+  } finally {
+    await stopMember(a)
+  }
+}
+
+/** Deposits to an offline user, one at a time, until `sent` (the relay's acknowledgement). */
+async function deposits (alice: HeadlessNode, label: string): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < DEPOSITS; i++) {
+    const since = alice.mark()
+    const t0 = performance.now()
+    const { messageId } = await alice.call('send', { to: 'bob', text: `${label} ${i}` })
+    await alice.waitFor(l => l.event === 'message:status' && l.id === messageId && l.status === 'sent', 30_000, since)
+    times.push(performance.now() - t0)
+  }
+  return times.sort((x, y) => x - y)
+}
+
+async function processes (): Promise<{ failoverMs: number, alone: number[], replicated: number[] }> {
+  const nodes: HeadlessNode[] = []
+  const local = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
+  try {
+    // Not eligible for relay (the default is every role): the relay is alone until the replica starts.
+    const idp = await HeadlessNode.spawn({ name: 'idp', args: [...local, '--role', 'idp,kacls', '--eligible', 'idp,kacls'] })
+    nodes.push(idp)
+    const relay = await HeadlessNode.spawn({ name: 'relay', args: [...local, '--role', 'relay', '--eligible', 'relay', '--peer', idp.addr()] })
+    nodes.push(relay)
+    const users: HeadlessNode[] = []
+    for (const name of ['alice', 'bob']) {
+      const node = await HeadlessNode.spawn({ name, args: [...local, '--no-roles', '--peer', idp.addr()] })
+      nodes.push(node)
+      await node.untilReply('roles', r => r.relay !== null && r.idp !== null, 60_000, 'holders known')
+      await node.call('register', { username: name, password: PASSWORD })
+      await node.call('login', { username: name, password: PASSWORD })
+      users.push(node)
+    }
+    const [alice, bob] = users as [HeadlessNode, HeadlessNode]
+    const { messageId } = await alice.call('send', { to: 'bob', text: 'first contact' })
+    await bob.waitFor(l => l.event === 'message' && l.id === messageId, 30_000)
+    await bob.stop()
+
+    log(`${DEPOSITS} deposits with the relay alone`)
+    await alice.untilReply('roles', r => Array.isArray((r.relay as { replicas?: unknown } | null)?.replicas) && ((r.relay as { replicas: unknown[] }).replicas.length === 0), 60_000, 'relay reported alone')
+    const alone = await deposits(alice, 'alone')
+
+    log(`${DEPOSITS} deposits with a replica of relay live`)
+    const replica = await HeadlessNode.spawn({ name: 'replica', args: [...local, '--eligible', 'relay', '--peer', idp.addr()] })
+    nodes.push(replica)
+    await alice.untilReply('roles', r => ((r.relay as { replicas?: Array<{ synced: boolean }> } | null)?.replicas ?? []).some(p => p.synced), 60_000, 'relay reports a synced replica')
+    const replicated = await deposits(alice, 'replicated')
+
+    log('failover: the relay holder SIGKILLed, until its replica serves relay')
+    const t0 = performance.now()
+    await relay.kill('SIGKILL')
+    await replica.until(s => ((s.roles as { serving?: string[] } | undefined)?.serving ?? []).includes('relay'), 120_000, 'the replica serving relay')
+    const failoverMs = performance.now() - t0
+    return { failoverMs, alone, replicated }
+  } finally {
+    await Promise.all(nodes.map(n => n.kill()))
+  }
+}
+
+export async function run (): Promise<BenchResult> {
+  log(`lag: ${LAG_WRITES} writes one at a time, each until a replica persisted it`)
+  const l = await lag()
+  log(`catch-up: a replica started empty, the holder has ${RECORDS} records of 300 bytes`)
+  const c = await catchUp()
+  const p = await processes()
+  return {
+    replication_setup: 'lag and catch-up: two nodes in one process (network, registry, replication), 127.0.0.1; failover and deposits: node processes, headless, loopback',
+    replication_lag_writes: LAG_WRITES,
+    replication_lag_p50_ms: round(l.p50),
+    replication_lag_p99_ms: round(l.p99),
+    replica_catchup_records: RECORDS,
+    replica_catchup_seconds: round(c.seconds),
+    replica_catchup_records_per_s: c.perSecond,
+    failover_to_serving_ms: Math.round(p.failoverMs),
+    dm_deposit_messages: DEPOSITS,
+    dm_deposit_alone_p50_ms: round(percentile(p.alone, 0.5)),
+    dm_deposit_alone_p99_ms: round(percentile(p.alone, 0.99)),
+    dm_deposit_replicated_p50_ms: round(percentile(p.replicated, 0.5)),
+    dm_deposit_replicated_p99_ms: round(percentile(p.replicated, 0.99))
+  }
+}
