@@ -155,8 +155,6 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) },
       hostName: this.init.hostName ?? hostname(),
       user: () => this.account?.whoami().loggedIn === true ? this.account.whoami().username ?? undefined : undefined,
-      // An elected holder serves once it has synced with every live replica (docs/replication.md).
-      gate: role => this.replicationService?.ready(role) ?? false,
       replicas: () => this.replicationService?.reports() ?? {}
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {
@@ -169,7 +167,14 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     await registry.start()
 
     // Requests with the logged-in user's token are signed with the user's identity key (proof of possession).
-    const rpc = new Rpc({ libp2p: network.libp2p, registry, networkId: keys.networkId, prover: () => this.account?.whoami().loggedIn === true ? this.account.identity() : undefined })
+    const rpc = new Rpc({
+      libp2p: network.libp2p,
+      registry,
+      networkId: keys.networkId,
+      prover: () => this.account?.whoami().loggedIn === true ? this.account.identity() : undefined,
+      // A holder answers its role's requests once it has synced with every live replica (docs/replication.md, "Failover").
+      caughtUp: async role => await this.replicationService?.admit(role) ?? false
+    })
     this.rpcClient = rpc
     const bindings = new Bindings({ store: this.store, rpc, networkId: keys.networkId })
     bindings.addEventListener('binding:conflict', evt => { if (evt.detail.username === this.account?.username) this.checkOwnBinding() })

@@ -33,11 +33,23 @@ export const DURABLE_TIMEOUT_MS = 5_000
 export const DURABLE_CHECK_MS = 100
 
 /**
- * A node elected to a role serves it only once it has synced with every live
- * eligible node; one that does not answer is given up on after this long
- * (and the roles view says the holder served before catching up with it).
+ * A holder answers requests of its role only once it has synced with every
+ * live eligible node; one that does not answer is given up on after this long
+ * past the warm-up (and the replication status says the holder served before
+ * catching up with it).
  */
 export const CATCHUP_TIMEOUT_MS = 15_000
+
+/**
+ * A request that reaches a holder still catching up is held this long at
+ * most, then answered CATCHING_UP (the caller retries): under a caller's
+ * 10 s deadline (CALL_TIMEOUT_MS, src/services/rpc.ts), longer than the
+ * warm-up plus a sync with a replica in step.
+ */
+export const HOLD_MS = 6_000
+
+/** At most this many requests of one role are held at once; more are answered CATCHING_UP at once. */
+export const MAX_HELD = 256
 
 /** Sessions are checked against the registry's view this often (and on every role change). */
 export const RECONCILE_MS = 500

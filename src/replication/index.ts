@@ -5,7 +5,7 @@
  */
 export { Replication } from './replication.js'
 export type {
-  DocKind, Tx, PeerView, ReplicationComponents, ReplicationInit, ReplicationStatus, RoleReplication, ReplicaStatus, Change
+  DocKind, Tx, PeerView, ReplicationEvents, ReplicationComponents, ReplicationInit, ReplicationStatus, RoleReplication, ReplicaStatus, Change
 } from './replication.js'
 export { ReplicationError } from './errors.js'
 export type { ReplicationErrorCode } from './errors.js'

@@ -12,7 +12,8 @@
 import { KeyedLock } from '../lock.js'
 import { createLogger } from '../logger.js'
 import {
-  CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, RECONCILE_MS, REPLICA_PROTOCOL
+  CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS,
+  REPLICA_PROTOCOL
 } from './constants.js'
 import { LOCAL, loadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { ReplicationError } from './errors.js'
@@ -22,6 +23,7 @@ import { decodeSv, inspectUpdate, missingOps, recordKey, sealRecord } from './re
 import { frame, Session, syncMessage } from './session.js'
 import { WARMUP_MS } from '../roles/index.js'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { TypedEventEmitter } from 'main-event'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
@@ -70,8 +72,6 @@ export interface PeerView {
   livePeers: () => Array<{ peerId: PeerIdStr, eligible: readonly Role[] }>
   serves: (role: Role) => boolean
   holderOf: (role: Role) => PeerIdStr | null
-  /** The serving gate may have opened: recompute now */
-  refresh: () => void
   addEventListener: (type: 'role:changed', listener: (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>) => void) => void
   removeEventListener: (type: 'role:changed', listener: (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>) => void) => void
 }
@@ -92,11 +92,15 @@ export interface ReplicationInit {
   compactMinTombstones?: number
   compactIntervalMs?: number
   /**
-   * A role is not served for this long after start, pinned or elected (the
-   * registry's warm-up): until then the node does not know which live
-   * replicas are ahead of it (default WARMUP_MS)
+   * A holder answers no request of its role for this long after start,
+   * pinned or elected (the registry's warm-up): until then the node does not
+   * know which live replicas are ahead of it (default WARMUP_MS)
    */
   warmupMs?: number
+  /** How long a request is held while the holder catches up (default HOLD_MS) */
+  holdMs?: number
+  /** How many requests of a role are held at most (default MAX_HELD) */
+  maxHeld?: number
 }
 
 export interface ReplicaStatus {
@@ -140,10 +144,22 @@ interface Waiter {
   reject: (err: Error) => void
 }
 
+/** A request held until the holder has caught up. */
+interface Held {
+  resolve: (admitted: boolean) => void
+  timer: ReturnType<typeof setTimeout>
+}
+
+/** One tenure of a role: the catch-up before its requests are answered, and the requests held meanwhile. */
 interface Takeover {
   started: number
+  /** Synced with every live replica (or gave up on the late ones) */
   done: boolean
+  /** Requests are answered (done, and no doc of the role was switching epochs then) */
+  open: boolean
   late: PeerIdStr[]
+  held: Set<Held>
+  timers: Array<ReturnType<typeof setTimeout>>
 }
 
 const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
@@ -160,7 +176,12 @@ function theirSv (listed: { sv: Uint8Array } | undefined): Map<number, number> |
   }
 }
 
-export class Replication implements SessionHost {
+export interface ReplicationEvents {
+  /** This node has caught up on a role it holds: from now on in this tenure it answers the role's requests */
+  'caught-up': CustomEvent<{ role: Role }>
+}
+
+export class Replication extends TypedEventEmitter<ReplicationEvents> implements SessionHost {
   private readonly store: Store
   private readonly raw: KV<Uint8Array>
   private readonly json: KV<DocMeta>
@@ -187,6 +208,7 @@ export class Replication implements SessionHost {
   private readonly bytes = { in: 0, out: 0 }
 
   constructor (private readonly components: ReplicationComponents, init: ReplicationInit = {}) {
+    super()
     this.store = components.store
     this.raw = components.store.sublevel('replica', 'bytes')
     this.json = components.store.sublevel<DocMeta>('replica', 'json')
@@ -196,7 +218,9 @@ export class Replication implements SessionHost {
       catchUpTimeoutMs: init.catchUpTimeoutMs ?? CATCHUP_TIMEOUT_MS,
       compactMinTombstones: init.compactMinTombstones ?? COMPACT_MIN_TOMBSTONES,
       compactIntervalMs: init.compactIntervalMs ?? COMPACT_INTERVAL_MS,
-      warmupMs: init.warmupMs ?? WARMUP_MS
+      warmupMs: init.warmupMs ?? WARMUP_MS,
+      holdMs: init.holdMs ?? HOLD_MS,
+      maxHeld: init.maxHeld ?? MAX_HELD
     }
     this.epochs = new Epochs(this)
     for (const role of ROLES) {
@@ -280,6 +304,7 @@ export class Replication implements SessionHost {
     for (const s of this.sessions.values()) s.close()
     this.sessions.clear()
     for (const w of this.waiters) this.settle(w, new ReplicationError('REPLICA_CLOSED', 'the node is stopping'))
+    for (const role of [...this.takeovers.keys()]) this.endTakeover(role)
     if (this.networked) await this.components.libp2p!.unhandle(REPLICA_PROTOCOL).catch(() => {})
     await this.lock.idle()
     for (const d of this.docs.values()) d.ydoc.destroy()
@@ -498,8 +523,8 @@ export class Replication implements SessionHost {
   }
 
   private readonly onRoleChanged = (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>): void => {
-    // A takeover is per tenure: the next time this node is elected, it syncs again before serving.
-    if (evt.detail.peerId !== this.self) this.takeovers.delete(evt.detail.role)
+    // A takeover is per tenure: the next time this node holds the role, it syncs again before it answers.
+    if (evt.detail.peerId !== this.self) this.endTakeover(evt.detail.role)
     this.reconcile()
   }
 
@@ -508,6 +533,11 @@ export class Replication implements SessionHost {
     if (!this.networked || this.stopped) return
     const peers = this.components.peers!
     const mine = peers.eligibleRoles()
+    // A role this node holds is caught up on from the start of its tenure, not from its first request.
+    for (const role of mine) {
+      if (peers.serves(role)) this.takeover(role)
+      else if (this.takeovers.has(role) && peers.holderOf(role) !== this.self) this.endTakeover(role)
+    }
     const live = new Set<PeerIdStr>()
     for (const p of peers.livePeers()) {
       const shared = new Set(mine.filter(r => p.eligible.includes(r)))
@@ -666,7 +696,8 @@ export class Replication implements SessionHost {
     this.stored.set(d.name, { epoch, seq: 0 })
     if (changes.length > 0) kind?.committed?.(d.name, changes)
     if (carried !== undefined) this.broadcast(d, carried, changes.length, undefined)
-    this.components.peers?.refresh()
+    // Requests held while the switch was under way may go on.
+    this.release(d.role)
   }
 
   /** Asks every session of a role for a doc's state at an epoch (a doc switching to it). */
@@ -679,37 +710,105 @@ export class Replication implements SessionHost {
     return asked
   }
 
-  // ---------------------------------------------------------------- serving gate
+  // ---------------------------------------------------------------- catch-up
 
   /**
-   * Whether this node may start serving `role` (the registry asks once it is
-   * elected): it first syncs with every live eligible node, so it never
-   * serves behind a live replica (docs/replication.md, "Failover"). A replica
-   * that does not answer within the catch-up timeout is given up on.
+   * Whether this node has caught up on `role` for its tenure: requests that
+   * read or write the role's state are answered only then (docs/replication.md,
+   * "Failover"). Standalone, always.
    */
-  ready (role: Role): boolean {
+  caughtUp (role: Role): boolean {
     if (!this.networked) return true
-    if (!this.started) return false
-    if (this.epochs.switchingIn(role)) return false
+    const t = this.takeovers.get(role)
+    if (t === undefined || !t.done) return false
+    // Opened once per tenure, never while a doc of the role is switching epochs (it would answer from a partial doc).
+    if (!t.open && !this.epochs.switchingIn(role)) {
+      t.open = true
+      this.dispatchEvent(new CustomEvent('caught-up', { detail: { role } }))
+    }
+    return t.open
+  }
+
+  /**
+   * Waits until this node has caught up on `role` (see caughtUp), at most
+   * `timeoutMs` (default HOLD_MS); false when it has not by then, when
+   * MAX_HELD requests of the role are held already, or when the node stops or
+   * stops holding the role meanwhile. The holder of a role calls it before it
+   * answers a request of the role (src/services/rpc.ts).
+   */
+  async admit (role: Role, timeoutMs = this.init.holdMs): Promise<boolean> {
+    if (!this.networked) return true
+    if (!this.started || this.stopped) return false
+    const t = this.takeover(role)
+    if (this.caughtUp(role)) return true
+    if (t.held.size >= this.init.maxHeld) return false
+    return new Promise<boolean>(resolve => {
+      const h: Held = {
+        resolve,
+        timer: setTimeout(() => {
+          t.held.delete(h)
+          resolve(false)
+        }, timeoutMs)
+      }
+      t.held.add(h)
+    })
+  }
+
+  /** The takeover of this tenure of `role`, begun now if it was not. */
+  private takeover (role: Role): Takeover {
     let t = this.takeovers.get(role)
     if (t === undefined) {
-      t = { started: this.clock(), done: false, late: [] }
+      t = { started: this.clock(), done: false, open: false, late: [], held: new Set(), timers: [] }
       this.takeovers.set(role, t)
+      const giveUp = setTimeout(() => { this.giveUp(role, t!) }, Math.max(0, this.startedAt + this.init.warmupMs - this.clock()) + this.init.catchUpTimeoutMs)
+      t.timers.push(giveUp)
       void this.takeOver(role, t)
     }
-    if (!t.done && this.clock() - t.started > this.init.catchUpTimeoutMs) {
-      t.done = true
-      t.late = this.replicasOf(role).filter(p => this.sessions.get(p)?.synced !== true)
-      this.log.error('serving %s without having synced with %s: they did not answer in %d ms', role, t.late.join(', '), this.init.catchUpTimeoutMs)
+    return t
+  }
+
+  /** A replica that did not answer in time is given up on: a hung peer cannot keep a role unserved. */
+  private giveUp (role: Role, t: Takeover): void {
+    if (t.done || this.takeovers.get(role) !== t) return
+    t.late = this.replicasOf(role).filter(p => this.sessions.get(p)?.synced !== true)
+    this.log.error('serving %s without having synced with %s: they did not answer in %d ms', role, t.late.join(', '), this.init.catchUpTimeoutMs)
+    this.finish(role, t)
+  }
+
+  private finish (role: Role, t: Takeover): void {
+    t.done = true
+    this.release(role)
+  }
+
+  /** Lets the requests held for `role` through once it is caught up (or turns them away: `false`). */
+  private release (role: Role, answer?: boolean): void {
+    const t = this.takeovers.get(role)
+    if (t === undefined) return
+    const ok = answer ?? this.caughtUp(role)
+    if (answer === undefined && !ok) return
+    for (const h of t.held) {
+      clearTimeout(h.timer)
+      h.resolve(ok)
     }
-    return t.done
+    t.held.clear()
+  }
+
+  /** The tenure of `role` is over (the role moved, the node stops): held requests are turned away. */
+  private endTakeover (role: Role): void {
+    const t = this.takeovers.get(role)
+    if (t === undefined) return
+    this.release(role, false)
+    for (const timer of t.timers) clearTimeout(timer)
+    this.takeovers.delete(role)
   }
 
   private async takeOver (role: Role, t: Takeover): Promise<void> {
-    // The others are heard first (the registry's warm-up), pinned role or not: until then this node does not know
-    // which live replicas are ahead of it (a fresh node is behind every one of them).
+    // The others are heard first (the registry's warm-up from this node's start), pinned role or not: until then this
+    // node does not know which live replicas are ahead of it (a fresh node is behind every one of them).
     const wait = this.startedAt + this.init.warmupMs - this.clock()
-    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+    if (wait > 0) {
+      await new Promise(resolve => { t.timers.push(setTimeout(resolve, wait)) })
+    }
     // Every live replica, including one that became live while this node synced with the others.
     const synced = new Set<PeerIdStr>()
     for (let peers = this.replicasOf(role); peers.length > 0 && !this.stopped && !t.done; peers = this.replicasOf(role).filter(p => !synced.has(p))) {
@@ -717,17 +816,16 @@ export class Replication implements SessionHost {
         synced.add(peer)
         const s = this.session(peer)
         s.roles.add(role)
-        for (let tries = 0; !s.open && tries < 50 && !this.stopped; tries++) {
+        for (let tries = 0; !s.open && tries < 50 && !this.stopped && !t.done; tries++) {
           await this.openSession(s)
-          if (!s.open) await new Promise(resolve => setTimeout(resolve, 100))
+          if (!s.open) await new Promise(resolve => { t.timers.push(setTimeout(resolve, 100)) })
         }
         if (s.open) await this.hello(s)
       })).catch((err: unknown) => { this.log('syncing before serving %s failed: %s', role, (err as Error).message) })
     }
     if (this.takeovers.get(role) !== t || t.done) return
-    t.done = true
     this.log('synced with %d replicas of %s in %d ms: serving', synced.size, role, this.clock() - t.started)
-    this.components.peers?.refresh()
+    this.finish(role, t)
   }
 
   // ---------------------------------------------------------------- status

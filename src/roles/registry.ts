@@ -43,12 +43,6 @@ export interface RegistryComponents {
   hostName?: string
   /** The user logged in on this node now, announced as a hint */
   user?: () => string | undefined
-  /**
-   * Whether this node may start serving a role it was elected to (the
-   * replication's catch-up: a new holder syncs with every live replica
-   * first). Asked only until it serves.
-   */
-  gate?: (role: Role) => boolean
   /** The live replicas of each role this node serves, and how far behind each is (the replication's report) */
   replicas?: () => Partial<Record<Role, ReplicaReport[]>>
   clock?: () => number
@@ -267,7 +261,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     return out
   }
 
-  /** Runs the election again now (the serving gate may have opened). */
+  /** Runs the election again now. */
   refresh (): void {
     if (this.running) this.recompute()
   }
@@ -420,9 +414,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
       this.tenures.change(role, after, after === null ? undefined : this.publicRoleKey(after, role), now).catch(err => {
         this.log.error('recording who holds %s failed: %s', role, (err as Error).message)
       })
-      // A role this node starts to serve waits for the gate (the replication's catch-up); one it serves stays.
-      if (after === this.self && (warm || this.assignment.holders[role]?.pinned === true) &&
-        (this.held[role] !== undefined || (this.components.gate?.(role) ?? true))) held[role] = this.held[role] ?? now
+      // A pinned role is served at once, an elected one once warm (the replication holds its requests until it caught up).
+      if (after === this.self && (warm || this.assignment.holders[role]?.pinned === true)) held[role] = this.held[role] ?? now
     }
     const changed = ROLES.some(r => (held[r] === undefined) !== (this.held[r] === undefined))
     this.held = held

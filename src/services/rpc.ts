@@ -132,6 +132,12 @@ export interface RpcComponents {
   networkId: string
   /** The logged-in user's identity key, which signs every request that carries an identity token */
   prover?: () => IdentityKeyPair | undefined
+  /**
+   * Waits (bounded) until this node has caught up on a role it holds, so it
+   * never answers from state behind a live replica (Replication.admit);
+   * false: not yet. Default: caught up at once (no replication).
+   */
+  caughtUp?: (role: Role) => Promise<boolean>
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -141,6 +147,7 @@ export class Rpc {
   private readonly registry: RoleRegistry
   private readonly networkId: string
   private readonly prover: () => IdentityKeyPair | undefined
+  private readonly caughtUp: (role: Role) => Promise<boolean>
   private readonly log = createLogger('rpc')
   private readonly services = new Map<string, { spec: ServiceSpec, methods: Map<string, Implementation> }>()
 
@@ -149,6 +156,7 @@ export class Rpc {
     this.registry = components.registry
     this.networkId = components.networkId
     this.prover = components.prover ?? (() => undefined)
+    this.caughtUp = components.caughtUp ?? (async () => true)
   }
 
   private get self (): PeerIdStr {
@@ -193,10 +201,17 @@ export class Rpc {
   private async dispatch (spec: ServiceSpec, req: RpcRequest, remotePeer: PeerIdStr): Promise<RpcResponse> {
     const fail = (code: string, message: string, extra: { holder?: string, retryAfterMs?: number } = {}): RpcResponse =>
       ({ body: new Uint8Array(), error: { code, message, holder: extra.holder ?? '', retryAfterMs: extra.retryAfterMs ?? 0 } })
-    if (!this.registry.serves(spec.role)) {
+    const notHolder = (): RpcResponse => {
       const holder = this.registry.holderOf(spec.role)
       return fail('NOT_HOLDER', `this node does not serve the ${spec.role} role`, { holder: holder !== null && holder !== this.self ? holder : '' })
     }
+    if (!this.registry.serves(spec.role)) return notHolder()
+    // A new holder catches up with the live replicas first: the request waits (bounded), it is not refused.
+    if (!await this.caughtUp(spec.role)) {
+      if (!this.registry.serves(spec.role)) return notHolder()
+      return fail('CATCHING_UP', `the ${spec.role} holder is still catching up with the other nodes that keep the ${spec.role} state: try again in a moment`, { retryAfterMs: RETRY_MAX_MS })
+    }
+    if (!this.registry.serves(spec.role)) return notHolder()
     const method = this.services.get(spec.protocol)?.methods.get(req.method)
     if (method === undefined) return fail('UNKNOWN_METHOD', `${spec.protocol} has no method '${req.method}'`)
     try {
@@ -257,7 +272,8 @@ export class Rpc {
       const error = res.error
       if (error === undefined) return method.response.decode(res.body)
       // A peer's code is kept as it sent it (a newer node may know codes this one does not).
-      if (error.code !== 'NOT_HOLDER') throw new ServiceError(error.code as ErrorCode, error.message, error.retryAfterMs > 0 ? error.retryAfterMs : undefined)
+      // CATCHING_UP: a new holder not yet in step with the replicas; asked again until the deadline.
+      if (error.code !== 'NOT_HOLDER' && error.code !== 'CATCHING_UP') throw new ServiceError(error.code as ErrorCode, error.message, error.retryAfterMs > 0 ? error.retryAfterMs : undefined)
       if (Date.now() >= deadline) throw new UnavailableError(spec.role, holder, new Error(error.message))
       if (error.holder !== '' && error.holder !== holder) hint = error.holder
       else await sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * attempt, Math.max(0, deadline - Date.now())))

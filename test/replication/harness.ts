@@ -31,7 +31,7 @@ export interface Member {
   store: Store
   /** The records of `<role>/t/...` docs as this node materialized them: `<doc>|<key>` -> text */
   materialized: (role: Role) => KV<string>
-  /** What the replication held of a role when the gate first let the node serve it */
+  /** What the replication held of a role when it first let a request of the role through (it had caught up) */
   atGate: Partial<Record<Role, number>>
 }
 
@@ -66,11 +66,6 @@ export async function startMember (spec: MemberSpec): Promise<Member> {
     registryKey: k.registryKey,
     networkId: k.networkId,
     learnPeer: (id, addrs) => { network.learnPeer(id, addrs) },
-    gate: role => {
-      const open = replication?.ready(role) ?? false
-      if (open && atGate[role] === undefined && replication !== undefined) atGate[role] = records(member, role)
-      return open
-    },
     replicas: () => replication?.reports() ?? {}
   }, { pinned: spec.pinned ?? [], eligible: spec.eligible ?? [], ...FAST })
   replication = new Replication({ store, atRestKey: k.atRestKey, libp2p: network.libp2p, peers: registry }, { warmupMs: FAST.warmupMs, ...spec.replication })
@@ -85,6 +80,8 @@ export async function startMember (spec: MemberSpec): Promise<Member> {
     })
   }
   const member: Member = { name: spec.name, network, registry, replication, store, materialized: kv, atGate }
+  // What it has at the moment it first lets a request of a role it holds through.
+  replication.addEventListener('caught-up', evt => { atGate[evt.detail.role] ??= records(member, evt.detail.role) })
   await registry.start()
   await replication.start()
   registry.refresh()

@@ -157,6 +157,8 @@ export class KaclsService {
    */
   async rotateKek (): Promise<{ kekVersion: number, since: number }> {
     if (!this.components.registry.serves('kacls')) throw new ServiceError('NOT_HOLDER', 'this node does not serve the kacls role: rotate the KEK on the holder')
+    // A new holder first has every KEK the live replicas have (the rotation numbers the new version after them).
+    if (!await replicationOf(this.components).admit('kacls')) throw new ServiceError('CATCHING_UP', 'this node holds the kacls role but is still catching up with the other kacls-eligible nodes: try again in a moment')
     const kek = await this.keks.rotate()
     this.log('rotated the KEK to version %d', kek.version)
     return { kekVersion: kek.version, since: kek.createdAt }
