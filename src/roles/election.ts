@@ -56,8 +56,8 @@ const short = (peerId: PeerIdStr): string => peerId.slice(-8)
  *    partition heals, the holder of the larger side wins everywhere), or it
  *    is this node itself and nobody else names it while others are named
  *    (nodes that started at once each elected themselves alone). A node with
- *    no holder of its own (just started) takes the most named; ties go by
- *    the tie-break. A working holder is not displaced by anyone pinning or
+ *    no holder of its own (just started) takes the most named; ties go to a
+ *    node pinning the role, then by the tie-break. A working holder is not displaced by anyone pinning or
  *    claiming its role while one other live node names it.
  * 2. Pinned: with nobody named, a live node pinning the role (several: the
  *    tie-break).
@@ -95,7 +95,10 @@ export function elect (view: readonly Candidate[], previous: Previous = {}, self
       if (named.peerId !== n.peerId) backing.set(named.peerId, (backing.get(named.peerId) ?? 0) + 1)
     }
     const most = Math.max(0, ...votes.values())
-    const top = nodes.filter(n => most > 0 && votes.get(n.peerId) === most).sort(byHash(role))[0]
+    // Equal votes: a node pinning the role first, then the tie-break. A node that elected itself alone (it warmed up
+    // before hearing anyone) names only itself; against a pinned holder named only by itself, the pin decides.
+    const top = nodes.filter(n => most > 0 && votes.get(n.peerId) === most)
+      .sort((a, b) => Number(b.pinned.includes(role)) - Number(a.pinned.includes(role)) || byHash(role)(a, b))[0]
     const incumbent = byId.get(previous[role] ?? '')
     // This node as its own incumbent, named by nobody else while others are named: it may only have
     // elected itself while alone (nodes that started at once each did), so the votes decide.

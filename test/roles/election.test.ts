@@ -97,6 +97,18 @@ describe('election', () => {
     }
   })
 
+  it('keeps a pinned holder when a node that elected itself alone (before it heard anyone) turns up', () => {
+    // p pins relay and holds it; a newcomer warmed up before it heard p (it started offline, or p's announcement was
+    // slow) and elected itself: one vote each. Before, the tie-break decided, and these newcomers took relay from p.
+    const p = '12D3KooWpppp'
+    for (const x of ['12D3KooWwwww', '12D3KooWeeee', '12D3KooWxxxx']) {
+      const v = [node(p, { pinned: ['relay'], eligible: [], views: { relay: p } }), node(x, { eligible: ['relay'], settled: false, views: { relay: x } })]
+      for (const [self, previous] of [[p, { relay: p }], [x, { relay: x }], [undefined, {}]] as const) {
+        expect(elect(v, previous, self).holders.relay?.peerId, `on ${self ?? 'a newcomer'}, against ${x}`).toBe(p)
+      }
+    }
+  })
+
   it('after a partition heals, keeps the holder named by more nodes, on every node', () => {
     const big = ['12D3KooWaaaa', '12D3KooWbbbb', '12D3KooWcccc'].map(id => node(id, { views: { relay: '12D3KooWaaaa' } }))
     const small = ['12D3KooWdddd', '12D3KooWeeee'].map(id => node(id, { views: { relay: '12D3KooWdddd' } }))
