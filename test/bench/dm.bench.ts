@@ -34,6 +34,7 @@ import { openMemoryStore, openStore } from '../../store/index.js'
 import type { BatchOp } from '../../store/index.js'
 import { deriveNetworkKeys, Network } from '../../src/net/index.js'
 import { HeadlessNode } from '../helpers/headless-node.js'
+import { spawnUsers } from './users.js'
 
 type BenchResult = Record<string, number | string | boolean>
 
@@ -180,15 +181,7 @@ export async function run (): Promise<BenchResult> {
     nodes.push(idp)
     const relay = await HeadlessNode.spawn({ name: 'relay', args: [...local, '--role', 'relay', '--peer', idp.addr()] })
     nodes.push(relay)
-    const users: HeadlessNode[] = []
-    for (const name of ['alice', 'bob']) {
-      const node = await HeadlessNode.spawn({ name, args: [...local, '--no-roles', '--peer', idp.addr()] })
-      nodes.push(node)
-      await node.untilReply('roles', r => r.relay !== null && r.idp !== null, 30_000, 'holders known')
-      await node.call('register', { username: name, password: PASSWORD })
-      await node.call('login', { username: name, password: PASSWORD })
-      users.push(node)
-    }
+    const users = await spawnUsers(['alice', 'bob'], { args: local, peer: idp.addr(), password: PASSWORD, nodes })
     const [alice, bob] = users as [HeadlessNode, HeadlessNode]
 
     // Warm up: session set up, streams open, caches filled.

@@ -13,6 +13,7 @@
  */
 import { performance } from 'node:perf_hooks'
 import { HeadlessNode } from '../helpers/headless-node.js'
+import { spawnUsers } from './users.js'
 import { addrOf, eventually, records, startMember, stopMember, write } from '../replication/harness.js'
 import type { BenchResult } from './run.js'
 
@@ -93,15 +94,7 @@ async function processes (): Promise<{ failoverMs: number, alone: number[], repl
     nodes.push(idp)
     const relay = await HeadlessNode.spawn({ name: 'relay', args: [...local, '--role', 'relay', '--eligible', 'relay', '--peer', idp.addr()] })
     nodes.push(relay)
-    const users: HeadlessNode[] = []
-    for (const name of ['alice', 'bob']) {
-      const node = await HeadlessNode.spawn({ name, args: [...local, '--no-roles', '--peer', idp.addr()] })
-      nodes.push(node)
-      await node.untilReply('roles', r => r.relay !== null && r.idp !== null, 60_000, 'holders known')
-      await node.call('register', { username: name, password: PASSWORD })
-      await node.call('login', { username: name, password: PASSWORD })
-      users.push(node)
-    }
+    const users = await spawnUsers(['alice', 'bob'], { args: local, peer: idp.addr(), password: PASSWORD, nodes, readyMs: 60_000 })
     const [alice, bob] = users as [HeadlessNode, HeadlessNode]
     const { messageId } = await alice.call('send', { to: 'bob', text: 'first contact' })
     await bob.waitFor(l => l.event === 'message' && l.id === messageId, 30_000)
