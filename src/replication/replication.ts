@@ -17,6 +17,7 @@ import {
 } from './constants.js'
 import { LOCAL, loadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { ReplicationError } from './errors.js'
+import { CatchUp } from './catch-up.js'
 import { Epochs } from './epochs.js'
 import { ReplicaFrame } from './pb/replica.js'
 import { decodeSv, inspectUpdate, missingOps, recordKey, sealRecord } from './records.js'
@@ -144,24 +145,6 @@ interface Waiter {
   reject: (err: Error) => void
 }
 
-/** A request held until the holder has caught up. */
-interface Held {
-  resolve: (admitted: boolean) => void
-  timer: ReturnType<typeof setTimeout>
-}
-
-/** One tenure of a role: the catch-up before its requests are answered, and the requests held meanwhile. */
-interface Takeover {
-  started: number
-  /** Synced with every live replica (or gave up on the late ones) */
-  done: boolean
-  /** Requests are answered (done, and no doc of the role was switching epochs then) */
-  open: boolean
-  late: PeerIdStr[]
-  held: Set<Held>
-  timers: Array<ReturnType<typeof setTimeout>>
-}
-
 const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
 const CATALOG = 'catalog'
 const LAG_SAMPLES = 10_000
@@ -193,7 +176,6 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   readonly lock = new KeyedLock()
   private readonly sessions = new Map<PeerIdStr, Session>()
   private readonly waiters = new Set<Waiter>()
-  private readonly takeovers = new Map<Role, Takeover>()
   private readonly refused: ReplicationStatus['refused'] = { tampered: 0, malformed: 0, unsealable: 0, missing: 0, 'not-eligible': 0 }
   private readonly writes = { replicated: 0, alone: 0, failed: 0 }
   private readonly lags: number[] = []
@@ -201,8 +183,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   private readonly init: Required<ReplicationInit>
   private readonly log = createLogger('replication')
   readonly epochs: Epochs
+  private readonly catchUp: CatchUp
   private timers: Array<ReturnType<typeof setInterval>> = []
-  private startedAt = 0
   private started = false
   private stopped = false
   private readonly bytes = { in: 0, out: 0 }
@@ -223,6 +205,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       maxHeld: init.maxHeld ?? MAX_HELD
     }
     this.epochs = new Epochs(this)
+    this.catchUp = new CatchUp(this, this.init, this.clock)
     for (const role of ROLES) {
       this.kinds.push({ prefix: `${role}/${CATALOG}`, role, committed: (_doc, changes) => { this.epochs.onCatalog(role, changes) } })
     }
@@ -272,7 +255,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   async start (): Promise<void> {
     if (this.started) return
     this.started = true
-    this.startedAt = this.clock()
+    this.catchUp.start()
     this.stored = await storedDocs(this.json)
     if (!this.networked) return
     // Every doc of an eligible role is in memory: sessions list them all.
@@ -304,7 +287,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     for (const s of this.sessions.values()) s.close()
     this.sessions.clear()
     for (const w of this.waiters) this.settle(w, new ReplicationError('REPLICA_CLOSED', 'the node is stopping'))
-    for (const role of [...this.takeovers.keys()]) this.endTakeover(role)
+    this.catchUp.stop()
     if (this.networked) await this.components.libp2p!.unhandle(REPLICA_PROTOCOL).catch(() => {})
     await this.lock.idle()
     for (const d of this.docs.values()) d.ydoc.destroy()
@@ -423,7 +406,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   // ---------------------------------------------------------------- durability
 
   /** Live nodes eligible for `role` that speak the protocol (the replicas). */
-  private replicasOf (role: Role): PeerIdStr[] {
+  replicasOf (role: Role): PeerIdStr[] {
     const peers = this.components.peers
     if (peers === undefined) return []
     return peers.livePeers().filter(p => p.eligible.includes(role) && this.sessions.get(p.peerId)?.unsupported !== true).map(p => p.peerId)
@@ -524,7 +507,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
 
   private readonly onRoleChanged = (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>): void => {
     // A takeover is per tenure: the next time this node holds the role, it syncs again before it answers.
-    if (evt.detail.peerId !== this.self) this.endTakeover(evt.detail.role)
+    if (evt.detail.peerId !== this.self) this.catchUp.end(evt.detail.role)
     this.reconcile()
   }
 
@@ -535,8 +518,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     const mine = peers.eligibleRoles()
     // A role this node holds is caught up on from the start of its tenure, not from its first request.
     for (const role of mine) {
-      if (peers.serves(role)) this.takeover(role)
-      else if (this.takeovers.has(role) && peers.holderOf(role) !== this.self) this.endTakeover(role)
+      if (peers.serves(role)) this.catchUp.begin(role)
+      else if (this.catchUp.has(role) && peers.holderOf(role) !== this.self) this.catchUp.end(role)
     }
     const live = new Set<PeerIdStr>()
     for (const p of peers.livePeers()) {
@@ -697,7 +680,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     if (changes.length > 0) kind?.committed?.(d.name, changes)
     if (carried !== undefined) this.broadcast(d, carried, changes.length, undefined)
     // Requests held while the switch was under way may go on.
-    this.release(d.role)
+    this.catchUp.release(d.role)
   }
 
   /** Asks every session of a role for a doc's state at an epoch (a doc switching to it). */
@@ -715,18 +698,10 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   /**
    * Whether this node has caught up on `role` for its tenure: requests that
    * read or write the role's state are answered only then (docs/replication.md,
-   * "Failover"). Standalone, always.
+   * "Failover"; src/replication/catch-up.ts). Standalone, always.
    */
   caughtUp (role: Role): boolean {
-    if (!this.networked) return true
-    const t = this.takeovers.get(role)
-    if (t === undefined || !t.done) return false
-    // Opened once per tenure, never while a doc of the role is switching epochs (it would answer from a partial doc).
-    if (!t.open && !this.epochs.switchingIn(role)) {
-      t.open = true
-      this.dispatchEvent(new CustomEvent('caught-up', { detail: { role } }))
-    }
-    return t.open
+    return !this.networked || this.catchUp.caughtUp(role)
   }
 
   /**
@@ -739,93 +714,26 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   async admit (role: Role, timeoutMs = this.init.holdMs): Promise<boolean> {
     if (!this.networked) return true
     if (!this.started || this.stopped) return false
-    const t = this.takeover(role)
-    if (this.caughtUp(role)) return true
-    if (t.held.size >= this.init.maxHeld) return false
-    return new Promise<boolean>(resolve => {
-      const h: Held = {
-        resolve,
-        timer: setTimeout(() => {
-          t.held.delete(h)
-          resolve(false)
-        }, timeoutMs)
-      }
-      t.held.add(h)
-    })
+    return this.catchUp.admit(role, timeoutMs)
   }
 
-  /** The takeover of this tenure of `role`, begun now if it was not. */
-  private takeover (role: Role): Takeover {
-    let t = this.takeovers.get(role)
-    if (t === undefined) {
-      t = { started: this.clock(), done: false, open: false, late: [], held: new Set(), timers: [] }
-      this.takeovers.set(role, t)
-      const giveUp = setTimeout(() => { this.giveUp(role, t!) }, Math.max(0, this.startedAt + this.init.warmupMs - this.clock()) + this.init.catchUpTimeoutMs)
-      t.timers.push(giveUp)
-      void this.takeOver(role, t)
+  /** Internal to the catch-up: whether the first exchange with `peer` is complete. */
+  syncedWith (peer: PeerIdStr): boolean {
+    return this.sessions.get(peer)?.synced === true
+  }
+
+  /**
+   * Internal to the catch-up: opens a session to `peer` for `role` (retrying
+   * while `go` says so) and resolves once the peer answered its HELLO.
+   */
+  async syncWith (peer: PeerIdStr, role: Role, go: () => boolean, pause: (ms: number) => Promise<void>): Promise<void> {
+    const s = this.session(peer)
+    s.roles.add(role)
+    for (let tries = 0; !s.open && tries < 50 && go(); tries++) {
+      await this.openSession(s)
+      if (!s.open) await pause(100)
     }
-    return t
-  }
-
-  /** A replica that did not answer in time is given up on: a hung peer cannot keep a role unserved. */
-  private giveUp (role: Role, t: Takeover): void {
-    if (t.done || this.takeovers.get(role) !== t) return
-    t.late = this.replicasOf(role).filter(p => this.sessions.get(p)?.synced !== true)
-    this.log.error('serving %s without having synced with %s: they did not answer in %d ms', role, t.late.join(', '), this.init.catchUpTimeoutMs)
-    this.finish(role, t)
-  }
-
-  private finish (role: Role, t: Takeover): void {
-    t.done = true
-    this.release(role)
-  }
-
-  /** Lets the requests held for `role` through once it is caught up (or turns them away: `false`). */
-  private release (role: Role, answer?: boolean): void {
-    const t = this.takeovers.get(role)
-    if (t === undefined) return
-    const ok = answer ?? this.caughtUp(role)
-    if (answer === undefined && !ok) return
-    for (const h of t.held) {
-      clearTimeout(h.timer)
-      h.resolve(ok)
-    }
-    t.held.clear()
-  }
-
-  /** The tenure of `role` is over (the role moved, the node stops): held requests are turned away. */
-  private endTakeover (role: Role): void {
-    const t = this.takeovers.get(role)
-    if (t === undefined) return
-    this.release(role, false)
-    for (const timer of t.timers) clearTimeout(timer)
-    this.takeovers.delete(role)
-  }
-
-  private async takeOver (role: Role, t: Takeover): Promise<void> {
-    // The others are heard first (the registry's warm-up from this node's start), pinned role or not: until then this
-    // node does not know which live replicas are ahead of it (a fresh node is behind every one of them).
-    const wait = this.startedAt + this.init.warmupMs - this.clock()
-    if (wait > 0) {
-      await new Promise(resolve => { t.timers.push(setTimeout(resolve, wait)) })
-    }
-    // Every live replica, including one that became live while this node synced with the others.
-    const synced = new Set<PeerIdStr>()
-    for (let peers = this.replicasOf(role); peers.length > 0 && !this.stopped && !t.done; peers = this.replicasOf(role).filter(p => !synced.has(p))) {
-      await Promise.all(peers.map(async peer => {
-        synced.add(peer)
-        const s = this.session(peer)
-        s.roles.add(role)
-        for (let tries = 0; !s.open && tries < 50 && !this.stopped && !t.done; tries++) {
-          await this.openSession(s)
-          if (!s.open) await new Promise(resolve => { t.timers.push(setTimeout(resolve, 100)) })
-        }
-        if (s.open) await this.hello(s)
-      })).catch((err: unknown) => { this.log('syncing before serving %s failed: %s', role, (err as Error).message) })
-    }
-    if (this.takeovers.get(role) !== t || t.done) return
-    this.log('synced with %d replicas of %s in %d ms: serving', synced.size, role, this.clock() - t.started)
-    this.finish(role, t)
+    if (s.open) await this.hello(s)
   }
 
   // ---------------------------------------------------------------- status
@@ -855,7 +763,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
         tombstones: dead,
         replicas,
         alone: peers !== undefined && peers.serves(role) && replicas.length === 0,
-        servedBehind: [...(this.takeovers.get(role)?.late ?? [])]
+        servedBehind: this.catchUp.late(role)
       }
     }
     const sorted = [...this.lags].sort((a, b) => a - b)
