@@ -13,7 +13,8 @@ import type { ReplicationInit } from '../../src/replication/index.js'
 import type { Role } from '../../src/roles/index.js'
 import type { KV, Store } from '../../store/index.js'
 
-// A warm-up long enough for a node to hear the others before it votes (a newcomer that elected itself alone splits the votes).
+// A warm-up long enough for a node to hear the others before it votes: a newcomer that elected itself alone ties with an
+// elected holder and the hash decides (a pinned holder wins such a tie: test/roles/election.test.ts).
 export const FAST = { announceIntervalMs: 150, leaseMs: 1_000, settleMs: 600, warmupMs: 1_000 }
 export const ROLES: Role[] = ['relay', 'idp', 'kacls']
 
