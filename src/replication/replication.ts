@@ -124,6 +124,8 @@ export interface RoleReplication {
   alone: boolean
   /** Replicas it began serving without having synced with (they did not answer in time) */
   servedBehind: PeerIdStr[]
+  /** This node holds the role and has caught up: it answers the role's requests (false while it holds them) */
+  caughtUp: boolean
 }
 
 export interface ReplicationStatus {
@@ -763,7 +765,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
         tombstones: dead,
         replicas,
         alone: peers !== undefined && peers.serves(role) && replicas.length === 0,
-        servedBehind: this.catchUp.late(role)
+        servedBehind: this.catchUp.late(role),
+        caughtUp: peers !== undefined && peers.serves(role) && this.caughtUp(role)
       }
     }
     const sorted = [...this.lags].sort((a, b) => a - b)

@@ -85,6 +85,7 @@ describe('replication', () => {
     const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'], replication: { warmupMs: 60_000, maxHeld: 2 } })
     expect(a.registry.serves('relay')).toBe(true)
     expect(a.replication.caughtUp('relay')).toBe(false)
+    expect(a.replication.status().roles.relay?.caughtUp).toBe(false)
     expect(await a.replication.admit('relay', 50)).toBe(false)
     const held = [a.replication.admit('relay', 60_000), a.replication.admit('relay', 60_000)]
     // A third is turned away at once, not queued.
@@ -96,6 +97,7 @@ describe('replication', () => {
     const b = await member({ name: 'b', pinned: ['relay'], eligible: ['relay'], replication: { warmupMs: 0 } })
     expect(await b.replication.admit('relay', 5_000)).toBe(true)
     expect(b.replication.caughtUp('relay')).toBe(true)
+    expect(b.replication.status().roles.relay?.caughtUp).toBe(true)
   })
 
   it('a fresh node pinning relay, elected while a replica holds 500 records, has all 500 when it starts serving', async () => {
