@@ -51,6 +51,14 @@ export const HOLD_MS = 6_000
 /** At most this many requests of one role are held at once; more are answered CATCHING_UP at once. */
 export const MAX_HELD = 256
 
+/**
+ * A peer that answered the replica protocol as unsupported is asked again
+ * after this long: a node announces itself before its replication has
+ * registered the protocol, so the first answer may be "unsupported" from a
+ * node that does speak it (an older lanchat is asked again at this pace).
+ */
+export const UNSUPPORTED_RETRY_MS = 5_000
+
 /** Sessions are checked against the registry's view this often (and on every role change). */
 export const RECONCILE_MS = 500
 

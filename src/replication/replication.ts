@@ -13,7 +13,7 @@ import { KeyedLock } from '../lock.js'
 import { createLogger } from '../logger.js'
 import {
   CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS,
-  REPLICA_PROTOCOL
+  REPLICA_PROTOCOL, UNSUPPORTED_RETRY_MS
 } from './constants.js'
 import { LOCAL, loadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { ReplicationError } from './errors.js'
@@ -269,6 +269,9 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     const { libp2p, peers } = this.components
     await libp2p!.handle(REPLICA_PROTOCOL, async (stream, connection) => {
       const session = this.session(connection.remotePeer.toString())
+      // It speaks the protocol after all (its handler was not registered yet when this node first dialled it).
+      session.unsupported = false
+      if (!session.open) this.wantOut(session)
       await session.read(stream)
     }, { maxInboundStreams: 4, runOnLimitedConnection: false })
     peers!.addEventListener('role:changed', this.onRoleChanged)
@@ -544,7 +547,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   }
 
   private async openSession (s: Session): Promise<void> {
-    if (s.opening || s.unsupported || this.clock() - s.lastOpenFailure < 1_000) return
+    const sinceFailure = this.clock() - s.lastOpenFailure
+    if (s.opening || sinceFailure < 1_000 || (s.unsupported && sinceFailure < UNSUPPORTED_RETRY_MS)) return
     s.opening = true
     try {
       const stream = await this.components.libp2p!.dialProtocol(peerIdFromString(s.peer), REPLICA_PROTOCOL, { signal: AbortSignal.timeout(5_000) })

@@ -62,7 +62,7 @@ export class Session {
   helloRoles = new Set<Role>()
   private out?: { lp: Lp, stream: Stream }
   opening = false
-  /** The peer does not speak the replica protocol (an older lanchat): not counted as a replica */
+  /** The peer answered that it does not speak the replica protocol (an older lanchat, or one not started yet): not counted as a replica until it does */
   unsupported = false
   lastOpenFailure = 0
   private writing: Promise<void> = Promise.resolve()

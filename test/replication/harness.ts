@@ -44,6 +44,8 @@ export interface MemberSpec {
   /** A data directory (restarts); default: in memory */
   dir?: string
   replication?: ReplicationInit
+  /** false: the replication is made but not started (the test starts it) */
+  startReplication?: boolean
 }
 
 /** Records in the `<role>/t/` docs this node holds. */
@@ -70,6 +72,18 @@ export async function startMember (spec: MemberSpec): Promise<Member> {
     replicas: () => replication?.reports() ?? {}
   }, { pinned: spec.pinned ?? [], eligible: spec.eligible ?? [], ...FAST })
   replication = new Replication({ store, atRestKey: k.atRestKey, libp2p: network.libp2p, peers: registry }, { warmupMs: FAST.warmupMs, ...spec.replication })
+  const kv = defineTestDocs(replication, store)
+  const member: Member = { name: spec.name, network, registry, replication, store, materialized: kv, atGate }
+  // What it has at the moment it first lets a request of a role it holds through.
+  replication.addEventListener('caught-up', evt => { atGate[evt.detail.role] ??= records(member, evt.detail.role) })
+  await registry.start()
+  if (spec.startReplication !== false) await replication.start()
+  registry.refresh()
+  return member
+}
+
+/** Declares the `<role>/t/` docs of every role, materialized as text in the store; returns where each role's are. */
+export function defineTestDocs (replication: Replication, store: Store): (role: Role) => KV<string> {
   const kv = (role: Role): KV<string> => store.sublevel<string>(role === 'relay' ? 'relay' : role, 'json')
   for (const role of ROLES) {
     replication.define({
@@ -80,13 +94,7 @@ export async function startMember (spec: MemberSpec): Promise<Member> {
         : { type: 'put' as const, sublevel: kv(role), key: `${doc}|${c.key}`, value: new TextDecoder().decode(c.after) })
     })
   }
-  const member: Member = { name: spec.name, network, registry, replication, store, materialized: kv, atGate }
-  // What it has at the moment it first lets a request of a role it holds through.
-  replication.addEventListener('caught-up', evt => { atGate[evt.detail.role] ??= records(member, evt.detail.role) })
-  await registry.start()
-  await replication.start()
-  registry.refresh()
-  return member
+  return kv
 }
 
 export async function stopMember (m: Member): Promise<void> {

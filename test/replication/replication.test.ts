@@ -80,6 +80,21 @@ describe('replication', () => {
     expect(b.replication.docs.size).toBe(0)
   })
 
+  it('counts a node as a replica once it speaks the protocol, though it did not when first asked', async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+    // b announces itself before its replication is started (as every node does for a moment): a, dialling it, is told
+    // the protocol is unsupported, and leaves b out of its replicas.
+    const b = await member({ name: 'b', eligible: ['relay'], peers: [addrOf(a)], startReplication: false })
+    await eventually(() => a.registry.livePeers().some(p => p.peerId === b.network.peerId) &&
+      a.replication.status().roles.relay?.replicas.length === 0, 'a told that b does not speak the protocol')
+    // Once b's replication runs, a counts b as a replica again and syncs with it (before: never again).
+    await b.replication.start()
+    await replicated(a, b)
+    await write(a, 'relay', 'mail', 0, 1)
+    expect(a.replication.status().writes).toEqual({ replicated: 1, alone: 0, failed: 0 })
+    expect(await b.materialized('relay').get('relay/t/mail|k000000')).toBe('v0')
+  })
+
   it('holds requests while it catches up, bounded in time and in number, and lets them through once caught up', async () => {
     // A warm-up of a minute: the node holds relay at once (pinned) but has not caught up for the whole test.
     const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'], replication: { warmupMs: 60_000, maxHeld: 2 } })
