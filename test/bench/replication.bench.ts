@@ -7,7 +7,7 @@
  * - replica_catchup_records_per_s: a replica started empty while the holder
  *   has RECORDS records, until it has persisted them all;
  * - failover_to_serving_ms: node processes, the relay holder SIGKILLed, until
- *   its replica serves relay (the registry's lease, 12 s, is most of it);
+ *   its replica holds relay and has caught up, so answers its requests;
  * - dm_deposit_*: a DM to an offline user (a relay deposit, acknowledged once
  *   durable), with the relay alone and with a replica live, in the same run.
  */
@@ -110,10 +110,11 @@ async function processes (): Promise<{ failoverMs: number, alone: number[], repl
     await alice.untilReply('roles', r => ((r.relay as { replicas?: Array<{ synced: boolean }> } | null)?.replicas ?? []).some(p => p.synced), 60_000, 'relay reports a synced replica')
     const replicated = await deposits(alice, 'replicated')
 
-    log('failover: the relay holder SIGKILLed, until its replica serves relay')
+    log('failover: the relay holder SIGKILLed, until its replica answers for relay')
     const t0 = performance.now()
     await relay.kill('SIGKILL')
-    await replica.until(s => ((s.roles as { serving?: string[] } | undefined)?.serving ?? []).includes('relay'), 120_000, 'the replica serving relay')
+    // Serving and caught up: it answers the relay's requests from here (it takes the role first, then catches up).
+    await replica.untilReply('replication', r => (r.roles as { relay?: { caughtUp?: boolean } } | undefined)?.relay?.caughtUp === true, 120_000, 'the replica answering for relay')
     const failoverMs = performance.now() - t0
     return { failoverMs, alone, replicated }
   } finally {
