@@ -6,7 +6,7 @@
 export { Replication } from './replication.js'
 export type {
   DocKind, Tx, PeerView, ReplicationEvents, ReplicationComponents, ReplicationInit, ReplicationStatus, RoleReplication, ReplicaStatus, Change
-} from './replication.js'
+} from './types.js'
 export { ReplicationError } from './errors.js'
 export type { ReplicationErrorCode } from './errors.js'
 export { sealTo, openBox } from './lockbox.js'
