@@ -102,12 +102,21 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
     clearInterval(this.timer)
   }
 
-  /** The identity key bound to a username, asking the idp for news once when the name is not known yet. */
+  /**
+   * The identity key bound to a username, asking the idp for news once when
+   * the name is not known yet. The idp is asked at most every ON_DEMAND_MS:
+   * a lookup within that of the last sync waits for the next one (at most
+   * that long), so a name registered just after a sync is found, not
+   * reported unknown.
+   */
   async keyOf (name: string): Promise<Uint8Array | undefined> {
     const username = canonicalUsername(name)
     let b = this.kept.get(username)
-    if (b === undefined && this.clock() - this.lastSync >= ON_DEMAND_MS) {
-      await this.sync()
+    if (b === undefined) {
+      const wait = this.lastSync + ON_DEMAND_MS - this.clock()
+      if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+      // A sync begun since this lookup waited covers the names registered before it; otherwise one is due now.
+      if (!this.kept.has(username)) await (this.clock() - this.lastSync >= ON_DEMAND_MS ? this.sync() : this.syncing)
       b = this.kept.get(username)
     }
     return b === undefined ? undefined : new Uint8Array(Buffer.from(b.identityKey, 'hex'))

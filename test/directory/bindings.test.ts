@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { generateIdentityKeyPair, sign, toHex, transcript } from '../../src/crypto/index.js'
 import { Bindings, preferred } from '../../src/directory/index.js'
 import { REGISTER_LABEL } from '../../src/services/idp/spec.js'
@@ -44,6 +44,31 @@ describe('the directory of bindings', () => {
     expect(toHex((await b.keyOf('Alice'))!)).toBe(toHex(alice.identityKey))
     expect(await b.keyOf('carol')).toBeUndefined()
     b.stop()
+  })
+
+  it('finds a name registered just after its last sync: asks the idp again once the interval allows, not UNKNOWN', async () => {
+    vi.useFakeTimers()
+    try {
+      const alice = binding('alice', 1000)
+      const carol = binding('carol', 1002)
+      const registered = [alice]
+      const rpc = { call: async () => ({ bindings: [...registered], more: false, cursor: '' }) } as unknown as Rpc
+      const b = new Bindings({ store: await openMemoryStore(), rpc, networkId: NETWORK })
+      await b.start()
+      expect(await b.keyOf('alice')).toBeDefined()
+      // carol registers a moment after that sync; a relay checks her token at once (a group test saw UNKNOWN_USER).
+      registered.push(carol)
+      const found = b.keyOf('carol')
+      await vi.advanceTimersByTimeAsync(2_000)
+      expect(toHex((await found)!)).toBe(toHex(carol.identityKey))
+      // A name nobody registered is still unknown, after one more ask.
+      const nobody = b.keyOf('zed')
+      await vi.advanceTimersByTimeAsync(2_000)
+      expect(await nobody).toBeUndefined()
+      b.stop()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('refuses a binding not signed by the key it binds, or malformed', async () => {
