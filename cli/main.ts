@@ -9,7 +9,7 @@ import { CommanderError, Command, Option } from 'commander'
 import { LanchatNode } from '../src/node.js'
 import { CliError } from './errors.js'
 import { runHeadless } from './headless/index.js'
-import { collect, DEFAULT_DATA_DIR_LABEL, DEFAULT_NETWORK_NAME, DEFAULT_PORT, nodeInitFromOptions, parsePort, parseRoles, parseTcpMultiaddr } from './options.js'
+import { collect, DEFAULT_DATA_DIR_LABEL, DEFAULT_NETWORK_NAME, DEFAULT_PORT, nodeInitFromOptions, parseChunkSize, parsePort, parseRoles, parseSize, parseTcpMultiaddr } from './options.js'
 import { readPassphrase } from './passphrase.js'
 import { runTui } from './tui/index.js'
 import type { StartOptions } from './options.js'
@@ -80,6 +80,9 @@ program.command('start')
   .addOption(new Option('--role <list>', 'pin service roles to this node: comma list of relay, idp, kacls (default: none pinned, elected)').argParser(parseRoles))
   .addOption(new Option('--eligible <list>', 'roles this node may be elected to: comma list of relay, idp, kacls (default: all)').argParser(parseRoles))
   .option('--no-roles', 'a pure client: never hold or be elected to a role (default: eligible for every role)')
+  .option('--downloads <dir>', 'where received files land (default: DATA_DIR/downloads)')
+  .addOption(new Option('--auto-accept <size>', 'files offered up to this size download on their own; bigger ones wait for /accept (0: none; default: 25MB)').argParser(parseSize))
+  .addOption(new Option('--file-chunk-size <size>', 'chunk size of files sent (benchmarks; default 256KiB)').argParser(parseChunkSize).hideHelp())
   .option('--headless', 'JSON lines on stdin/stdout instead of the terminal UI (see docs/headless.md)', false)
   .option('--no-typing', 'neither send nor show typing indicators in direct chats (default: on)')
   .option('--no-bell', 'terminal UI: no terminal bell for new messages (default: a bell for a message not in the open conversation, or while the terminal is in the background)')

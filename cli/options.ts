@@ -24,6 +24,12 @@ export interface StartOptions {
   bell: boolean
   /** Send and show typing indicators in direct chats (--no-typing: false) */
   typing: boolean
+  /** Where received files land (default DATA_DIR/downloads) */
+  downloads?: string
+  /** Files offered up to this many bytes download on their own */
+  autoAccept?: number
+  /** Chunk size of files sent (hidden: benchmarks) */
+  fileChunkSize?: number
 }
 
 export const DEFAULT_DATA_DIR_LABEL = '~/.lanchat'
@@ -55,6 +61,25 @@ export function collect (parse: (value: string) => string) {
   return (value: string, previous: string[] = []): string[] => [...previous, parse(value)]
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 }
+
+/** A size: bytes, or a number with kB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024). */
+export function parseSize (value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(value)
+  const unit = SIZE_UNITS[(m?.[2] ?? '').toLowerCase()]
+  if (m === null || unit === undefined) throw new InvalidArgumentError('a size is a number of bytes, or one with kB, MB, GB, KiB, MiB or GiB (example: 25MB)')
+  const bytes = Math.round(Number(m[1]) * unit)
+  if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError('that size is too large')
+  return bytes
+}
+
+/** A chunk size: a power of two from 16 KiB to 1 MiB. */
+export function parseChunkSize (value: string): number {
+  const bytes = parseSize(value)
+  if (bytes < 16 * 1024 || bytes > 1024 * 1024 || (bytes & (bytes - 1)) !== 0) throw new InvalidArgumentError('a chunk size is a power of two from 16KiB to 1MiB')
+  return bytes
+}
+
 export function parseRoles (value: string): Role[] {
   const roles = value.split(',').map(r => r.trim()).filter(r => r !== '')
   if (roles.length === 0) throw new InvalidArgumentError(`list one or more of ${ROLES.join(', ')}`)
@@ -79,7 +104,10 @@ export function nodeInitFromOptions (opts: StartOptions, passphrase: string): No
     mdns: opts.mdns,
     pinnedRoles: opts.role ?? [],
     eligibleRoles: opts.roles ? (opts.eligible ?? [...ROLES]) : [],
-    typing: opts.typing
+    typing: opts.typing,
+    ...(opts.downloads !== undefined ? { downloadsDir: resolveDataDir(opts.downloads) } : {}),
+    ...(opts.autoAccept !== undefined ? { autoAcceptBytes: opts.autoAccept } : {}),
+    ...(opts.fileChunkSize !== undefined ? { fileChunkBytes: opts.fileChunkSize } : {})
   }
 }
 

@@ -10,6 +10,7 @@ import type { ChatErrorCode } from './chat/errors.js'
 import type { GroupErrorCode } from './chat/groups/errors.js'
 import type { CryptoErrorCode } from './crypto/errors.js'
 import type { DirectoryErrorCode } from './directory/errors.js'
+import type { FileErrorCode } from './files/errors.js'
 import type { GroupStateErrorCode } from './groups/errors.js'
 import type { NetErrorCode } from './net/errors.js'
 import type { ReplicationErrorCode } from './replication/errors.js'
@@ -19,7 +20,7 @@ import type { StoreErrorCode } from '../store/index.js'
 
 /** Every code a lanchat error can carry (docs/headless.md lists what each means). */
 export type ErrorCode =
-  | AccountErrorCode | ChatErrorCode | GroupErrorCode | CryptoErrorCode | DirectoryErrorCode | GroupStateErrorCode | NetErrorCode
+  | AccountErrorCode | ChatErrorCode | GroupErrorCode | CryptoErrorCode | DirectoryErrorCode | FileErrorCode | GroupStateErrorCode | NetErrorCode
   | ReplicationErrorCode | ServiceErrorCode | TimelineErrorCode | StoreErrorCode | 'BAD_USERNAME' | 'BAD_PARAMS' | 'INTERNAL'
 
 export class LanchatError<C extends ErrorCode = ErrorCode> extends Error {

@@ -11,15 +11,18 @@ import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
 import { Groups } from './chat/groups/index.js'
 import { Bindings, Directory } from './directory/index.js'
+import { createFiles, createFileServer } from './files/index.js'
 import { Replication } from './replication/index.js'
 import { RoleRegistry } from './roles/index.js'
 import { SealedStore } from './sealed-store.js'
 import { IdpService, KaclsService, RelayService, Rpc, TokenVerifier } from './services/index.js'
 import { checkConversation, conversationKind, groupOfConversation, Timeline, TimelineError } from './timeline/index.js'
+import { join } from 'node:path'
 import type { WhoAmI } from './account/index.js'
 import type { ChatEvents, SendResult } from './chat/index.js'
 import type { GroupId, GroupInfo, GroupMessage, GroupSendResult, GroupsEvents } from './chat/groups/index.js'
 import type { Body, ChatMessage, ConversationSummary, MessageUpdate } from './timeline/index.js'
+import type { FileInfo, Files, FileServer, FilesEvents, SendFile } from './files/index.js'
 import type { Store } from '../store/index.js'
 import type { DialState, NetworkKeys, PeerIdStr } from './net/index.js'
 import type { DropReason, Role, RoleHolder, RolesView, ViewNode } from './roles/index.js'
@@ -44,6 +47,12 @@ export interface NodeInit {
   typing?: boolean
   /** The host name announced with this node (default: os.hostname()) */
   hostName?: string
+  /** Where received files land (`--downloads`; default DATA_DIR/downloads) */
+  downloadsDir?: string
+  /** Files offered up to this size (bytes) download on their own (`--auto-accept`; default 25 MB) */
+  autoAcceptBytes?: number
+  /** Chunk size of the files this node sends (default 256 KiB, measured: docs/files.md; for benchmarks) */
+  fileChunkBytes?: number
 }
 
 export interface NodeStatus {
@@ -80,6 +89,10 @@ export interface NodeEvents {
   'group:message': GroupsEvents['group:message']
   'group:changed': GroupsEvents['group:changed']
   'group:status': GroupsEvents['group:status']
+  'file:offer': FilesEvents['file:offer']
+  'file:progress': FilesEvents['file:progress']
+  'file:done': FilesEvents['file:done']
+  'file:failed': FilesEvents['file:failed']
 }
 
 export class LanchatNode extends TypedEventEmitter<NodeEvents> {
@@ -93,6 +106,8 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   private bindingsService?: Bindings
   private kaclsService?: KaclsService
   private relayService?: RelayService
+  /** Serves /lanchat/file/1.0.0: the user's files, and the relay's chunk store */
+  private fileServer?: FileServer
   private account?: Account
   private verifier?: TokenVerifier
   /** The logged-in user's history, contacts, chat and groups (from the first login on) */
@@ -100,6 +115,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
   private directoryService?: Directory
   private chatService?: Chat
   private groupsService?: Groups
+  private filesService?: Files
   /** Aborts the logged-in user's calls to the services under way when the node stops */
   private readonly userAbort = new AbortController()
   private readonly log = createLogger('node')
@@ -158,6 +174,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       replicas: () => this.replicationService?.reports() ?? {}
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {
+      if (evt.detail.role === 'relay') this.filesService?.relayChanged()
       // A new idp holder: the logged-in user's token is renewed there, so the tokens in use come from the
       // holder of now (a node that joined since knows no earlier holder, and honours only its tokens).
       if (evt.detail.role === 'idp' && evt.detail.peerId !== null && this.account?.whoami().loggedIn === true) void this.account.renew()
@@ -194,6 +211,8 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     await idp.start()
     await this.kaclsService.start()
     await this.relayService.start()
+    this.fileServer = createFileServer({ libp2p: network.libp2p, registry, verifier, store: this.store, networkId: keys.networkId })
+    await this.fileServer.start()
 
     const account = new Account({ rpc, store: this.store, networkId: keys.networkId, peerId: network.peerId })
     account.addEventListener('login:required', evt => { this.dispatchEvent(new CustomEvent('login:required', { detail: evt.detail })) })
@@ -358,12 +377,18 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     }
     const timeline = this.timelineService
     const directory = this.directoryService!
+    // Files start before the chat: an offer that arrives as soon as the chat runs has somewhere to go.
+    const files = await this.startFiles()
+    if (files === undefined) return
     let chat = this.chatService
     if (chat === undefined) {
-      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory, typing: this.init.typing ?? true })
+      chat = new Chat({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, verifier: this.verifier!, account: this.user, keys: this.keys, timeline, directory, typing: this.init.typing ?? true, attachments: files })
       for (const type of ['message', 'message:status', 'message:blocked', 'message:updated', 'presence', 'lobby', 'typing'] as const) {
         chat.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
       }
+      // An offer deposited at the relay: its recipient is away, the relay is to hold the file too.
+      chat.addEventListener('message:status', evt => { files.messageStatus(evt.detail.id, evt.detail.status) })
+      chat.addEventListener('presence', evt => { if (evt.detail.online) files.nudge() })
       this.chatService = chat
       try {
         await chat.start()
@@ -376,7 +401,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     }
     if (this.groupsService !== undefined || this.stopping !== undefined) return
     // Groups share the chat's contacts: they start once chat runs.
-    const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, timeline, directory, registry: this.roles })
+    const groups = new Groups({ store: this.store, libp2p: this.network.libp2p, rpc: this.rpc, account: this.user, keys: this.keys, timeline, directory, registry: this.roles, attachments: files })
     for (const type of ['group:message', 'group:changed', 'group:status', 'message:updated'] as const) {
       groups.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
     }
@@ -387,6 +412,79 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       this.log.error('group chat failed to start: %s', (err as Error).message)
       await groups.stop().catch(() => {})
     }
+  }
+
+  /** The user's files (docs/files.md), started once per login; undefined when they could not start (logged). */
+  private async startFiles (): Promise<Files | undefined> {
+    if (this.filesService !== undefined) return this.filesService
+    const { init } = this
+    const files = createFiles({
+      store: new SealedStore(this.store, this.user.dataKey(), 'files'),
+      libp2p: this.network.libp2p,
+      server: this.fileServer!,
+      account: { username: this.user.username, identityToken: () => this.user.identityToken(), identity: () => this.user.identity() },
+      messenger: {
+        send: async (conversation, text, body, file) => {
+          const group = groupOfConversation(conversation)
+          if (group !== undefined) return (await this.groupModule()).send(group, text, undefined, { body, file })
+          return this.chat.send(conversation, text, undefined, { body, file })
+        }
+      },
+      peers: {
+        online: username => this.chatService?.onlinePeers(username) ?? [],
+        members: group => {
+          try {
+            return this.groupsService?.members(group).members ?? []
+          } catch {
+            return []
+          }
+        },
+        relay: () => this.roles.holderOf('relay')
+      },
+      networkId: this.keys.networkId
+    }, {
+      downloadsDir: init.downloadsDir ?? join(init.dataDir, 'downloads'),
+      ...(init.autoAcceptBytes !== undefined ? { autoAcceptBytes: init.autoAcceptBytes } : {}),
+      ...(init.fileChunkBytes !== undefined ? { chunkBytes: init.fileChunkBytes } : {})
+    })
+    for (const type of ['file:offer', 'file:progress', 'file:done', 'file:failed'] as const) {
+      files.addEventListener(type, evt => { this.dispatchEvent(new CustomEvent(type, { detail: evt.detail })) })
+    }
+    try {
+      await files.start()
+    } catch (err) {
+      this.log.error('files failed to start: %s', (err as Error).message)
+      await files.stop().catch(() => {})
+      return undefined
+    }
+    this.filesService = files
+    return files
+  }
+
+  /** The user's files, once logged in. */
+  private get fileModule (): Files {
+    if (this.filesService === undefined) throw new AccountError('LOGIN_REQUIRED', 'log in first')
+    return this.filesService
+  }
+
+  /** Offers a file to a contact (`to`) or a group: read and sealed once, then the offer goes out in a message. */
+  async fileSend (req: SendFile): Promise<FileInfo> {
+    return this.fileModule.send(req)
+  }
+
+  /** Accepts a file offered (by number or id): it downloads now. */
+  async fileAccept (ref: string | number): Promise<FileInfo> {
+    return this.fileModule.accept(ref)
+  }
+
+  /** Cancels a transfer (by number or id). */
+  async fileCancel (ref: string | number): Promise<FileInfo> {
+    return this.fileModule.cancel(ref)
+  }
+
+  /** Every transfer, the newest first. */
+  files (): FileInfo[] {
+    return this.fileModule.list()
   }
 
   private get timeline (): Timeline {
@@ -570,6 +668,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     this.stopping ??= (async () => {
       try {
         this.userAbort.abort(new Error('the node is stopping'))
+        await this.filesService?.stop()
         await this.groupsService?.stop()
         await this.chatService?.stop()
         this.account?.stop()
@@ -577,6 +676,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
         await this.rpcClient?.stop()
         await this.kaclsService?.stop()
         await this.relayService?.stop()
+        await this.fileServer?.stop()
         await this.replicationService?.stop()
         await this.registry?.stop()
         await this.network.stop()

@@ -16,11 +16,12 @@ export const DOMAINS = [
   'directory', // every username's binding to an identity key, as the idp holders gave them
   'idp', // accounts (only on a node that has held the idp role)
   'kacls', // key-encryption keys and audit log (kacls holders)
-  'relay', // mailboxes, prekey bundles, group states and history (relay holders)
+  'relay', // mailboxes, prekey bundles, group states and history, uploaded file chunks (relay holders)
   'replica', // role state as replicated docs (Yjs updates) and their epochs, on every node eligible for the role
   'account', // the logged-in user's keys, tokens and settings
   'chat', // sessions, conversations, messages, outbox
-  'groups' // group states and epoch keys held as a member
+  'groups', // group states and epoch keys held as a member
+  'files' // the user's file transfers: offers, manifests, what a download has (docs/files.md)
 ] as const
 
 export type Domain = typeof DOMAINS[number]

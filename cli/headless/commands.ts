@@ -1,6 +1,7 @@
-import { optBool, optInt, optStr, str, strList } from './params.js'
+import { BadParamsError, optBool, optInt, optStr, str, strList } from './params.js'
 import type { Params } from './params.js'
 import type { LanchatNode } from '../../src/node.js'
+import type { FileInfo } from '../../src/files/index.js'
 
 export type Reply = Record<string, unknown>
 
@@ -57,5 +58,27 @@ export const COMMANDS: Record<string, Command> = {
   'group.send': async (node, p) => withMessageId({ ...await node.groupSend(str(p, 'group', { max: 64 }), str(p, 'text', { max: 32_000 })) }),
   'group.members': async (node, p) => ({ ...await node.groupMembers(str(p, 'group', { max: 64 })) }),
   'group.history': async (node, p) => ({ messages: await node.groupHistory(str(p, 'group', { max: 64 }), optInt(p, 'limit', 1, 1000), optStr(p, 'before', 64)) }),
-  'group.sync': async (node, p) => ({ ...await node.groupSync(optStr(p, 'group', 64)) })
+  'group.sync': async (node, p) => ({ ...await node.groupSync(optStr(p, 'group', 64)) }),
+  // Files (docs/files.md): replies name the file `file` (its id) and `n` (this node's number for it).
+  'file.send': async (node, p) => fileReply(await node.fileSend({ ...optField('to', optStr(p, 'to', 64)), ...optField('group', optStr(p, 'group', 64)), path: str(p, 'path', { max: 4096 }) })),
+  'file.accept': async (node, p) => fileReply(await node.fileAccept(fileRef(p))),
+  'file.cancel': async (node, p) => fileReply(await node.fileCancel(fileRef(p))),
+  files: node => ({ files: node.files().map(fileReply) })
+}
+
+/** A transfer in a reply: its id travels as `file` (a reply's `id` is the command's). */
+function fileReply ({ id, ...rest }: FileInfo): Reply {
+  return { file: id, ...rest }
+}
+
+function optField<K extends string> (key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : { [key]: value } as Record<K, string>
+}
+
+/** `file`: a file id (32 hex digits) or this node's number for it. */
+function fileRef (p: Params): string | number {
+  const value = p.file
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value
+  if (typeof value === 'string' && value.length <= 64) return value
+  throw new BadParamsError("'file' must be a file id or a transfer's number")
 }

@@ -13,7 +13,8 @@ export const MAX_LINE_LENGTH = 1024 * 1024
 const EVENTS: Array<keyof NodeEvents> = [
   'peer:connected', 'peer:disconnected', 'lan:foreign', 'role:changed', 'login:required', 'login', 'identity:conflict',
   'message', 'message:status', 'message:blocked', 'message:updated', 'presence', 'lobby', 'typing',
-  'group:message', 'group:changed', 'group:status'
+  'group:message', 'group:changed', 'group:status',
+  'file:offer', 'file:progress', 'file:done', 'file:failed'
 ]
 
 export interface HeadlessIo {

@@ -20,6 +20,7 @@ import type { Rpc, TokenVerifier } from '../services/index.js'
 import type { Body, ChatMessage, Timeline } from '../timeline/index.js'
 import type { DirectMessages, DmEvents, SendResult } from './dm/index.js'
 import type { UserPresence } from './presence.js'
+import type { Attachments, OutgoingAttachment } from './attachments.js'
 import type { Store } from '../../store/index.js'
 
 export type { SendResult }
@@ -40,6 +41,8 @@ export interface ChatComponents {
   keys: NetworkKeys
   timeline: Timeline
   directory: Directory
+  /** Where file offers in received messages go (the user's files) */
+  attachments?: Attachments
   clock?: () => number
   /** Send and show typing indicators in direct chats (default true; --no-typing) */
   typing?: boolean
@@ -93,6 +96,7 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
       relay: relayClient(components.rpc, account, this.abort.signal),
       presence: this.presence,
       network: { connected: () => libp2p.getPeers().map(p => p.toString()) },
+      ...(components.attachments !== undefined ? { attachments: components.attachments } : {}),
       clock
     })
     for (const type of ['message', 'message:status', 'message:blocked', 'message:updated'] as const) {
@@ -125,8 +129,13 @@ export class Chat extends TypedEventEmitter<ChatEvents> {
   }
 
   /** Stores the message in the outbox, then delivers it in the background (message:status events follow). */
-  async send (to: string, text: string, body?: Body): Promise<SendResult> {
-    return this.dm.send(to, text, body)
+  async send (to: string, text: string, body?: Body, attachment?: OutgoingAttachment): Promise<SendResult> {
+    return this.dm.send(to, text, body, attachment)
+  }
+
+  /** The nodes where a user is online now, as presence announcements tell. */
+  onlinePeers (username: string): PeerIdStr[] {
+    return this.presence.peersOf(username)
   }
 
   /** Marks a conversation read; in a direct one the contact is told (read receipts). */

@@ -1,4 +1,4 @@
-export { Rpc, implement, CALL_TIMEOUT_MS } from './rpc.js'
+export { Rpc, implement, proofTranscript, CALL_TIMEOUT_MS } from './rpc.js'
 export type { Loose, ServiceComponents, ServiceSpec, MethodSpec, CallContext, CallOptions, Implementation, Codec } from './rpc.js'
 export { TokenVerifier } from './auth.js'
 export { ServiceError, NoHolderError, UnavailableError } from './errors.js'

@@ -27,6 +27,14 @@ export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed'
 /** A status only rises; failed is reached from pending only. */
 const STATUS_RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, failed: 1, delivered: 2, read: 3 }
 
+/** A file a message carries (docs/files.md): the transfer itself is the files module's, by this id. */
+export interface AttachedFile {
+  /** The file id, 32 hex digits */
+  id: string
+  name: string
+  size: number
+}
+
 /** A message as history shows it. */
 export interface ChatMessage {
   id: string
@@ -77,6 +85,8 @@ export interface ChatMessage {
   deletedAt?: number
   /** Reactions: emoji -> who reacted with it */
   reactions?: Record<string, string[]>
+  /** A file message: the file offered */
+  file?: AttachedFile
 }
 
 /** A change applied to a message: the message as it is now, what changed, who changed it. */

@@ -27,6 +27,7 @@ const LAYERS: Record<string, number> = {
   'src/account': 6,
   'src/timeline': 6,
   'src/directory': 7,
+  'src/files': 7,
   'src/chat': 8,
   'src/node.ts': 9,
   cli: 10

@@ -16,6 +16,7 @@ import { Sender } from './sender.js'
 import { SessionBook } from './sessions.js'
 import type { KnownKey } from '../../directory/index.js'
 import type { Body, Timeline } from '../../timeline/index.js'
+import type { OutgoingAttachment } from '../attachments.js'
 import type { DmComponents, DmDirectory, DmEvents, DmInit, SendResult } from './index.js'
 import type { DmEnvelope } from '../pb/chat.js'
 import type { Delivery, VerifiedSender } from '../transport.js'
@@ -51,7 +52,7 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
       retryMaxMs: init.retryMaxMs ?? RETRY_MAX_MS
     })
     // Messages straight from a contact past a gap: the missing ones are fetched from the relay now, not at the next poll.
-    this.receiver = new Receiver({ account, timeline, book, prekeys: this.prekeys, directory, outbox: this.outbox, events: this, clock, onGap: () => { this.mailbox.fetchSoon() } })
+    this.receiver = new Receiver({ account, timeline, book, prekeys: this.prekeys, directory, outbox: this.outbox, events: this, clock, attachments: components.attachments, onGap: () => { this.mailbox.fetchSoon() } })
     this.mailbox = new Mailbox({ relay: components.relay, receiver: this.receiver, prekeys: this.prekeys }, {
       mailboxPollMs: init.mailboxPollMs ?? MAILBOX_POLL_MS,
       fetchBatch: init.fetchBatch ?? FETCH_BATCH
@@ -79,21 +80,23 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
   /**
    * Stores the message in the outbox, then delivers it in the background. A
    * body makes it a reply, an edit, a deletion or a reaction (checked against
-   * its target here first); it goes the same way as text.
+   * its target here first); it goes the same way as text. `attachment`: a
+   * file message's body (made by the files module), sent as it is.
    */
-  async send (to: string, text: string, body?: Body): Promise<SendResult> {
+  async send (to: string, text: string, body?: Body, attachment?: OutgoingAttachment): Promise<SendResult> {
     const peer = canonicalUsername(to)
     if (peer === this.me) throw new ChatError('BAD_RECIPIENT', 'you cannot send a message to yourself')
+    if (body !== undefined && attachment !== undefined) throw new TypeError('a message has a body or an attachment, not both')
     if (body === undefined || body.kind === 'reply' || body.kind === 'edit') checkText(text)
     // A known contact and plain text, nothing being checked before it: straight in (sends made together share a write).
-    if (body === undefined && !this.admitting.has(peer) && this.directory.registeredNow(peer)) return this.outbox.send(peer, text)
+    if (body === undefined && !this.admitting.has(peer) && this.directory.registeredNow(peer)) return this.outbox.send(peer, text, undefined, attachment)
     // Otherwise checked one send after the other per contact, so sends reach the outbox in the order they were made.
     const before = this.admitting.get(peer) ?? Promise.resolve()
     const admitted = before.then(async () => {
       // A name nobody is registered as: refused before anything is stored (no pending message, no conversation).
       await this.directory.require(peer)
       const payloadText = body === undefined ? text : await this.timeline.prepare(peer, this.me, body, text)
-      return { stored: this.outbox.send(peer, payloadText, body) }
+      return { stored: this.outbox.send(peer, payloadText, body, attachment) }
     })
     const tail = admitted.then(() => {}, () => {})
     this.admitting.set(peer, tail)

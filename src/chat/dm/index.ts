@@ -15,6 +15,7 @@ import type { Directory } from '../../directory/index.js'
 import type { PeerIdStr } from '../../net/index.js'
 import type { SealedStore } from '../../sealed-store.js'
 import type { ChatMessage, MessageStatus, MessageUpdate, Timeline } from '../../timeline/index.js'
+import type { Attachments } from '../attachments.js'
 import type { DmEnvelope } from '../pb/chat.js'
 import type { Delivery } from '../transport.js'
 import type { TypedEventTarget } from 'main-event'
@@ -107,6 +108,8 @@ export interface DmComponents {
   relay: DmRelay
   presence: DmPresence
   network: DmNetwork
+  /** Where file offers in received messages go (the user's files) */
+  attachments?: Attachments
   clock?: () => number
 }
 

@@ -16,6 +16,8 @@ import type { SealedStore } from '../../sealed-store.js'
 import type { Body, ChatMessage, MessageUpdate, Timeline } from '../../timeline/index.js'
 import type { BatchOp } from '../../../store/index.js'
 import type { DmDirectory, DmEventTarget, SendResult } from './index.js'
+import type { OutgoingAttachment } from '../attachments.js'
+import type { AttachedFile } from '../../timeline/index.js'
 import type { Sender } from './sender.js'
 
 /** A stored outbox record (its fields are the stored format). */
@@ -24,9 +26,11 @@ export interface OutboxEntry {
   to: string
   kind: 'text' | 'receipt'
   text?: string
-  /** base64 of the encoded MessageBody: a message of another kind than plain text (reply, edit, ...) */
+  /** base64 of the encoded MessageBody: a message of another kind than plain text (reply, edit, a file's offer, ...) */
   body?: string
   receipt?: { ids: string[], read: boolean }
+  /** The file a file message offers */
+  file?: AttachedFile
   sentAt: number
   hlc: string
   /** base64 of the encoded DmEnvelope, set once encrypted: the ratchet has advanced for it */
@@ -40,6 +44,11 @@ export interface Queued {
 }
 
 const PREFIX = 'o/'
+
+/** An outbox entry's fields for a file message's body. */
+function attached (a: OutgoingAttachment | undefined): Pick<OutboxEntry, 'body' | 'file'> {
+  return a === undefined ? {} : { body: toBase64(a.body), file: a.file }
+}
 
 /** The stored entries in memory: each contact's keys in send (hlc) order. */
 export class OutboxQueue {
@@ -114,6 +123,7 @@ export interface OutboxInit {
 interface PendingSend {
   text: string
   body?: Body
+  attachment?: OutgoingAttachment
   resolve: (r: SendResult) => void
   reject: (err: unknown) => void
 }
@@ -185,9 +195,9 @@ export class Outbox {
    * Stores the message (with concurrent sends to the same contact, up to
    * COMMIT_BATCH to a write), then delivers it in the background.
    */
-  async send (peer: string, text: string, body?: Body): Promise<SendResult> {
+  async send (peer: string, text: string, body?: Body, attachment?: OutgoingAttachment): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      const item: PendingSend = { text, ...(body !== undefined ? { body } : {}), resolve, reject }
+      const item: PendingSend = { text, ...(body !== undefined ? { body } : {}), ...(attachment !== undefined ? { attachment } : {}), resolve, reject }
       const pending = this.pending.get(peer)
       if (pending !== undefined) {
         pending.push(item)
@@ -213,7 +223,8 @@ export class Outbox {
       try {
         const made = items.map(item => {
           const encoded = encodeBody(item.body)
-          return { item, ...this.newEntry(peer, { kind: 'text', text: item.text, ...(encoded !== undefined ? { body: toBase64(encoded) } : {}) }) }
+          const fields = item.attachment !== undefined ? attached(item.attachment) : encoded !== undefined ? { body: toBase64(encoded) } : {}
+          return { item, ...this.newEntry(peer, { kind: 'text', text: item.text, ...fields }) }
         })
         // Encryption follows the queue's order: while older entries wait to be
         // encrypted (sent before the session existed), new ones wait behind them.
@@ -226,7 +237,7 @@ export class Outbox {
         }
         for (const { key, entry } of made) ops.push(store.put(key, entry))
         const messages: ChatMessage[] = made.map(({ item, entry: { id, sentAt, hlc } }) =>
-          ({ id, conversation: peer, from: this.c.me, to: peer, text: item.text, sentAt, hlc, direction: 'out', status: 'pending', ...bodyFields(item.body) }))
+          ({ id, conversation: peer, from: this.c.me, to: peer, text: item.text, sentAt, hlc, direction: 'out', status: 'pending', ...bodyFields(item.body), ...(item.attachment !== undefined ? { kind: 'file', file: item.attachment.file } : {}) }))
         const updates: MessageUpdate[] = []
         ops.push(...await timeline.addOps(messages, false, updates))
         await timeline.commit(ops)
@@ -275,7 +286,7 @@ export class Outbox {
   }
 
   /** A new outbox entry for a contact, stamped now, and its key (in send order). */
-  private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'text' | 'receipt' | 'body'>): Queued {
+  private newEntry (to: string, fields: Pick<OutboxEntry, 'kind' | 'text' | 'receipt' | 'body' | 'file'>): Queued {
     const hlc = this.c.timeline.stamp()
     const entry: OutboxEntry = { id: newMessageId(), to, sentAt: this.c.clock(), hlc, ...fields }
     return { key: `${PREFIX}${hlc}/${entry.id}`, entry }

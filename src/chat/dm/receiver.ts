@@ -13,11 +13,13 @@ import { bodyFields, decodeBody, formatHlc, isChange } from '../../timeline/inde
 import { ChatError } from '../errors.js'
 import { DmPayload } from '../pb/chat.js'
 import { clampText } from '../text.js'
+import { receiveOffer } from '../attachments.js'
 import { MAX_ID_LENGTH, MAX_RECEIPT_IDS, MAX_SESSIONS } from './constants.js'
 import type { SessionState } from '../../crypto/index.js'
 import type { ChatMessage, MessageStatus, MessageUpdate, Timeline } from '../../timeline/index.js'
 import type { BatchOp } from '../../../store/index.js'
 import type { DmEnvelope, DmReject } from '../pb/chat.js'
+import type { Attachments } from '../attachments.js'
 import type { Delivery, VerifiedSender } from '../transport.js'
 import type { DmAccount, DmDirectory, DmEventTarget } from './index.js'
 import type { Outbox } from './outbox.js'
@@ -33,6 +35,8 @@ export interface ReceiverComponents {
   outbox: Pick<Outbox, 'receipt'>
   events: DmEventTarget
   clock: () => number
+  /** Where file offers go (the user's files), before the message is stored */
+  attachments?: Attachments
   /**
    * A sender's node delivered messages past a gap in its chain (keys were
    * skipped): the missing ones are most likely waiting in the relay's mailbox.
@@ -118,6 +122,13 @@ export class Receiver {
     const statuses: Array<{ ids: string[], status: MessageStatus }> = []
     const accepted: string[] = []
     const duplicates: string[] = []
+    const failed = (err: unknown): string[] => {
+      this.book.restore(from, before)
+      timeline.forget()
+      for (const id of accepted) rejects.push({ id, code: 'INTERNAL', message: 'could not store the message' })
+      this.log.error('storing messages from %s failed: %s', from, (err as Error).message)
+      return []
+    }
     for (const { env, payload, keyChanged, senderKey, error } of opened) {
       if (known.has(env.id)) {
         acks.push(env.id)
@@ -138,6 +149,14 @@ export class Receiver {
         ops.push(...raised.ops, timeline.seenOp(from, env.id))
         statuses.push({ ids: raised.changed, status })
       } else {
+        // A file offer is the files module's before the message is stored: a crash between leaves it known, the message comes again.
+        let file
+        try {
+          file = await receiveOffer(this.c.attachments, payload.body, from, from, env.id)
+        } catch (err) {
+          accepted.push(env.id)
+          return failed(err)
+        }
         const message: ChatMessage = {
           id: env.id,
           conversation: from,
@@ -151,7 +170,8 @@ export class Receiver {
           read: false,
           ...(keyChanged === true ? { keyChanged } : {}),
           ...(senderKey !== undefined ? { fromKey: senderKey } : {}),
-          ...bodyFields(decodeBody(payload.body))
+          ...bodyFields(decodeBody(payload.body)),
+          ...(file !== undefined ? { file } : {})
         }
         // An edit or deletion of a message the sender did not write: refused, nothing stored.
         const refused = isChange(message.kind) ? await timeline.checkChange(message).then(() => undefined, (err: unknown) => err) : undefined
@@ -171,10 +191,7 @@ export class Receiver {
     try {
       await timeline.commit(ops)
     } catch (err) {
-      this.book.restore(from, before)
-      for (const id of accepted) rejects.push({ id, code: 'INTERNAL', message: 'could not store the message' })
-      this.log.error('storing messages from %s failed: %s', from, (err as Error).message)
-      return []
+      return failed(err)
     }
     acks.push(...accepted)
     const skipped = (list: SessionState[]): number => list.reduce((n, session) => n + countSkippedKeys(session), 0)

@@ -29,6 +29,7 @@ import { Receiver, SenderKeys } from './receive.js'
 import { ReplayWindows } from './replay-window.js'
 import { Sync } from './sync.js'
 import type { GroupsInit } from './constants.js'
+import type { Attachments, OutgoingAttachment } from '../attachments.js'
 import type { GroupInfo, GroupMessage, GroupsAccount, GroupsDirectory, GroupsEvents } from './context.js'
 import type { MemberNetwork } from './network.js'
 import type { GroupSendResult } from './outbox.js'
@@ -50,6 +51,8 @@ interface GroupsCommonComponents {
   timeline: Timeline
   /** One directory for DMs and groups: a key change seen by either blocks both */
   directory: GroupsDirectory
+  /** Where file offers in received messages go (the user's files) */
+  attachments?: Attachments
   clock?: () => number
 }
 
@@ -103,7 +106,8 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       senderKeys,
       pinnedKey: async u => this.chain.pinnedKey(u),
       syncSoon: group => { void this.relaySync.syncSoon(group) },
-      onPoke: (group, epoch) => { this.relaySync.onPoke(group, epoch) }
+      onPoke: (group, epoch) => { this.relaySync.onPoke(group, epoch) },
+      ...(components.attachments !== undefined ? { attachments: components.attachments } : {})
     })
     this.outbox = new Outbox(ctx, senderKeys)
     this.relaySync = new Sync(ctx, {
@@ -179,9 +183,9 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
     return this.membership.leave(group)
   }
 
-  /** Stores a message, then sends it in the background (group:status events follow). */
-  async send (group: GroupId, text: string, body?: Body): Promise<GroupSendResult> {
-    return this.outbox.send(group, text, body)
+  /** Stores a message, then sends it in the background (group:status events follow); `attachment`: a file message's body. */
+  async send (group: GroupId, text: string, body?: Body, attachment?: OutgoingAttachment): Promise<GroupSendResult> {
+    return this.outbox.send(group, text, body, attachment)
   }
 
   members (group: GroupId): GroupInfo {

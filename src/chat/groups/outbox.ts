@@ -23,15 +23,19 @@ import type { GroupId } from '../../groups/index.js'
 import type { RoundResult } from '../../retry.js'
 import type { Body, ChatMessage, MessageUpdate } from '../../timeline/index.js'
 import type { BatchOp } from '../../../store/index.js'
+import type { OutgoingAttachment } from '../attachments.js'
+import type { AttachedFile } from '../../timeline/index.js'
 
 /** An outbox entry, stored under g/<h>/o/<hlc>/<id>. */
 export interface OutEntry {
   id: string
   text: string
-  /** base64 of the encoded MessageBody: a reply, edit, deletion or reaction (absent: plain text) */
+  /** base64 of the encoded MessageBody: a reply, edit, deletion, reaction or a file's offer (absent: plain text) */
   body?: string
   sentAt: number
   hlc: string
+  /** The file a file message offers */
+  file?: AttachedFile
   /** Set once encrypted (one write with the seq counter): a retry sends the very same bytes */
   epoch?: number
   seq?: number
@@ -79,16 +83,18 @@ export class Outbox {
    * Stores a message, then sends it in the background (group:status events
    * follow). A body makes it a reply, an edit, a deletion or a reaction
    * (checked against its target first); it goes the same way as text.
+   * `attachment`: a file message's body (made by the files module), sent as it is.
    */
-  async send (group: GroupId, text: string, body?: Body): Promise<GroupSendResult> {
+  async send (group: GroupId, text: string, body?: Body, attachment?: OutgoingAttachment): Promise<GroupSendResult> {
+    if (body !== undefined && attachment !== undefined) throw new TypeError('a message has a body or an attachment, not both')
     const { ctx } = this
     if (body === undefined || body.kind === 'reply' || body.kind === 'edit') checkText(text)
     const r = ctx.record(group)
     if (!isMember(r.head.state, ctx.me)) throw new GroupError('NOT_MEMBER', `you are not a member of ${r.head.state.name}`)
     if (r.leaving) throw new GroupError('LEFT', `you left ${r.head.state.name}`)
     const payloadText = body === undefined ? text : await ctx.timeline.prepare(groupConversation(group), ctx.me, body, text)
-    const encoded = encodeBody(body)
-    const entry: OutEntry = { id: newMessageId(), text: payloadText, ...(encoded !== undefined ? { body: toBase64(encoded) } : {}), sentAt: ctx.clock(), hlc: ctx.timeline.stamp() }
+    const encoded = attachment !== undefined ? attachment.body : encodeBody(body)
+    const entry: OutEntry = { id: newMessageId(), text: payloadText, ...(encoded !== undefined ? { body: toBase64(encoded) } : {}), sentAt: ctx.clock(), hlc: ctx.timeline.stamp(), ...(attachment !== undefined ? { file: attachment.file } : {}) }
     const updates: MessageUpdate[] = []
     const key = `${r.prefix}o/${entry.hlc}/${entry.id}`
     const sealed = await this.lock.run(group, async () => {
@@ -253,6 +259,6 @@ export class Outbox {
   private outgoing (group: GroupId, e: OutEntry): ChatMessage {
     const conversation = groupConversation(group)
     const body = e.body === undefined ? undefined : decodeBody(fromBase64(e.body))
-    return { id: e.id, conversation, from: this.ctx.me, to: conversation, text: e.text, sentAt: e.sentAt, hlc: e.hlc, direction: 'out', status: 'pending', ...bodyFields(body) }
+    return { id: e.id, conversation, from: this.ctx.me, to: conversation, text: e.text, sentAt: e.sentAt, hlc: e.hlc, direction: 'out', status: 'pending', ...bodyFields(body), ...(e.file !== undefined ? { file: e.file } : {}) }
   }
 }

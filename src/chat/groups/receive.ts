@@ -11,6 +11,8 @@ import { codeOf } from '../../errors.js'
 import { KeyedLock } from '../../lock.js'
 import { bodyFields, decodeBody, groupConversation, isChange } from '../../timeline/index.js'
 import { clampText } from '../text.js'
+import { receiveOffer } from '../attachments.js'
+import type { Attachments } from '../attachments.js'
 import { MAX_PENDING_ENVELOPES } from './constants.js'
 import { GroupError } from './errors.js'
 import { mark, seen } from './replay-window.js'
@@ -57,6 +59,8 @@ export interface ReceiverDeps {
   syncSoon: (group: GroupId) => void
   /** A poke came on the group's topic */
   onPoke: (group: GroupId, epoch: number) => void
+  /** Where file offers go (the user's files), before the message is stored */
+  attachments?: Attachments
 }
 
 export class Receiver {
@@ -147,6 +151,8 @@ export class Receiver {
     if (seen(window.window, env.seq)) return 'duplicate'
     const payload = openGroupMessage(ctx.networkId, this.deps.senderKeys.get(env.group, env.epoch, env.sender, epochKey), env)
     const conversation = groupConversation(env.group)
+    // A file offer is the files module's before the message is stored (once per file: a replay changes nothing).
+    const file = await receiveOffer(this.deps.attachments, payload.body, env.sender, conversation, payload.id)
     const message: GroupMessage = {
       id: payload.id,
       conversation,
@@ -160,7 +166,8 @@ export class Receiver {
       direction: 'in',
       read: false,
       fromKey: toHex(senderKey),
-      ...bodyFields(decodeBody(payload.body))
+      ...bodyFields(decodeBody(payload.body)),
+      ...(file !== undefined ? { file } : {})
     }
     const { group: _group, ...chatMessage } = message
     // An edit or deletion of a message the sender did not write: refused (NOT_AUTHOR), nothing stored.

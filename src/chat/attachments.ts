@@ -1,0 +1,48 @@
+/**
+ * Files in messages (docs/files.md): a message of kind "file" carries the
+ * offer, encoded by the files module, in its MessageBody's `attachment`. The
+ * DM and group pipelines only carry it: going out as the body the files
+ * module made, coming in handed to the files module (before the message is
+ * stored, so an offer is never stored without its transfer being known), and
+ * the file it names kept with the message for history.
+ */
+import { MessageBody } from '../timeline/pb/body.js'
+import type { AttachedFile } from '../timeline/index.js'
+
+/** What the chat hands a received file offer to (the user's files). */
+export interface Attachments {
+  /**
+   * Checks and records the offer, once per file; the file as the message
+   * shows it, or undefined when the offer is refused (the message is then
+   * stored with its text only).
+   */
+  offered: (offer: { from: string, conversation: string, messageId: string, attachment: Uint8Array }) => Promise<AttachedFile | undefined>
+}
+
+/** A message to send with a file: the encoded MessageBody and the file it names. */
+export interface OutgoingAttachment {
+  body: Uint8Array
+  file: AttachedFile
+}
+
+/** The file offer a received payload's body carries, if it is a file message. Never throws: a bad body is plain text. */
+export function fileOffer (body: Uint8Array | undefined): Uint8Array | undefined {
+  if (body === undefined || body.byteLength === 0) return undefined
+  try {
+    const decoded = MessageBody.decode(body)
+    return decoded.kind === 'file' && decoded.attachment !== undefined && decoded.attachment.byteLength > 0 ? decoded.attachment : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Hands a received offer over, when there is one and someone takes it; the
+ * file for the message. Throws when the offer could not be recorded (the
+ * store failed): the message is then not stored either, and comes again.
+ */
+export async function receiveOffer (to: Attachments | undefined, body: Uint8Array | undefined, from: string, conversation: string, messageId: string): Promise<AttachedFile | undefined> {
+  const attachment = fileOffer(body)
+  if (attachment === undefined || to === undefined) return undefined
+  return to.offered({ from, conversation, messageId, attachment })
+}

@@ -1,0 +1,439 @@
+/**
+ * One download (docs/files.md, "Fetching"): the missing chunks of one file
+ * fetched from every source that has them at once (the sender, the relay,
+ * members of a group), each chunk checked against the manifest before it is
+ * kept. A source that sends a chunk that is not the manifest's, or one it was
+ * not asked for, is dropped for the rest of the download and the chunk
+ * fetched elsewhere; a source that stalls is dropped and tried again later;
+ * one that is away is tried again with backoff. Requests are bounded per
+ * source and in all (memory stays flat), chunks are asked for in a random
+ * order (members of a group then hold different chunks to give each other),
+ * and the last ones are asked of a second source when one is idle (endgame).
+ * Pure logic over a SourceDialer and the disk writes it is given.
+ */
+import { checkedBitmap, hasBit, newBitmap, setBit } from './bitmap.js'
+import { checkChunk, checkManifest, chunkCount, chunkLength, openChunk } from './chunks.js'
+import { CHUNK_TAG_BYTES, MAX_WANT } from './constants.js'
+import { FileError } from './errors.js'
+import type { FileShape } from './chunks.js'
+import type { FilesInit } from './constants.js'
+import type { SourceDialer, SourceLink } from './index.js'
+import type { FileHello } from './pb/files.js'
+import type { Logger } from '../logger.js'
+import type { PeerIdStr } from '../net/index.js'
+
+export interface DownloadComponents {
+  dial: SourceDialer
+  /** Where the file may be found now, best first (the sender's nodes, the relay, members') */
+  candidates: () => PeerIdStr[]
+  /** The hello for a source, with this requester's proof for it */
+  hello: (peer: PeerIdStr, manifest: boolean) => FileHello
+  /** Writes a verified chunk's plaintext at its place */
+  write: (index: number, plaintext: Uint8Array) => Promise<void>
+  /** The manifest came and matches the offer's root: keep it */
+  keepManifest: (manifest: Uint8Array) => Promise<void>
+  /** Chunk `index` (of `bytes` plaintext) is on disk */
+  received: (index: number, bytes: number) => void
+  clock: () => number
+  log: Logger
+}
+
+export interface DownloadSpec {
+  shape: FileShape
+  chunkKey: Uint8Array
+  root: Uint8Array
+  /** The manifest, when a source gave it already (a resumed download) */
+  manifest?: Uint8Array
+  /** Chunks already on disk */
+  have: Uint8Array
+}
+
+export type DownloadInit = Required<Pick<FilesInit, 'sourceWindowBytes' | 'windowBytes' | 'maxSources' | 'stallMs' | 'retryMinMs' | 'retryMaxMs'>>
+
+/** What a download is doing: asking for sources, fetching, or waiting for one to come back. */
+export type DownloadPhase = 'connecting' | 'downloading' | 'waiting'
+
+interface Source {
+  peer: PeerIdStr
+  link?: SourceLink
+  /** What it holds: every chunk, or a bitmap; undefined until it says */
+  holds?: true | Uint8Array
+  /** Chunks asked of it and not received: index -> when asked */
+  outstanding: Map<number, number>
+  bytes: number
+  lastChunkAt: number
+}
+
+/** A partial source's chunks are looked for among at most this many queued indexes a round (big files, many members). */
+const SCAN_LIMIT = 4096
+/** How often stalls are looked for. */
+const STALL_CHECK_MS = 1_000
+
+export class Download {
+  readonly count: number
+  /** Resolves 'complete' once every chunk is on disk, 'stopped' after stop(); rejects with CORRUPT, DISK_FULL or IO_ERROR */
+  readonly finished: Promise<'complete' | 'stopped'>
+  private resolve!: (v: 'complete' | 'stopped') => void
+  private reject!: (err: Error) => void
+  private readonly have: Uint8Array
+  private manifest?: Uint8Array
+  private missing: number
+  /** Indexes neither here, nor being written, nor asked of anyone: in a random order */
+  private queue: number[] = []
+  /** index -> how many sources have it outstanding */
+  private readonly inFlight = new Map<number, number>()
+  private readonly writing = new Set<number>()
+  private readonly duplicated = new Set<number>()
+  private readonly sources = new Map<PeerIdStr, Source>()
+  private readonly banned = new Set<PeerIdStr>()
+  private readonly backoff = new Map<PeerIdStr, { delay: number, until: number }>()
+  private outstandingBytes = 0
+  private over = false
+  private retryTimer?: ReturnType<typeof setTimeout>
+  private stallTimer?: ReturnType<typeof setInterval>
+
+  constructor (private readonly spec: DownloadSpec, private readonly c: DownloadComponents, private readonly init: DownloadInit) {
+    this.count = chunkCount(spec.shape.size, spec.shape.chunkSize)
+    this.have = checkedBitmap(spec.have, this.count) ?? newBitmap(this.count)
+    this.missing = 0
+    for (let i = 0; i < this.count; i++) if (!hasBit(this.have, i)) this.missing++
+    this.finished = new Promise((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    this.finished.catch(() => {})
+    if (spec.manifest !== undefined && checkManifest(spec.shape, spec.root, spec.manifest)) this.setManifest(spec.manifest)
+  }
+
+  /** Starts looking for sources (and completes at once when nothing is missing). */
+  start (): void {
+    if (this.missing === 0) {
+      this.complete()
+      return
+    }
+    this.stallTimer = setInterval(() => { this.checkStalls() }, STALL_CHECK_MS)
+    this.stallTimer.unref?.()
+    this.fill()
+  }
+
+  /** Sources may have changed (someone came online, the relay moved): try them now, backoff or not. */
+  nudge (): void {
+    if (this.over) return
+    this.backoff.clear()
+    this.fill()
+  }
+
+  /** Ends the download (what is on disk stays): `finished` resolves 'stopped'. */
+  stop (): void {
+    if (this.over) return
+    this.end()
+    this.resolve('stopped')
+  }
+
+  phase (): DownloadPhase {
+    const live = [...this.sources.values()].filter(s => s.holds !== undefined)
+    if (live.length > 0 && this.manifest !== undefined) return 'downloading'
+    return this.sources.size > 0 ? 'connecting' : 'waiting'
+  }
+
+  /** Sources connected now. */
+  sourceCount (): number {
+    return [...this.sources.values()].filter(s => s.link !== undefined).length
+  }
+
+  /** The chunks on disk (a copy). */
+  held (): Uint8Array {
+    return new Uint8Array(this.have)
+  }
+
+  // ---------------------------------------------------------------- sources
+
+  private fill (): void {
+    if (this.over) return
+    clearTimeout(this.retryTimer)
+    const now = this.c.clock()
+    for (const peer of this.c.candidates()) {
+      if (this.sources.size >= this.init.maxSources) break
+      if (this.sources.has(peer) || this.banned.has(peer) || (this.backoff.get(peer)?.until ?? 0) > now) continue
+      void this.connect(peer)
+    }
+    this.scheduleRetry()
+  }
+
+  /** While sources are missing, looks again once the first backoff ends (or after the longest). */
+  private scheduleRetry (): void {
+    if (this.over) return
+    clearTimeout(this.retryTimer)
+    if (this.sources.size >= this.init.maxSources) return
+    const now = this.c.clock()
+    const untils = [...this.backoff.values()].map(b => b.until).filter(u => u > now)
+    const wait = Math.min(this.init.retryMaxMs, ...untils.map(u => u - now))
+    this.retryTimer = setTimeout(() => { this.fill() }, Math.max(wait, 50))
+    this.retryTimer.unref?.()
+  }
+
+  private async connect (peer: PeerIdStr): Promise<void> {
+    const src: Source = { peer, outstanding: new Map(), bytes: 0, lastChunkAt: this.c.clock() }
+    this.sources.set(peer, src)
+    const current = (): boolean => !this.over && this.sources.get(peer) === src
+    try {
+      const link = await this.c.dial(peer, this.c.hello(peer, this.manifest === undefined), {
+        onHave: holds => { if (current()) this.onHave(src, holds) },
+        onManifest: manifest => { if (current()) void this.onManifest(src, manifest) },
+        onChunk: (index, data) => { if (current()) void this.onChunk(src, index, data) },
+        onRefusal: (code, message, index) => { if (current()) this.onRefusal(src, code, message, index) },
+        onClose: err => { if (current()) this.drop(src, err?.message ?? 'the source ended the stream') }
+      })
+      if (!current()) {
+        link.close()
+        return
+      }
+      src.link = link
+    } catch (err) {
+      if (current()) this.drop(src, (err as Error).message)
+    }
+  }
+
+  /** Drops a source (what it was asked for goes back in the queue); tried again after a backoff, or never once banned. */
+  private drop (src: Source, why: string, ban = false, longBackoff = false): void {
+    if (this.sources.get(src.peer) !== src) return
+    this.sources.delete(src.peer)
+    for (const index of [...src.outstanding.keys()]) this.release(src, index)
+    src.link?.close()
+    this.c.log('source %s dropped: %s', src.peer, why)
+    if (ban) {
+      this.banned.add(src.peer)
+    } else {
+      const prev = this.backoff.get(src.peer)?.delay
+      const delay = longBackoff ? this.init.retryMaxMs : Math.min(prev === undefined ? this.init.retryMinMs : prev * 2, this.init.retryMaxMs)
+      this.backoff.set(src.peer, { delay, until: this.c.clock() + delay })
+    }
+    this.pump()
+    this.scheduleRetry()
+  }
+
+  private onHave (src: Source, holds: true | Uint8Array): void {
+    if (holds === true) {
+      src.holds = true
+    } else {
+      const bitmap = checkedBitmap(holds, this.count)
+      if (bitmap === undefined) {
+        this.drop(src, 'it sent a bitmap of the wrong length', true)
+        return
+      }
+      src.holds = bitmap
+    }
+    this.pump()
+  }
+
+  private async onManifest (src: Source, manifest: Uint8Array): Promise<void> {
+    if (this.manifest !== undefined) return
+    if (!checkManifest(this.spec.shape, this.spec.root, manifest)) {
+      this.drop(src, 'its manifest is not the offer\'s', true)
+      return
+    }
+    const copy = new Uint8Array(manifest)
+    this.setManifest(copy)
+    try {
+      await this.c.keepManifest(copy)
+    } catch (err) {
+      this.fail(err)
+      return
+    }
+    this.pump()
+  }
+
+  private setManifest (manifest: Uint8Array): void {
+    this.manifest = manifest
+    const queue: number[] = []
+    for (let i = 0; i < this.count; i++) if (!hasBit(this.have, i)) queue.push(i)
+    // Fisher-Yates: members of a group fetch the file in different orders, so each soon has chunks the others lack.
+    for (let i = queue.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1))
+      const t = queue[i]!
+      queue[i] = queue[j]!
+      queue[j] = t
+    }
+    this.queue = queue
+  }
+
+  private onRefusal (src: Source, code: string, message: string, index?: number): void {
+    if (index === undefined || !src.outstanding.has(index)) {
+      // The stream is refused: a source that does not know the file, or will not serve it, is asked again much later.
+      this.drop(src, `${code}: ${message}`, false, code === 'UNKNOWN_FILE' || code === 'FORBIDDEN' || code === 'FILE_CHANGED')
+      return
+    }
+    // A chunk it does not hold after all: asked elsewhere.
+    this.release(src, index)
+    if (src.holds === true) {
+      src.holds = new Uint8Array(Math.ceil(this.count / 8)).fill(0xff)
+    }
+    if (src.holds !== undefined) src.holds[index >> 3]! &= ~(0x80 >> (index & 7))
+    if (code === 'FILE_CHANGED') {
+      this.drop(src, `${code}: ${message}`, false, true)
+      return
+    }
+    this.pump()
+  }
+
+  private checkStalls (): void {
+    const now = this.c.clock()
+    for (const src of [...this.sources.values()]) {
+      if (src.outstanding.size > 0 && now - src.lastChunkAt > this.init.stallMs) this.drop(src, `no chunk in ${this.init.stallMs} ms`)
+    }
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private sealedLength (index: number): number {
+    return chunkLength(this.spec.shape, index) + CHUNK_TAG_BYTES
+  }
+
+  private holdsChunk (src: Source, index: number): boolean {
+    return src.holds === true || (src.holds !== undefined && hasBit(src.holds, index))
+  }
+
+  private ask (src: Source, index: number): void {
+    if (src.outstanding.size === 0) src.lastChunkAt = this.c.clock()
+    src.outstanding.set(index, this.c.clock())
+    const len = this.sealedLength(index)
+    src.bytes += len
+    this.outstandingBytes += len
+    this.inFlight.set(index, (this.inFlight.get(index) ?? 0) + 1)
+  }
+
+  /** Takes `index` off a source's requests; back in the queue when nobody else has it coming. */
+  private release (src: Source, index: number): void {
+    if (!src.outstanding.delete(index)) return
+    const len = this.sealedLength(index)
+    src.bytes -= len
+    this.outstandingBytes -= len
+    const left = (this.inFlight.get(index) ?? 1) - 1
+    if (left > 0) {
+      this.inFlight.set(index, left)
+      return
+    }
+    this.inFlight.delete(index)
+    this.duplicated.delete(index)
+    if (!hasBit(this.have, index) && !this.writing.has(index)) this.queue.push(index)
+  }
+
+  /** Fills every source's window with chunks it holds that are wanted. */
+  private pump (): void {
+    if (this.over || this.manifest === undefined) return
+    for (const src of this.sources.values()) {
+      if (src.link === undefined || src.holds === undefined) continue
+      const picked: number[] = []
+      const room = (): boolean => picked.length < MAX_WANT && src.outstanding.size + picked.length < MAX_WANT &&
+        src.bytes < this.init.sourceWindowBytes && this.outstandingBytes < this.init.windowBytes
+      const take = (index: number): void => {
+        this.ask(src, index)
+        picked.push(index)
+      }
+      if (src.holds === true) {
+        while (room() && this.queue.length > 0) {
+          const index = this.queue.pop()!
+          if (!hasBit(this.have, index) && !this.writing.has(index) && !this.inFlight.has(index)) take(index)
+        }
+      } else {
+        let scanned = 0
+        for (let i = this.queue.length - 1; i >= 0 && room() && scanned < SCAN_LIMIT; i--, scanned++) {
+          const index = this.queue[i]!
+          if (!hasBit(src.holds, index)) continue
+          this.queue[i] = this.queue[this.queue.length - 1]!
+          this.queue.pop()
+          if (!hasBit(this.have, index) && !this.writing.has(index) && !this.inFlight.has(index)) take(index)
+        }
+      }
+      // Endgame: nothing left to ask for, this source idle: the oldest chunk still coming from another is asked of it too.
+      if (picked.length === 0 && src.outstanding.size === 0 && this.queue.length === 0) {
+        const candidate = this.oldestInFlight(src)
+        if (candidate !== undefined) {
+          this.duplicated.add(candidate)
+          take(candidate)
+        }
+      }
+      if (picked.length > 0) src.link.want(picked)
+    }
+  }
+
+  private oldestInFlight (src: Source): number | undefined {
+    let best: number | undefined
+    let bestAt = Infinity
+    for (const other of this.sources.values()) {
+      if (other === src) continue
+      for (const [index, at] of other.outstanding) {
+        if (at < bestAt && !this.duplicated.has(index) && !this.writing.has(index) && this.holdsChunk(src, index)) {
+          best = index
+          bestAt = at
+        }
+      }
+    }
+    return best
+  }
+
+  // ---------------------------------------------------------------- chunks
+
+  private async onChunk (src: Source, index: number, data: Uint8Array): Promise<void> {
+    if (!src.outstanding.has(index)) {
+      this.drop(src, `it sent chunk ${index}, which it was not asked for`, true)
+      return
+    }
+    src.lastChunkAt = this.c.clock()
+    if (hasBit(this.have, index) || this.writing.has(index)) {
+      this.release(src, index)
+      this.pump()
+      return
+    }
+    if (!checkChunk(this.manifest!, index, data)) {
+      this.drop(src, `its chunk ${index} is not the one the manifest names`, true)
+      return
+    }
+    this.backoff.delete(src.peer)
+    this.writing.add(index)
+    this.release(src, index)
+    let plaintext: Uint8Array
+    try {
+      // The manifest's own chunk that does not open: the sender sealed it wrong. No source can do better.
+      plaintext = openChunk(this.spec.chunkKey, this.spec.shape, index, data)
+    } catch (err) {
+      this.fail(err)
+      return
+    }
+    this.pump()
+    try {
+      await this.c.write(index, plaintext)
+    } catch (err) {
+      this.fail(err)
+      return
+    }
+    if (this.over) return
+    this.writing.delete(index)
+    setBit(this.have, index)
+    this.missing--
+    this.c.received(index, plaintext.byteLength)
+    if (this.missing === 0) this.complete()
+    else this.pump()
+  }
+
+  private complete (): void {
+    if (this.over) return
+    for (const src of this.sources.values()) src.link?.done()
+    this.end()
+    this.resolve('complete')
+  }
+
+  private fail (err: unknown): void {
+    if (this.over) return
+    this.end()
+    this.reject(err instanceof FileError ? err : new FileError('IO_ERROR', (err as Error).message))
+  }
+
+  private end (): void {
+    this.over = true
+    clearTimeout(this.retryTimer)
+    clearInterval(this.stallTimer)
+    for (const src of this.sources.values()) src.link?.close()
+    this.sources.clear()
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * The file protocol's server side, /lanchat/file/1.0.0 (docs/files.md, "The
+ * protocol"), on every node whether a user is logged in or not: it serves
+ * chunks of the files this node holds (the logged-in user's transfers, the
+ * relay's chunk store) to requesters who prove they hold the offer, and takes
+ * uploads into the relay's chunk store while this node holds the relay role.
+ * Every stream: frame size limits, a deadline for its first frame and an
+ * idle timeout, decoded and checked requests, typed refusals.
+ */
+import { lpStream } from '@libp2p/utils'
+import { sha256, toHex } from '../crypto/index.js'
+import { codeOf } from '../errors.js'
+import { createLogger } from '../logger.js'
+import { proofTranscript } from '../services/index.js'
+import { checkFetchProof, chunkCount } from './chunks.js'
+import { FILE_ID_BYTES, FILE_PROTOCOL, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT, MIN_CHUNK_BYTES } from './constants.js'
+import { FileError } from './errors.js'
+import { FileReply, FileRequest } from './pb/files.js'
+import { RelayFileStore } from './relay-store.js'
+import type { RelayFilesInit } from './constants.js'
+import type { FileProvider, FileServerComponents, ServedFile } from './index.js'
+import type { FileHello, FileRemove, FileUpload } from './pb/files.js'
+import type { Stream } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+type Lp = LengthPrefixedStream<Stream>
+
+const DECODE_LIMITS = { want: MAX_WANT }
+
+export interface ResolvedServerInit {
+  relay: Required<RelayFilesInit>
+  helloTimeoutMs: number
+  idleTimeoutMs: number
+}
+
+/** A refusal as a reply frame. */
+function refusal (err: unknown, index?: number): FileReply {
+  const code = codeOf(err) ?? 'INTERNAL'
+  return { error: { code, message: (err as Error).message ?? String(err), ...(index !== undefined ? { index } : {}) } }
+}
+
+export class FileServer {
+  private readonly log = createLogger('files:server')
+  private provider?: FileProvider
+  private served = 0
+  private started = false
+  readonly relay: RelayFileStore
+
+  constructor (private readonly c: FileServerComponents, private readonly init: ResolvedServerInit) {
+    this.relay = new RelayFileStore(c.store, init.relay, c.clock ?? Date.now)
+  }
+
+  /** The logged-in user's files (its transfers), served beside the relay's. */
+  attach (provider: FileProvider | undefined): void {
+    this.provider = provider
+  }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    this.started = true
+    await this.relay.start()
+    await this.c.libp2p.handle(FILE_PROTOCOL, async (stream, connection) => {
+      await this.onStream(stream, connection.remotePeer.toString())
+    }, { maxInboundStreams: MAX_INBOUND_STREAMS })
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    await this.c.libp2p.unhandle(FILE_PROTOCOL).catch(() => {})
+    await this.relay.stop()
+  }
+
+  private async onStream (stream: Stream, remotePeer: string): Promise<void> {
+    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_FRAME })
+    if (this.served >= MAX_SERVED_STREAMS) {
+      await this.refuse(stream, lp, new FileError('BUSY', 'this node serves as many file streams as it may: try again soon'))
+      return
+    }
+    this.served++
+    try {
+      const first = await this.read(lp, this.init.helloTimeoutMs)
+      if (first === undefined) throw new FileError('BAD_REQUEST', 'the stream ended before its first frame')
+      if (first.hello !== undefined) await this.serve(stream, lp, first.hello, remotePeer)
+      else if (first.upload !== undefined) await this.upload(stream, lp, first.upload, remotePeer)
+      else if (first.remove !== undefined) await this.remove(stream, lp, first.remove, remotePeer)
+      else throw new FileError('BAD_REQUEST', 'a file stream starts with a hello, an upload or a remove')
+    } catch (err) {
+      this.log('file stream from %s ended: %s', remotePeer, (err as Error).message)
+      await this.refuse(stream, lp, err)
+    } finally {
+      this.served--
+    }
+  }
+
+  /** Sends a refusal (when the stream still takes one) and ends the stream. */
+  private async refuse (stream: Stream, lp: Lp, err: unknown): Promise<void> {
+    try {
+      if (codeOf(err) !== undefined) {
+        await lp.write(FileReply.encode(refusal(err)), { signal: AbortSignal.timeout(1_000) })
+        await stream.close({ signal: AbortSignal.timeout(1_000) })
+        return
+      }
+    } catch {}
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+  }
+
+  /** The next request, undefined at the end of the stream; TIMEOUT after `ms` without one. */
+  private async read (lp: Lp, ms: number): Promise<FileRequest | undefined> {
+    let bytes
+    try {
+      bytes = await lp.read({ signal: AbortSignal.timeout(ms) })
+    } catch (err) {
+      const name = (err as { name?: string }).name
+      if (name === 'UnexpectedEOFError') return undefined
+      if (name === 'TimeoutError' || name === 'AbortError') throw new FileError('TIMEOUT', `no request for ${ms} ms`)
+      if (name === 'InvalidDataLengthError') throw new FileError('BAD_REQUEST', `a request frame is at most ${MAX_REQUEST_FRAME} bytes`)
+      throw err
+    }
+    try {
+      return FileRequest.decode(bytes.subarray(), { limits: DECODE_LIMITS })
+    } catch (err) {
+      throw new FileError('BAD_REQUEST', `the request does not decode: ${(err as Error).message}`)
+    }
+  }
+
+  /** Who holds a file here: the user's transfers first, then the relay's store. */
+  private async lookup (fileId: string): Promise<ServedFile | undefined> {
+    const own = await this.provider?.open(fileId)
+    if (own !== undefined) return own
+    const held = await this.relay.get(fileId)
+    if (held === undefined) return undefined
+    const relay = this.relay
+    return {
+      accessKey: held.accessKey,
+      count: held.count,
+      manifest: async () => held.manifest,
+      holds: () => held.held,
+      read: async index => {
+        const data = await relay.chunk(fileId, index)
+        if (data === undefined) throw new FileError('NOT_HELD', `the relay does not hold chunk ${index} (yet)`)
+        return data
+      },
+      close: async () => {}
+    }
+  }
+
+  // ---------------------------------------------------------------- serving chunks
+
+  private async serve (stream: Stream, lp: Lp, hello: FileHello, remotePeer: string): Promise<void> {
+    if (hello.file.byteLength !== FILE_ID_BYTES) throw new FileError('BAD_REQUEST', `a file id is ${FILE_ID_BYTES} bytes`)
+    const fileId = toHex(hello.file)
+    const file = await this.lookup(fileId)
+    if (file === undefined) throw new FileError('UNKNOWN_FILE', 'this node does not hold that file')
+    try {
+      if (!checkFetchProof(file.accessKey, hello.proof, this.c.networkId, hello.file, remotePeer, this.c.libp2p.peerId.toString())) {
+        throw new FileError('FORBIDDEN', 'the proof does not open this file here: only its recipients can fetch it')
+      }
+      await this.sendHave(lp, file)
+      if (hello.manifest) await lp.write(FileReply.encode({ manifest: await file.manifest() as Uint8Array<ArrayBuffer> }))
+      // A file still arriving here: what comes next is told as it comes.
+      let dirty = false
+      let flushing = false
+      const flush = async (): Promise<void> => {
+        if (flushing) return
+        flushing = true
+        try {
+          while (dirty) {
+            dirty = false
+            await this.sendHave(lp, file)
+          }
+        } catch {} finally { flushing = false }
+      }
+      const unwatch = file.watch?.(() => {
+        dirty = true
+        void flush()
+      })
+      try {
+        await this.answer(stream, lp, file, remotePeer)
+      } finally {
+        unwatch?.()
+      }
+    } finally {
+      await file.close()
+    }
+  }
+
+  private async sendHave (lp: Lp, file: ServedFile): Promise<void> {
+    const holds = file.holds()
+    await lp.write(FileReply.encode({ have: holds === true ? { all: true, bitmap: new Uint8Array() } : { all: false, bitmap: new Uint8Array(holds) } }))
+  }
+
+  /**
+   * Reads want lists and answers them in order, one chunk at a time, while
+   * more requests come in: at most MAX_WANT outstanding, BAD_INDEX for an
+   * index past the end (and the stream ends), NOT_HELD for a chunk not here.
+   */
+  private async answer (stream: Stream, lp: Lp, file: ServedFile, remotePeer: string): Promise<void> {
+    const queue: number[] = []
+    let wake: (() => void) | undefined
+    let ended = false
+    let failure: unknown
+    const reader = (async () => {
+      try {
+        for (;;) {
+          const req = await this.read(lp, this.init.idleTimeoutMs)
+          if (req === undefined) break
+          if (req.done) file.finished?.(remotePeer)
+          for (const index of req.want) {
+            if (index >= file.count) throw new FileError('BAD_INDEX', `chunk ${index} of a file of ${file.count}`)
+            if (queue.length >= MAX_WANT) throw new FileError('BAD_REQUEST', `at most ${MAX_WANT} chunks may be asked for at once`)
+            queue.push(index)
+          }
+          wake?.()
+        }
+      } catch (err) {
+        failure = err
+      } finally {
+        ended = true
+        wake?.()
+      }
+    })()
+    while (true) {
+      const index = queue.shift()
+      if (index === undefined) {
+        if (ended) break
+        await new Promise<void>(resolve => { wake = resolve })
+        wake = undefined
+        continue
+      }
+      let reply: FileReply
+      try {
+        reply = { chunk: { index, data: await file.read(index) as Uint8Array<ArrayBuffer> } }
+      } catch (err) {
+        reply = refusal(err, index)
+        // A file that changed on disk is not served any more.
+        if (codeOf(err) === 'FILE_CHANGED') failure = err
+      }
+      // A requester that stops reading is dropped like one that stops asking.
+      await lp.write(FileReply.encode(reply), { signal: AbortSignal.timeout(this.init.idleTimeoutMs) })
+      if (failure !== undefined) break
+    }
+    if (failure !== undefined) throw failure
+    await reader
+    await stream.close()
+  }
+
+  // ---------------------------------------------------------------- the relay's uploads
+
+  /** The uploader behind an upload or remove: its identity token and its identity key's proof over the frame. */
+  private async uploader (token: string, proof: Uint8Array, signed: Uint8Array, remotePeer: string): Promise<string> {
+    const claims = await this.c.verifier.caller({
+      remotePeer,
+      identityToken: token,
+      authorizationToken: '',
+      proof,
+      proofOf: proofTranscript(this.c.networkId, FILE_PROTOCOL, 'upload', sha256(signed), remotePeer)
+    })
+    return claims.sub
+  }
+
+  private async upload (stream: Stream, lp: Lp, upload: FileUpload, remotePeer: string): Promise<void> {
+    if (!this.c.registry.serves('relay')) throw new FileError('NOT_RELAY', 'this node does not hold the relay role: upload to the holder of now')
+    const uploader = await this.uploader(upload.identityToken, upload.proof, FileRequest.encode({ upload: { ...upload, proof: new Uint8Array() } }), remotePeer)
+    const { file, size, chunkSize, manifest, accessKey } = upload
+    if (file.byteLength !== FILE_ID_BYTES || accessKey.byteLength !== 32) throw new FileError('BAD_REQUEST', 'a file id is 16 bytes and an access key 32')
+    if (chunkSize < MIN_CHUNK_BYTES || chunkSize > MAX_CHUNK_BYTES || (chunkSize & (chunkSize - 1)) !== 0) throw new FileError('BAD_REQUEST', `chunk size ${chunkSize} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
+    if (!Number.isSafeInteger(size) || size <= 0 || chunkCount(size, chunkSize) > MAX_CHUNKS) throw new FileError('BAD_REQUEST', `a file is 1 byte to ${MAX_CHUNKS} chunks`)
+    const count = chunkCount(size, chunkSize)
+    if (manifest.byteLength !== count * 32) throw new FileError('BAD_REQUEST', `the manifest of ${count} chunks is ${count * 32} bytes, not ${manifest.byteLength}`)
+    const fileId = toHex(file)
+    const held = await this.relay.begin({ id: fileId, uploader, accessKey: new Uint8Array(accessKey), size, chunkSize, manifest: new Uint8Array(manifest) })
+    this.log('%s uploads %s (%d bytes) to the relay', uploader, fileId, size)
+    await lp.write(FileReply.encode({ have: { all: false, bitmap: new Uint8Array(held.held) } }))
+    for (;;) {
+      const req = await this.read(lp, this.init.idleTimeoutMs)
+      if (req === undefined) break
+      if (req.chunk === undefined) throw new FileError('BAD_REQUEST', 'an upload stream carries chunks')
+      const { index, data } = req.chunk
+      // A chunk that is not the manifest's ends the upload: the uploader is broken, or lying.
+      await this.relay.put(fileId, index, data)
+      await lp.write(FileReply.encode({ stored: index }))
+    }
+    await stream.close()
+  }
+
+  private async remove (stream: Stream, lp: Lp, remove: FileRemove, remotePeer: string): Promise<void> {
+    const uploader = await this.uploader(remove.identityToken, remove.proof, FileRequest.encode({ remove: { ...remove, proof: new Uint8Array() } }), remotePeer)
+    if (remove.file.byteLength !== FILE_ID_BYTES) throw new FileError('BAD_REQUEST', `a file id is ${FILE_ID_BYTES} bytes`)
+    await this.relay.remove(toHex(remove.file), uploader)
+    await lp.write(FileReply.encode({ stored: 0 }))
+    await stream.close()
+  }
+}
+
