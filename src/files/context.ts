@@ -103,7 +103,10 @@ export class FilesContext {
       sha256: Buffer.from(l.sha256).toString('hex'),
       createdAt: r.createdAt
     }
-    if (l.download !== undefined) info.sources = l.download.sourceCount()
+    if (l.download !== undefined) {
+      info.sources = l.download.sourceCount()
+      info.badSources = l.download.badSources()
+    }
     if (r.path !== undefined) info.path = r.path
     if (r.error !== undefined) info.error = r.error
     if (r.upload === 'refused') info.relay = 'refused'

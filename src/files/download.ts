@@ -141,6 +141,11 @@ export class Download {
     return [...this.sources.values()].filter(s => s.link !== undefined).length
   }
 
+  /** Sources dropped for good: they sent what the offer does not name. */
+  badSources (): number {
+    return this.banned.size
+  }
+
   /** The chunks on disk (a copy). */
   held (): Uint8Array {
     return new Uint8Array(this.have)

@@ -165,8 +165,9 @@ export interface FileInfo {
   bytes: number
   rate: number
   eta: number | null
-  /** In: sources connected now; waiting, connecting or downloading */
+  /** In, while it downloads: sources connected now, and sources dropped for good (they sent what the offer does not name) */
   sources?: number
+  badSources?: number
   /** Out: the relay holds it (a recipient was away) */
   relay?: 'uploading' | 'uploaded' | 'refused'
   /** Where it landed (in, done) or the file sent (out) */

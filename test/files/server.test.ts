@@ -1,0 +1,172 @@
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openMemoryStore } from '../../store/index.js'
+import { deriveNetworkKeys, Network } from '../../src/net/index.js'
+import { ServiceError, proofTranscript } from '../../src/services/index.js'
+import { generateIdentityKeyPair, sha256, sign, verify } from '../../src/crypto/index.js'
+import { chunkHash, chunkLength, fetchProof, fileKeys, sealChunk } from '../../src/files/chunks.js'
+import { FILE_PROTOCOL, MAX_REQUEST_FRAME, MAX_WANT } from '../../src/files/constants.js'
+import { createFileServer } from '../../src/files/index.js'
+import { FileReply, FileRequest } from '../../src/files/pb/files.js'
+import type { FileServer, ServedFile } from '../../src/files/index.js'
+import type { Stream } from '@libp2p/interface'
+
+const KiB = 1024
+const id = new Uint8Array(16).fill(9)
+const keys = fileKeys(id, new Uint8Array(32).fill(4))
+const shape = { id, size: 5 * 16 * KiB, chunkSize: 16 * KiB }
+const sealed = Array.from({ length: 5 }, (_, i) => sealChunk(keys.chunkKey, shape, i, new Uint8Array(chunkLength(shape, i)).fill(i)))
+const manifest = Buffer.concat(sealed.map(chunkHash))
+const fileId = Buffer.from(id).toString('hex')
+const uploaderKey = generateIdentityKeyPair()
+
+/** A source node (FileServer over a fake provider) and a requester node, on 127.0.0.1, no mDNS. */
+describe('the file protocol\'s server', () => {
+  let source: Network
+  let requester: Network
+  let server: FileServer
+  let relayRole = false
+  let networkId: string
+
+  beforeAll(async () => {
+    const keysOfNet = await deriveNetworkKeys('file server test passphrase')
+    networkId = keysOfNet.networkId
+    source = new Network({ store: await openMemoryStore() }, { keys: keysOfNet, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false })
+    requester = new Network({ store: await openMemoryStore() }, { keys: keysOfNet, listen: ['/ip4/127.0.0.1/tcp/0'], peers: [], mdns: false })
+    await source.start()
+    await requester.start()
+    server = createFileServer({
+      libp2p: source.libp2p,
+      registry: { serves: () => relayRole },
+      // The uploader's token is "alice", its proof checked against alice's key as the real verifier does.
+      verifier: {
+        caller: async ctx => {
+          if (ctx.identityToken !== 'alice-token') throw new ServiceError('TOKEN_MALFORMED', 'not a token')
+          if (ctx.proof === undefined || ctx.proofOf === undefined || !verify(uploaderKey.publicKey, ctx.proofOf, ctx.proof)) throw new ServiceError('BAD_PROOF', 'bad proof')
+          return { sub: 'alice' } as never
+        }
+      },
+      store: await openMemoryStore(),
+      networkId
+    }, { helloTimeoutMs: 500, idleTimeoutMs: 2_000 })
+    server.attach({
+      open: async fid => fid !== fileId
+        ? undefined
+        : {
+            accessKey: keys.accessKey,
+            count: 5,
+            manifest: async () => manifest,
+            holds: () => true,
+            read: async (i: number) => sealed[i]!,
+            close: async () => {}
+          } satisfies ServedFile
+    })
+    await server.start()
+    await requester.libp2p.dial(multiaddr(source.addresses()[0]!))
+  })
+
+  afterAll(async () => {
+    await server?.stop()
+    await requester?.stop()
+    await source?.stop()
+  })
+
+  async function open (): Promise<{ stream: Stream, lp: ReturnType<typeof lpStream<Stream>> }> {
+    const stream = await requester.libp2p.dialProtocol(source.libp2p.peerId, FILE_PROTOCOL)
+    return { stream, lp: lpStream(stream, { maxDataLength: 4 * 1024 * 1024 }) }
+  }
+  const proof = (): Uint8Array => fetchProof(keys, networkId, id, requester.peerId, source.peerId)
+  const read = async (lp: ReturnType<typeof lpStream<Stream>>): Promise<FileReply> => FileReply.decode((await lp.read({ signal: AbortSignal.timeout(5_000) })).subarray())
+  /** Reads until the stream ends; the replies it got. */
+  const drain = async (lp: ReturnType<typeof lpStream<Stream>>): Promise<FileReply[]> => {
+    const out: FileReply[] = []
+    try {
+      for (;;) out.push(await read(lp))
+    } catch {}
+    return out
+  }
+
+  it('serves what a requester with the proof asks for, in order, after what it holds and the manifest', async () => {
+    const { stream, lp } = await open()
+    await lp.write(FileRequest.encode({ hello: { file: id as Uint8Array<ArrayBuffer>, proof: proof() as Uint8Array<ArrayBuffer>, manifest: true } }))
+    expect((await read(lp)).have).toMatchObject({ all: true })
+    expect(Buffer.from((await read(lp)).manifest!)).toEqual(manifest)
+    await lp.write(FileRequest.encode({ want: [3, 0, 4] }))
+    const got = [await read(lp), await read(lp), await read(lp)].map(r => r.chunk!)
+    expect(got.map(c => c.index)).toEqual([3, 0, 4])
+    expect(Buffer.from(got[0]!.data)).toEqual(Buffer.from(sealed[3]!))
+    await stream.close()
+  })
+
+  it('refuses a requester without the proof (FORBIDDEN), an unknown file, a hello that never comes, garbage', async () => {
+    const bad = async (frame: Uint8Array | undefined, code: string): Promise<void> => {
+      const { lp } = await open()
+      if (frame !== undefined) await lp.write(frame)
+      const replies = await drain(lp)
+      expect(replies.map(r => r.error?.code)).toEqual([code])
+    }
+    await bad(FileRequest.encode({ hello: { file: id as Uint8Array<ArrayBuffer>, proof: new Uint8Array(64), manifest: true } }), 'FORBIDDEN')
+    // A proof made for another requester opens nothing here.
+    await bad(FileRequest.encode({ hello: { file: id as Uint8Array<ArrayBuffer>, proof: fetchProof(keys, networkId, id, source.peerId, source.peerId) as Uint8Array<ArrayBuffer>, manifest: false } }), 'FORBIDDEN')
+    await bad(FileRequest.encode({ hello: { file: new Uint8Array(16) as Uint8Array<ArrayBuffer>, proof: proof() as Uint8Array<ArrayBuffer>, manifest: false } }), 'UNKNOWN_FILE')
+    await bad(FileRequest.encode({ hello: { file: new Uint8Array(3) as Uint8Array<ArrayBuffer>, proof: proof() as Uint8Array<ArrayBuffer>, manifest: false } }), 'BAD_REQUEST')
+    await bad(undefined, 'TIMEOUT')
+    await bad(new Uint8Array([0xff, 0xff, 0xff, 0xff]), 'BAD_REQUEST')
+    await bad(FileRequest.encode({ want: [1] }), 'BAD_REQUEST')
+  })
+
+  it('ends the stream at an index past the end of the file (BAD_INDEX), or too many chunks asked at once', async () => {
+    for (const [want, code] of [[[1, 2 ** 32 - 1], 'BAD_INDEX'], [Array.from({ length: MAX_WANT + 1 }, () => 0), 'BAD_REQUEST']] as const) {
+      const { lp } = await open()
+      await lp.write(FileRequest.encode({ hello: { file: id as Uint8Array<ArrayBuffer>, proof: proof() as Uint8Array<ArrayBuffer>, manifest: false } }))
+      await read(lp)
+      await lp.write(FileRequest.encode({ want: [...want] }))
+      const replies = await drain(lp)
+      expect(replies.at(-1)?.error?.code).toBe(code)
+    }
+  })
+
+  it('refuses a frame larger than its limit, and still serves others', async () => {
+    const { stream } = await open()
+    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_FRAME * 2 })
+    await lp.write(new Uint8Array(MAX_REQUEST_FRAME + 1)).catch(() => {})
+    expect((await drain(lp)).map(r => r.error?.code)).toEqual(['BAD_REQUEST'])
+    const { lp: ok } = await open()
+    await ok.write(FileRequest.encode({ hello: { file: id as Uint8Array<ArrayBuffer>, proof: proof() as Uint8Array<ArrayBuffer>, manifest: false } }))
+    expect((await read(ok)).have?.all).toBe(true)
+  })
+
+  describe('uploads', () => {
+    const relayId = new Uint8Array(16).fill(10)
+    const upload = () => ({ file: relayId as Uint8Array<ArrayBuffer>, identityToken: 'alice-token', proof: new Uint8Array(), accessKey: keys.accessKey as Uint8Array<ArrayBuffer>, size: shape.size, chunkSize: shape.chunkSize, manifest: manifest as Uint8Array<ArrayBuffer> })
+    const signed = (u: ReturnType<typeof upload>): ReturnType<typeof upload> => ({
+      ...u,
+      proof: sign(uploaderKey, proofTranscript(networkId, FILE_PROTOCOL, 'upload', sha256(FileRequest.encode({ upload: { ...u, proof: new Uint8Array() } })), requester.peerId)) as Uint8Array<ArrayBuffer>
+    })
+
+    it('are taken only while the node holds the relay role, from a user whose key signed them', async () => {
+      relayRole = false
+      let { lp } = await open()
+      await lp.write(FileRequest.encode({ upload: signed(upload()) }))
+      expect((await drain(lp)).map(r => r.error?.code)).toEqual(['NOT_RELAY'])
+      relayRole = true
+      ;({ lp } = await open())
+      await lp.write(FileRequest.encode({ upload: { ...upload(), proof: new Uint8Array(64) } }))
+      expect((await drain(lp)).map(r => r.error?.code)).toEqual(['BAD_PROOF'])
+    })
+
+    it('store the manifest\'s chunks, and end at one that is not', async () => {
+      relayRole = true
+      const { lp } = await open()
+      await lp.write(FileRequest.encode({ upload: signed(upload()) }))
+      expect((await read(lp)).have?.all).toBe(false)
+      await lp.write(FileRequest.encode({ chunk: { index: 0, data: sealed[0]! as Uint8Array<ArrayBuffer> } }))
+      expect((await read(lp)).stored).toBe(0)
+      await lp.write(FileRequest.encode({ chunk: { index: 1, data: sealed[2]! as Uint8Array<ArrayBuffer> } }))
+      expect((await drain(lp)).map(r => r.error?.code)).toEqual(['CORRUPT'])
+      expect(Buffer.from((await server.relay.chunk(Buffer.from(relayId).toString('hex'), 0))!)).toEqual(Buffer.from(sealed[0]!))
+      expect(await server.relay.chunk(Buffer.from(relayId).toString('hex'), 1)).toBeUndefined()
+    })
+  })
+})
