@@ -27,6 +27,9 @@ export type Command =
   | { name: 'react', n: number, emoji: string, remove: boolean }
   | { name: 'search', query: string, here: boolean }
   | { name: 'jump', n: number }
+  | { name: 'file', path: string }
+  | { name: 'files' }
+  | { name: 'accept' | 'cancel', n: number }
 
 export type CommandName = Command['name']
 export type GroupCommand = Extract<Command, { name: 'group' }>
@@ -34,13 +37,15 @@ export type GroupSub = GroupCommand['sub']
 
 export interface CommandSpec {
   name: CommandName
-  /** Listed under /help messages rather than /help */
-  topic?: 'messages'
+  /** Listed under /help messages or /help file rather than /help */
+  topic?: 'messages' | 'file'
   /** Arguments as the usage line shows them */
   args: string
   summary: string
   /** Whether the (last) argument is a user name, for completion */
   userArg: boolean
+  /** Whether the argument is a path on this machine, for completion */
+  pathArg?: boolean
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -57,6 +62,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'info', topic: 'messages', args: '<N>', summary: 'message N: date, time, delivery, edits', userArg: false },
   { name: 'search', topic: 'messages', args: '[-here] <words>', summary: 'find messages with these words (-here: this conversation)', userArg: false },
   { name: 'jump', topic: 'messages', args: '<N>', summary: 'open search result N at its message', userArg: false },
+  { name: 'file', args: '<path>', summary: 'send a file here: /help file', userArg: false, pathArg: true },
+  { name: 'files', args: '', summary: 'files sent and received, with their numbers and state', userArg: false, topic: 'file' },
+  { name: 'accept', args: '<n>', summary: 'download file n (the number /files shows)', userArg: false, topic: 'file' },
+  { name: 'cancel', args: '<n>', summary: 'stop file n: a download, or a file you sent', userArg: false, topic: 'file' },
   { name: 'register', args: '[user]', summary: 'create an account (a form)', userArg: true },
   { name: 'login', args: '[user]', summary: 'log in (a form)', userArg: true },
   { name: 'help', args: '[command]', summary: 'this list, or one command', userArg: false },
@@ -189,6 +198,18 @@ function parseGroup (args: string[]): Parsed<Command> {
   }
 }
 
+/** The path of `/file PATH`: the rest of the line (spaces and all), or one word in double quotes. */
+function parsePath (rest: string): Parsed<string> {
+  const text = rest.trim()
+  if (text === '') return { ok: false, error: 'usage: /file <path>  (Tab completes it)' }
+  if (text.startsWith('"')) {
+    const words = splitWords(text)
+    if (words === null || words.length !== 1) return { ok: false, error: 'a path in double quotes is one path: /file "my file.txt"' }
+    return { ok: true, value: words[0]! }
+  }
+  return { ok: true, value: text }
+}
+
 /** Parses a line starting with '/'. */
 export function parseCommand (line: string): Parsed<Command> {
   const words = line.trim().split(/\s+/)
@@ -228,6 +249,10 @@ export function parseCommand (line: string): Parsed<Command> {
       return query === '' ? bad : { ok: true, value: { name: 'search', query, here } }
     }
   }
+  if (spec.name === 'file') {
+    const path = parsePath(line.trim().slice(head.length))
+    return path.ok ? { ok: true, value: { name: 'file', path: path.value } } : path
+  }
   if (spec.name === 'group') {
     const quoted = splitWords(line.trim())
     if (quoted === null) return { ok: false, error: 'a " is not closed: put a group name with spaces in double quotes' }
@@ -263,6 +288,13 @@ export function parseCommand (line: string): Parsed<Command> {
       if (u === undefined) return { ok: false, error: `usage: ${usage(spec)}` }
       return u.ok ? { ok: true, value: { name: spec.name, user: u.value } } : u
     }
+    case 'files': return { ok: true, value: { name: 'files' } }
+    case 'accept':
+    case 'cancel': {
+      const n = Number((arg ?? '').replace(/^#/, ''))
+      if (!Number.isInteger(n) || n < 1) return { ok: false, error: `usage: ${usage(spec)}  (the number /files shows)` }
+      return { ok: true, value: { name: spec.name, n } }
+    }
   }
 }
 
@@ -287,16 +319,27 @@ export function helpLines (topic?: string): string[] {
       'Edits and deletions are for your own messages, in direct chats and groups (the lobby has none).'
     ]
   }
+  if (topic === 'file' || topic === 'files') {
+    const file = COMMANDS.filter(c => c.name === 'file' || c.topic === 'file')
+    const width = Math.max(...file.map(c => usage(c).length)) + 2
+    return [
+      'Files (end-to-end encrypted, resumable; small ones download on their own):',
+      ...file.map(c => `  ${usage(c).padEnd(width)}${c.name === 'file' ? 'send a file to the open chat or group (Tab completes the path)' : c.summary}`),
+      'The chat shows each file\'s progress under its message, then where it was saved.'
+    ]
+  }
   if (topic !== undefined) {
     const spec = specOf(topic)
     return spec === undefined ? [`no command /${topic}`] : [`${usage(spec)}: ${spec.summary}`]
   }
-  const width = Math.max(...COMMANDS.filter(c => c.topic === undefined).map(c => usage(c).length)) + 2
+  const listed = COMMANDS.filter(c => c.topic === undefined)
+  const width = Math.max(...listed.map(c => usage(c).length)) + 2
   return [
     'Commands:',
-    ...COMMANDS.filter(c => c.topic === undefined).map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
+    ...listed.map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
     '  /help messages: reply, edit, delete, react, info, search',
-    'Keys: Tab completes or moves on; Shift-Tab moves back.',
+    '  /help file: file, files, accept, cancel',
+    'Keys: Tab completes commands, user and group names, paths, or moves on; Shift-Tab moves back.',
     '  Ctrl-N / Ctrl-P: next / previous conversation (lobby, groups, direct chats).',
     '  PgUp / PgDn: scroll; older messages load at the top.',
     '  Up / Down: lines typed before (messages pane: select one). Ctrl-C: quit.',

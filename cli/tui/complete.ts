@@ -25,6 +25,8 @@ export interface CompletionNames {
   members?: readonly string[]
   /** Admins of the open group */
   admins?: readonly string[]
+  /** Paths on this machine starting with a prefix (directories end in '/'): `/file` completes them */
+  paths?: (prefix: string) => readonly string[]
 }
 
 /** A group name as it has to be typed: in double quotes when it has spaces. */
@@ -84,6 +86,7 @@ export function completionAt (text: string, cursor: number, source: readonly str
       return result(matching(candidates(kind, names, args.map(a => a.toLowerCase())), word.replace(/^"/, '')))
     }
     const spec = COMMANDS.find(c => `/${c.name}` === head?.toLowerCase())
+    if (spec?.pathArg === true && rest.length === 0) return result([...(names.paths?.(word) ?? [])].sort())
     // Only a command's single user argument completes; `/help d` and the like do not.
     if (spec === undefined || !spec.userArg || rest.length > 0) return result([])
     return result(matching(names.users, word))
@@ -96,7 +99,8 @@ export function completionAt (text: string, cursor: number, source: readonly str
 export function applyCompletion (text: string, c: Pick<Completion, 'start' | 'end'>, option: string): { text: string, cursor: number } {
   const chars = [...text]
   const after = chars.slice(c.end)
-  const space = after[0] === ' ' ? '' : ' '
+  // A directory completed goes on into it: no space after its '/'.
+  const space = after[0] === ' ' || option.endsWith('/') ? '' : ' '
   const inserted = [...option, ...space]
   return { text: [...chars.slice(0, c.start), ...inserted, ...after].join(''), cursor: c.start + inserted.length }
 }

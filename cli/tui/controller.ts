@@ -5,7 +5,8 @@
  * run in the background and report back as actions. No terminal here either.
  */
 import { renderFrame } from './frame.js'
-import { LOBBY } from './state.js'
+import { groupIdOf, LOBBY } from './state.js'
+import { completePaths, resolvePath } from './paths.js'
 import { groupConversation, initialState, update } from './view-model.js'
 import type { Formatters, Frame } from './frame.js'
 import type { Action, Effect, Snapshot, TuiState } from './state.js'
@@ -17,7 +18,8 @@ export type TuiNode = Pick<LanchatNode,
   'status' | 'roleHolders' | 'whoami' | 'register' | 'login' | 'send' | 'history' | 'conversations' | 'markRead' |
   'users' | 'lobbySend' | 'checkUser' | 'verify' | 'trust' | 'groups' | 'groupCreate' | 'groupInvite' | 'groupKick' | 'groupPromote' |
   'groupLeave' | 'groupMembers' | 'groupSend' | 'addEventListener' | 'removeEventListener' |
-  'reply' | 'edit' | 'deleteMessage' | 'react' | 'messageInfo' | 'search' | 'historyFrom' | 'typing'>
+  'reply' | 'edit' | 'deleteMessage' | 'react' | 'messageInfo' | 'search' | 'historyFrom' | 'typing' |
+  'fileSend' | 'fileAccept' | 'fileCancel' | 'files'>
 
 export interface ControllerOptions {
   size: { width: number, height: number }
@@ -40,6 +42,10 @@ export interface ControllerOptions {
   format?: Formatters
   /** Defers rendering so a burst of changes draws once (default setImmediate) */
   defer?: (fn: () => void) => void
+  /** What /file's Tab offers for a prefix (default: this machine's directories) */
+  paths?: (prefix: string) => readonly string[]
+  /** The file a typed path names (default: `~/` is home, relative to the working directory) */
+  resolvePath?: (typed: string) => string
 }
 
 /** An error as one line for a person: its message, and its code when it has one. Never a stack trace. */
@@ -99,6 +105,10 @@ export class TuiController {
       this.dispatch({ type: 'presence', username: evt.detail.username, online: evt.detail.online })
       this.refresh()
     })
+    this.on('file:offer', evt => { this.dispatch({ type: 'fileOffer', offer: evt.detail }) })
+    this.on('file:progress', evt => { this.dispatch({ type: 'fileProgress', progress: evt.detail }) })
+    this.on('file:done', evt => { this.dispatch({ type: 'fileDone', done: evt.detail }) })
+    this.on('file:failed', evt => { this.dispatch({ type: 'fileFailed', failed: evt.detail }) })
     this.on('login', () => { this.dispatch({ type: 'loggedIn', whoami: this.node.whoami() }) })
     this.on('login:required', evt => { this.dispatch({ type: 'loginRequired', ...evt.detail }) })
     this.on('identity:conflict', evt => { this.dispatch({ type: 'error', error: evt.detail.message }) })
@@ -118,7 +128,7 @@ export class TuiController {
     if (this.stopped) return
     let result
     try {
-      result = update(this.state, action, this.now(), this.options.format === undefined ? {} : { format: this.options.format })
+      result = update(this.state, action, this.now(), { ...(this.options.format !== undefined ? { format: this.options.format } : {}), paths: this.options.paths ?? completePaths })
     } catch (err) {
       // A bug in the view model must not take the node down: say so and carry on.
       result = update(this.state, { type: 'error', error: `internal error: ${describeError(err).message}` }, this.now())
@@ -307,6 +317,22 @@ export class TuiController {
         case 'typing':
           await node.typing(effect.to, true)
           break
+        case 'fileSend': {
+          const group = groupIdOf(effect.conversation)
+          const path = (this.options.resolvePath ?? resolvePath)(effect.path)
+          const info = await node.fileSend(group === undefined ? { to: effect.conversation, path } : { group, path })
+          this.dispatch({ type: 'fileInfo', info, op: 'send' })
+          break
+        }
+        case 'files':
+          this.dispatch({ type: 'files', list: node.files(), show: effect.show })
+          break
+        case 'fileAccept':
+          this.dispatch({ type: 'fileInfo', info: await node.fileAccept(effect.n), op: 'accept' })
+          break
+        case 'fileCancel':
+          this.dispatch({ type: 'fileInfo', info: await node.fileCancel(effect.n), op: 'cancel' })
+          break
         case 'bell':
           this.options.bell?.()
           break
@@ -356,6 +382,13 @@ export class TuiController {
           this.dispatch({ type: 'kindFailed', op: effect.op, error: message })
           break
         case 'typing':
+          break
+        case 'fileSend':
+          this.dispatch({ type: 'fileRefused', op: 'send', what: effect.path, error: message, ...(code !== undefined ? { code } : {}) })
+          break
+        case 'fileAccept':
+        case 'fileCancel':
+          this.dispatch({ type: 'fileRefused', op: effect.type === 'fileAccept' ? 'accept' : 'cancel', what: `file #${effect.n}`, error: message, ...(code !== undefined ? { code } : {}) })
           break
         default:
           this.dispatch({ type: 'error', error: `${effect.type}: ${message}` })

@@ -4,6 +4,7 @@
  * copies the frame onto the screen.
  */
 import { fieldsOf } from './form.js'
+import { fileLine } from './files.js'
 import { measureFor, sanitize } from './text.js'
 import type { TerminalWidths, TextMeasure } from './text.js'
 import { emptyView, GROUP_PREFIX, groupOf, LOBBY } from './state.js'
@@ -108,7 +109,7 @@ export function newMarker (m: TextMeasure): string {
   return m.terminal.unicode ? '\u2500\u2500 new \u2500\u2500' : '-- new --'
 }
 
-function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters, m: TextMeasure, selected = false, number?: number): Line[] {
+function entryLines (e: Entry, conversation: string, width: number, fmt: Formatters, m: TextMeasure, files: TuiState['files'], selected = false, number?: number): Line[] {
   const wrap = (text: string, w: number, indent: number): string[] => m.wrap(text, w, indent)
   if (e.kind === 'notice') return wrap(sanitize(e.text), width, 2).map(text => ({ text, tone: e.tone ?? 'info' }))
   const from = sanitize(e.from, false)
@@ -132,6 +133,10 @@ function entryLines (e: Entry, conversation: string, width: number, fmt: Formatt
   if (e.keyChanged === true) {
     lines.push(...wrap(`! ${from}'s identity key changed since you last talked: /verify ${from} to compare safety numbers, /trust ${from} to accept it`, width, 4)
       .map(text => ({ text, tone: 'warn' as const })))
+  }
+  if (e.file !== undefined && e.deleted !== true) {
+    const f = fileLine(files[e.file.id], e.file, e.direction)
+    lines.push(...wrap(sanitize(f.text), width, 6).map(text => ({ text, tone: f.tone })))
   }
   return lines
 }
@@ -170,7 +175,7 @@ export function conversationLines (state: TuiState, id: string, now: number, fmt
     }
     if (view.newFrom !== undefined && e.key === view.newFrom) lines.push({ text: m.truncate(newMarker(m), width), tone: 'warn' })
     const selected = state.selected === e.id && id === state.current
-    lines.push(...entryLines(e, id, width, fmt, m, selected, selected ? numberOf(state, e.id) : undefined))
+    lines.push(...entryLines(e, id, width, fmt, m, state.files, selected, selected ? numberOf(state, e.id) : undefined))
   }
   return lines
 }

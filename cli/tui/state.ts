@@ -29,6 +29,14 @@ export type RolesView = ReturnType<LanchatNode['roleHolders']>
 export type WhoAmI = ReturnType<LanchatNode['whoami']>
 export type VerifyResult = Awaited<ReturnType<LanchatNode['verify']>>
 export type RoleName = 'relay' | 'idp' | 'kacls'
+/** A transfer as the node lists it (files()), kept up to date by the file events. */
+export type FileView = ReturnType<LanchatNode['files']>[number]
+export type FileProgressEvent = NodeEvents['file:progress']['detail']
+export type FileOfferEvent = NodeEvents['file:offer']['detail']
+export type FileDoneEvent = NodeEvents['file:done']['detail']
+export type FileFailedEvent = NodeEvents['file:failed']['detail']
+/** The file a message carries. */
+export type AttachedFile = NonNullable<ChatMessage['file']>
 
 export { LOBBY, GROUP_PREFIX, groupOfConversation as groupIdOf } from '../../src/timeline/index.js'
 /** Messages fetched per history page. */
@@ -83,6 +91,8 @@ export interface Entry {
   deleted?: boolean
   /** emoji -> who reacted */
   reactions?: Record<string, string[]>
+  /** A file message: the file it offers (its transfer is in TuiState.files) */
+  file?: AttachedFile
   tone?: Tone
 }
 
@@ -154,6 +164,8 @@ export interface TuiState {
   groups: Record<string, GroupInfo>
   /** Contacts whose identity key changed and is not trusted yet */
   keyWarnings: Record<string, true>
+  /** Transfers by file id */
+  files: Record<string, FileView>
   /** Status events that came before the send they belong to returned */
   earlyStatus: Record<string, EntryStatus>
   /** Counter for local ids */
@@ -236,6 +248,16 @@ export type Action =
   | { type: 'groupLeft', group: string, epoch: number }
   /** A /group command the node refused */
   | { type: 'groupFailed', op: GroupOp, group?: string, user?: string, name?: string, error: string, code?: string }
+  /** files(): every transfer */
+  | { type: 'files', list: FileView[], show?: boolean }
+  /** A transfer the node started, accepted or cancelled (file.send, accept, cancel) */
+  | { type: 'fileInfo', info: FileView, op: 'send' | 'accept' | 'cancel' }
+  | { type: 'fileOffer', offer: FileOfferEvent }
+  | { type: 'fileProgress', progress: FileProgressEvent }
+  | { type: 'fileDone', done: FileDoneEvent }
+  | { type: 'fileFailed', failed: FileFailedEvent }
+  /** A /file, /accept or /cancel the node refused */
+  | { type: 'fileRefused', op: 'send' | 'accept' | 'cancel', what: string, error: string, code?: string }
 
 export type KindOp = 'reply' | 'edit' | 'delete' | 'react'
 
@@ -269,6 +291,10 @@ export type Effect =
   | { type: 'jump', conversation: string, id: string, hlc: string }
   /** Tell a contact this user is typing */
   | { type: 'typing', to: string }
+  /** Sends a file to a contact or a group (conversation: a username or group:<id>) */
+  | { type: 'fileSend', conversation: string, path: string }
+  | { type: 'files', show: boolean }
+  | { type: 'fileAccept' | 'fileCancel', n: number }
   /** Ring the terminal bell */
   | { type: 'bell' }
   /** Clear the terminal and draw everything again (Ctrl-L) */

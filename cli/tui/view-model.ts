@@ -14,6 +14,8 @@ import { conversationLines, layout, LOCAL_TIME } from './frame.js'
 import { isPrintable, keyName } from './keys.js'
 import { infoLines, onUpdated, runMessageCommand, searchLines, selectedCommand, selectStep, TYPING_SHOWN_MS, typingEffects } from './message-actions.js'
 import { emptyView, FOCUS_ORDER, GROUP_PREFIX, groupIdOf, groupOf, LOBBY, PAGE_SIZE } from './state.js'
+import { filesLines, onFileDone, onFileFailed, onFileOffer, onFileProgress, putFile } from './files.js'
+import { formatBytes, offerText } from '../../src/files/index.js'
 import type { Command, GroupCommand } from './commands.js'
 import type { CompletionNames } from './complete.js'
 import type { Formatters } from './frame.js'
@@ -21,13 +23,15 @@ import type { Key } from './keys.js'
 import type { LineEditor } from './editor.js'
 import type { TerminalWidths } from './text.js'
 import type {
-  Action, AnyMessage, Conversation, ConversationKind, ConversationView, Effect, Entry, EntryStatus, GroupInfo, GroupOp,
+  Action, AnyMessage, Conversation, ConversationKind, ConversationView, Effect, Entry, EntryStatus, FileView, GroupInfo, GroupOp,
   NetworkState, RolesView, Snapshot, Tone, TuiState, Update, UserPresence, VerifyResult, WhoAmI
 } from './state.js'
 
 export interface ViewModelOptions {
   /** Formats times in the message pane (local time by default) */
   format?: Formatters
+  /** Paths on this machine starting with a prefix, for /file's Tab (none by default: the view model reads no disk) */
+  paths?: (prefix: string) => readonly string[]
 }
 
 /** A state never goes back; 'failed' (a group message dropped) is final. */
@@ -113,6 +117,7 @@ export function initialState (size: { width: number, height: number }, snapshot:
     presence: {},
     groups: {},
     keyWarnings: {},
+    files: {},
     earlyStatus: {},
     seq: 0,
     terminal: options.terminal ?? MODERN_TERMINAL,
@@ -188,7 +193,8 @@ function entryOf (m: AnyMessage): Entry {
     ...(m.quote !== undefined ? { quote: m.quote } : {}),
     ...(m.edited !== undefined ? { edited: true } : {}),
     ...(m.deleted === true ? { deleted: true } : {}),
-    ...(m.reactions !== undefined ? { reactions: m.reactions } : {})
+    ...(m.reactions !== undefined ? { reactions: m.reactions } : {}),
+    ...(m.file !== undefined ? { file: m.file } : {})
   }
 }
 
@@ -359,7 +365,7 @@ function becomeLoggedIn (state: TuiState, who: WhoAmI): Update {
   for (const [id, v] of Object.entries(s.views)) views[id] = v.loaded ? v : { ...v, loading: false }
   s = { ...s, views }
   const opened = openConversation(s, s.current)
-  return { state: opened.state, effects: [{ type: 'conversations' }, { type: 'groups' }, ...opened.effects] }
+  return { state: opened.state, effects: [{ type: 'conversations' }, { type: 'groups' }, { type: 'files', show: false }, ...opened.effects] }
 }
 
 // ------------------------------------------------------------------ input line
@@ -487,8 +493,40 @@ function runCommand (state: TuiState, command: Command, now: number): Update {
     case 'jump':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       return runMessageCommand(s, command, notice)
+    case 'file': {
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      const conv = s.current
+      if (kindOf(conv) === 'lobby') return none(notice(s, 'files go to a contact or a group: /dm someone or /group open one, then /file', 'error'))
+      const group = groupOf(s, conv)
+      if (group !== undefined && hasLeft(group)) return none(notice(s, `you are not in ${group.name} any more: nothing can be sent to it`, 'error'))
+      return { state: notice(s, `preparing ${command.path} for ${titleOf(s, conv)} (it is read and sealed once)...`), effects: [{ type: 'fileSend', conversation: conv, path: command.path }] }
+    }
+    case 'files':
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      return { state: s, effects: [{ type: 'files', show: true }] }
+    case 'accept':
+    case 'cancel':
+      if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
+      return { state: notice(s, `${command.name === 'accept' ? 'accepting' : 'cancelling'} file #${command.n}...`), effects: [{ type: command.name === 'accept' ? 'fileAccept' : 'fileCancel', n: command.n }] }
   }
 }
+
+/** A file message this user just sent: shown at once (the node stored it), with its transfer under it. */
+function fileSent (state: TuiState, info: FileView, now: number): TuiState {
+  const conv = info.conversation
+  let s = putFile(state, info)
+  if (s.views[conv]?.entries.some(e => e.id === info.messageId) === true) return s
+  s = withView(s, conv, v => ({
+    ...v,
+    entries: sortEntries([...v.entries, {
+      key: keyAfter(v, now, info.messageId), id: info.messageId, kind: 'message', from: s.me.username ?? '', text: offerText(info.name, info.size), at: now,
+      direction: 'out', status: s.earlyStatus[info.messageId] ?? 'pending', file: { id: info.id, name: info.name, size: info.size }
+    } satisfies Entry])
+  }))
+  return upsertConversation(s, conv, c => ({ ...c, lastMessageAt: Math.max(c.lastMessageAt, now) }))
+}
+
+const FILE_OPS = { send: 'not sent', accept: 'not accepted', cancel: 'not cancelled' } as const
 
 function submitInput (state: TuiState, now: number): Update {
   const line = state.input.text
@@ -501,14 +539,14 @@ function submitInput (state: TuiState, now: number): Update {
   return sendText(state, line.startsWith('//') ? line.slice(1) : line, now)
 }
 
-function complete (state: TuiState): TuiState | null {
+function complete (state: TuiState, paths?: ViewModelOptions['paths']): TuiState | null {
   const c = state.completion
   if (c !== null && c.options.length > 1) {
     const index = (c.index + 1) % c.options.length
     const applied = applyCompletion(c.original, c, c.options[index] ?? '')
     return { ...state, input: setText(state.input, applied.text, applied.cursor), completion: { ...c, index } }
   }
-  const found = completionAt(state.input.text, state.input.cursor, completionNames(state))
+  const found = completionAt(state.input.text, state.input.cursor, { ...completionNames(state), ...(paths !== undefined ? { paths } : {}) })
   if (found === null) return null
   const word = [...state.input.text].slice(found.start, found.end).join('')
   if (found.options.length === 0) return notice(state, `nothing to complete for '${word}'`, 'dim')
@@ -526,7 +564,7 @@ function moveFocus (state: TuiState, step: number): TuiState {
   return { ...state, focus: FOCUS_ORDER[(i + step + FOCUS_ORDER.length) % FOCUS_ORDER.length] ?? 'input' }
 }
 
-function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Update {
+function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters, paths?: ViewModelOptions['paths']): Update {
   const name = keyName(key)
   const none = (s: TuiState): Update => ({ state: s, effects: [] })
   // 'return' comes with every 'enter' from some terminals: one Enter is one 'enter'.
@@ -554,7 +592,7 @@ function onKey (state: TuiState, key: Key, now: number, fmt?: Formatters): Updat
     case 'S-tab': return none(moveFocus(s, -1))
     case 'tab': {
       if (s.focus === 'input') {
-        const completed = complete(s)
+        const completed = complete(s, paths)
         if (completed !== null) return none(completed)
       }
       return none(moveFocus({ ...s, completion: null }, 1))
@@ -912,7 +950,7 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
   const none = (s: TuiState): Update => ({ state: s, effects: [] })
   switch (action.type) {
     case 'key':
-      return onKey(state, action.key, now, fmt)
+      return onKey(state, action.key, now, fmt, options.paths)
     case 'focus':
       return none({ ...state, terminalFocused: action.focused })
     case 'resize': {
@@ -1082,5 +1120,34 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     }
     case 'groupFailed':
       return none(notice(state, groupFailureText(state, action), 'error'))
+    case 'files': {
+      let s = state
+      for (const info of action.list) s = putFile(s, info)
+      return none(action.show === true ? addNotices(s, filesLines(action.list), now) : s)
+    }
+    case 'fileInfo': {
+      const { info } = action
+      if (action.op === 'send') return none(notice(fileSent(state, info, now), `offered ${info.name} (${formatBytes(info.size)}) to ${titleOf(state, info.conversation)}: file #${info.n}`))
+      return none(notice(putFile(state, info), action.op === 'accept' ? `downloading ${info.name} (#${info.n})` : `${info.name} (#${info.n}) cancelled`))
+    }
+    case 'fileOffer': {
+      const o = action.offer
+      const s = onFileOffer(state, o)
+      return none(o.autoAccept ? s : notice(s, `${o.from} offers ${o.name} (${formatBytes(o.size)}): /accept ${o.n} to download it`, 'warn'))
+    }
+    case 'fileProgress':
+      return none(onFileProgress(state, action.progress))
+    case 'fileDone': {
+      const d = action.done
+      const s = onFileDone(state, d)
+      return none(d.direction === 'in' ? notice(s, `saved ${d.name} to ${d.path}`) : s)
+    }
+    case 'fileFailed': {
+      const f = action.failed
+      const s = onFileFailed(state, f)
+      return none(f.code === 'CANCELLED' ? s : notice(s, `${f.name} (#${f.n}): ${f.message}`, 'error'))
+    }
+    case 'fileRefused':
+      return none(notice(state, `${action.what} ${FILE_OPS[action.op]}: ${action.error}`, 'error'))
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -149,6 +150,27 @@ describe.skipIf(missing !== null)('the terminal UI, driven in tmux', () => {
     await bob.enter('hi crew')
     await bob.waitFor('bob: hi crew (sent)', 30_000)
     await alice.waitFor('bob: hi crew', 30_000)
+  })
+
+  it('sends a file with /file (Tab completes the path): both screens show its progress line, then where it was saved', async () => {
+    const dir = await tempDir('lanchat-tui-file-')
+    await writeFile(join(dir, 'holiday-video.bin'), randomBytes(60_000_000))
+    await alice.enter('/dm bob')
+    await bob.enter('/dm alice')
+    await alice.type(`/file ${dir}/holiday`)
+    await alice.press('Tab')
+    await alice.waitFor(r => (r.at(-1) ?? '').includes('holiday-video.bin'), 5_000, 'Tab completing the path')
+    await alice.press('Enter')
+    await alice.waitFor('alice: \u{1F4CE} holiday-video.bin (60.0 MB)', 30_000)
+    // Bigger than what bob takes on his own (25 MB): it waits for /accept.
+    await bob.waitFor(/#\d+ 60\.0 MB: \/accept \d+ to download it/, 30_000, 'the offer under the message')
+    const offer = (await bob.screen()).join('\n').match(/\/accept (\d+) to download it/)
+    await bob.enter(`/accept ${offer?.[1] ?? '1'}`)
+    const moving = /\d+(\.\d+)? [kM]B of 60\.0 MB, \d+(\.\d+)? [kM]B\/s/
+    await bob.waitFor(moving, 30_000, 'a live progress line on the receiver\'s screen')
+    await alice.waitFor(moving, 30_000, 'a live progress line on the sender\'s screen')
+    await bob.waitFor(/saved to \S+holiday-video\.bin/, 60_000, 'where the file was saved')
+    await alice.waitFor('delivered: bob has it', 30_000)
   })
 
   it('/quit stops the node and gives the terminal back; a restart asks for that account\'s password', async () => {

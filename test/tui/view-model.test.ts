@@ -534,7 +534,7 @@ describe('TUI forms', () => {
     r = apply(r.state, { type: 'loggedIn', whoami: { username: 'alice', loggedIn: true, fingerprint: 'ab12' } })
     expect(r.state.form).toBeNull()
     expect(r.state.me.loggedIn).toBe(true)
-    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'groups' }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }, { type: 'markRead', conversation: LOBBY }])
+    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'groups' }, { type: 'files', show: false }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }, { type: 'markRead', conversation: LOBBY }])
     expect(r.state.notice?.text).toMatch(/Logged in as alice/)
   })
 
@@ -549,7 +549,7 @@ describe('TUI forms', () => {
     expect(r.state.form?.busy).toMatch(/Logging in as alice/)
     r = apply(r.state, { type: 'loggedIn', whoami: snapshot().whoami })
     expect(r.state.form).toBeNull()
-    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'groups' }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }, { type: 'markRead', conversation: LOBBY }])
+    expect(r.effects).toEqual([{ type: 'conversations' }, { type: 'groups' }, { type: 'files', show: false }, { type: 'history', conversation: LOBBY, limit: PAGE_SIZE }, { type: 'markRead', conversation: LOBBY }])
   })
 
   it('goes straight to the login form of the account a restarted node holds', () => {
