@@ -44,6 +44,8 @@ export interface Live {
   sent?: Uint8Array
   /** Out: the upload to the relay under way */
   uploading?: AbortController
+  /** Bytes of chunks this node served to others this run (repeats included) */
+  served: number
 }
 
 export function liveOf (r: TransferRecord): Live {
@@ -56,7 +58,8 @@ export function liveOf (r: TransferRecord): Live {
     root: fromBase64(r.root),
     sha256: fromBase64(r.sha256),
     watchers: new Set(),
-    dirty: false
+    dirty: false,
+    served: 0
   }
 }
 
@@ -103,6 +106,7 @@ export class FilesContext {
       sha256: Buffer.from(l.sha256).toString('hex'),
       createdAt: r.createdAt
     }
+    if (l.served > 0) info.served = l.served
     if (l.download !== undefined) {
       info.sources = l.download.sourceCount()
       info.badSources = l.download.badSources()

@@ -68,6 +68,8 @@ interface Source {
 const SCAN_LIMIT = 4096
 /** How often stalls are looked for. */
 const STALL_CHECK_MS = 1_000
+/** A source that has had nothing to give for this long gives its slot to a candidate not tried yet. */
+const ROTATE_MS = 10_000
 
 export class Download {
   readonly count: number
@@ -157,12 +159,24 @@ export class Download {
     if (this.over) return
     clearTimeout(this.retryTimer)
     const now = this.c.clock()
-    for (const peer of this.c.candidates()) {
-      if (this.sources.size >= this.init.maxSources) break
-      if (this.sources.has(peer) || this.banned.has(peer) || (this.backoff.get(peer)?.until ?? 0) > now) continue
+    const untried = this.c.candidates().filter(p => !this.sources.has(p) && !this.banned.has(p) && (this.backoff.get(p)?.until ?? 0) <= now)
+    for (const peer of untried) {
+      // Every slot taken: one given to a source that has had nothing to give for a while goes to a candidate not tried yet.
+      if (this.sources.size >= this.init.maxSources && !this.rotate(now)) break
       void this.connect(peer)
     }
     this.scheduleRetry()
+  }
+
+  /** Drops a source that has held nothing wanted for ROTATE_MS (a member that has not started); true when one went. */
+  private rotate (now: number): boolean {
+    for (const src of this.sources.values()) {
+      if (src.link === undefined || src.outstanding.size > 0 || now - src.lastChunkAt < ROTATE_MS) continue
+      if (src.holds !== undefined && this.queue.some(i => this.holdsChunk(src, i))) continue
+      this.drop(src, 'it has had nothing to give for a while: its slot goes to another candidate')
+      return true
+    }
+    return false
   }
 
   /** While sources are missing, looks again once the first backoff ends (or after the longest). */
@@ -265,7 +279,7 @@ export class Download {
   private onRefusal (src: Source, code: string, message: string, index?: number): void {
     if (index === undefined || !src.outstanding.has(index)) {
       // The stream is refused: a source that does not know the file, or will not serve it, is asked again much later.
-      this.drop(src, `${code}: ${message}`, false, code === 'UNKNOWN_FILE' || code === 'FORBIDDEN' || code === 'FILE_CHANGED')
+      this.drop(src, `${code}: ${message}`, false, code === 'FORBIDDEN' || code === 'FILE_CHANGED')
       return
     }
     // A chunk it does not hold after all: asked elsewhere.
@@ -286,6 +300,8 @@ export class Download {
     for (const src of [...this.sources.values()]) {
       if (src.outstanding.size > 0 && now - src.lastChunkAt > this.init.stallMs) this.drop(src, `no chunk in ${this.init.stallMs} ms`)
     }
+    // Every slot taken (no retry is scheduled then): a source with nothing to give may make way for a candidate not tried yet.
+    if (this.sources.size >= this.init.maxSources) this.fill()
   }
 
   // ---------------------------------------------------------------- requests

@@ -217,8 +217,7 @@ export class Incoming {
    */
   serve (l: Live): ServedFile | undefined {
     const { r } = l
-    const manifest = l.manifest
-    if (manifest === undefined || (r.state !== 'done' && l.part === undefined)) return undefined
+    if (r.state === 'failed' || r.state === 'cancelled') return undefined
     const count = chunkCount(r.size, r.chunkSize)
     let fh: Awaited<ReturnType<typeof open>> | undefined
     const readPlain = async (index: number): Promise<Buffer> => {
@@ -229,10 +228,11 @@ export class Incoming {
       if (l.part === undefined) throw new FileError('NOT_HELD', 'the download was stopped')
       return l.part.read(index * r.chunkSize, chunkLength(l.shape, index))
     }
+    // A member that has not started (or accepted) yet holds nothing, and says so as chunks come.
     return {
       accessKey: l.keys.accessKey,
       count,
-      manifest: async () => manifest,
+      manifest: async () => l.manifest,
       holds: () => r.state === 'done' ? true : new Uint8Array(l.have ?? newBitmap(count)),
       read: async index => {
         if (r.state !== 'done' && (l.have === undefined || !hasBit(l.have, index))) throw new FileError('NOT_HELD', `chunk ${index} is not here yet`)
@@ -242,7 +242,8 @@ export class Incoming {
         } catch {
           throw new FileError('NOT_HELD', `chunk ${index} cannot be read here`)
         }
-        if (!checkChunk(manifest, index, sealed)) throw new FileError('NOT_HELD', `chunk ${index} changed on disk here`)
+        if (l.manifest === undefined || !checkChunk(l.manifest, index, sealed)) throw new FileError('NOT_HELD', `chunk ${index} changed on disk here`)
+        l.served += sealed.byteLength
         return sealed
       },
       watch: fn => {

@@ -40,7 +40,8 @@ export interface ServedFile {
   /** The Ed25519 key requesters prove they hold the offer with */
   accessKey: Uint8Array
   count: number
-  manifest: () => Promise<Uint8Array>
+  /** The manifest, when this node has it (a member that has not started has not) */
+  manifest: () => Promise<Uint8Array | undefined>
   /** Every chunk (true), or a bitmap of the chunks here now */
   holds: () => true | Uint8Array
   /** A sealed chunk: NOT_HELD when it is not here, FILE_CHANGED when the file no longer matches the manifest */
@@ -168,6 +169,8 @@ export interface FileInfo {
   /** In, while it downloads: sources connected now, and sources dropped for good (they sent what the offer does not name) */
   sources?: number
   badSources?: number
+  /** Bytes of chunks this node served to others since it started (a sender's uploads; a member serving other members) */
+  served?: number
   /** Out: the relay holds it (a recipient was away) */
   relay?: 'uploading' | 'uploaded' | 'refused'
   /** Where it landed (in, done) or the file sent (out) */

@@ -103,6 +103,7 @@ export class Outgoing {
       read: async index => {
         const sealed = await this.sealFrom(l, await handle(), index)
         this.markSent(l, index)
+        l.served += sealed.byteLength
         return sealed
       },
       finished: () => { void this.delivered(l) },

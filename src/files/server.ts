@@ -8,6 +8,7 @@
  * idle timeout, decoded and checked requests, typed refusals.
  */
 import { lpStream } from '@libp2p/utils'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { sha256, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
@@ -26,6 +27,30 @@ import type { LengthPrefixedStream } from '@libp2p/utils'
 type Lp = LengthPrefixedStream<Stream>
 
 const DECODE_LIMITS = { want: MAX_WANT }
+/** Chunks read and sealed ahead of the one being sent, per stream. */
+const READ_AHEAD = 4
+
+/** Protobuf varint. */
+function varint (n: number): number[] {
+  const out: number[] = []
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80)
+    n = Math.floor(n / 128)
+  }
+  out.push(n)
+  return out
+}
+
+/**
+ * FileReply { chunk: FileChunk { index, data } } with the data not copied:
+ * the few bytes of tags and lengths, then the sealed chunk itself (the bytes
+ * FileReply.encode would make).
+ */
+export function chunkFrame (index: number, data: Uint8Array): Uint8ArrayList {
+  const inner = [0x08, ...varint(index), 0x12, ...varint(data.byteLength)]
+  const head = Uint8Array.from([0x1a, ...varint(inner.length + data.byteLength), ...inner])
+  return new Uint8ArrayList(head, data)
+}
 
 export interface ResolvedServerInit {
   relay: Required<RelayFilesInit>
@@ -157,7 +182,8 @@ export class FileServer {
         throw new FileError('FORBIDDEN', 'the proof does not open this file here: only its recipients can fetch it')
       }
       await this.sendHave(lp, file)
-      if (hello.manifest) await lp.write(FileReply.encode({ manifest: await file.manifest() as Uint8Array<ArrayBuffer> }))
+      const manifest = hello.manifest ? await file.manifest() : undefined
+      if (manifest !== undefined) await lp.write(FileReply.encode({ manifest: manifest as Uint8Array<ArrayBuffer> }))
       // A file still arriving here: what comes next is told as it comes.
       let dirty = false
       let flushing = false
@@ -220,26 +246,33 @@ export class FileServer {
         wake?.()
       }
     })()
+    // Chunks are read and sealed a few ahead of the one being written: the disk and the network work at once.
+    const ahead: Array<{ index: number, reply: Promise<Uint8Array | FileReply> }> = []
+    const fetch = (index: number): Promise<Uint8Array | FileReply> => file.read(index).then(data => data, (err: unknown) => {
+      // A file that changed on disk is not served any more.
+      if (codeOf(err) === 'FILE_CHANGED') failure ??= err
+      return refusal(err, index)
+    })
     while (true) {
-      const index = queue.shift()
-      if (index === undefined) {
+      while (ahead.length < READ_AHEAD && queue.length > 0) {
+        const index = queue.shift()!
+        ahead.push({ index, reply: fetch(index) })
+      }
+      const next = ahead.shift()
+      if (next === undefined) {
         if (ended) break
         await new Promise<void>(resolve => { wake = resolve })
         wake = undefined
         continue
       }
-      let reply: FileReply
-      try {
-        reply = { chunk: { index, data: await file.read(index) as Uint8Array<ArrayBuffer> } }
-      } catch (err) {
-        reply = refusal(err, index)
-        // A file that changed on disk is not served any more.
-        if (codeOf(err) === 'FILE_CHANGED') failure = err
-      }
+      const reply = await next.reply
       // A requester that stops reading is dropped like one that stops asking.
-      await lp.write(FileReply.encode(reply), { signal: AbortSignal.timeout(this.init.idleTimeoutMs) })
+      const signal = AbortSignal.timeout(this.init.idleTimeoutMs)
+      if (reply instanceof Uint8Array) await lp.write(chunkFrame(next.index, reply), { signal })
+      else await lp.write(FileReply.encode(reply), { signal })
       if (failure !== undefined) break
     }
+    await Promise.allSettled(ahead.map(async a => a.reply))
     if (failure !== undefined) throw failure
     await reader
     await stream.close()

@@ -58,7 +58,12 @@ function sources (spec: Record<string, Partial<Fake> & { behaviour: Behaviour }>
             if (f.behaviour === 'stall') return
             if (f.behaviour === 'not-held') h.onRefusal('NOT_HELD', 'not here', i)
             else if (f.behaviour === 'liar') h.onChunk(i, Buffer.from(sealed[(i + 1) % count]!))
-            else if (f.behaviour === 'unasked') h.onChunk((i + 1) % count, sealed[(i + 1) % count]!)
+            else if (f.behaviour === 'unasked') {
+              // A chunk it was never asked for (the next one might have been: the order is random).
+              const asked = new Set(f.wants.flat())
+              const other = [...Array(count).keys()].find(j => !asked.has(j))!
+              h.onChunk(other, sealed[other]!)
+            }
             else h.onChunk(i, sealed[i]!)
           })
         }
@@ -162,6 +167,32 @@ describe('a download', () => {
     expect(whole(disk)).toBe(true)
     expect(fakes.m1!.wants.flat().every(i => i % 2 === 1)).toBe(true)
     expect(fakes.m2!.wants.flat().every(i => i % 2 === 0)).toBe(true)
+  })
+
+  it('gives the slot of a source that has had nothing to give for a while to a candidate not tried yet', async () => {
+    vi.useFakeTimers()
+    // One slot: a member that has not started (it holds nothing) takes it first.
+    const { dial, fakes } = sources({ idle: { behaviour: 'honest', holds: newBitmap(count) }, sender: { behaviour: 'honest' } })
+    const disk = new Map<number, Uint8Array>()
+    const d = new Download({ shape, chunkKey: keys.chunkKey, root, have: newBitmap(count) }, {
+      dial,
+      candidates: () => ['idle', 'sender'],
+      hello: (_peer, wantManifest) => ({ file: id as Uint8Array<ArrayBuffer>, proof: new Uint8Array(), manifest: wantManifest }),
+      write: async (i, p) => { disk.set(i, new Uint8Array(p)) },
+      keepManifest: async () => {},
+      received: () => {},
+      clock: Date.now,
+      log: createLogger('test:download')
+    }, { ...init, maxSources: 1 })
+    d.start()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(fakes.idle!.dials).toBe(1)
+    expect(fakes.sender!.dials).toBe(0)
+    for (let i = 0; i < 300 && disk.size < count; i++) await vi.advanceTimersByTimeAsync(100)
+    expect(await d.finished).toBe('complete')
+    expect(whole(disk)).toBe(true)
+    expect(fakes.sender!.dials).toBe(1)
+    expect(fakes.idle!.wants).toHaveLength(0)
   })
 
   it('drops a source that stalls (and tries it again later), and finishes from another', async () => {

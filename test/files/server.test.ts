@@ -8,6 +8,7 @@ import { generateIdentityKeyPair, sha256, sign, verify } from '../../src/crypto/
 import { chunkHash, chunkLength, fetchProof, fileKeys, sealChunk } from '../../src/files/chunks.js'
 import { FILE_PROTOCOL, MAX_REQUEST_FRAME, MAX_WANT } from '../../src/files/constants.js'
 import { createFileServer } from '../../src/files/index.js'
+import { chunkFrame } from '../../src/files/server.js'
 import { FileReply, FileRequest } from '../../src/files/pb/files.js'
 import type { FileServer, ServedFile } from '../../src/files/index.js'
 import type { Stream } from '@libp2p/interface'
@@ -168,5 +169,16 @@ describe('the file protocol\'s server', () => {
       expect(Buffer.from((await server.relay.chunk(Buffer.from(relayId).toString('hex'), 0))!)).toEqual(Buffer.from(sealed[0]!))
       expect(await server.relay.chunk(Buffer.from(relayId).toString('hex'), 1)).toBeUndefined()
     })
+  })
+})
+
+describe('a chunk frame', () => {
+  it('is the bytes of FileReply { chunk }, with the chunk not copied', () => {
+    for (const [index, size] of [[0, 0], [1, 5], [300, 200], [2 ** 31, 70_000]] as const) {
+      const data = new Uint8Array(size).map((_, i) => i & 0xff)
+      const frame = chunkFrame(index, data)
+      expect(FileReply.decode(frame.subarray())).toEqual(FileReply.decode(FileReply.encode({ chunk: { index, data } })))
+      if (size > 0) expect([...frame].at(-1)).toBe(data)
+    }
   })
 })
