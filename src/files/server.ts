@@ -9,10 +9,11 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { sha256, toHex } from '../crypto/index.js'
+import { equalBytes, sha256, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { proofTranscript } from '../services/index.js'
+import { hasBit } from './bitmap.js'
 import { checkFetchProof, chunkCount } from './chunks.js'
 import { FILE_ID_BYTES, FILE_PROTOCOL, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT, MIN_CHUNK_BYTES } from './constants.js'
 import { FileError } from './errors.js'
@@ -50,6 +51,28 @@ export function chunkFrame (index: number, data: Uint8Array): Uint8ArrayList {
   const inner = [0x08, ...varint(index), 0x12, ...varint(data.byteLength)]
   const head = Uint8Array.from([0x1a, ...varint(inner.length + data.byteLength), ...inner])
   return new Uint8ArrayList(head, data)
+}
+
+/** Two copies of one file (the user's and the relay's): what either holds, each chunk from the one that has it. */
+function joined (own: ServedFile, relay: ServedFile): ServedFile {
+  return {
+    accessKey: own.accessKey,
+    count: own.count,
+    manifest: own.manifest,
+    holds: () => {
+      const a = own.holds()
+      const b = relay.holds()
+      if (a === true || b === true) return true
+      return a.map((byte, i) => byte | (b[i] ?? 0))
+    },
+    read: async index => {
+      const r = relay.holds()
+      return r === true || hasBit(r, index) ? relay.read(index) : own.read(index)
+    },
+    ...(own.watch !== undefined ? { watch: own.watch } : {}),
+    ...(own.finished !== undefined ? { finished: own.finished } : {}),
+    close: async () => { await Promise.all([own.close(), relay.close()]) }
+  }
 }
 
 export interface ResolvedServerInit {
@@ -149,10 +172,32 @@ export class FileServer {
     }
   }
 
-  /** Who holds a file here: the user's transfers first, then the relay's store. */
+  /**
+   * Who holds a file here: the user's transfers and the relay's store. A
+   * node that holds the relay role and is a recipient of the file too serves
+   * both: its own copy may not have started, or be part way, while the relay
+   * holds it all. The two are joined only when they are the same file (the
+   * same access key and manifest); otherwise the user's copy wins.
+   */
   private async lookup (fileId: string): Promise<ServedFile | undefined> {
     const own = await this.provider?.open(fileId)
-    if (own !== undefined) return own
+    if (own?.holds() === true) return own
+    const relay = await this.relayFile(fileId)
+    if (own === undefined) return relay
+    if (relay === undefined || !equalBytes(relay.accessKey, own.accessKey)) return own
+    const ownManifest = await own.manifest()
+    if (ownManifest === undefined) {
+      // The user's copy has not started (no manifest, so no chunk): the relay's alone is served.
+      await own.close()
+      return relay
+    }
+    if (equalBytes(ownManifest, (await relay.manifest())!)) return joined(own, relay)
+    await relay.close()
+    return own
+  }
+
+  /** The relay's copy of a file, as served. */
+  private async relayFile (fileId: string): Promise<ServedFile | undefined> {
     const held = await this.relay.get(fileId)
     if (held === undefined) return undefined
     const relay = this.relay

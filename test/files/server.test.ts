@@ -7,7 +7,7 @@ import { ServiceError, proofTranscript } from '../../src/services/index.js'
 import { generateIdentityKeyPair, sha256, sign, verify } from '../../src/crypto/index.js'
 import { chunkHash, chunkLength, fetchProof, fileKeys, sealChunk } from '../../src/files/chunks.js'
 import { FILE_PROTOCOL, MAX_REQUEST_FRAME, MAX_WANT } from '../../src/files/constants.js'
-import { createFileServer } from '../../src/files/index.js'
+import { createFileServer, FileError } from '../../src/files/index.js'
 import { chunkFrame } from '../../src/files/server.js'
 import { FileReply, FileRequest } from '../../src/files/pb/files.js'
 import type { FileServer, ServedFile } from '../../src/files/index.js'
@@ -28,6 +28,8 @@ describe('the file protocol\'s server', () => {
   let requester: Network
   let server: FileServer
   let relayRole = false
+  /** More files the user's transfers serve, by id */
+  const alsoServed = new Map<string, () => ServedFile>()
   let networkId: string
 
   beforeAll(async () => {
@@ -52,9 +54,8 @@ describe('the file protocol\'s server', () => {
       networkId
     }, { helloTimeoutMs: 500, idleTimeoutMs: 2_000 })
     server.attach({
-      open: async fid => fid !== fileId
-        ? undefined
-        : {
+      open: async fid => fid === fileId
+        ? {
             accessKey: keys.accessKey,
             count: 5,
             manifest: async () => manifest,
@@ -62,6 +63,7 @@ describe('the file protocol\'s server', () => {
             read: async (i: number) => sealed[i]!,
             close: async () => {}
           } satisfies ServedFile
+        : alsoServed.get(fid)?.()
     })
     await server.start()
     await requester.libp2p.dial(multiaddr(source.addresses()[0]!))
@@ -136,6 +138,45 @@ describe('the file protocol\'s server', () => {
     const { lp: ok } = await open()
     await ok.write(FileRequest.encode({ hello: { file: id as Uint8Array<ArrayBuffer>, proof: proof() as Uint8Array<ArrayBuffer>, manifest: false } }))
     expect((await read(ok)).have?.all).toBe(true)
+  })
+
+  it('serves what the relay holds beside what the user\'s own copy holds (a relay that is also a recipient)', async () => {
+    // The relay's store has the whole file; the user's download of it here has chunk 1 only, or has not started.
+    const bothId = new Uint8Array(16).fill(11)
+    const bothHex = Buffer.from(bothId).toString('hex')
+    await server.relay.begin({ id: bothHex, uploader: 'alice', accessKey: keys.accessKey, size: shape.size, chunkSize: shape.chunkSize, manifest })
+    for (let i = 0; i < 5; i++) await server.relay.put(bothHex, i, sealed[i]!)
+    const own = (held: number[], withManifest: boolean): ServedFile => ({
+      accessKey: keys.accessKey,
+      count: 5,
+      manifest: async () => withManifest ? manifest : undefined,
+      holds: () => Uint8Array.of(held.reduce((b, i) => b | (0x80 >> i), 0)),
+      read: async (i: number) => {
+        if (!held.includes(i)) throw new FileError('NOT_HELD', `chunk ${i} is not here yet`)
+        return sealed[i]!
+      },
+      watch: () => () => {},
+      close: async () => {}
+    })
+    try {
+      for (const [held, withManifest] of [[[1], true], [[], false]] as const) {
+        alsoServed.set(bothHex, () => own([...held], withManifest))
+        const { stream, lp } = await open()
+        const helloProof = fetchProof(keys, networkId, bothId, requester.peerId, source.peerId)
+        await lp.write(FileRequest.encode({ hello: { file: bothId as Uint8Array<ArrayBuffer>, proof: helloProof as Uint8Array<ArrayBuffer>, manifest: true } }))
+        const have = (await read(lp)).have!
+        expect(have.all || Buffer.from(have.bitmap).equals(Buffer.of(0xf8))).toBe(true)
+        expect(Buffer.from((await read(lp)).manifest!)).toEqual(manifest)
+        await lp.write(FileRequest.encode({ want: [0, 1, 4] }))
+        const got = [await read(lp), await read(lp), await read(lp)].map(r => r.chunk!)
+        expect(got.map(c => c.index)).toEqual([0, 1, 4])
+        got.forEach(c => { expect(Buffer.from(c.data)).toEqual(Buffer.from(sealed[c.index]!)) })
+        await stream.close()
+      }
+    } finally {
+      alsoServed.delete(bothHex)
+      await server.relay.remove(bothHex, 'alice')
+    }
   })
 
   describe('uploads', () => {
