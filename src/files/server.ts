@@ -226,9 +226,10 @@ export class FileServer {
       if (!checkFetchProof(file.accessKey, hello.proof, this.c.networkId, hello.file, remotePeer, this.c.libp2p.peerId.toString())) {
         throw new FileError('FORBIDDEN', 'the proof does not open this file here: only its recipients can fetch it')
       }
+      // Every write has a deadline: a requester that stops reading is dropped like one that stops asking.
       await this.sendHave(lp, file)
       const manifest = hello.manifest ? await file.manifest() : undefined
-      if (manifest !== undefined) await lp.write(FileReply.encode({ manifest: manifest as Uint8Array<ArrayBuffer> }))
+      if (manifest !== undefined) await lp.write(FileReply.encode({ manifest: manifest as Uint8Array<ArrayBuffer> }), { signal: this.writeDeadline() })
       // A file still arriving here: what comes next is told as it comes.
       let dirty = false
       let flushing = false
@@ -258,7 +259,12 @@ export class FileServer {
 
   private async sendHave (lp: Lp, file: ServedFile): Promise<void> {
     const holds = file.holds()
-    await lp.write(FileReply.encode({ have: holds === true ? { all: true, bitmap: new Uint8Array() } : { all: false, bitmap: new Uint8Array(holds) } }))
+    await lp.write(FileReply.encode({ have: holds === true ? { all: true, bitmap: new Uint8Array() } : { all: false, bitmap: new Uint8Array(holds) } }), { signal: this.writeDeadline() })
+  }
+
+  /** A reply frame must be on its way within the idle timeout. */
+  private writeDeadline (): AbortSignal {
+    return AbortSignal.timeout(this.init.idleTimeoutMs)
   }
 
   /**
@@ -311,8 +317,7 @@ export class FileServer {
         continue
       }
       const reply = await next.reply
-      // A requester that stops reading is dropped like one that stops asking.
-      const signal = AbortSignal.timeout(this.init.idleTimeoutMs)
+      const signal = this.writeDeadline()
       if (reply instanceof Uint8Array) await lp.write(chunkFrame(next.index, reply), { signal })
       else await lp.write(FileReply.encode(reply), { signal })
       if (failure !== undefined) break
@@ -320,7 +325,7 @@ export class FileServer {
     await Promise.allSettled(ahead.map(async a => a.reply))
     if (failure !== undefined) throw failure
     await reader
-    await stream.close()
+    await stream.close({ signal: this.writeDeadline() })
   }
 
   // ---------------------------------------------------------------- the relay's uploads
@@ -349,7 +354,7 @@ export class FileServer {
     const fileId = toHex(file)
     const held = await this.relay.begin({ id: fileId, uploader, accessKey: new Uint8Array(accessKey), size, chunkSize, manifest: new Uint8Array(manifest) })
     this.log('%s uploads %s (%d bytes) to the relay', uploader, fileId, size)
-    await lp.write(FileReply.encode({ have: { all: false, bitmap: new Uint8Array(held.held) } }))
+    await lp.write(FileReply.encode({ have: { all: false, bitmap: new Uint8Array(held.held) } }), { signal: this.writeDeadline() })
     for (;;) {
       const req = await this.read(lp, this.init.idleTimeoutMs)
       if (req === undefined) break
@@ -357,17 +362,17 @@ export class FileServer {
       const { index, data } = req.chunk
       // A chunk that is not the manifest's ends the upload: the uploader is broken, or lying.
       await this.relay.put(fileId, index, data)
-      await lp.write(FileReply.encode({ stored: index }))
+      await lp.write(FileReply.encode({ stored: index }), { signal: this.writeDeadline() })
     }
-    await stream.close()
+    await stream.close({ signal: this.writeDeadline() })
   }
 
   private async remove (stream: Stream, lp: Lp, remove: FileRemove, remotePeer: string): Promise<void> {
     const uploader = await this.uploader(remove.identityToken, remove.proof, FileRequest.encode({ remove: { ...remove, proof: new Uint8Array() } }), remotePeer)
     if (remove.file.byteLength !== FILE_ID_BYTES) throw new FileError('BAD_REQUEST', `a file id is ${FILE_ID_BYTES} bytes`)
     await this.relay.remove(toHex(remove.file), uploader)
-    await lp.write(FileReply.encode({ stored: 0 }))
-    await stream.close()
+    await lp.write(FileReply.encode({ stored: 0 }), { signal: this.writeDeadline() })
+    await stream.close({ signal: this.writeDeadline() })
   }
 }
 

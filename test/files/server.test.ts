@@ -6,7 +6,7 @@ import { deriveNetworkKeys, Network } from '../../src/net/index.js'
 import { ServiceError, proofTranscript } from '../../src/services/index.js'
 import { generateIdentityKeyPair, sha256, sign, verify } from '../../src/crypto/index.js'
 import { chunkHash, chunkLength, fetchProof, fileKeys, sealChunk } from '../../src/files/chunks.js'
-import { FILE_PROTOCOL, MAX_REQUEST_FRAME, MAX_WANT } from '../../src/files/constants.js'
+import { FILE_PROTOCOL, MAX_CHUNKS, MAX_REQUEST_FRAME, MAX_WANT } from '../../src/files/constants.js'
 import { createFileServer, FileError } from '../../src/files/index.js'
 import { chunkFrame } from '../../src/files/server.js'
 import { FileReply, FileRequest } from '../../src/files/pb/files.js'
@@ -176,6 +176,33 @@ describe('the file protocol\'s server', () => {
     } finally {
       alsoServed.delete(bothHex)
       await server.relay.remove(bothHex, 'alice')
+    }
+  })
+
+  it('lets go of a requester that stops reading before the manifest is out', async () => {
+    // The largest manifest an offer may have (2 MiB): more than a stream's window, so its write waits for the reader.
+    const bigId = new Uint8Array(16).fill(12)
+    const bigHex = Buffer.from(bigId).toString('hex')
+    let released!: () => void
+    const handlerDone = new Promise<void>(resolve => { released = resolve })
+    alsoServed.set(bigHex, () => ({
+      accessKey: keys.accessKey,
+      count: MAX_CHUNKS,
+      manifest: async () => new Uint8Array(MAX_CHUNKS * 32),
+      holds: () => true,
+      read: async () => { throw new FileError('NOT_HELD', 'not in this test') },
+      close: async () => { released() }
+    }))
+    try {
+      const { stream, lp } = await open()
+      // A requester that reads nothing more: its window is never opened again.
+      stream.pause()
+      await lp.write(FileRequest.encode({ hello: { file: bigId as Uint8Array<ArrayBuffer>, proof: fetchProof(keys, networkId, bigId, requester.peerId, source.peerId) as Uint8Array<ArrayBuffer>, manifest: true } }))
+      // The server gives up within its idle timeout (2 s here) and lets the file go.
+      await handlerDone
+      stream.abort(new Error('done'))
+    } finally {
+      alsoServed.delete(bigHex)
     }
   })
 
