@@ -95,23 +95,43 @@ export function chunkAd (shape: FileShape, index: number): Uint8Array {
 }
 
 /**
- * Seals chunk `index` (its plaintext): ciphertext || tag, in one new buffer.
- * The same plaintext at the same index always seals to the same bytes (the
- * nonce is the index), which is what lets a member re-seal what it received
- * and serve it: it checks the result against the manifest before sending it,
- * so a changed file never goes out under a used nonce.
+ * A sealed chunk: ciphertext || tag, in one buffer or as its two pieces
+ * (how it is sealed: joining them would copy the chunk into a new buffer,
+ * which costs more than the encryption itself).
  */
-export function sealChunk (chunkKey: Uint8Array, shape: FileShape, index: number, plaintext: Uint8Array): Buffer {
+export type Sealed = Uint8Array | readonly [ciphertext: Uint8Array, tag: Uint8Array]
+
+/** The bytes of a sealed chunk, in one buffer (a copy when it is in pieces). */
+export function joinSealed (sealed: Sealed): Uint8Array {
+  return sealed instanceof Uint8Array ? sealed : Buffer.concat(sealed)
+}
+
+/** The length of a sealed chunk. */
+export function sealedLength (sealed: Sealed): number {
+  return sealed instanceof Uint8Array ? sealed.byteLength : sealed[0].byteLength + sealed[1].byteLength
+}
+
+/**
+ * Seals chunk `index` (its plaintext): its ciphertext and its tag, as the
+ * cipher made them (not copied into one buffer). The same plaintext at the
+ * same index always seals to the same bytes (the nonce is the index), which
+ * is what lets a member re-seal what it received and serve it: it checks the
+ * result against the manifest before sending it, so a changed file never
+ * goes out under a used nonce.
+ */
+export function sealChunkParts (chunkKey: Uint8Array, shape: FileShape, index: number, plaintext: Uint8Array): readonly [Buffer, Buffer] {
   const expected = chunkLength(shape, index)
   if (plaintext.byteLength !== expected) throw new FileError('FILE_CHANGED', `chunk ${index} is ${plaintext.byteLength} bytes where the file had ${expected}`)
   const cipher = createCipheriv('aes-256-gcm', chunkKey, chunkNonce(index), { authTagLength: CHUNK_TAG_BYTES })
   cipher.setAAD(chunkAd(shape, index))
-  const out = Buffer.allocUnsafe(plaintext.byteLength + CHUNK_TAG_BYTES)
   const body = cipher.update(plaintext)
-  body.copy(out, 0)
   cipher.final()
-  cipher.getAuthTag().copy(out, plaintext.byteLength)
-  return out
+  return [body, cipher.getAuthTag()]
+}
+
+/** Seals chunk `index` into one new buffer: ciphertext || tag (sealChunkParts, joined). */
+export function sealChunk (chunkKey: Uint8Array, shape: FileShape, index: number, plaintext: Uint8Array): Buffer {
+  return Buffer.concat(sealChunkParts(chunkKey, shape, index, plaintext))
 }
 
 /**
@@ -138,8 +158,9 @@ export function openChunk (chunkKey: Uint8Array, shape: FileShape, index: number
 }
 
 /** SHA-256 of a sealed chunk: its entry in the manifest. */
-export function chunkHash (sealed: Uint8Array): Buffer {
-  return createHash('sha256').update(sealed).digest()
+export function chunkHash (sealed: Sealed): Buffer {
+  if (sealed instanceof Uint8Array) return createHash('sha256').update(sealed).digest()
+  return createHash('sha256').update(sealed[0]).update(sealed[1]).digest()
 }
 
 /** The root an offer names: SHA-256 of transcript(MANIFEST_LABEL, file id, manifest). */
@@ -153,7 +174,7 @@ export function manifestEntry (manifest: Uint8Array, index: number): Uint8Array 
 }
 
 /** Whether `sealed` is chunk `index` as the manifest has it. */
-export function checkChunk (manifest: Uint8Array, index: number, sealed: Uint8Array): boolean {
+export function checkChunk (manifest: Uint8Array, index: number, sealed: Sealed): boolean {
   if ((index + 1) * CHUNK_HASH_BYTES > manifest.byteLength) return false
   return equalBytes(chunkHash(sealed), manifestEntry(manifest, index))
 }

@@ -339,11 +339,18 @@ export class Download {
     if (!hasBit(this.have, index) && !this.writing.has(index)) this.queue.push(index)
   }
 
-  /** Fills every source's window with chunks it holds that are wanted. */
+  /**
+   * Fills every source's window with chunks it holds that are wanted, once a
+   * quarter of its window is free: wants go a few chunks to a frame, not one
+   * frame per chunk received (each frame costs both ends a trip through the
+   * whole stack).
+   */
   private pump (): void {
     if (this.over || this.manifest === undefined) return
+    const batch = Math.max(this.init.sourceWindowBytes / 4, this.sealedLength(0))
     for (const src of this.sources.values()) {
       if (src.link === undefined || src.holds === undefined) continue
+      if (src.outstanding.size > 0 && src.bytes > this.init.sourceWindowBytes - batch) continue
       const picked: number[] = []
       const room = (): boolean => picked.length < MAX_WANT && src.outstanding.size + picked.length < MAX_WANT &&
         src.bytes < this.init.sourceWindowBytes && this.outstandingBytes < this.init.windowBytes

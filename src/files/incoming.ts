@@ -7,12 +7,13 @@
  */
 import { mkdir, open } from 'node:fs/promises'
 import { checkedBitmap, hasBit, newBitmap, setBit, clearBit, countBits } from './bitmap.js'
-import { checkChunk, chunkCount, chunkLength, fetchProof, sealChunk } from './chunks.js'
+import { checkChunk, chunkCount, chunkLength, fetchProof, sealChunkParts, sealedLength } from './chunks.js'
 import { Download } from './download.js'
 import { FileError } from './errors.js'
 import { Meter } from './meter.js'
 import { freeBytes as statfsFree, ioError, PartFile, readExactly } from './part-file.js'
 import { libp2pSources } from './source.js'
+import type { Sealed } from './chunks.js'
 import type { FilesContext, Live } from './context.js'
 import type { ServedFile, SourceDialer } from './index.js'
 import type { PeerIdStr } from '../net/index.js'
@@ -160,7 +161,7 @@ export class Incoming {
     const count = chunkCount(l.r.size, l.r.chunkSize)
     for (let i = 0; i < count; i++) {
       const plain = await l.part!.read(i * l.r.chunkSize, chunkLength(l.shape, i))
-      if (!checkChunk(l.manifest!, i, sealChunk(l.keys.chunkKey, l.shape, i, plain))) {
+      if (!checkChunk(l.manifest!, i, sealChunkParts(l.keys.chunkKey, l.shape, i, plain))) {
         clearBit(l.have!, i)
         bad++
       }
@@ -236,14 +237,14 @@ export class Incoming {
       holds: () => r.state === 'done' ? true : new Uint8Array(l.have ?? newBitmap(count)),
       read: async index => {
         if (r.state !== 'done' && (l.have === undefined || !hasBit(l.have, index))) throw new FileError('NOT_HELD', `chunk ${index} is not here yet`)
-        let sealed: Buffer
+        let sealed: Sealed
         try {
-          sealed = sealChunk(l.keys.chunkKey, l.shape, index, await readPlain(index))
+          sealed = sealChunkParts(l.keys.chunkKey, l.shape, index, await readPlain(index))
         } catch {
           throw new FileError('NOT_HELD', `chunk ${index} cannot be read here`)
         }
         if (l.manifest === undefined || !checkChunk(l.manifest, index, sealed)) throw new FileError('NOT_HELD', `chunk ${index} changed on disk here`)
-        l.served += sealed.byteLength
+        l.served += sealedLength(sealed)
         return sealed
       },
       watch: fn => {

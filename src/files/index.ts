@@ -13,6 +13,7 @@
 import { FILES_DEFAULTS, RELAY_FILES_DEFAULTS } from './constants.js'
 import { Files } from './files.js'
 import { FileServer } from './server.js'
+import type { Sealed } from './chunks.js'
 import type { FilesInit, RelayFilesInit } from './constants.js'
 import type { FileHello } from './pb/files.js'
 import type { IdentityKeyPair } from '../crypto/index.js'
@@ -45,7 +46,7 @@ export interface ServedFile {
   /** Every chunk (true), or a bitmap of the chunks here now */
   holds: () => true | Uint8Array
   /** A sealed chunk: NOT_HELD when it is not here, FILE_CHANGED when the file no longer matches the manifest */
-  read: (index: number) => Promise<Uint8Array>
+  read: (index: number) => Promise<Sealed>
   /** Calls `fn` whenever more chunks arrive (a file still being received); returns what stops it */
   watch?: (fn: () => void) => () => void
   /** The requester says it has the whole file */

@@ -8,12 +8,13 @@
  */
 import { open } from 'node:fs/promises'
 import { hasBit, newBitmap, setBit } from './bitmap.js'
-import { checkChunk, chunkCount, chunkLength, sealChunk } from './chunks.js'
+import { checkChunk, chunkCount, chunkLength, joinSealed, sealChunkParts, sealedLength } from './chunks.js'
 import { FileError } from './errors.js'
 import { Meter } from './meter.js'
 import { ioError, readExactly } from './part-file.js'
 import { FINAL } from './records.js'
 import { removeFromRelay, uploadToRelay } from './upload.js'
+import type { Sealed } from './chunks.js'
 import type { FilesContext, Live } from './context.js'
 import type { ServedFile } from './index.js'
 import type { UploadAs } from './upload.js'
@@ -47,10 +48,10 @@ export class Outgoing {
     l.meter ??= new Meter(l.r.size, 0, this.ctx.clock)
   }
 
-  /** A sealed chunk of the file sent, read from where the user keeps it. */
-  private async sealFrom (l: Live, fh: FileHandle, index: number): Promise<Uint8Array> {
-    const plain = await readExactly(fh, index * l.r.chunkSize, chunkLength(l.shape, index), l.r.path!)
-    const sealed = sealChunk(l.keys.chunkKey, l.shape, index, plain)
+  /** A sealed chunk of the file sent, read from where the user keeps it (into `buf`, free again once this returns). */
+  private async sealFrom (l: Live, fh: FileHandle, index: number, buf: Buffer): Promise<Sealed> {
+    const plain = await readExactly(fh, index * l.r.chunkSize, chunkLength(l.shape, index), l.r.path!, buf)
+    const sealed = sealChunkParts(l.keys.chunkKey, l.shape, index, plain)
     if (!checkChunk(l.manifest!, index, sealed)) {
       void this.changed(l)
       throw new FileError('FILE_CHANGED', `${l.r.path!} changed since it was offered: it cannot be sent any more`)
@@ -95,15 +96,23 @@ export class Outgoing {
       }
       return fh
     }
+    // Plaintext buffers, each used again once its chunk is sealed (the ciphertext is a new buffer): as many as reads at once.
+    const free: Buffer[] = []
     return {
       accessKey: l.keys.accessKey,
       count: chunkCount(r.size, r.chunkSize),
       manifest: async () => l.manifest!,
       holds: () => true,
       read: async index => {
-        const sealed = await this.sealFrom(l, await handle(), index)
+        const buf = free.pop() ?? Buffer.allocUnsafe(r.chunkSize)
+        let sealed: Sealed
+        try {
+          sealed = await this.sealFrom(l, await handle(), index, buf)
+        } finally {
+          free.push(buf)
+        }
         this.markSent(l, index)
-        l.served += sealed.byteLength
+        l.served += sealedLength(sealed)
         return sealed
       },
       finished: () => { void this.delivered(l) },
@@ -161,7 +170,7 @@ export class Outgoing {
           chunkSize: l.r.chunkSize,
           manifest: l.manifest!,
           count: served.count,
-          read: async index => served.read(index),
+          read: async index => joinSealed(await served.read(index)),
           stored: index => { this.markSent(l, index) }
         }, abort.signal)
       } finally {

@@ -138,9 +138,14 @@ export class PartFile {
   }
 }
 
-/** Reads exactly `length` bytes at `offset` of an open file; IO_ERROR when the file is shorter. */
-export async function readExactly (fh: FileHandle, offset: number, length: number, path: string): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(length)
+/**
+ * Reads exactly `length` bytes at `offset` of an open file, into `into` (a
+ * buffer used again and again: a fresh one per chunk costs more than the
+ * read) or a new buffer; FILE_CHANGED when the file is shorter.
+ */
+export async function readExactly (fh: FileHandle, offset: number, length: number, path: string, into?: Buffer): Promise<Buffer> {
+  if (into !== undefined && into.byteLength < length) throw new RangeError(`a buffer of ${into.byteLength} bytes cannot take ${length}`)
+  const buf = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length)
   let done = 0
   try {
     while (done < length) {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { open, stat } from 'node:fs/promises'
 import { randomBytes } from '../crypto/index.js'
-import { chooseChunkSize, chunkCount, chunkHash, chunkLength, fileKeys, manifestRoot, sealChunk } from './chunks.js'
+import { chooseChunkSize, chunkCount, chunkHash, chunkLength, fileKeys, manifestRoot, sealChunkParts } from './chunks.js'
 import { CHUNK_HASH_BYTES, FILE_ID_BYTES, FILE_KEY_BYTES } from './constants.js'
 import { FileError } from './errors.js'
 import { sanitizeName } from './names.js'
@@ -53,10 +53,11 @@ export async function prepareOffer (path: string, size: number, preferredChunk: 
     throw ioError(err, `cannot open ${path}`)
   }
   try {
+    const buf = Buffer.allocUnsafe(chunkSize)
     for (let i = 0; i < count; i++) {
-      const plain = await readExactly(fh, i * chunkSize, chunkLength(shape, i), path)
+      const plain = await readExactly(fh, i * chunkSize, chunkLength(shape, i), path, buf)
       whole.update(plain)
-      manifest.set(chunkHash(sealChunk(chunkKey, shape, i, plain)), i * CHUNK_HASH_BYTES)
+      manifest.set(chunkHash(sealChunkParts(chunkKey, shape, i, plain)), i * CHUNK_HASH_BYTES)
     }
   } finally {
     await fh.close()

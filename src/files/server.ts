@@ -14,11 +14,12 @@ import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { proofTranscript } from '../services/index.js'
 import { hasBit } from './bitmap.js'
-import { checkFetchProof, chunkCount } from './chunks.js'
+import { checkFetchProof, chunkCount, sealedLength } from './chunks.js'
 import { FILE_ID_BYTES, FILE_PROTOCOL, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT, MIN_CHUNK_BYTES } from './constants.js'
 import { FileError } from './errors.js'
 import { FileReply, FileRequest } from './pb/files.js'
 import { RelayFileStore } from './relay-store.js'
+import type { Sealed } from './chunks.js'
 import type { RelayFilesInit } from './constants.js'
 import type { FileProvider, FileServerComponents, ServedFile } from './index.js'
 import type { FileHello, FileRemove, FileUpload } from './pb/files.js'
@@ -47,10 +48,11 @@ function varint (n: number): number[] {
  * the few bytes of tags and lengths, then the sealed chunk itself (the bytes
  * FileReply.encode would make).
  */
-export function chunkFrame (index: number, data: Uint8Array): Uint8ArrayList {
-  const inner = [0x08, ...varint(index), 0x12, ...varint(data.byteLength)]
-  const head = Uint8Array.from([0x1a, ...varint(inner.length + data.byteLength), ...inner])
-  return new Uint8ArrayList(head, data)
+export function chunkFrame (index: number, data: Sealed): Uint8ArrayList {
+  const length = sealedLength(data)
+  const inner = [0x08, ...varint(index), 0x12, ...varint(length)]
+  const head = Uint8Array.from([0x1a, ...varint(inner.length + length), ...inner])
+  return data instanceof Uint8Array ? new Uint8ArrayList(head, data) : new Uint8ArrayList(head, ...data)
 }
 
 /** Two copies of one file (the user's and the relay's): what either holds, each chunk from the one that has it. */
@@ -67,7 +69,7 @@ function joined (own: ServedFile, relay: ServedFile): ServedFile {
     },
     read: async index => {
       const r = relay.holds()
-      return r === true || hasBit(r, index) ? relay.read(index) : own.read(index)
+      return await (r === true || hasBit(r, index) ? relay.read(index) : own.read(index))
     },
     ...(own.watch !== undefined ? { watch: own.watch } : {}),
     ...(own.finished !== undefined ? { finished: own.finished } : {}),
@@ -298,11 +300,11 @@ export class FileServer {
       }
     })()
     // Chunks are read and sealed a few ahead of the one being written: the disk and the network work at once.
-    const ahead: Array<{ index: number, reply: Promise<Uint8Array | FileReply> }> = []
-    const fetch = (index: number): Promise<Uint8Array | FileReply> => file.read(index).then(data => data, (err: unknown) => {
+    const ahead: Array<{ index: number, reply: Promise<{ chunk: Sealed } | { refusal: FileReply }> }> = []
+    const fetch = async (index: number): Promise<{ chunk: Sealed } | { refusal: FileReply }> => file.read(index).then(chunk => ({ chunk }), (err: unknown) => {
       // A file that changed on disk is not served any more.
       if (codeOf(err) === 'FILE_CHANGED') failure ??= err
-      return refusal(err, index)
+      return { refusal: refusal(err, index) }
     })
     while (true) {
       while (ahead.length < READ_AHEAD && queue.length > 0) {
@@ -318,8 +320,7 @@ export class FileServer {
       }
       const reply = await next.reply
       const signal = this.writeDeadline()
-      if (reply instanceof Uint8Array) await lp.write(chunkFrame(next.index, reply), { signal })
-      else await lp.write(FileReply.encode(reply), { signal })
+      await lp.write('chunk' in reply ? chunkFrame(next.index, reply.chunk) : FileReply.encode(reply.refusal), { signal })
       if (failure !== undefined) break
     }
     await Promise.allSettled(ahead.map(async a => a.reply))

@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   checkChunk, checkFetchProof, checkManifest, chooseChunkSize, chunkAd, chunkCount, chunkHash, chunkLength, chunkNonce, fetchProof, fileKeys,
-  manifestRoot, openChunk, sealChunk
+  joinSealed, manifestRoot, openChunk, sealChunk, sealChunkParts, sealedLength
 } from '../../src/files/chunks.js'
 import { MAX_CHUNK_BYTES, MAX_CHUNKS } from '../../src/files/constants.js'
 import { isCode } from '../../src/errors.js'
@@ -46,6 +46,20 @@ describe('chunk sealing', () => {
       const noble = gcm(keys.chunkKey, chunkNonce(index), chunkAd(shape, index)).encrypt(p)
       expect(Buffer.from(sealed)).toEqual(Buffer.from(noble))
       expect(Buffer.from(openChunk(keys.chunkKey, shape, index, sealed))).toEqual(Buffer.from(p))
+    }
+  })
+
+  it('seals into the ciphertext and the tag, which are the sealed chunk, and hash and check as it does', () => {
+    const manifest = Buffer.concat([0, 1, 2, 3].map(i => chunkHash(sealChunk(keys.chunkKey, shape, i, plain(i)))))
+    for (const index of [0, 3]) {
+      const parts = sealChunkParts(keys.chunkKey, shape, index, plain(index))
+      expect(Buffer.concat(parts)).toEqual(sealChunk(keys.chunkKey, shape, index, plain(index)))
+      expect(parts[1].byteLength).toBe(16)
+      expect(sealedLength(parts)).toBe(chunkLength(shape, index) + 16)
+      expect(Buffer.from(joinSealed(parts))).toEqual(Buffer.concat(parts))
+      expect(chunkHash(parts)).toEqual(chunkHash(Buffer.concat(parts)))
+      expect(checkChunk(manifest, index, parts)).toBe(true)
+      expect(checkChunk(manifest, index, [parts[0], Buffer.alloc(16)])).toBe(false)
     }
   })
 

@@ -115,6 +115,28 @@ describe('a download', () => {
     expect(fakes.b!.wants.length).toBeGreaterThan(0)
   })
 
+  it('asks a source for a few chunks at a time once part of its window is free, not for each chunk received', async () => {
+    const { dial, fakes } = sources({ sender: { behaviour: 'honest' } })
+    const disk = new Map<number, Uint8Array>()
+    const d = new Download({ shape, chunkKey: keys.chunkKey, root, have: newBitmap(count) }, {
+      dial,
+      candidates: () => ['sender'],
+      hello: (_peer, wantManifest) => ({ file: id as Uint8Array<ArrayBuffer>, proof: new Uint8Array(), manifest: wantManifest }),
+      write: async (i, p) => { disk.set(i, new Uint8Array(p)) },
+      keepManifest: async () => {},
+      received: () => {},
+      clock: Date.now,
+      log: createLogger('test:download')
+    }, { ...init, sourceWindowBytes: 128 * KiB })
+    d.start()
+    expect(await d.finished).toBe('complete')
+    expect(whole(disk)).toBe(true)
+    const wants = fakes.sender!.wants
+    // The window's worth first, then batches (the last may be what is left).
+    expect(wants.length).toBeLessThan(count / 2)
+    expect(wants.slice(0, -1).every(w => w.length >= 2)).toBe(true)
+  })
+
   it('resumes: only the chunks not on disk are asked for', async () => {
     const have = newBitmap(count)
     for (let i = 0; i < 15; i++) setBit(have, i)
