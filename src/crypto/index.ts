@@ -35,7 +35,7 @@ export {
 } from './primitives.js'
 
 // What a key signs: a label and length-prefixed fields
-export { transcript } from './transcript.js'
+export { transcript, u32, u64 } from './transcript.js'
 
 // Prekeys (Bob's published material)
 export {

@@ -16,3 +16,17 @@ export function transcript (label: string, ...fields: Array<string | Uint8Array>
   }
   return out
 }
+
+/** A number as a transcript field: uint32 big-endian. */
+export function u32 (n: number): Uint8Array {
+  const b = new Uint8Array(4)
+  new DataView(b.buffer).setUint32(0, n)
+  return b
+}
+
+/** A number as a transcript field: uint64 big-endian. */
+export function u64 (n: number): Uint8Array {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigUint64(0, BigInt(n))
+  return b
+}

@@ -8,7 +8,7 @@
  * copied as few times as possible.
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
-import { ed25519PublicKey, equalBytes, hkdf, safeVerify, sign, transcript } from '../crypto/index.js'
+import { ed25519PublicKey, equalBytes, hkdf, safeVerify, sign, transcript, u32, u64 } from '../crypto/index.js'
 import { CHUNK_HASH_BYTES, CHUNK_TAG_BYTES, FILE_KEY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MIN_CHUNK_BYTES, TARGET_CHUNKS } from './constants.js'
 import { FileError } from './errors.js'
 
@@ -75,18 +75,6 @@ export function chunkNonce (index: number): Buffer {
   nonce.writeUInt32BE(Math.floor(index / 2 ** 32), 4)
   nonce.writeUInt32BE(index >>> 0, 8)
   return nonce
-}
-
-function u32 (n: number): Uint8Array {
-  const b = new Uint8Array(4)
-  new DataView(b.buffer).setUint32(0, n)
-  return b
-}
-
-function u64 (n: number): Uint8Array {
-  const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigUint64(0, BigInt(n))
-  return b
 }
 
 /** The associated data of chunk `index`: the file id, its size and chunk size, the index. */

@@ -5,7 +5,7 @@
  * I/O, bytes in, verified values or a GroupStateError out. docs/groups.md
  * explains the rules; each check below names the rule it enforces.
  */
-import { safeVerify, sha256, sign, toHex, transcript } from '../crypto/index.js'
+import { safeVerify, sha256, sign, toHex, transcript, u32, u64 } from '../crypto/index.js'
 import { isPrintable } from '../text.js'
 import { canonicalUsername } from '../usernames.js'
 import {
@@ -60,18 +60,6 @@ export function checkGroupName (name: string): string {
     fail('BAD_NAME', `a group name is 1 to ${MAX_GROUP_NAME_CHARS} printable characters`)
   }
   return name
-}
-
-function u32 (n: number): Uint8Array {
-  const b = new Uint8Array(4)
-  new DataView(b.buffer).setUint32(0, n)
-  return b
-}
-
-function u64 (n: number): Uint8Array {
-  const b = new Uint8Array(8)
-  new DataView(b.buffer).setBigUint64(0, BigInt(n))
-  return b
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0

@@ -75,7 +75,7 @@ function sources (spec: Record<string, Partial<Fake> & { behaviour: Behaviour }>
   return { dial, fakes }
 }
 
-function download (dial: SourceDialer, peers: () => string[], have = newBitmap(count), opts: { manifest?: Uint8Array, write?: (i: number, p: Uint8Array) => Promise<void> } = {}) {
+function download (dial: SourceDialer, peers: () => string[], have = newBitmap(count), opts: { manifest?: Uint8Array, write?: (i: number, p: Uint8Array) => Promise<void>, init?: Partial<DownloadInit> } = {}) {
   const disk = new Map<number, Uint8Array>()
   const d = new Download({ shape, chunkKey: keys.chunkKey, root, manifest: opts.manifest, have }, {
     dial,
@@ -86,7 +86,7 @@ function download (dial: SourceDialer, peers: () => string[], have = newBitmap(c
     received: () => {},
     clock: Date.now,
     log: createLogger('test:download')
-  }, init)
+  }, { ...init, ...opts.init })
   return { d, disk }
 }
 
@@ -117,17 +117,7 @@ describe('a download', () => {
 
   it('asks a source for a few chunks at a time once part of its window is free, not for each chunk received', async () => {
     const { dial, fakes } = sources({ sender: { behaviour: 'honest' } })
-    const disk = new Map<number, Uint8Array>()
-    const d = new Download({ shape, chunkKey: keys.chunkKey, root, have: newBitmap(count) }, {
-      dial,
-      candidates: () => ['sender'],
-      hello: (_peer, wantManifest) => ({ file: id as Uint8Array<ArrayBuffer>, proof: new Uint8Array(), manifest: wantManifest }),
-      write: async (i, p) => { disk.set(i, new Uint8Array(p)) },
-      keepManifest: async () => {},
-      received: () => {},
-      clock: Date.now,
-      log: createLogger('test:download')
-    }, { ...init, sourceWindowBytes: 128 * KiB })
+    const { d, disk } = download(dial, () => ['sender'], newBitmap(count), { init: { sourceWindowBytes: 128 * KiB } })
     d.start()
     expect(await d.finished).toBe('complete')
     expect(whole(disk)).toBe(true)
@@ -195,17 +185,7 @@ describe('a download', () => {
     vi.useFakeTimers()
     // One slot: a member that has not started (it holds nothing) takes it first.
     const { dial, fakes } = sources({ idle: { behaviour: 'honest', holds: newBitmap(count) }, sender: { behaviour: 'honest' } })
-    const disk = new Map<number, Uint8Array>()
-    const d = new Download({ shape, chunkKey: keys.chunkKey, root, have: newBitmap(count) }, {
-      dial,
-      candidates: () => ['idle', 'sender'],
-      hello: (_peer, wantManifest) => ({ file: id as Uint8Array<ArrayBuffer>, proof: new Uint8Array(), manifest: wantManifest }),
-      write: async (i, p) => { disk.set(i, new Uint8Array(p)) },
-      keepManifest: async () => {},
-      received: () => {},
-      clock: Date.now,
-      log: createLogger('test:download')
-    }, { ...init, maxSources: 1 })
+    const { d, disk } = download(dial, () => ['idle', 'sender'], newBitmap(count), { init: { maxSources: 1 } })
     d.start()
     await vi.advanceTimersByTimeAsync(1_000)
     expect(fakes.idle!.dials).toBe(1)
