@@ -6,6 +6,7 @@
  * work: incoming.ts (downloads), outgoing.ts (serving the files sent,
  * uploads to the relay), download.ts (one download's sources and chunks).
  */
+import { resolve } from 'node:path'
 import { TypedEventEmitter } from 'main-event'
 import { toBase64 } from '../crypto/index.js'
 import { MessageBody } from '../timeline/pb/body.js'
@@ -104,8 +105,10 @@ export class Files extends TypedEventEmitter<FilesEvents> {
     } else {
       throw new FileError('BAD_RECIPIENT', 'name a contact (to) or a group, not both')
     }
-    const size = await checkSendable(req.path, ctx.init.maxFileBytes)
-    const { offer, manifest } = await prepareOffer(req.path, size, ctx.init.chunkBytes)
+    // Kept absolute: after a restart in another directory the file is still served.
+    const path = resolve(req.path)
+    const size = await checkSendable(path, ctx.init.maxFileBytes)
+    const { offer, manifest } = await prepareOffer(path, size, ctx.init.chunkBytes)
     const n = await ctx.records.nextNumber()
     const r: TransferRecord = {
       id: offer.fileId,
@@ -122,7 +125,7 @@ export class Files extends TypedEventEmitter<FilesEvents> {
       messageId: '',
       state: 'sending',
       createdAt: ctx.clock(),
-      path: req.path
+      path
     }
     const l = liveOf(r)
     l.manifest = manifest

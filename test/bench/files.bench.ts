@@ -7,7 +7,10 @@
  *   (TCP, lanchat's pnet, noise, yamux) between two processes pushing
  *   FILE_BYTES in 64 KiB writes (pnet-peer.ts), in the same run; and
  *   baseline_stream_mb_per_cpu_s, the same bytes over the CPU seconds of both
- *   processes (less disturbed by other load on the machine).
+ *   processes (less disturbed by other load on the machine). The baseline and
+ *   the file take turns, ROUNDS times (FILES_BENCH_ROUNDS, default 3), and
+ *   every figure is the median of the rounds (file_vs_baseline: of each
+ *   round's ratio); the RSS growths are the largest of the rounds.
  * - file_throughput_mb_per_s: FILE_BYTES of random data sent by alice to bob
  *   (online, accepted on its own), from the reply to file.send (the offer is
  *   out; preparing it, file_prepare_s, is apart: the file read and sealed
@@ -20,11 +23,14 @@
  * - file_chunk_<size>_mb_per_s (and _mb_per_cpu_s): SWEEP_BYTES with each
  *   chunk size (a sender started with --file-chunk-size), the sizes taking
  *   turns over SWEEP_ROUNDS rounds, the median: how the default was chosen.
- * - file_one_to_one_s, file_group_fanout_s: GROUP_FILE_BYTES to one member,
- *   then to a group of GROUP_MEMBERS members (members fetch from each other
- *   as well as from the sender), from the send's reply to the last
- *   member's file:done; file_group_fanout_vs_n_times_one_to_one compares the
- *   group's time with GROUP_MEMBERS one-to-one transfers in a row;
+ * - file_one_to_one_s, file_group_fanout_s: GROUP_FILE_BYTES to one member
+ *   (the mean of one transfer before the group's and one after), and to a
+ *   group of GROUP_MEMBERS members (members fetch from each other as well
+ *   as from the sender), from the send's reply to the last member's
+ *   file:done; file_group_fanout_vs_n_times_one_to_one compares the group's
+ *   time with GROUP_MEMBERS one-to-one transfers in a row. On one machine
+ *   every member shares its cores: the group can at best match the
+ *   transfers in a row; on a LAN each member brings its own CPU and link;
  *   file_group_sender_served_mb: what the sender uploaded of it all.
  * - files_loadavg: the machine's 1-minute load average before and after.
  *
@@ -50,6 +56,7 @@ const FILE_BYTES = Number(process.env.FILES_BENCH_BYTES ?? 1024 * MiB)
 const SWEEP_BYTES = Number(process.env.FILES_BENCH_SWEEP_BYTES ?? 256 * MiB)
 const SWEEP_SIZES = [64 * 1024, 256 * 1024, 1024 * 1024]
 const SWEEP_ROUNDS = 2
+const ROUNDS = Number(process.env.FILES_BENCH_ROUNDS ?? 3)
 const GROUP_FILE_BYTES = Number(process.env.FILES_BENCH_GROUP_BYTES ?? 100_000_000)
 const GROUP_MEMBERS = Number(process.env.FILES_BENCH_MEMBERS ?? 8)
 const SKIP = new Set((process.env.FILES_BENCH_SKIP ?? '').split(',').filter(s => s !== ''))
@@ -88,8 +95,8 @@ async function randomFile (dir: string, name: string, bytes: number): Promise<st
   return path
 }
 
-/** The raw stream: pnet-peer.js receiver and sender with lanchat's protector; wall MB/s and MB per CPU second. */
-async function baseline (bytes: number): Promise<{ wall: number, cpu: number }> {
+/** The raw stream: pnet-peer.js receiver and sender with lanchat's protector; seconds, wall MB/s and MB per CPU second. */
+async function baseline (bytes: number): Promise<{ seconds: number, wall: number, cpu: number }> {
   const receiver = spawn(process.execPath, [PEER_PATH, 'receiver', 'lanchat'], { stdio: ['pipe', 'pipe', 'inherit'] })
   try {
     const [line] = await once(receiver.stdout, 'data') as [Buffer]
@@ -99,7 +106,7 @@ async function baseline (bytes: number): Promise<{ wall: number, cpu: number }> 
     await once(sender, 'exit')
     const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { seconds?: number, senderCpu?: number, receiverCpu?: number, failed?: string }
     if (r.seconds === undefined) throw new Error(`the baseline stream failed: ${r.failed ?? out}`)
-    return { wall: bytes / r.seconds / 1e6, cpu: bytes / ((r.senderCpu ?? NaN) + (r.receiverCpu ?? NaN)) / 1e6 }
+    return { seconds: r.seconds, wall: bytes / r.seconds / 1e6, cpu: bytes / ((r.senderCpu ?? NaN) + (r.receiverCpu ?? NaN)) / 1e6 }
   } finally {
     receiver.stdin.end()
     if (receiver.exitCode === null) await once(receiver, 'exit')
@@ -185,18 +192,34 @@ async function oneToOne (dir: string): Promise<BenchResult> {
     await online(alice, ['bob'])
     log(`warm-up: ${32 * MiB} bytes alice -> bob`)
     await transfer(alice, bob, 'bob', await randomFile(dir, 'warm-up.bin', 32 * MiB))
-    log(`the file: ${FILE_BYTES} bytes alice -> bob`)
-    const t = await transfer(alice, bob, 'bob', await randomFile(dir, 'big.bin', FILE_BYTES))
+    const big = await randomFile(dir, 'big.bin', FILE_BYTES)
+    // The machine is shared: the baseline and the file take turns, and each figure is the median of the rounds.
+    const rounds: Array<{ base: Awaited<ReturnType<typeof baseline>>, t: Transfer }> = []
+    for (let r = 1; r <= ROUNDS; r++) {
+      log(`round ${r} of ${ROUNDS}: the baseline stream, ${FILE_BYTES} bytes`)
+      const base = await baseline(FILE_BYTES)
+      log(`round ${r} of ${ROUNDS}: the file, ${FILE_BYTES} bytes alice -> bob`)
+      const t = await transfer(alice, bob, 'bob', big)
+      rounds.push({ base, t })
+      log(`round ${r}: baseline ${round(base.wall)} MB/s (${round(base.cpu)} MB per CPU second), file ${round(FILE_BYTES / t.seconds / 1e6)} MB/s (${round(FILE_BYTES / (t.senderCpu + t.receiverCpu) / 1e6)}), RSS growth ${round(t.senderRss)} / ${round(t.receiverRss)} MB`)
+    }
+    const med = (f: (x: typeof rounds[number]) => number): number => median(rounds.map(f))
     const out: BenchResult = {
       file_bytes: FILE_BYTES,
-      file_prepare_s: round(t.prepare),
-      file_transfer_s: round(t.seconds),
-      file_throughput_mb_per_s: round(FILE_BYTES / t.seconds / 1e6),
-      file_mb_per_cpu_s: round(FILE_BYTES / (t.senderCpu + t.receiverCpu) / 1e6),
-      file_sender_cpu_s: round(t.senderCpu),
-      file_receiver_cpu_s: round(t.receiverCpu),
-      file_sender_rss_growth_mb: round(t.senderRss),
-      file_receiver_rss_growth_mb: round(t.receiverRss)
+      file_rounds: ROUNDS,
+      baseline_stream_mb_per_s: round(med(x => x.base.wall)),
+      baseline_stream_mb_per_cpu_s: round(med(x => x.base.cpu)),
+      file_prepare_s: round(med(x => x.t.prepare)),
+      file_transfer_s: round(med(x => x.t.seconds)),
+      file_throughput_mb_per_s: round(med(x => FILE_BYTES / x.t.seconds / 1e6)),
+      file_mb_per_cpu_s: round(med(x => FILE_BYTES / (x.t.senderCpu + x.t.receiverCpu) / 1e6)),
+      file_vs_baseline: Math.round(med(x => x.base.seconds / x.t.seconds) * 100) / 100,
+      file_vs_baseline_cpu: Math.round(med(x => (FILE_BYTES / (x.t.senderCpu + x.t.receiverCpu) / 1e6) / x.base.cpu) * 100) / 100,
+      file_sender_cpu_s: round(med(x => x.t.senderCpu)),
+      file_receiver_cpu_s: round(med(x => x.t.receiverCpu)),
+      // Memory: the largest growth of any round.
+      file_sender_rss_growth_mb: round(Math.max(...rounds.map(x => x.t.senderRss))),
+      file_receiver_rss_growth_mb: round(Math.max(...rounds.map(x => x.t.receiverRss)))
     }
     for (const [k, v] of Object.entries(out)) log(`${k} = ${v}`)
     if (!SKIP.has('sweep')) await part(out, 'file_chunk_sweep', async () => {
@@ -235,8 +258,9 @@ async function fanout (dir: string): Promise<BenchResult> {
     for (let i = 0; i < names.length; i += 2) members.push(...await Promise.all(names.slice(i, i + 2).map(async n => c.user(n))))
     await online(sender, names)
     const path = await randomFile(dir, 'group.bin', GROUP_FILE_BYTES)
+    // One to one before and after the group (the machine's load changes meanwhile): their mean is the reference.
     log(`one to one: ${GROUP_FILE_BYTES} bytes sender -> member1`)
-    const single = await transfer(sender, members[0]!, 'member1', path)
+    const before = await transfer(sender, members[0]!, 'member1', path)
     const group = (await sender.call('group.create', { name: 'bench', members: names }, CALL_MS)).group as string
     await Promise.all(members.map(async m => m.waitFor(l => l.event === 'group:changed' && l.group === group, CALL_MS)))
     log(`fan-out: ${GROUP_FILE_BYTES} bytes to a group of ${GROUP_MEMBERS}`)
@@ -248,6 +272,9 @@ async function fanout (dir: string): Promise<BenchResult> {
       if (done.event !== 'file:done') throw new Error(`${m.name}: ${JSON.stringify(done)}`)
     }))
     const seconds = (performance.now() - t1) / 1000
+    log(`one to one again: ${GROUP_FILE_BYTES} bytes sender -> member2`)
+    const after = await transfer(sender, members[1]!, 'member2', path)
+    const single = { seconds: (before.seconds + after.seconds) / 2 }
     const served = ((await sender.call('files')).files as Line[]).find(f => f.file === sent.file)?.served as number | undefined ?? 0
     const memberServed = (await Promise.all(members.map(async m => ((await m.call('files')).files as Line[]).find(f => f.file === sent.file)?.served as number | undefined ?? 0))).reduce((a, b) => a + b, 0)
     return {
@@ -281,17 +308,7 @@ export async function run (): Promise<BenchResult> {
   const dir = await tempDir('lanchat-bench-files-')
   const out: BenchResult = {}
   try {
-    log(`baseline: a raw libp2p stream (TCP, pnet, noise, yamux) pushing ${FILE_BYTES} bytes between two processes`)
-    const b = await baseline(FILE_BYTES)
-    out.baseline_stream_mb_per_s = round(b.wall)
-    out.baseline_stream_mb_per_cpu_s = round(b.cpu)
-    log(`baseline_stream_mb_per_s = ${out.baseline_stream_mb_per_s}, baseline_stream_mb_per_cpu_s = ${out.baseline_stream_mb_per_cpu_s}`)
-    await part(out, 'file_one_to_one', async () => {
-      const r = await oneToOne(dir)
-      r.file_vs_baseline = Math.round((r.file_throughput_mb_per_s as number) / b.wall * 100) / 100
-      r.file_vs_baseline_cpu = Math.round((r.file_mb_per_cpu_s as number) / b.cpu * 100) / 100
-      return r
-    })
+    await part(out, 'file_one_to_one', async () => oneToOne(dir))
     if (!SKIP.has('group')) await part(out, 'file_group', async () => fanout(dir))
   } finally {
     await rm(dir, { recursive: true, force: true })
