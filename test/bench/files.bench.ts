@@ -31,12 +31,14 @@
  *   time with GROUP_MEMBERS one-to-one transfers in a row. On one machine
  *   every member shares its cores: the group can at best match the
  *   transfers in a row; on a LAN each member brings its own CPU and link;
+ *   file_group_cpu_vs_n_times_one_to_one compares the CPU seconds of the
+ *   sender and every member with GROUP_MEMBERS times those of one transfer;
  *   file_group_sender_served_mb: what the sender uploaded of it all.
  * - files_loadavg: the machine's 1-minute load average before and after.
  *
  * FILES_BENCH_BYTES, FILES_BENCH_GROUP_BYTES, FILES_BENCH_MEMBERS,
- * FILES_BENCH_SWEEP_BYTES override the sizes; FILES_BENCH_SKIP=sweep,group
- * skips parts.
+ * FILES_BENCH_SWEEP_BYTES override the sizes; FILES_BENCH_SKIP (a comma
+ * list of one, sweep, group) skips parts.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -267,14 +269,17 @@ async function fanout (dir: string): Promise<BenchResult> {
     const marks = members.map(m => m.mark())
     const sent = await sender.call('file.send', { group, path }, 600_000)
     const t1 = performance.now()
+    const everyone = [sender, ...members].map(n => n.proc.pid!)
+    const cpu0 = await Promise.all(everyone.map(cpuOf))
     await Promise.all(members.map(async (m, i) => {
       const done = await m.waitFor(l => (l.event === 'file:done' || l.event === 'file:failed') && l.id === sent.file, 1_800_000, marks[i])
       if (done.event !== 'file:done') throw new Error(`${m.name}: ${JSON.stringify(done)}`)
     }))
     const seconds = (performance.now() - t1) / 1000
+    const groupCpu = (await Promise.all(everyone.map(cpuOf))).reduce((sum, c, i) => sum + c - cpu0[i]!, 0)
     log(`one to one again: ${GROUP_FILE_BYTES} bytes sender -> member2`)
     const after = await transfer(sender, members[1]!, 'member2', path)
-    const single = { seconds: (before.seconds + after.seconds) / 2 }
+    const single = { seconds: (before.seconds + after.seconds) / 2, cpu: (before.senderCpu + before.receiverCpu + after.senderCpu + after.receiverCpu) / 2 }
     const served = ((await sender.call('files')).files as Line[]).find(f => f.file === sent.file)?.served as number | undefined ?? 0
     const memberServed = (await Promise.all(members.map(async m => ((await m.call('files')).files as Line[]).find(f => f.file === sent.file)?.served as number | undefined ?? 0))).reduce((a, b) => a + b, 0)
     return {
@@ -283,6 +288,10 @@ async function fanout (dir: string): Promise<BenchResult> {
       file_one_to_one_s: round(single.seconds),
       file_group_fanout_s: round(seconds),
       file_group_fanout_vs_n_times_one_to_one: Math.round(seconds / (GROUP_MEMBERS * single.seconds) * 100) / 100,
+      // The same in CPU seconds of every process involved (less swayed by what else the machine runs meanwhile).
+      file_one_to_one_cpu_s: round(single.cpu),
+      file_group_fanout_cpu_s: round(groupCpu),
+      file_group_cpu_vs_n_times_one_to_one: Math.round(groupCpu / (GROUP_MEMBERS * single.cpu) * 100) / 100,
       file_group_sender_served_mb: round(served / 1e6),
       file_group_members_served_mb: round(memberServed / 1e6)
     }
@@ -308,7 +317,7 @@ export async function run (): Promise<BenchResult> {
   const dir = await tempDir('lanchat-bench-files-')
   const out: BenchResult = {}
   try {
-    await part(out, 'file_one_to_one', async () => oneToOne(dir))
+    if (!SKIP.has('one')) await part(out, 'file_one_to_one', async () => oneToOne(dir))
     if (!SKIP.has('group')) await part(out, 'file_group', async () => fanout(dir))
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -45,6 +45,17 @@ describe('files across node processes', () => {
   }
   const event = async (node: HeadlessNode, name: string, file: string, since = 0, timeoutMs = 60_000): Promise<Line> =>
     node.waitFor(l => (l.event === name && l.id === file) || (l.event === 'file:failed' && l.id === file && name !== 'file:failed'), timeoutMs, since)
+  /** `to` goes away, then `from` sends it a file: the file, and its id once the relay holds all of it. */
+  const sentWhileAway = async (from: HeadlessNode, to: HeadlessNode, name: string, size: number): Promise<{ f: { path: string, sha256: string }, file: string }> => {
+    await seesOnline(from, to.name)
+    await to.stop()
+    await seesOnline(from, to.name, false)
+    const f = await randomFile(name, size)
+    const sent = await from.call('file.send', { to: to.name, path: f.path })
+    expect(sent.relay).toBe('uploading')
+    await from.untilReply('files', r => (r.files as Line[])[0]?.relay === 'uploaded', 60_000, 'the relay holds the file')
+    return { f, file: sent.file as string }
+  }
   const done = async (node: HeadlessNode, file: string, since = 0): Promise<Line> => {
     const line = await event(node, 'file:done', file, since, 90_000)
     expect(line).toMatchObject({ event: 'file:done' })
@@ -95,16 +106,10 @@ describe('files across node processes', () => {
     const carol = await user('carol', { register: true })
     let dave = await user('dave', { register: true })
     const daveDir = dave.dataDir
-    await seesOnline(carol, 'dave')
-    await dave.stop()
-    await seesOnline(carol, 'dave', false)
-    const f = await randomFile('photo.jpg', 4 * MB)
-    const sent = await carol.call('file.send', { to: 'dave', path: f.path })
-    expect(sent.relay).toBe('uploading')
-    await carol.untilReply('files', r => (r.files as Line[])[0]?.relay === 'uploaded', 60_000, 'the relay holds the file')
+    const { f, file } = await sentWhileAway(carol, dave, 'photo.jpg', 4 * MB)
     await carol.stop()
     dave = await user('dave', { dataDir: daveDir })
-    const got = await done(dave, sent.file as string)
+    const got = await done(dave, file)
     expect(await sha256Of(got.path as string)).toBe(f.sha256)
     await dave.stop()
   })
@@ -159,13 +164,7 @@ describe('files across node processes', () => {
     let ivy = await user('ivy', { register: true })
     let jack = await user('jack', { register: true })
     const jackDir = jack.dataDir
-    await seesOnline(ivy, 'jack')
-    await jack.stop()
-    await seesOnline(ivy, 'jack', false)
-    const f = await randomFile('contract.pdf', 3 * MB)
-    const sent = await ivy.call('file.send', { to: 'jack', path: f.path })
-    const file = sent.file as string
-    await ivy.untilReply('files', r => (r.files as Line[])[0]?.relay === 'uploaded', 60_000, 'the relay holds the file')
+    const { f, file } = await sentWhileAway(ivy, jack, 'contract.pdf', 3 * MB)
     const ivyDir = ivy.dataDir
     await ivy.stop()
     // The relay's disk is tampered with while it is down: every chunk it holds of the file has a byte flipped.
