@@ -37,9 +37,11 @@ export interface Live {
   download?: Download
   /** Served streams to tell when more chunks arrive */
   watchers: Set<() => void>
-  /** In: chunks written since the bitmap was last stored */
-  dirty: boolean
+  /** In: bytes of chunks written since the bitmap was last stored (progress counts them once they are) */
+  unrecorded: number
   flushTimer?: ReturnType<typeof setInterval>
+  /** In: the flush under way (flushes run one after another, so none records after a later one, or after the end) */
+  flushing?: Promise<void>
   /** Out: chunks that left this node at least once */
   sent?: Uint8Array
   /** Out: the upload to the relay under way */
@@ -58,7 +60,7 @@ export function liveOf (r: TransferRecord): Live {
     root: fromBase64(r.root),
     sha256: fromBase64(r.sha256),
     watchers: new Set(),
-    dirty: false,
+    unrecorded: 0,
     served: 0
   }
 }

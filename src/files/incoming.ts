@@ -72,8 +72,7 @@ export class Incoming {
       },
       received: (index, bytes) => {
         setBit(l.have!, index)
-        l.dirty = true
-        l.meter?.add(bytes)
+        l.unrecorded += bytes
         for (const w of l.watchers) w()
       },
       clock: ctx.clock,
@@ -109,12 +108,35 @@ export class Incoming {
     await this.flush(l).catch(() => {})
   }
 
-  /** Makes the chunks written durable, then records them. */
+  /**
+   * Makes the chunks written durable, then records them, then counts them in
+   * the progress: what progress says is there survives a crash (a restart
+   * resumes from at least that much).
+   */
   async flush (l: Live): Promise<void> {
-    if (!l.dirty || l.part === undefined || l.have === undefined) return
-    l.dirty = false
-    await l.part.sync()
-    await this.ctx.records.store.write([this.ctx.records.putBitmap(l.r.id, l.have)])
+    const run = (l.flushing ?? Promise.resolve()).catch(() => {}).then(async () => this.record(l))
+    l.flushing = run
+    try {
+      await run
+    } finally {
+      if (l.flushing === run) l.flushing = undefined
+    }
+  }
+
+  private async record (l: Live): Promise<void> {
+    if (l.unrecorded === 0 || l.part === undefined || l.have === undefined) return
+    // What is written now: chunks that land during the sync wait for the next flush.
+    const have = new Uint8Array(l.have)
+    const bytes = l.unrecorded
+    l.unrecorded = 0
+    try {
+      await l.part.sync()
+      await this.ctx.records.store.write([this.ctx.records.putBitmap(l.r.id, have)])
+    } catch (err) {
+      l.unrecorded += bytes
+      throw err
+    }
+    l.meter?.add(bytes)
   }
 
   /**

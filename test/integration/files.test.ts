@@ -48,12 +48,18 @@ describe('files across node processes', () => {
   /** `to` goes away, then `from` sends it a file: the file, and its id once the relay holds all of it. */
   const sentWhileAway = async (from: HeadlessNode, to: HeadlessNode, name: string, size: number): Promise<{ f: { path: string, sha256: string }, file: string }> => {
     await seesOnline(from, to.name)
+    // They have talked (a session): a node stopped right after its login may not have left its prekeys at the relay.
+    const hello = await from.call('send', { to: to.name, text: 'hello' })
+    await to.waitFor(l => l.event === 'message' && l.id === hello.messageId, 60_000)
     await to.stop()
     await seesOnline(from, to.name, false)
     const f = await randomFile(name, size)
+    const since = from.mark()
     const sent = await from.call('file.send', { to: to.name, path: f.path })
     expect(sent.relay).toBe('uploading')
     await from.untilReply('files', r => (r.files as Line[])[0]?.relay === 'uploaded', 60_000, 'the relay holds the file')
+    // The offer itself is in the relay's mailbox too (else it waits in the sender's outbox for the sender's return).
+    await from.waitFor(l => l.event === 'message:status' && l.id === sent.messageId && l.status === 'sent', 60_000, since)
     return { f, file: sent.file as string }
   }
   const done = async (node: HeadlessNode, file: string, since = 0): Promise<Line> => {
