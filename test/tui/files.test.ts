@@ -33,6 +33,12 @@ function apply (s: TuiState, ...actions: Action[]): { state: TuiState, effects: 
 }
 const typed = (s: TuiState, text: string): TuiState => [...text].reduce((st, ch) => update(st, { type: 'key', key: charKey(ch) }, NOW).state, s)
 const enter = (s: TuiState): ReturnType<typeof update> => update(s, { type: 'key', key: { name: 'enter', full: 'enter' } as never }, NOW)
+/** /dm bob: a name this UI has not met yet is looked up first, then the chat opens. */
+const openDm = (s: TuiState, user: string): TuiState => {
+  const asked = enter(typed(s, `/dm ${user}`))
+  expect(asked.effects).toEqual([{ type: 'checkUser', user }])
+  return update(asked.state, { type: 'userChecked', user, username: user }, NOW).state
+}
 const screen = (s: TuiState): string => renderFrame(s, NOW, FMT).messages.lines.map(l => l.text).join('\n')
 
 describe('TUI file commands', () => {
@@ -68,7 +74,7 @@ describe('TUI file commands', () => {
     const lobby = enter(typed(s, '/file x.bin'))
     expect(lobby.effects).toEqual([])
     expect(lobby.state.notice?.tone).toBe('error')
-    s = enter(typed(s, '/dm bob')).state
+    s = openDm(s, 'bob')
     const r = enter(typed(s, '/file ~/x.bin'))
     expect(r.effects).toEqual([{ type: 'fileSend', conversation: 'bob', path: '~/x.bin' }])
     expect(enter(typed(r.state, '/accept 3')).effects).toEqual([{ type: 'fileAccept', n: 3 }])
@@ -96,7 +102,7 @@ describe('TUI file lines', () => {
   })
 
   it('shows an offer, its live progress and where it was saved, under the message', () => {
-    let s = enter(typed(initialState({ width: 100, height: 30 }, snap).state, '/dm bob')).state
+    let s = openDm(initialState({ width: 100, height: 30 }, snap).state, 'bob')
     const id = 'a'.repeat(32)
     const offer = { id, n: 1, from: 'bob', conversation: 'bob', messageId: 'm1', name: 'big.iso', size: 60_000_000, autoAccept: false }
     s = apply(s,
@@ -113,7 +119,7 @@ describe('TUI file lines', () => {
   })
 
   it('shows a file this user sent at once, with its transfer', () => {
-    let s = enter(typed(initialState({ width: 100, height: 30 }, snap).state, '/dm bob')).state
+    let s = openDm(initialState({ width: 100, height: 30 }, snap).state, 'bob')
     s = apply(s, { type: 'fileInfo', op: 'send', info: view({ direction: 'out', state: 'sending', from: 'alice', messageId: 'm9', name: 'x.bin', size: 1000 }) }).state
     expect(screen(s)).toMatch(/alice: \u{1F4CE} x\.bin \(1\.00 kB\) \(pending\)\n.*#3 offered, waiting to be fetched/u)
   })
