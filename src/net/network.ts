@@ -63,7 +63,7 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
   private node?: LanchatLibp2p
   private dialer?: Dialer
   private key?: PrivateKey
-  /** Addresses learnt from announcements, dialled at most once a minute each */
+  /** Addresses learnt from announcements: when each may be dialled next (src/net/reachable.ts) */
   private readonly budget = new AddressBudget()
   /** Other networks' mDNS answers, counted (with mDNS on) */
   private survey?: LanSurvey
