@@ -60,7 +60,7 @@ export interface Formatters {
   day: (ms: number) => string
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0')
+export const pad2 = (n: number): string => String(n).padStart(2, '0')
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 

@@ -4,8 +4,8 @@
  * selecting a message in the messages pane, and typing indicators. Messages
  * are named by N, counted back from the newest of the open conversation (1).
  */
-import { LOCAL_TIME } from './frame.js'
-import { emptyView, LOBBY } from './state.js'
+import { LOCAL_TIME, pad2 } from './frame.js'
+import { LOBBY } from './state.js'
 import type { Command } from './commands.js'
 import type { Formatters } from './frame.js'
 import type { Action, AnyMessage, Effect, Entry, Tone, TuiState, Update } from './state.js'
@@ -84,7 +84,6 @@ export function onUpdated (state: TuiState, a: Extract<Action, { type: 'updated'
   }
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0')
 /** Date and time to the second, local. */
 export function fullTime (ms: number | undefined): string {
   if (ms === undefined) return '?'
@@ -93,7 +92,8 @@ export function fullTime (ms: number | undefined): string {
 }
 
 /** /info: a message's full timestamps, delivery per recipient, edits and reactions. */
-export function infoLines (state: TuiState, m: AnyMessage, fmt: { full: (ms: number | undefined) => string } = { full: fullTime }): Line[] {
+export function infoLines (m: AnyMessage): Line[] {
+  const fmt = { full: fullTime }
   const lines: Line[] = [{ text: `Message from ${m.from}${m.direction === 'out' ? ' (you)' : ''}, sent ${fmt.full(m.sentAt)} (the sender's clock)`, tone: 'strong' }]
   if (m.direction === 'in') {
     lines.push({ text: `  received here ${fmt.full(m.receivedAt)}${m.readAt !== undefined ? `, read ${fmt.full(m.readAt)}` : ''}`, tone: 'info' })
@@ -112,19 +112,17 @@ export function infoLines (state: TuiState, m: AnyMessage, fmt: { full: (ms: num
   for (const e of m.edits ?? []) lines.push({ text: `  earlier text (${fmt.full(e.at)}): ${e.text}`, tone: 'dim' })
   if (m.edited !== undefined) lines.push({ text: `  edited ${fmt.full(m.edited)}`, tone: 'info' })
   for (const [emoji, users] of Object.entries(m.reactions ?? {})) lines.push({ text: `  ${emoji} ${users.join(', ')}`, tone: 'info' })
-  void state
   return lines
 }
 
 /** /search results, numbered for /jump. */
-export function searchLines (state: TuiState, a: Extract<Action, { type: 'searchResults' }>, title: (id: string) => string, fmt: Formatters = LOCAL_TIME): Line[] {
+export function searchLines (a: Extract<Action, { type: 'searchResults' }>, title: (id: string) => string, fmt: Formatters = LOCAL_TIME): Line[] {
   if (a.messages.length === 0) return [{ text: `No message${a.here ? ' here' : ''} has the words ${a.query}.`, tone: 'info' }]
   const lines: Line[] = [{ text: `${a.messages.length} message${a.messages.length === 1 ? '' : 's'} with ${a.query}${a.here ? ' here' : ''} (newest first; /jump N opens one):`, tone: 'strong' }]
   a.messages.forEach((m, i) => {
     const where = m.conversation === LOBBY ? LOBBY : m.conversation.startsWith('group:') ? `&${title(m.conversation)}` : m.conversation
     lines.push({ text: `  ${i + 1}. ${where}, ${fmt.day(m.sentAt)} ${fmt.time(m.sentAt)} ${m.from}: ${m.text}`, tone: 'info' })
   })
-  void state
   return lines
 }
 
@@ -167,5 +165,3 @@ export function typingEffects (state: TuiState, now: number): { state: TuiState,
 export function isTyping (state: TuiState, user: string, now: number): boolean {
   return (state.typing[user] ?? 0) > now
 }
-
-export { emptyView }

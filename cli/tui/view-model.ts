@@ -1049,8 +1049,7 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
       return none(addNotices(state, usersLines(state, action.users, fmt), now))
     case 'userChecked': {
       if (action.username === undefined) return none(notice(state, `/dm ${action.user}: ${action.error ?? 'no such user'}`, 'error'))
-      const opened = openConversation({ ...state, focus: 'input', notice: null }, action.username)
-      return opened
+      return openConversation({ ...state, focus: 'input', notice: null }, action.username)
     }
     case 'roles':
       return none(addNotices(state, rolesLines(state, action.roles, fmt), now))
@@ -1076,10 +1075,10 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     case 'updated':
       return none(keepingPlace(state, action.conversation, now, fmt, st => onUpdated(st, action, entryOf)))
     case 'info':
-      return none(addNotices(state, infoLines(state, action.message), now))
+      return none(addNotices(state, infoLines(action.message), now))
     case 'searchResults': {
       const s = { ...state, searchResults: action.messages.map(m => ({ conversation: m.conversation, id: m.id, hlc: m.hlc })), notice: null }
-      return none(addNotices(s, searchLines(s, action, id => titleOf(s, id), fmt), now))
+      return none(addNotices(s, searchLines(action, id => titleOf(s, id), fmt), now))
     }
     case 'jumped': {
       const opened = openConversation({ ...state, focus: 'messages', notice: null }, action.conversation)
