@@ -299,6 +299,12 @@ export function parseCommand (line: string): Parsed<Command> {
 }
 
 /** The /help text, or one command's. */
+/** Commands as help lines: usage, padded to one column, then what each does. */
+function usageTable (list: readonly CommandSpec[], summary = (c: CommandSpec): string => c.summary): string[] {
+  const width = Math.max(...list.map(c => usage(c).length)) + 2
+  return list.map(c => `  ${usage(c).padEnd(width)}${summary(c)}`)
+}
+
 export function helpLines (topic?: string): string[] {
   const groupLines = (width: number): string[] => GROUP_COMMANDS.map(c => `  ${groupUsage(c).padEnd(width)}${c.summary}`)
   if (topic === 'group') {
@@ -310,21 +316,17 @@ export function helpLines (topic?: string): string[] {
     ]
   }
   if (topic === 'messages') {
-    const list = COMMANDS.filter(c => c.topic === 'messages')
-    const width = Math.max(...list.map(c => usage(c).length)) + 2
     return [
       'Messages (N counts back from the newest message of the open conversation: 1 is the last one):',
-      ...list.map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
+      ...usageTable(COMMANDS.filter(c => c.topic === 'messages')),
       'In the messages pane, Up / Down select a message; then Ctrl-R replies, Ctrl-E edits, Ctrl-D deletes, Ctrl-O shows /info.',
       'Edits and deletions are for your own messages, in direct chats and groups (the lobby has none).'
     ]
   }
   if (topic === 'file' || topic === 'files') {
-    const file = COMMANDS.filter(c => c.name === 'file' || c.topic === 'file')
-    const width = Math.max(...file.map(c => usage(c).length)) + 2
     return [
       'Files (end-to-end encrypted, resumable; small ones download on their own):',
-      ...file.map(c => `  ${usage(c).padEnd(width)}${c.name === 'file' ? 'send a file to the open chat or group (Tab completes the path)' : c.summary}`),
+      ...usageTable(COMMANDS.filter(c => c.name === 'file' || c.topic === 'file'), c => c.name === 'file' ? 'send a file to the open chat or group (Tab completes the path)' : c.summary),
       'The chat shows each file\'s progress under its message, then where it was saved.'
     ]
   }
@@ -332,11 +334,9 @@ export function helpLines (topic?: string): string[] {
     const spec = specOf(topic)
     return spec === undefined ? [`no command /${topic}`] : [`${usage(spec)}: ${spec.summary}`]
   }
-  const listed = COMMANDS.filter(c => c.topic === undefined)
-  const width = Math.max(...listed.map(c => usage(c).length)) + 2
   return [
     'Commands:',
-    ...listed.map(c => `  ${usage(c).padEnd(width)}${c.summary}`),
+    ...usageTable(COMMANDS.filter(c => c.topic === undefined)),
     '  /help messages: reply, edit, delete, react, info, search',
     'Keys: Tab completes or moves on; Shift-Tab moves back.',
     '  Ctrl-N / Ctrl-P: next / previous conversation (lobby, groups, direct chats).',
