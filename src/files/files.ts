@@ -9,6 +9,8 @@
 import { resolve } from 'node:path'
 import { TypedEventEmitter } from 'main-event'
 import { toBase64 } from '../crypto/index.js'
+import { GROUP_ID } from '../groups/constants.js'
+import { groupConversation, groupOfConversation } from '../timeline/index.js'
 import { MessageBody } from '../timeline/pb/body.js'
 import { canonicalUsername } from '../usernames.js'
 import { FilesContext, liveOf } from './context.js'
@@ -22,8 +24,6 @@ import type { ResolvedInit, Live } from './context.js'
 import type { FileInfo, FilesComponents, FilesEvents, SendFile, ServedFile } from './index.js'
 import type { TransferRecord } from './records.js'
 import type { AttachedFile } from '../timeline/index.js'
-
-const GROUP_PREFIX = 'group:'
 
 /** A file offer in a message, as the chat hands it over. */
 export interface ReceivedOffer {
@@ -97,8 +97,8 @@ export class Files extends TypedEventEmitter<FilesEvents> {
     const me = ctx.c.account.username
     let conversation: string
     if (req.group !== undefined && req.to === undefined) {
-      if (!/^[0-9a-f]{32}$/.test(req.group)) throw new FileError('BAD_RECIPIENT', 'a group is named by its id (32 hex digits)')
-      conversation = GROUP_PREFIX + req.group
+      if (!GROUP_ID.test(req.group)) throw new FileError('BAD_RECIPIENT', 'a group is named by its id (32 hex digits)')
+      conversation = groupConversation(req.group)
     } else if (req.to !== undefined && req.group === undefined) {
       conversation = canonicalUsername(req.to)
       if (conversation === me) throw new FileError('BAD_RECIPIENT', 'you cannot send a file to yourself')
@@ -245,7 +245,7 @@ export class Files extends TypedEventEmitter<FilesEvents> {
   messageStatus (messageId: string, status: string): void {
     if (status !== 'sent') return
     for (const l of this.ctx.live.values()) {
-      if (l.r.direction === 'out' && l.r.messageId === messageId && !l.r.conversation.startsWith(GROUP_PREFIX)) void this.outgoing.wantUpload(l)
+      if (l.r.direction === 'out' && l.r.messageId === messageId && groupOfConversation(l.r.conversation) === undefined) void this.outgoing.wantUpload(l)
     }
   }
 
@@ -265,8 +265,9 @@ export class Files extends TypedEventEmitter<FilesEvents> {
 
   private recipients (r: TransferRecord): string[] {
     const me = this.ctx.c.account.username
-    if (!r.conversation.startsWith(GROUP_PREFIX)) return [r.conversation]
-    return this.ctx.c.peers.members(r.conversation.slice(GROUP_PREFIX.length)).filter(u => u !== me)
+    const group = groupOfConversation(r.conversation)
+    if (group === undefined) return [r.conversation]
+    return this.ctx.c.peers.members(group).filter(u => u !== me)
   }
 
   private async serve (fileId: string): Promise<ServedFile | undefined> {

@@ -6,6 +6,7 @@
  * name. What is received is served on to other members while it arrives.
  */
 import { mkdir, open } from 'node:fs/promises'
+import { groupOfConversation } from '../timeline/index.js'
 import { checkedBitmap, hasBit, newBitmap, setBit, clearBit, countBits } from './bitmap.js'
 import { checkChunk, chunkCount, chunkLength, fetchProof, sealChunkParts, sealedLength } from './chunks.js'
 import { Download } from './download.js'
@@ -20,7 +21,6 @@ import type { PeerIdStr } from '../net/index.js'
 
 /** Room left on the disk beyond the file itself, at accept. */
 const DISK_MARGIN = 16 * 1024 * 1024
-const GROUP_PREFIX = 'group:'
 
 export class Incoming {
   private readonly dial: SourceDialer
@@ -224,8 +224,9 @@ export class Incoming {
     const out = [...peers.online(l.r.from)]
     const relay = peers.relay()
     if (relay !== null) out.push(relay)
-    if (l.r.conversation.startsWith(GROUP_PREFIX)) {
-      for (const member of peers.members(l.r.conversation.slice(GROUP_PREFIX.length))) {
+    const group = groupOfConversation(l.r.conversation)
+    if (group !== undefined) {
+      for (const member of peers.members(group)) {
         if (member !== this.ctx.c.account.username && member !== l.r.from) out.push(...peers.online(member))
       }
     }

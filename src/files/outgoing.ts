@@ -7,6 +7,7 @@
  * again to a new holder if the role moves, resuming what the relay has.
  */
 import { open } from 'node:fs/promises'
+import { groupOfConversation } from '../timeline/index.js'
 import { hasBit, newBitmap, setBit } from './bitmap.js'
 import { checkChunk, chunkCount, chunkLength, joinSealed, sealChunkParts, sealedLength } from './chunks.js'
 import { FileError } from './errors.js'
@@ -123,7 +124,7 @@ export class Outgoing {
   /** A requester says it has the whole file: in a DM that is the recipient (only it can prove the offer). */
   private async delivered (l: Live): Promise<void> {
     const { r } = l
-    if (r.conversation.startsWith('group:') || r.state === 'delivered' || FINAL.has(r.state)) return
+    if (groupOfConversation(r.conversation) !== undefined || r.state === 'delivered' || FINAL.has(r.state)) return
     r.state = 'delivered'
     await this.ctx.save(l)
     this.stopUpload(l)
