@@ -170,7 +170,10 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
       networkId: keys.networkId,
       learnPeer: (peerId, addrs) => { network.learnPeer(peerId, addrs) },
       hostName: this.init.hostName ?? hostname(),
-      user: () => this.account?.whoami().loggedIn === true ? this.account.whoami().username ?? undefined : undefined,
+      user: () => {
+        const me = this.account?.whoami()
+        return me?.loggedIn === true ? me.username ?? undefined : undefined
+      },
       replicas: () => this.replicationService?.reports() ?? {}
     }, { pinned: this.init.pinnedRoles, eligible: this.init.eligibleRoles })
     registry.addEventListener('role:changed', evt => {

@@ -228,10 +228,10 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   }
 
   /** A node's host name and claimed user, as it announces them (this node: its own). */
-  about (peerId: PeerIdStr): { hostName?: string, user?: string } {
-    const self = peerId === this.self
-    const hostName = self ? this.components.hostName ?? '' : this.view.get(peerId)?.record.hostName ?? ''
-    const user = self ? this.components.user?.() ?? '' : this.view.get(peerId)?.record.user ?? ''
+  private about (peerId: PeerIdStr): { hostName?: string, user?: string } {
+    const record = peerId === this.self ? { hostName: this.components.hostName, user: this.components.user?.() } : this.view.get(peerId)?.record
+    const hostName = record?.hostName ?? ''
+    const user = record?.user ?? ''
     return { ...(hostName !== '' ? { hostName } : {}), ...(user !== '' ? { user } : {}) }
   }
 
