@@ -11,7 +11,7 @@
  * and the last ones are asked of a second source when one is idle (endgame).
  * Pure logic over a SourceDialer and the disk writes it is given.
  */
-import { checkedBitmap, hasBit, newBitmap, setBit } from './bitmap.js'
+import { checkedBitmap, clearBit, countBits, hasBit, newBitmap, setBit } from './bitmap.js'
 import { checkChunk, checkManifest, chunkCount, chunkLength, openChunk } from './chunks.js'
 import { CHUNK_TAG_BYTES, MAX_WANT } from './constants.js'
 import { FileError } from './errors.js'
@@ -97,8 +97,7 @@ export class Download {
   constructor (private readonly spec: DownloadSpec, private readonly c: DownloadComponents, private readonly init: DownloadInit) {
     this.count = chunkCount(spec.shape.size, spec.shape.chunkSize)
     this.have = checkedBitmap(spec.have, this.count) ?? newBitmap(this.count)
-    this.missing = 0
-    for (let i = 0; i < this.count; i++) if (!hasBit(this.have, i)) this.missing++
+    this.missing = this.count - countBits(this.have, this.count)
     this.finished = new Promise((resolve, reject) => {
       this.resolve = resolve
       this.reject = reject
@@ -284,10 +283,8 @@ export class Download {
     }
     // A chunk it does not hold after all: asked elsewhere.
     this.release(src, index)
-    if (src.holds === true) {
-      src.holds = new Uint8Array(Math.ceil(this.count / 8)).fill(0xff)
-    }
-    if (src.holds !== undefined) src.holds[index >> 3]! &= ~(0x80 >> (index & 7))
+    if (src.holds === true) src.holds = newBitmap(this.count).fill(0xff)
+    if (src.holds !== undefined) clearBit(src.holds, index)
     if (code === 'FILE_CHANGED') {
       this.drop(src, `${code}: ${message}`, false, true)
       return

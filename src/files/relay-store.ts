@@ -16,7 +16,7 @@
  * sealed under a key only the recipients have, the manifest hashes them.
  */
 import { KeyedLock } from '../lock.js'
-import { fromBase64, toBase64 } from '../crypto/index.js'
+import { equalBytes, fromBase64, toBase64 } from '../crypto/index.js'
 import { hasBit, newBitmap, setBit } from './bitmap.js'
 import { checkChunk, chunkCount } from './chunks.js'
 import { CHUNK_TAG_BYTES } from './constants.js'
@@ -149,7 +149,7 @@ export class RelayFileStore {
     return this.lock.run(u.id, async () => {
       const existing = await this.get(u.id)
       if (existing !== undefined) {
-        if (existing.record.uploader !== u.uploader || toBase64(existing.manifest) !== toBase64(u.manifest) || existing.record.accessKey !== toBase64(u.accessKey)) {
+        if (existing.record.uploader !== u.uploader || !equalBytes(existing.manifest, u.manifest) || !equalBytes(existing.accessKey, u.accessKey)) {
           throw new FileError('FORBIDDEN', 'another upload holds this file id at the relay')
         }
         return existing
