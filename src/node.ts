@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { TypedEventEmitter } from 'main-event'
 import { openStore } from '../store/index.js'
 import { createLogger } from './logger.js'
+import { toHex } from './crypto/index.js'
 import { deriveNetworkKeys, foreignMessage, Network } from './net/index.js'
 import { Account, AccountError } from './account/index.js'
 import { Chat } from './chat/index.js'
@@ -348,7 +349,7 @@ export class LanchatNode extends TypedEventEmitter<NodeEvents> {
     const me = this.account?.whoami()
     if (me?.loggedIn !== true || me.username === null) return
     const bound = this.bindings.known(me.username)
-    const yourKey = Buffer.from(this.user.identity().publicKey).toString('hex')
+    const yourKey = toHex(this.user.identity().publicKey)
     if (bound === undefined || bound.identityKey === yourKey) return
     this.log.error('the directory binds %s to another identity key', me.username)
     this.dispatchEvent(new CustomEvent('identity:conflict', {
