@@ -126,7 +126,7 @@ describe('issue 15.2, 15.3, 15.6: roles, hand-over and addresses taken on a clai
     }
   })
 
-  // Closed: addresses named in announcements are dialled only when plausible, each at most once a minute (issue 15, item 7).
+  // Closed: addresses named in announcements are dialled only when plausible, each at most every 15 s and less often while it fails (issue 15, item 7).
   it('dials an address named in a registry record a bounded number of times', async () => {
     const target = await countingListener()
     try {
