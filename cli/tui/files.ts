@@ -101,8 +101,3 @@ export function onFileFailed (state: TuiState, f: FileFailedEvent): TuiState {
   const old = state.files[f.id] ?? sketch(f, f.direction, 0)
   return putFile(state, { ...old, state: f.code === 'CANCELLED' ? 'cancelled' : 'failed', rate: 0, eta: null, error: { code: f.code, message: f.message } })
 }
-
-/** The transfer /accept n or /cancel n names, or why there is none. */
-export function fileByNumber (state: TuiState, n: number): FileView | undefined {
-  return Object.values(state.files).find(f => f.n === n)
-}

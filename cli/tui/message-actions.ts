@@ -13,7 +13,7 @@ import type { Action, AnyMessage, Effect, Entry, Tone, TuiState, Update } from '
 /** A contact shows as typing this long after it last said so. */
 export const TYPING_SHOWN_MS = 6_000
 /** This user tells a contact it is typing at most this often. */
-export const TYPING_EVERY_MS = 3_000
+const TYPING_EVERY_MS = 3_000
 
 type Line = { text: string, tone: Tone }
 
@@ -23,7 +23,7 @@ export function numbered (state: TuiState, conversation = state.current): Entry[
 }
 
 /** Message N of the open conversation (1: the newest). */
-export function messageByNumber (state: TuiState, n: number): Entry | undefined {
+function messageByNumber (state: TuiState, n: number): Entry | undefined {
   const list = numbered(state)
   return list[list.length - n]
 }
@@ -85,7 +85,7 @@ export function onUpdated (state: TuiState, a: Extract<Action, { type: 'updated'
 }
 
 /** Date and time to the second, local. */
-export function fullTime (ms: number | undefined): string {
+function fullTime (ms: number | undefined): string {
   if (ms === undefined) return '?'
   const d = new Date(ms)
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
