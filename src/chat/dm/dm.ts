@@ -6,7 +6,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { canonicalUsername } from '../../usernames.js'
 import { ChatError } from '../errors.js'
-import { checkText } from '../text.js'
+import { checkOutgoing } from '../outgoing.js'
 import { COMMIT_BATCH, FETCH_BATCH, FRAMES_IN_FLIGHT, MAILBOX_POLL_MS, RELAY_ROUND, RETRY_MAX_MS, RETRY_MIN_MS, SEND_FRAME } from './constants.js'
 import { Mailbox } from './mailbox.js'
 import { Outbox, OutboxQueue } from './outbox.js'
@@ -86,8 +86,7 @@ export class DirectMessages extends TypedEventEmitter<DmEvents> {
   async send (to: string, text: string, body?: Body, attachment?: OutgoingAttachment): Promise<SendResult> {
     const peer = canonicalUsername(to)
     if (peer === this.me) throw new ChatError('BAD_RECIPIENT', 'you cannot send a message to yourself')
-    if (body !== undefined && attachment !== undefined) throw new TypeError('a message has a body or an attachment, not both')
-    if (body === undefined || body.kind === 'reply' || body.kind === 'edit') checkText(text)
+    checkOutgoing(text, body, attachment)
     // A known contact and plain text, nothing being checked before it: straight in (sends made together share a write).
     if (body === undefined && !this.admitting.has(peer) && this.directory.registeredNow(peer)) return this.outbox.send(peer, text, undefined, attachment)
     // Otherwise checked one send after the other per contact, so sends reach the outbox in the order they were made.

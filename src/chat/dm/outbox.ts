@@ -9,8 +9,8 @@
 import { codeOf, isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
 import { RetryLoop } from '../../retry.js'
-import { toBase64 } from '../../crypto/index.js'
-import { bodyFields, encodeBody, newMessageId } from '../../timeline/index.js'
+import { bodyFields, newMessageId } from '../../timeline/index.js'
+import { storedBody } from '../outgoing.js'
 import type { RoundResult } from '../../retry.js'
 import type { SealedStore } from '../../sealed-store.js'
 import type { Body, ChatMessage, MessageUpdate, Timeline } from '../../timeline/index.js'
@@ -44,11 +44,6 @@ export interface Queued {
 }
 
 const PREFIX = 'o/'
-
-/** An outbox entry's fields for a file message's body. */
-function attached (a: OutgoingAttachment | undefined): Pick<OutboxEntry, 'body' | 'file'> {
-  return a === undefined ? {} : { body: toBase64(a.body), file: a.file }
-}
 
 /** The stored entries in memory: each contact's keys in send (hlc) order. */
 export class OutboxQueue {
@@ -221,11 +216,7 @@ export class Outbox {
       if (waiting.length === 0) this.pending.delete(peer)
       let undo = (): void => {}
       try {
-        const made = items.map(item => {
-          const encoded = encodeBody(item.body)
-          const fields = item.attachment !== undefined ? attached(item.attachment) : encoded !== undefined ? { body: toBase64(encoded) } : {}
-          return { item, ...this.newEntry(peer, { kind: 'text', text: item.text, ...fields }) }
-        })
+        const made = items.map(item => ({ item, ...this.newEntry(peer, { kind: 'text', text: item.text, ...storedBody(item.body, item.attachment) }) }))
         // Encryption follows the queue's order: while older entries wait to be
         // encrypted (sent before the session existed), new ones wait behind them.
         const last = this.queue.last(peer)

@@ -10,8 +10,8 @@ import { GroupEnvelope, isMember, sealGroupMessage } from '../../groups/index.js
 import { fromBase64, toBase64 } from '../../crypto/index.js'
 import { KeyedLock } from '../../lock.js'
 import { RetryLoop } from '../../retry.js'
-import { bodyFields, decodeBody, encodeBody, groupConversation, newMessageId } from '../../timeline/index.js'
-import { checkText } from '../text.js'
+import { bodyFields, decodeBody, groupConversation, newMessageId } from '../../timeline/index.js'
+import { checkOutgoing, storedBody } from '../outgoing.js'
 import { POST_BATCH } from './constants.js'
 import { pad } from './context.js'
 import { GroupError } from './errors.js'
@@ -86,15 +86,13 @@ export class Outbox {
    * `attachment`: a file message's body (made by the files module), sent as it is.
    */
   async send (group: GroupId, text: string, body?: Body, attachment?: OutgoingAttachment): Promise<GroupSendResult> {
-    if (body !== undefined && attachment !== undefined) throw new TypeError('a message has a body or an attachment, not both')
+    checkOutgoing(text, body, attachment)
     const { ctx } = this
-    if (body === undefined || body.kind === 'reply' || body.kind === 'edit') checkText(text)
     const r = ctx.record(group)
     if (!isMember(r.head.state, ctx.me)) throw new GroupError('NOT_MEMBER', `you are not a member of ${r.head.state.name}`)
     if (r.leaving) throw new GroupError('LEFT', `you left ${r.head.state.name}`)
     const payloadText = body === undefined ? text : await ctx.timeline.prepare(groupConversation(group), ctx.me, body, text)
-    const encoded = attachment !== undefined ? attachment.body : encodeBody(body)
-    const entry: OutEntry = { id: newMessageId(), text: payloadText, ...(encoded !== undefined ? { body: toBase64(encoded) } : {}), sentAt: ctx.clock(), hlc: ctx.timeline.stamp(), ...(attachment !== undefined ? { file: attachment.file } : {}) }
+    const entry: OutEntry = { id: newMessageId(), text: payloadText, ...storedBody(body, attachment), sentAt: ctx.clock(), hlc: ctx.timeline.stamp() }
     const updates: MessageUpdate[] = []
     const key = `${r.prefix}o/${entry.hlc}/${entry.id}`
     const sealed = await this.lock.run(group, async () => {
