@@ -3,7 +3,7 @@
  * outgoing.ts): the components, the settings, the stored transfers and the
  * live ones, and the events the facade dispatches.
  */
-import { fromBase64 } from '../crypto/index.js'
+import { fromBase64, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { fileKeys } from './chunks.js'
@@ -40,8 +40,6 @@ export interface Live {
   /** In: bytes of chunks written since the bitmap was last stored (progress counts them once they are) */
   unrecorded: number
   flushTimer?: ReturnType<typeof setInterval>
-  /** In: the flush under way (flushes run one after another, so none records after a later one, or after the end) */
-  flushing?: Promise<void>
   /** Out: chunks that left this node at least once */
   sent?: Uint8Array
   /** Out: the upload to the relay under way */
@@ -105,7 +103,7 @@ export class FilesContext {
       bytes: p?.bytes ?? (done ? r.size : 0),
       rate: FINAL.has(r.state) ? 0 : p?.rate ?? 0,
       eta: FINAL.has(r.state) ? null : p?.eta ?? null,
-      sha256: Buffer.from(l.sha256).toString('hex'),
+      sha256: toHex(l.sha256),
       createdAt: r.createdAt
     }
     if (l.served > 0) info.served = l.served

@@ -6,6 +6,9 @@
  * name. What is received is served on to other members while it arrives.
  */
 import { mkdir, open } from 'node:fs/promises'
+import { toHex } from '../crypto/index.js'
+import { isCode } from '../errors.js'
+import { KeyedLock } from '../lock.js'
 import { groupOfConversation } from '../timeline/index.js'
 import { checkedBitmap, hasBit, newBitmap, setBit, clearBit, countBits } from './bitmap.js'
 import { checkChunk, chunkCount, chunkLength, fetchProof, sealChunkParts, sealedLength } from './chunks.js'
@@ -25,6 +28,8 @@ const DISK_MARGIN = 16 * 1024 * 1024
 export class Incoming {
   private readonly dial: SourceDialer
   private readonly freeBytes: (dir: string) => Promise<number>
+  /** Flushes of one download run one after another, so none records after a later one, or after the end */
+  private readonly flushes = new KeyedLock()
 
   constructor (private readonly ctx: FilesContext) {
     this.dial = ctx.c.dial ?? libp2pSources(ctx.c.libp2p, ctx.init.helloTimeoutMs)
@@ -114,13 +119,7 @@ export class Incoming {
    * resumes from at least that much).
    */
   async flush (l: Live): Promise<void> {
-    const run = (l.flushing ?? Promise.resolve()).catch(() => {}).then(async () => this.record(l))
-    l.flushing = run
-    try {
-      await run
-    } finally {
-      if (l.flushing === run) l.flushing = undefined
-    }
+    await this.flushes.run(l.r.id, async () => this.record(l))
   }
 
   private async record (l: Live): Promise<void> {
@@ -153,7 +152,7 @@ export class Incoming {
     try {
       path = await part.finish(ctx.init.downloadsDir, l.r.name, l.r.size, l.sha256)
     } catch (err) {
-      if (!(err instanceof FileError && err.code === 'CORRUPT')) {
+      if (!isCode(err, 'CORRUPT')) {
         await ctx.failed(l, err)
         return
       }
@@ -174,7 +173,7 @@ export class Incoming {
     await ctx.save(l, [ctx.records.store.del(`b/${l.r.id}`)])
     for (const w of l.watchers) w()
     ctx.log('received %s as %s', l.r.id, path)
-    ctx.emit('file:done', { id: l.r.id, n: l.r.n, direction: 'in', conversation: l.r.conversation, name: l.r.name, size: l.r.size, path, sha256: Buffer.from(l.sha256).toString('hex') })
+    ctx.emit('file:done', { id: l.r.id, n: l.r.n, direction: 'in', conversation: l.r.conversation, name: l.r.name, size: l.r.size, path, sha256: toHex(l.sha256) })
   }
 
   /** Checks every chunk on disk against the manifest (re-sealed); clears the bad ones. How many were bad. */

@@ -7,6 +7,7 @@
  * again to a new holder if the role moves, resuming what the relay has.
  */
 import { open } from 'node:fs/promises'
+import { toHex } from '../crypto/index.js'
 import { groupOfConversation } from '../timeline/index.js'
 import { hasBit, newBitmap, setBit } from './bitmap.js'
 import { checkChunk, chunkCount, chunkLength, joinSealed, sealChunkParts, sealedLength } from './chunks.js'
@@ -128,7 +129,7 @@ export class Outgoing {
     r.state = 'delivered'
     await this.ctx.save(l)
     this.stopUpload(l)
-    this.ctx.emit('file:done', { id: r.id, n: r.n, direction: 'out', conversation: r.conversation, name: r.name, size: r.size, path: r.path ?? '', sha256: Buffer.from(l.sha256).toString('hex') })
+    this.ctx.emit('file:done', { id: r.id, n: r.n, direction: 'out', conversation: r.conversation, name: r.name, size: r.size, path: r.path ?? '', sha256: toHex(l.sha256) })
   }
 
   // ---------------------------------------------------------------- the relay
