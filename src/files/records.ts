@@ -8,7 +8,8 @@
  *   n               the next transfer number
  *
  * Records stay after a transfer ends (done, failed, cancelled), so `files`
- * lists them; the manifest and bitmap go when it ends.
+ * lists them; a finished download drops its bitmap, a cancelled transfer its
+ * manifest and bitmap, a failed one keeps both (accepting it again resumes).
  */
 import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
