@@ -5,7 +5,6 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
 import { openAnnouncement, sealAnnouncement } from './announcement.js'
@@ -506,7 +505,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     try {
       const peerId = peerIdFromString(record.peerId)
       if (this.components.libp2p.getConnections(peerId).length > 0) return
-      this.components.learnPeer(peerId, record.addrs.filter(a => multiaddr(a).getComponents().some(c => c.name === 'tcp')))
+      // Which of them are worth dialling, and when, is the network's to decide (src/net/reachable.ts).
+      this.components.learnPeer(peerId, record.addrs)
     } catch (err) {
       this.log('cannot learn peer %s: %s', record.peerId, (err as Error).message)
     }
