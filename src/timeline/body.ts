@@ -10,9 +10,6 @@
 import { MessageBody } from './pb/body.js'
 import { TimelineError } from './errors.js'
 
-/** The kinds this node understands; any other shows the payload's text, as plain text. */
-export type MessageKind = 'text' | 'reply' | 'edit' | 'delete' | 'reaction'
-
 /** Kinds that change a target instead of adding a message to history. */
 export type ChangeKind = 'edit' | 'delete' | 'reaction'
 

@@ -11,12 +11,14 @@
  * cannot change what its earlier holder wrote. A reaction counts from anyone
  * in the conversation, the latest per person and emoji (by hlc) winning.
  */
+import { isChange } from './body.js'
+import type { ChangeKind } from './body.js'
 import type { ChatMessage } from './conversations.js'
 
 /** A change as kept: who made it, when (hlc and the sender's clock), what. */
 export interface Change {
   id: string
-  kind: 'edit' | 'delete' | 'reaction'
+  kind: ChangeKind
   from: string
   /** hex of the identity key that authenticated the sender (absent for this user's own changes) */
   fromKey?: string
@@ -45,7 +47,7 @@ export type Refusal = 'NOT_AUTHOR' | 'DELETED' | 'SAME'
 
 /** The change a message of kind edit, delete or reaction makes (undefined for any other message). */
 export function changeOf (m: ChatMessage): Change | undefined {
-  if (m.target === undefined || (m.kind !== 'edit' && m.kind !== 'delete' && m.kind !== 'reaction')) return undefined
+  if (m.target === undefined || !isChange(m.kind)) return undefined
   return {
     id: m.id,
     kind: m.kind,

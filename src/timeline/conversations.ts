@@ -136,7 +136,7 @@ export class Conversations {
   private readonly cks = new Map<string, string>()
   /** `${ck}/${id}` -> the outgoing message and its key */
   private readonly outgoing = new Map<string, { key: string, message: ChatMessage }>()
-  readonly index: SearchIndex
+  private readonly index: SearchIndex
   private readonly kept: KeptChanges
 
   constructor (private readonly store: SealedStore, private readonly clock: () => number = Date.now) {
