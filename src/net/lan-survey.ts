@@ -10,7 +10,8 @@
  * the interval (RFC 6762 §7.3, duplicate question suppression), at a jittered
  * time, and every couple of seconds while it has no peer at all: about one
  * query per interval for the whole LAN, N answers. libp2p's mDNS takes in the
- * answers to anyone's query and keeps only its own query at start.
+ * answers to anyone's query and keeps only its own query at start (and
+ * one every MDNS_OWN_QUERY_INTERVAL_MS).
  *
  * Other lanchat networks on this LAN, seen without joining them: a node that
  * listens to the answers learns how many nodes of other lanchat networks are
