@@ -381,10 +381,8 @@ export class Conversations {
     return out
   }
 
-  /** Messages with every word of `query`, newest first, in one conversation or all of them. */
-  async search (query: string, limit: number, name?: string): Promise<ChatMessage[]> {
-    const wanted = words(query)
-    if (wanted.length === 0) return []
+  /** Messages with every one of `wanted` (words as words() gives them, one or more), newest first, in one conversation or all of them. */
+  async search (wanted: string[], limit: number, name?: string): Promise<ChatMessage[]> {
     const out: StoredMessage[] = []
     for (const at of await this.index.candidates(wanted, name === undefined ? undefined : this.ck(name))) {
       if (out.length >= limit) break

@@ -244,10 +244,11 @@ export class Timeline {
    * aside), newest first, in one conversation or in all of them.
    */
   async search (query: string, options: { conversation?: ConversationId, limit?: number } = {}): Promise<ChatMessage[]> {
-    if (typeof query !== 'string' || words(query).length === 0) throw new TimelineError('BAD_QUERY', 'search for one word or more')
+    const wanted = typeof query === 'string' ? words(query) : []
+    if (wanted.length === 0) throw new TimelineError('BAD_QUERY', 'search for one word or more')
     await this.indexing
     const conversation = options.conversation === undefined ? undefined : checkConversation(options.conversation)
-    return this.convs.search(query, Math.min(Math.max(options.limit ?? 50, 1), 1000), conversation)
+    return this.convs.search(wanted, Math.min(Math.max(options.limit ?? 50, 1), 1000), conversation)
   }
 
   /** Every conversation with a message, the most recent first. */
