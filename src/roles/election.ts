@@ -86,13 +86,9 @@ export function elect (view: readonly Candidate[], previous: Previous = {}, self
 
   for (const role of ORDER) {
     const votes = new Map<PeerIdStr, number>()
-    /** Votes for a node by nodes other than itself */
-    const backing = new Map<PeerIdStr, number>()
     for (const n of nodes) {
       const named = byId.get(n.views[role] ?? '')
-      if (named === undefined || !eligible(named, role)) continue
-      votes.set(named.peerId, (votes.get(named.peerId) ?? 0) + 1)
-      if (named.peerId !== n.peerId) backing.set(named.peerId, (backing.get(named.peerId) ?? 0) + 1)
+      if (named !== undefined && eligible(named, role)) votes.set(named.peerId, (votes.get(named.peerId) ?? 0) + 1)
     }
     const most = Math.max(0, ...votes.values())
     // Equal votes: a node pinning the role first, then the tie-break. A node that elected itself alone (it warmed up
@@ -102,8 +98,8 @@ export function elect (view: readonly Candidate[], previous: Previous = {}, self
     const incumbent = byId.get(previous[role] ?? '')
     // This node as its own incumbent, named by nobody else while others are named: it may only have
     // elected itself while alone (nodes that started at once each did), so the votes decide.
-    const selfOnly = incumbent !== undefined && incumbent.peerId === self && (backing.get(self) ?? 0) === 0 &&
-      [...votes.keys()].some(p => p !== self)
+    const selfOnly = incumbent !== undefined && incumbent.peerId === self &&
+      !nodes.some(n => n.peerId !== self && n.views[role] === self) && [...votes.keys()].some(p => p !== self)
     if (incumbent !== undefined && eligible(incumbent, role) && (votes.get(incumbent.peerId) ?? 0) >= most && !selfOnly) {
       hold(role, incumbent)
       kept.add(role)
