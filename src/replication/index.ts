@@ -10,6 +10,6 @@ export type {
 export { ReplicationError } from './errors.js'
 export type { ReplicationErrorCode } from './errors.js'
 export { sealTo, openBox } from './lockbox.js'
-export { inspectUpdate, recordKey, sealRecord, openRecord, dominates, missingOps } from './records.js'
+export { inspectUpdate, recordKey, sealRecord } from './records.js'
 export type { Refusal, StateVector } from './records.js'
 export * from './constants.js'

@@ -114,12 +114,6 @@ export function decodeSv (bytes: Uint8Array): StateVector {
   return Y.decodeStateVector(bytes)
 }
 
-/** Whether `a` has everything `b` has (for every client, at least its clock). */
-export function dominates (a: StateVector, b: StateVector): boolean {
-  for (const [client, clock] of b) if ((a.get(client) ?? 0) < clock) return false
-  return true
-}
-
 /** How many operations `b` has that `a` lacks. */
 export function missingOps (a: StateVector | undefined, b: StateVector): number {
   let n = 0

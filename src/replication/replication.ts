@@ -84,7 +84,6 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   private timers: Array<ReturnType<typeof setInterval>> = []
   private started = false
   private stopped = false
-  private readonly bytes = { in: 0, out: 0 }
 
   constructor (private readonly components: ReplicationComponents, init: ReplicationInit = {}) {
     super()
@@ -216,14 +215,6 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       this.opening.set(name, opening)
     }
     return opening
-  }
-
-  /** Names of the docs kept here (loaded or stored) starting with `prefix`. */
-  names (prefix: string): string[] {
-    const out = new Set<string>()
-    for (const name of this.docs.keys()) if (name.startsWith(prefix)) out.add(name)
-    for (const name of this.stored.keys()) if (name.startsWith(prefix)) out.add(name)
-    return [...out].sort()
   }
 
   /**
@@ -656,7 +647,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       const replicas = this.replicasOf(role).map((peerId): ReplicaStatus => {
         const s = this.sessions.get(peerId)
         const state = s === undefined || !s.open ? 'connecting' : s.synced ? 'live' : 'syncing'
-        return { peerId, state, ...(s === undefined ? { behind: 0, lagMs: 0 } : { behind: s.behind().records, lagMs: s.behind().lagMs }) }
+        const { records: behind, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
+        return { peerId, state, behind, lagMs }
       })
       roles[role] = {
         docs,
@@ -670,8 +662,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     }
     const sorted = [...this.lags].sort((a, b) => a - b)
     const pct = (p: number): number => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
-    let bytesIn = this.bytes.in
-    let bytesOut = this.bytes.out
+    let bytesIn = 0
+    let bytesOut = 0
     for (const s of this.sessions.values()) {
       bytesIn += s.bytes.in
       bytesOut += s.bytes.out
@@ -702,11 +694,6 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   /** Counts a refusal found outside an update's inspection (a service's own check). */
   countRefusal (reason: Refusal): void {
     this.refused[reason]++
-  }
-
-  /** How many records are waiting for no replica: diagnostics. */
-  get waiting (): number {
-    return this.waiters.size
   }
 
   /** Whether this node serves `role` now (every role when standalone). */
