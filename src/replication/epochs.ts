@@ -13,7 +13,8 @@
  */
 import * as Y from 'yjs'
 import { createLogger } from '../logger.js'
-import { KEEP_BASES } from './constants.js'
+import { equalBytes, fromBase64, toBase64 } from '../crypto/index.js'
+import { COMPACT_RATIO, KEEP_BASES } from './constants.js'
 import { decodeSv, inspectUpdate, openRecord, ROOT } from './records.js'
 import type { Change, ReplicaDoc } from './doc.js'
 import type { Replication } from './replication.js'
@@ -126,7 +127,7 @@ export class Epochs {
     if (sw.timer !== undefined) this.timers.delete(sw.timer)
     d.switching = undefined
     const base64 = this.entry(d.role, d.name)?.bases[String(d.epoch)]
-    const base = sw.filled && base64 !== undefined ? decodeSv(Buffer.from(base64, 'base64')) : undefined
+    const base = sw.filled && base64 !== undefined ? decodeSv(fromBase64(base64)) : undefined
     const staging = sw.staging
     const next = staging.getMap<Uint8Array>(ROOT)
     const before = Y.encodeStateVector(staging)
@@ -138,7 +139,7 @@ export class Epochs {
         if (covered) continue
         const value = d.map.get(key)!
         const there = next.get(key)
-        if (there !== undefined && Buffer.from(there).equals(Buffer.from(value))) continue
+        if (there !== undefined && equalBytes(there, value)) continue
         next.set(key, value)
       }
     }, 'carry')
@@ -151,7 +152,7 @@ export class Epochs {
     for (const key of new Set([...d.map.keys(), ...next.keys()])) {
       const a = d.map.get(key)
       const b = next.get(key)
-      if (a !== undefined && b !== undefined && Buffer.from(a).equals(Buffer.from(b))) continue
+      if (a !== undefined && b !== undefined && equalBytes(a, b)) continue
       changes.push({ key, before: open(d.map, key), after: open(next, key) })
     }
     const from = d.epoch
@@ -182,7 +183,7 @@ export class Epochs {
     const from = epoch - 1
     await this.r.mutate(this.r.catalogOf(d.role), tx => {
       const previous = this.entry(d.role, name)
-      const bases = { ...(previous?.bases ?? {}), [String(from)]: Buffer.from(base!).toString('base64') }
+      const bases = { ...(previous?.bases ?? {}), [String(from)]: toBase64(base!) }
       const kept = Object.keys(bases).map(Number).sort((a, b) => b - a).slice(0, KEEP_BASES)
       const entry: CatalogEntry = { epoch, bases: Object.fromEntries(kept.map(e => [String(e), bases[String(e)]!])) }
       tx.put(name, utf8.encode(JSON.stringify(entry)))
@@ -197,7 +198,7 @@ export class Epochs {
       if (this.stopped) return
       if (!this.r.serving(d.role) || d.name === this.r.catalogOf(d.role)) continue
       const dead = d.tombstones()
-      if (dead < this.r.compactMinTombstones || dead < d.size) continue
+      if (dead < this.r.compactMinTombstones || dead < d.size * COMPACT_RATIO) continue
       await this.compact(d.name).catch((err: unknown) => { this.log.error('compacting %s failed: %s', d.name, (err as Error).message) })
     }
   }
