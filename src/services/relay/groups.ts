@@ -143,7 +143,6 @@ export interface RelayGroupsInit {
 }
 
 const pad = (n: number, digits: number): string => String(n).padStart(digits, '0')
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const headKey = (g: string): string => `group-head/${g}`
 const stateKey = (g: string, epoch: number): string => `group-state/${g}/${pad(epoch, 10)}`
 const leavePrefix = (g: string): string => `group-leave/${g}/`
@@ -221,7 +220,7 @@ export class RelayGroups {
       const before = old === undefined || old.epoch === 0 ? undefined : await this.raw.get(stateKey(group, old.epoch))
       const membersBefore = new Set(before === undefined ? [] : openState(before).state.members.map(m => m.username))
       for (const link of chain) {
-        if (old !== undefined && link.epoch < old.epoch && (await this.raw.get(stateKey(group, link.epoch)) !== undefined)) {
+        if (old !== undefined && link.epoch < old.epoch) {
           const held = await this.raw.get(stateKey(group, link.epoch))
           if (held !== undefined && toHex(sha256(held)) === link.hash) continue
         }
@@ -333,7 +332,7 @@ export class RelayGroups {
         verified = verifyGenesis(this.init.networkId, bytes)
       } else {
         if (head === undefined) throw refuse('UNKNOWN_GROUP', `the relay holds no group ${state.group}`)
-        if (state.epoch !== head.epoch + 1 || hex(state.previous) !== head.hash) {
+        if (state.epoch !== head.epoch + 1 || toHex(state.previous) !== head.hash) {
           throw refuse('CONFLICT', `group ${state.group} is at epoch ${head.epoch} now: fetch it, apply the change again and retry`)
         }
         previous = (await this.current(state.group)).state
@@ -350,7 +349,7 @@ export class RelayGroups {
           throw new GroupStateError('KEY_MISMATCH', `the identity key listed for ${m.username} is not the one ${m.username} published: look it up again`)
         }
       }
-      tx.put(`s/${pad(state.epoch, 10)}/${hex(verified.hash)}`, bytes)
+      tx.put(`s/${pad(state.epoch, 10)}/${toHex(verified.hash)}`, bytes)
       for (const u of before) if (!after.has(u)) tx.del(`l/${u}`)
       return { verified, created: head === undefined }
     }, { durable: true })
