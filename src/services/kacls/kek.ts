@@ -80,7 +80,7 @@ const newer = (a: Kek, b: Kek): number => b.createdAt - a.createdAt || b.version
 
 export class KekRing {
   private readonly kv: KV<KekRecord>
-  readonly sealingKey: Uint8Array
+  private readonly sealingKey: Uint8Array
   private readonly clock: () => number
   private readonly log: Logger
   private readonly onCreate: (kek: UsableKek) => Promise<void>
@@ -101,7 +101,7 @@ export class KekRing {
     this.clock = clock
     this.log = log
     this.onCreate = onCreate
-    this.publish = async kek => { await this.kv.put(kekStoreKey(kek.version, kek.creator), sealKekRecord(this.sealingKey, kek.version, kek.createdAt, kek.key, kek.creator)) }
+    this.publish = async kek => { await this.kv.put(kekStoreKey(kek.version, kek.creator), this.record(kek)) }
   }
 
   /** Reads and opens every stored KEK. One that does not open is kept as unavailable, never overwritten. */
@@ -167,7 +167,7 @@ export class KekRing {
 
   /** The newest KEK, made if there is none yet; KEK_UNAVAILABLE if it does not open. */
   async current (): Promise<UsableKek> {
-    const found = this.newest ?? this.get(this.currentVersion) ?? await this.lock.run('create', async () => this.newest ?? await this.create())
+    const found = this.newest ?? await this.lock.run('create', async () => this.newest ?? await this.create())
     return usable(found)
   }
 
