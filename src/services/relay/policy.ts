@@ -13,7 +13,6 @@
  *   acl/share/<name>  AclRecord   the owner's ACL
  */
 import { ServiceError } from '../errors.js'
-import { replicationOf } from '../replicated.js'
 import { MAX_ACL_MEMBERS, MAX_RESOURCE_CHARS, SHARE_PREFIX } from './constants.js'
 import type { TokenRole } from '../../crypto/index.js'
 import type { Change, Replication } from '../../replication/index.js'
@@ -83,10 +82,10 @@ export class ShareAcls {
   private readonly clock: () => number
   private readonly replication: Replication
 
-  constructor (store: Store, clock: () => number, replication?: Replication) {
+  constructor (store: Store, clock: () => number, replication: Replication) {
     this.records = store.sublevel<AclRecord>('relay', 'json')
     this.clock = clock
-    this.replication = replication ?? replicationOf({ store, keys: { networkId: 'lanchat' } as never, clock })
+    this.replication = replication
     this.replication.define({ prefix: ACL_DOC, role: 'relay', materialize: (_doc, changes) => this.materialize(changes) })
   }
 
