@@ -55,6 +55,11 @@ export function chunkLength (shape: Pick<FileShape, 'size' | 'chunkSize'>, index
   return Math.max(0, Math.min(shape.chunkSize, shape.size - start))
 }
 
+/** Whether an offer (or an upload) may name `chunkSize`: a power of two from MIN_CHUNK_BYTES to MAX_CHUNK_BYTES. */
+export function isChunkSize (chunkSize: number): boolean {
+  return chunkSize >= MIN_CHUNK_BYTES && chunkSize <= MAX_CHUNK_BYTES && (chunkSize & (chunkSize - 1)) === 0
+}
+
 /**
  * The chunk size for a file: `preferred` (a power of two), doubled until the
  * file has at most TARGET_CHUNKS chunks, at most MAX_CHUNK_BYTES; FILE_TOO_LARGE

@@ -147,11 +147,6 @@ export class Download {
     return this.banned.size
   }
 
-  /** The chunks on disk (a copy). */
-  held (): Uint8Array {
-    return new Uint8Array(this.have)
-  }
-
   // ---------------------------------------------------------------- sources
 
   private fill (): void {

@@ -20,7 +20,7 @@ import { decodeOffer, encodeOffer, isFileId, offerText } from './offer.js'
 import { Outgoing } from './outgoing.js'
 import { checkSendable, prepareOffer } from './prepare.js'
 import { ACTIVE_IN, FINAL, TransferStore } from './records.js'
-import type { ResolvedInit, Live } from './context.js'
+import type { ResolvedInit } from './context.js'
 import type { FileInfo, FilesComponents, FilesEvents, SendFile, ServedFile } from './index.js'
 import type { TransferRecord } from './records.js'
 import type { AttachedFile } from '../timeline/index.js'
@@ -286,11 +286,6 @@ export class Files extends TypedEventEmitter<FilesEvents> {
       const { r } = l
       this.ctx.emit('file:progress', { id: r.id, n: r.n, direction: r.direction, conversation: r.conversation, name: r.name, ...m.progress() })
     }
-  }
-
-  /** The live transfer behind a reference (tests and diagnostics). */
-  transfer (ref: string | number): Live {
-    return this.ctx.find(ref)
   }
 }
 

@@ -4,7 +4,7 @@
  * receiver before anything is kept of it.
  */
 import { toHex } from '../crypto/index.js'
-import { chunkCount } from './chunks.js'
+import { chunkCount, isChunkSize } from './chunks.js'
 import { FILE_ID_BYTES, FILE_KEY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MIN_CHUNK_BYTES } from './constants.js'
 import { FileError } from './errors.js'
 import { sanitizeName } from './names.js'
@@ -50,7 +50,7 @@ export function decodeOffer (bytes: Uint8Array, maxBytes: number): Offer {
   if (o.root.byteLength !== 32) bad('root is not 32 bytes')
   if (o.sha256.byteLength !== 32) bad('SHA-256 is not 32 bytes')
   const cs = o.chunkSize
-  if (cs < MIN_CHUNK_BYTES || cs > MAX_CHUNK_BYTES || (cs & (cs - 1)) !== 0) bad(`chunk size ${cs} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
+  if (!isChunkSize(cs)) bad(`chunk size ${cs} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
   if (!Number.isSafeInteger(o.size) || o.size <= 0) bad(`size ${o.size} is not a positive number of bytes`)
   if (chunkCount(o.size, cs) > MAX_CHUNKS) bad(`size needs more than ${MAX_CHUNKS} chunks`)
   if (o.size > maxBytes) throw new FileError('FILE_TOO_LARGE', `the file is ${o.size} bytes; this node takes at most ${maxBytes}`)

@@ -254,9 +254,4 @@ export class RelayFileStore {
     if (left <= 0) this.perUser.delete(uploader)
     else this.perUser.set(uploader, left)
   }
-
-  /** Resolves once no change is under way. */
-  async idle (): Promise<void> {
-    await this.lock.idle()
-  }
 }

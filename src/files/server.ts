@@ -14,7 +14,7 @@ import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { proofTranscript } from '../services/index.js'
 import { hasBit } from './bitmap.js'
-import { checkFetchProof, chunkCount, sealedLength } from './chunks.js'
+import { checkFetchProof, chunkCount, isChunkSize, sealedLength } from './chunks.js'
 import { FILE_ID_BYTES, FILE_PROTOCOL, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT, MIN_CHUNK_BYTES } from './constants.js'
 import { FileError } from './errors.js'
 import { FileReply, FileRequest } from './pb/files.js'
@@ -348,7 +348,7 @@ export class FileServer {
     const uploader = await this.uploader(upload.identityToken, upload.proof, FileRequest.encode({ upload: { ...upload, proof: new Uint8Array() } }), remotePeer)
     const { file, size, chunkSize, manifest, accessKey } = upload
     if (file.byteLength !== FILE_ID_BYTES || accessKey.byteLength !== 32) throw new FileError('BAD_REQUEST', 'a file id is 16 bytes and an access key 32')
-    if (chunkSize < MIN_CHUNK_BYTES || chunkSize > MAX_CHUNK_BYTES || (chunkSize & (chunkSize - 1)) !== 0) throw new FileError('BAD_REQUEST', `chunk size ${chunkSize} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
+    if (!isChunkSize(chunkSize)) throw new FileError('BAD_REQUEST', `chunk size ${chunkSize} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
     if (!Number.isSafeInteger(size) || size <= 0 || chunkCount(size, chunkSize) > MAX_CHUNKS) throw new FileError('BAD_REQUEST', `a file is 1 byte to ${MAX_CHUNKS} chunks`)
     const count = chunkCount(size, chunkSize)
     if (manifest.byteLength !== count * 32) throw new FileError('BAD_REQUEST', `the manifest of ${count} chunks is ${count * 32} bytes, not ${manifest.byteLength}`)
