@@ -6,8 +6,7 @@
  * stored, so an offer is never stored without its transfer being known), and
  * the file it names kept with the message for history.
  */
-import { MessageBody } from '../timeline/pb/body.js'
-import type { AttachedFile } from '../timeline/index.js'
+import type { AttachedFile, Body } from '../timeline/index.js'
 
 /** What the chat hands a received file offer to (the user's files). */
 export interface Attachments {
@@ -25,24 +24,14 @@ export interface OutgoingAttachment {
   file: AttachedFile
 }
 
-/** The file offer a received payload's body carries, if it is a file message. Never throws: a bad body is plain text. */
-export function fileOffer (body: Uint8Array | undefined): Uint8Array | undefined {
-  if (body === undefined || body.byteLength === 0) return undefined
-  try {
-    const decoded = MessageBody.decode(body)
-    return decoded.kind === 'file' && decoded.attachment !== undefined && decoded.attachment.byteLength > 0 ? decoded.attachment : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
- * Hands a received offer over, when there is one and someone takes it; the
- * file for the message. Throws when the offer could not be recorded (the
- * store failed): the message is then not stored either, and comes again.
+ * Hands a received offer over, when the message's body (decoded) is a file
+ * message and someone takes it; the file for the message. Throws when the
+ * offer could not be recorded (the store failed): the message is then not
+ * stored either, and comes again.
  */
-export async function receiveOffer (to: Attachments | undefined, body: Uint8Array | undefined, from: string, conversation: string, messageId: string): Promise<AttachedFile | undefined> {
-  const attachment = fileOffer(body)
-  if (attachment === undefined || to === undefined) return undefined
+export async function receiveOffer (to: Attachments | undefined, body: Body | undefined, from: string, conversation: string, messageId: string): Promise<AttachedFile | undefined> {
+  const attachment = body?.kind === 'file' ? body.attachment : undefined
+  if (attachment === undefined || attachment.byteLength === 0 || to === undefined) return undefined
   return to.offered({ from, conversation, messageId, attachment })
 }

@@ -150,9 +150,10 @@ export class Receiver {
         statuses.push({ ids: raised.changed, status })
       } else {
         // A file offer is the files module's before the message is stored: a crash between leaves it known, the message comes again.
+        const body = decodeBody(payload.body)
         let file
         try {
-          file = await receiveOffer(this.c.attachments, payload.body, from, from, env.id)
+          file = await receiveOffer(this.c.attachments, body, from, from, env.id)
         } catch (err) {
           accepted.push(env.id)
           return failed(err)
@@ -170,7 +171,7 @@ export class Receiver {
           read: false,
           ...(keyChanged === true ? { keyChanged } : {}),
           ...(senderKey !== undefined ? { fromKey: senderKey } : {}),
-          ...bodyFields(decodeBody(payload.body)),
+          ...bodyFields(body),
           ...(file !== undefined ? { file } : {})
         }
         // An edit or deletion of a message the sender did not write: refused, nothing stored.

@@ -152,7 +152,8 @@ export class Receiver {
     const payload = openGroupMessage(ctx.networkId, this.deps.senderKeys.get(env.group, env.epoch, env.sender, epochKey), env)
     const conversation = groupConversation(env.group)
     // A file offer is the files module's before the message is stored (once per file: a replay changes nothing).
-    const file = await receiveOffer(this.deps.attachments, payload.body, env.sender, conversation, payload.id)
+    const body = decodeBody(payload.body)
+    const file = await receiveOffer(this.deps.attachments, body, env.sender, conversation, payload.id)
     const message: GroupMessage = {
       id: payload.id,
       conversation,
@@ -166,7 +167,7 @@ export class Receiver {
       direction: 'in',
       read: false,
       fromKey: toHex(senderKey),
-      ...bodyFields(decodeBody(payload.body)),
+      ...bodyFields(body),
       ...(file !== undefined ? { file } : {})
     }
     const { group: _group, ...chatMessage } = message
