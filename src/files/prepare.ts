@@ -5,15 +5,14 @@
  */
 import { createHash } from 'node:crypto'
 import { open, stat } from 'node:fs/promises'
-import { randomBytes } from '../crypto/index.js'
+import { basename } from 'node:path'
+import { randomBytes, toHex } from '../crypto/index.js'
 import { chooseChunkSize, chunkCount, chunkHash, chunkLength, fileKeys, manifestRoot, sealChunkParts } from './chunks.js'
 import { CHUNK_HASH_BYTES, FILE_ID_BYTES, FILE_KEY_BYTES } from './constants.js'
 import { FileError } from './errors.js'
 import { sanitizeName } from './names.js'
 import { ioError, readExactly } from './part-file.js'
 import type { Offer } from './offer.js'
-import { toHex } from '../crypto/index.js'
-import { basename } from 'node:path'
 
 export interface Prepared {
   offer: Offer
