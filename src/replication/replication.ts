@@ -364,8 +364,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   /** Writes whose replicas all went away are the holder's alone now; writes nobody persisted in time fail. */
   private checkWaiters (): void {
     const now = this.clock()
+    // Once per role a tick, not once per waiting write (a burst of deposits waits together).
+    const alone = new Map<Role, boolean>()
     for (const w of this.waiters) {
-      if (this.replicasOf(w.role).length === 0) {
+      const none = alone.get(w.role) ?? this.replicasOf(w.role).length === 0
+      alone.set(w.role, none)
+      if (none) {
         this.writes.alone++
         this.settle(w)
       } else if (now - w.since > this.init.durableTimeoutMs) {
