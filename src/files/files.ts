@@ -274,6 +274,8 @@ export class Files extends TypedEventEmitter<FilesEvents> {
     if (!isFileId(fileId)) return undefined
     const l = this.ctx.live.get(fileId)
     if (l === undefined) return undefined
+    // A finished transfer's manifest stays on disk, not in memory from the start: it is read when first asked for.
+    if (l.manifest === undefined && (l.r.state === 'done' || l.r.state === 'delivered')) l.manifest = await this.ctx.records.manifest(l.r.id)
     return l.r.direction === 'out' ? this.outgoing.serve(l) : this.incoming.serve(l)
   }
 

@@ -155,16 +155,55 @@ describe('files across node processes', () => {
     await gina.kill('SIGKILL')
     const before = (await hugo.call('files')).files as Line[]
     expect(before[0]?.state).toBe('downloading')
-    const since = gina.mark()
     gina = await user('gina', { dataDir: gina.dataDir })
     const got = await done(hugo, file)
     expect(await sha256Of(got.path as string)).toBe(f.sha256)
     // The sender served only what hugo was missing.
-    const served = gina.lines.slice(since).filter(l => l.event === 'file:progress' && l.id === file).at(-1)
-    expect(served === undefined || (served.bytes as number) < 48 * MB).toBe(true)
+    // The sender served only what hugo was missing: some of it (hugo had not all), and less than the whole (sealed: more).
+    await gina.untilReply('files', r => (r.files as Line[])[0]?.state === 'delivered', 30_000, 'delivered')
+    const served = ((await gina.call('files')).files as Line[])[0]!.served as number
+    expect(served).toBeGreaterThan(0)
+    expect(served).toBeLessThan(48 * MB)
     await gina.stop()
     await hugo.stop()
   })
+
+  it('after a restart, the sender and a member who has the whole file still serve it to members who accept later', async () => {
+    let kim = await user('kim', { register: true })
+    let leo = await user('leo', { register: true, args: ['--auto-accept', '100MB'] })
+    // mia and ned take nothing on their own: each accepts later, when one source alone is online.
+    const mia = await user('mia', { register: true, args: ['--auto-accept', '1MB'] })
+    const ned = await user('ned', { register: true, args: ['--auto-accept', '1MB'] })
+    for (const who of ['leo', 'mia', 'ned']) await seesOnline(kim, who)
+    const group = (await kim.call('group.create', { name: 'media', members: ['leo', 'mia', 'ned'] })).group as string
+    await Promise.all([leo, mia, ned].map(async n => n.untilReply('groups', r => (r.groups as Line[]).some(g => g.group === group), 60_000, 'in the group')))
+    const f = await randomFile('slides.pdf', 3 * MB)
+    const sent = await kim.call('file.send', { group, path: f.path })
+    const file = sent.file as string
+    // Everyone was online: nothing went to the relay; leo has all of it.
+    expect(sent.relay).toBeUndefined()
+    await done(leo, file)
+    await event(mia, 'file:offer', file)
+    await event(ned, 'file:offer', file)
+    // Both restart; then only one of them is online while each latecomer accepts.
+    const kimDir = kim.dataDir
+    const leoDir = leo.dataDir
+    await kim.stop()
+    await leo.stop()
+    kim = await user('kim', { dataDir: kimDir })
+    await seesOnline(mia, 'kim')
+    await mia.call('file.accept', { file })
+    expect(await sha256Of((await done(mia, file)).path as string)).toBe(f.sha256)
+    await kim.stop()
+    await mia.stop()
+    leo = await user('leo', { dataDir: leoDir })
+    await seesOnline(ned, 'leo')
+    for (const who of ['kim', 'mia']) await seesOnline(ned, who, false)
+    await ned.call('file.accept', { file })
+    expect(await sha256Of((await done(ned, file)).path as string)).toBe(f.sha256)
+    expect(((await leo.call('files')).files as Line[])[0]?.served).toBeGreaterThan(0)
+    await Promise.all([leo, ned].map(async n => n.stop()))
+   }, 120_000)
 
   it('drops a source that serves chunks the offer does not name (a tampered relay) and gets them from the sender', async () => {
     let ivy = await user('ivy', { register: true })
