@@ -5,63 +5,42 @@
  * (a mailbox, a group, ...). The holder writes (mutate); every eligible node
  * keeps every doc of the role, persisted with the service's own layout in
  * one batch (the kind's materialize), and syncs with every other live
- * eligible node (sessions, y-protocols messages). A holder's write is
- * acknowledged once another eligible node has persisted it, or at once when
- * no other eligible node is live (alone, said in the roles view).
+ * eligible node (sessions, y-protocols messages: src/replication/replicas.ts).
+ * A holder's write is acknowledged once another eligible node has persisted
+ * it, or at once when no other eligible node is live (alone, said in the
+ * roles view: src/replication/durability.ts).
  */
 import { KeyedLock } from '../lock.js'
 import { createLogger } from '../logger.js'
 import {
-  CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS,
-  REPLICA_PROTOCOL, UNSUPPORTED_RETRY_MS
+  CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS
 } from './constants.js'
-import { LOCAL, loadDoc, ReplicaDoc, storedDocs } from './doc.js'
-import { ReplicationError } from './errors.js'
+import { loadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { CatchUp } from './catch-up.js'
+import { Durability } from './durability.js'
 import { Epochs } from './epochs.js'
 import { ReplicaFrame } from './pb/replica.js'
-import { decodeSv, inspectUpdate, missingOps, recordKey, sealRecord } from './records.js'
-import { frame, Session, syncMessage } from './session.js'
+import { inspectUpdate, recordKey } from './records.js'
+import { Replicas } from './replicas.js'
+import { frame, syncMessage } from './session.js'
+import { sealInto, stage } from './tx.js'
 import { WARMUP_MS } from '../roles/index.js'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { Change, DocMeta } from './doc.js'
-import type {
-  DocKind, ReplicaStatus, ReplicationComponents, ReplicationEvents, ReplicationInit, ReplicationStatus, Tx
-} from './types.js'
+import type { DocKind, ReplicationComponents, ReplicationEvents, ReplicationInit, ReplicationStatus, Tx } from './types.js'
 import type { Refusal } from './records.js'
-import type { SessionHost } from './session.js'
+import type { Session } from './session.js'
 import type { PeerIdStr } from '../net/index.js'
 import type { ReplicaReport, Role } from '../roles/index.js'
-import type { BatchOp, KV, Store } from '../../store/index.js'
-
-interface Waiter {
-  doc: string
-  role: Role
-  since: number
-  settled: boolean
-  resolve: () => void
-  reject: (err: Error) => void
-}
+import type { KV, Store } from '../../store/index.js'
 
 const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
 const CATALOG = 'catalog'
-const LAG_SAMPLES = 10_000
 
-/** A peer's state vector of a doc from its HELLO (undefined: it has none, or sent one that does not decode). */
-function theirSv (listed: { sv: Uint8Array } | undefined): Map<number, number> | undefined {
-  if (listed === undefined) return undefined
-  try {
-    return decodeSv(listed.sv)
-  } catch {
-    return undefined
-  }
-}
-
-export class Replication extends TypedEventEmitter<ReplicationEvents> implements SessionHost {
+export class Replication extends TypedEventEmitter<ReplicationEvents> {
   private readonly store: Store
   private readonly raw: KV<Uint8Array>
   private readonly json: KV<DocMeta>
@@ -71,16 +50,15 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   private readonly opening = new Map<string, Promise<ReplicaDoc>>()
   private stored = new Map<string, DocMeta>()
   readonly lock = new KeyedLock()
-  private readonly sessions = new Map<PeerIdStr, Session>()
-  private readonly waiters = new Set<Waiter>()
   private readonly refused: ReplicationStatus['refused'] = { tampered: 0, malformed: 0, unsealable: 0, missing: 0, 'not-eligible': 0 }
-  private readonly writes = { replicated: 0, alone: 0, failed: 0 }
-  private readonly lags: number[] = []
   private readonly clock: () => number
   private readonly init: Required<ReplicationInit>
   private readonly log = createLogger('replication')
   readonly epochs: Epochs
   private readonly catchUp: CatchUp
+  private readonly replicas: Replicas
+  /** Internal to the sessions: the writes waiting for a replica (src/replication/durability.ts) */
+  readonly durability: Durability
   private timers: Array<ReturnType<typeof setInterval>> = []
   private started = false
   private stopped = false
@@ -102,6 +80,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     }
     this.epochs = new Epochs(this)
     this.catchUp = new CatchUp(this, this.init, this.clock)
+    this.replicas = new Replicas(this, components, this.clock)
+    this.durability = new Durability(this.replicas, this.init.durableTimeoutMs, this.clock)
     for (const role of ROLES) {
       this.kinds.push({ prefix: `${role}/${CATALOG}`, role, committed: (_doc, changes) => { this.epochs.onCatalog(role, changes) } })
     }
@@ -148,6 +128,10 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     return `${role}/${CATALOG}`
   }
 
+  isCatalog (name: string): boolean {
+    return name.endsWith(`/${CATALOG}`)
+  }
+
   async start (): Promise<void> {
     if (this.started) return
     this.started = true
@@ -160,17 +144,10 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       if (kind === undefined || !this.eligible(kind.role)) continue
       await this.open(name)
     }
-    const { libp2p, peers } = this.components
-    await libp2p!.handle(REPLICA_PROTOCOL, async (stream, connection) => {
-      const session = this.session(connection.remotePeer.toString())
-      // It speaks the protocol after all (its handler was not registered yet when this node first dialled it).
-      session.unsupported = false
-      if (!session.open) this.wantOut(session)
-      await session.read(stream)
-    }, { maxInboundStreams: 4, runOnLimitedConnection: false })
-    peers!.addEventListener('role:changed', this.onRoleChanged)
+    await this.replicas.start()
+    this.components.peers!.addEventListener('role:changed', this.onRoleChanged)
     this.timers.push(setInterval(() => { this.reconcile() }, RECONCILE_MS))
-    this.timers.push(setInterval(() => { this.checkWaiters() }, DURABLE_CHECK_MS))
+    this.timers.push(setInterval(() => { this.durability.check() }, DURABLE_CHECK_MS))
     this.timers.push(setInterval(() => { void this.epochs.compactServed() }, this.init.compactIntervalMs))
     for (const t of this.timers) t.unref?.()
     this.reconcile()
@@ -183,11 +160,9 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     this.timers = []
     this.epochs.stop()
     this.components.peers?.removeEventListener('role:changed', this.onRoleChanged)
-    for (const s of this.sessions.values()) s.close()
-    this.sessions.clear()
-    for (const w of this.waiters) this.settle(w, new ReplicationError('REPLICA_CLOSED', 'the node is stopping'))
+    this.durability.stop()
     this.catchUp.stop()
-    if (this.networked) await this.components.libp2p!.unhandle(REPLICA_PROTOCOL).catch(() => {})
+    await this.replicas.stop()
     await this.lock.idle()
     for (const d of this.docs.values()) d.ydoc.destroy()
     this.docs.clear()
@@ -228,39 +203,14 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
   async mutate<T> (name: string, fn: (tx: Tx) => T | Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
     const d = await this.open(name)
     let queued: Array<Promise<{ session: Session, n: number }>> = []
-    let changed = false
     const result = await this.lock.run(name, async () => {
       if (d.switching !== undefined) await this.epochs.finishSwitch(d)
-      const writes = new Map<string, Uint8Array | null>()
-      const extra: BatchOp[] = []
-      const tx: Tx = {
-        doc: name,
-        get: key => writes.has(key) ? writes.get(key) ?? undefined : d.get(key),
-        has: key => writes.has(key) ? writes.get(key) !== null : d.has(key),
-        keys: (prefix = '') => {
-          const all = new Set(d.keys(prefix))
-          for (const [key, v] of writes) if (key.startsWith(prefix)) v === null ? all.delete(key) : all.add(key)
-          return [...all].sort()
-        },
-        put: (key, value) => { writes.set(key, value) },
-        del: key => { writes.set(key, null) },
-        also: ops => { extra.push(...ops) }
-      }
+      const { tx, writes, extra } = stage(d)
       this.log.trace('mutate %s: locked', name)
       const out = await fn(tx)
       this.log.trace('mutate %s: %d writes', name, writes.size)
       d.lastUpdate = undefined
-      const changes = d.collect(() => {
-        d.ydoc.transact(() => {
-          for (const [key, value] of writes) {
-            if (value === null) {
-              if (d.map.has(key)) d.map.delete(key)
-            } else {
-              d.map.set(key, sealRecord(d.k, name, key, value) as Uint8Array<ArrayBuffer>)
-            }
-          }
-        }, LOCAL)
-      })
+      const changes = sealInto(d, writes)
       const update = d.lastUpdate
       const kind = this.kindOf(name)
       const ops = changes.length > 0 && kind?.materialize !== undefined ? await kind.materialize(name, changes) : []
@@ -274,209 +224,15 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       }
       this.stored.set(name, { epoch: d.epoch, seq: 0 })
       if (changes.length > 0) kind?.committed?.(name, changes)
-      if (update !== undefined) {
-        changed = true
-        queued = this.broadcast(d, update, changes.length, undefined)
-      }
+      if (update !== undefined) queued = this.replicas.broadcast(d, update, changes.length, undefined)
       return out
     })
-    if (opts.durable === true && (changed || this.networked)) await this.durable(d, queued)
+    if (opts.durable === true && this.networked) await this.durability.wait(d, queued)
     return result
   }
 
-  /** Sends an update to the sessions of its role (but `except`); each resolves with the frame that carried it. */
-  private broadcast (d: ReplicaDoc, update: Uint8Array, records: number, except: Session | undefined): Array<Promise<{ session: Session, n: number }>> {
-    const out: Array<Promise<{ session: Session, n: number }>> = []
-    for (const s of this.sessions.values()) {
-      if (s === except || !s.open || !s.helloRoles.has(d.role)) continue
-      out.push(s.queueUpdate(d.name, d.epoch, update, records).then(n => ({ session: s, n })))
-    }
-    return out
-  }
-
-  // ---------------------------------------------------------------- durability
-
-  /** Live nodes eligible for `role` that speak the protocol (the replicas). */
-  replicasOf (role: Role): PeerIdStr[] {
-    const peers = this.components.peers
-    if (peers === undefined) return []
-    return peers.livePeers().filter(p => p.eligible.includes(role) && this.sessions.get(p.peerId)?.unsupported !== true).map(p => p.peerId)
-  }
-
-  private async durable (d: ReplicaDoc, queued: Array<Promise<{ session: Session, n: number }>>): Promise<void> {
-    if (!this.networked) return
-    if (this.replicasOf(d.role).length === 0) {
-      this.writes.alone++
-      return
-    }
-    const since = this.clock()
-    const { promise, resolve, reject } = Promise.withResolvers<void>()
-    const waiter: Waiter = { doc: d.name, role: d.role, since, settled: false, resolve, reject }
-    this.waiters.add(waiter)
-    if (queued.length === 0) {
-      // Nothing new went out (a retried write that found its record there): durable once a replica has the doc.
-      for (const s of this.sessions.values()) {
-        if (!s.open || !s.roles.has(d.role)) continue
-        if (s.docsHeld.has(d.name)) {
-          this.acked(waiter)
-          break
-        }
-        const n = s.docFrames.get(d.name)
-        if (n !== undefined) void s.whenAcked(n).then(() => { this.acked(waiter) })
-      }
-    }
-    for (const q of queued) {
-      void q.then(async ({ session, n }) => {
-        if (n === 0) return
-        await session.whenAcked(n)
-        this.acked(waiter)
-      })
-    }
-    return promise
-  }
-
-  /** A frame with a doc's whole state went out on `session` as frame `n`: it carries every write waiting on the doc. */
-  private coverWaiters (session: Session, doc: string, n: number): void {
-    if (n === 0) return
-    session.docFrames.set(doc, n)
-    for (const w of this.waiters) {
-      if (w.doc !== doc || w.settled) continue
-      void session.whenAcked(n).then(() => { this.acked(w) })
-    }
-  }
-
-  private acked (w: Waiter): void {
-    if (w.settled) return
-    this.writes.replicated++
-    this.lags.push(this.clock() - w.since)
-    if (this.lags.length > LAG_SAMPLES) this.lags.splice(0, this.lags.length - LAG_SAMPLES)
-    this.settle(w)
-  }
-
-  private settle (w: Waiter, err?: Error): void {
-    if (w.settled) return
-    w.settled = true
-    this.waiters.delete(w)
-    if (err === undefined) w.resolve()
-    else w.reject(err)
-  }
-
-  /** Writes whose replicas all went away are the holder's alone now; writes nobody persisted in time fail. */
-  private checkWaiters (): void {
-    const now = this.clock()
-    // Once per role a tick, not once per waiting write (a burst of deposits waits together).
-    const alone = new Map<Role, boolean>()
-    for (const w of this.waiters) {
-      const none = alone.get(w.role) ?? this.replicasOf(w.role).length === 0
-      alone.set(w.role, none)
-      if (none) {
-        this.writes.alone++
-        this.settle(w)
-      } else if (now - w.since > this.init.durableTimeoutMs) {
-        this.writes.failed++
-        this.settle(w, new ReplicationError('NOT_REPLICATED', `no other node eligible for ${w.role} persisted this write within ${this.init.durableTimeoutMs} ms; it is kept on this node and replicated when one answers: try again`))
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- sessions
-
-  private session (peer: PeerIdStr): Session {
-    let s = this.sessions.get(peer)
-    if (s === undefined || s.closed) {
-      s = new Session(peer, this, this.clock)
-      // Until the registry says which roles are shared, the peer's frames are only those this node may hold.
-      s.roles = new Set(this.components.peers?.eligibleRoles() ?? [])
-      this.sessions.set(peer, s)
-    }
-    return s
-  }
-
-  readonly onClosed = (s: Session): void => {
-    this.log('replica stream to %s closed', s.peer)
-  }
-
-  readonly wantOut = (s: Session): void => {
-    if (!s.open && !s.opening) void this.openSession(s)
-  }
-
-  private readonly onRoleChanged = (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>): void => {
-    // A takeover is per tenure: the next time this node holds the role, it syncs again before it answers.
-    if (evt.detail.peerId !== this.self) this.catchUp.end(evt.detail.role)
-    this.reconcile()
-  }
-
-  /** Opens sessions to the live nodes sharing a role with this one, closes the others, says HELLO for new roles. */
-  reconcile (): void {
-    if (!this.networked || this.stopped) return
-    const peers = this.components.peers!
-    const mine = peers.eligibleRoles()
-    // A role this node holds is caught up on from the start of its tenure, not from its first request.
-    for (const role of mine) {
-      if (peers.serves(role)) this.catchUp.begin(role)
-      else if (this.catchUp.has(role) && peers.holderOf(role) !== this.self) this.catchUp.end(role)
-    }
-    const live = new Set<PeerIdStr>()
-    for (const p of peers.livePeers()) {
-      const shared = new Set(mine.filter(r => p.eligible.includes(r)))
-      if (shared.size === 0) continue
-      live.add(p.peerId)
-      const s = this.session(p.peerId)
-      s.roles = shared
-      if (!s.open) {
-        void this.openSession(s)
-      } else if ([...shared].some(r => !s.helloRoles.has(r))) {
-        void this.hello(s).catch(() => {})
-      }
-    }
-    for (const [peer, s] of this.sessions) {
-      if (live.has(peer) || (!s.open && s.roles.size === 0)) continue
-      this.log('%s is not a live replica: no more frames to it', peer)
-      s.closeOut()
-    }
-  }
-
-  private async openSession (s: Session): Promise<void> {
-    const sinceFailure = this.clock() - s.lastOpenFailure
-    if (s.opening || sinceFailure < 1_000 || (s.unsupported && sinceFailure < UNSUPPORTED_RETRY_MS)) return
-    s.opening = true
-    try {
-      const stream = await this.components.libp2p!.dialProtocol(peerIdFromString(s.peer), REPLICA_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
-      if (s.closed) {
-        stream.abort(new Error('session closed'))
-        return
-      }
-      s.attachOut(stream)
-      this.log('replica stream to %s open (%s)', s.peer, [...s.roles].join(', '))
-      const t = this.clock()
-      void this.hello(s).then(() => { this.log('%s answered the first HELLO in %d ms', s.peer, this.clock() - t) }, () => {})
-    } catch (err) {
-      s.lastOpenFailure = this.clock()
-      if ((err as { name?: string }).name === 'UnsupportedProtocolError') s.unsupported = true
-      this.log('opening a replica stream to %s failed: %s', s.peer, (err as Error).message)
-    } finally {
-      s.opening = false
-    }
-  }
-
-  /** Lists this node's docs of the roles shared with the peer; resolves once the peer answered. */
-  private async hello (s: Session): Promise<void> {
-    const roles = new Set(s.roles)
-    const docs: ReplicaFrame['docs'] = []
-    for (const d of this.docs.values()) {
-      if (!roles.has(d.role) || d.switching !== undefined) continue
-      docs.push({ name: d.name, epoch: d.epoch, sv: d.stateVector() as Uint8Array<ArrayBuffer> })
-    }
-    await s.hello(docs, roles)
-  }
-
-  /** The peer's frames (SessionHost). */
+  /** A peer's frame of a doc (its session answers HELLOs): a doc's state asked for, or updates. */
   async onFrame (s: Session, f: ReplicaFrame, _n: number): Promise<void> {
-    this.log.trace('frame %s %s#%d from %s', f.kind, f.doc, f.epoch, s.peer)
-    if (f.kind === ReplicaFrame.Kind.HELLO) {
-      this.answerHello(s, f)
-      return
-    }
     if (f.kind !== ReplicaFrame.Kind.SYNC) return
     const kind = this.kindOf(f.doc)
     if (kind === undefined || !s.roles.has(kind.role) || !this.eligible(kind.role)) {
@@ -496,8 +252,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     if (type === syncProtocol.messageYjsSyncStep1) {
       const d = this.docs.get(f.doc)
       if (d === undefined || d.epoch !== f.epoch || d.switching !== undefined) return
-      const n = s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep2(enc, d.ydoc, payload) }) }))
-      this.coverWaiters(s, d.name, n)
+      this.replicas.sendState(s, d, payload)
       return
     }
     if (type !== syncProtocol.messageYjsSyncStep2 && type !== syncProtocol.messageYjsUpdate) {
@@ -505,24 +260,6 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       return
     }
     await this.applyRemote(s, kind, f.doc, f.epoch, payload)
-  }
-
-  /** Sends the peer what it lacks of every doc of the shared roles (the catalogs first), then HELLO_DONE. */
-  private answerHello (s: Session, f: ReplicaFrame): void {
-    const theirs = new Map(f.docs.map(d => [d.name, d]))
-    const docs = [...this.docs.values()].filter(d => s.roles.has(d.role) && d.switching === undefined)
-      .sort((a, b) => Number(b.name.endsWith(`/${CATALOG}`)) - Number(a.name.endsWith(`/${CATALOG}`)))
-    for (const d of docs) {
-      const t = theirs.get(d.name)
-      if (t !== undefined && t.epoch !== d.epoch) continue
-      const sv = t?.sv ?? new Uint8Array([0])
-      // What the peer lacks, in operations (a record written is one): how far behind it is until it says it persisted them.
-      const lacking = missingOps(theirSv(t), decodeSv(d.stateVector()))
-      const n = s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep2(enc, d.ydoc, sv) }) }))
-      s.carried(n, lacking)
-      this.coverWaiters(s, d.name, n)
-    }
-    s.send(frame({ kind: ReplicaFrame.Kind.HELLO_DONE, ack: f.ack }))
   }
 
   /** Applies a peer's update after checking it, with the service's layout writes, then passes it on. */
@@ -561,7 +298,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       await this.store.batch([...d.persistOps(this.raw, this.json, effective), ...ops])
       this.stored.set(name, { epoch: d.epoch, seq: 0 })
       if (changes.length > 0) kind.committed?.(name, changes)
-      this.broadcast(d, effective, changes.length, s)
+      this.replicas.broadcast(d, effective, changes.length, s)
     })
   }
 
@@ -574,19 +311,40 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     await this.store.batch([...await d.rewriteOps(this.raw, this.json, old), ...ops])
     this.stored.set(d.name, { epoch, seq: 0 })
     if (changes.length > 0) kind?.committed?.(d.name, changes)
-    if (carried !== undefined) this.broadcast(d, carried, changes.length, undefined)
+    if (carried !== undefined) this.replicas.broadcast(d, carried, changes.length, undefined)
     // Requests held while the switch was under way may go on.
     this.catchUp.release(d.role)
   }
 
-  /** Asks every session of a role for a doc's state at an epoch (a doc switching to it). */
+  /** Internal to the epochs: asks every session of a role for a doc's state at an epoch (a doc switching to it). */
   request (role: Role, name: string, epoch: number): number {
-    let asked = 0
-    for (const s of this.sessions.values()) {
-      if (!s.open || !s.roles.has(role)) continue
-      if (s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: name, epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, new Y.Doc()) }) })) > 0) asked++
+    return this.replicas.request(role, name, epoch)
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  /** Live nodes eligible for `role` that speak the protocol (the replicas). */
+  replicasOf (role: Role): PeerIdStr[] {
+    return this.replicas.replicasOf(role)
+  }
+
+  private readonly onRoleChanged = (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>): void => {
+    // A takeover is per tenure: the next time this node holds the role, it syncs again before it answers.
+    if (evt.detail.peerId !== this.self) this.catchUp.end(evt.detail.role)
+    this.reconcile()
+  }
+
+  /** Begins or ends this node's takeovers as the registry sees the holders, then reconciles the sessions. */
+  private reconcile (): void {
+    if (!this.networked || this.stopped) return
+    const peers = this.components.peers!
+    const mine = peers.eligibleRoles()
+    // A role this node holds is caught up on from the start of its tenure, not from its first request.
+    for (const role of mine) {
+      if (peers.serves(role)) this.catchUp.begin(role)
+      else if (this.catchUp.has(role) && peers.holderOf(role) !== this.self) this.catchUp.end(role)
     }
-    return asked
+    this.replicas.reconcile(mine)
   }
 
   // ---------------------------------------------------------------- catch-up
@@ -615,7 +373,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
 
   /** Internal to the catch-up: whether the first exchange with `peer` is complete. */
   syncedWith (peer: PeerIdStr): boolean {
-    return this.sessions.get(peer)?.synced === true
+    return this.replicas.syncedWith(peer)
   }
 
   /**
@@ -623,13 +381,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
    * while `go` says so) and resolves once the peer answered its HELLO.
    */
   async syncWith (peer: PeerIdStr, role: Role, go: () => boolean, pause: (ms: number) => Promise<void>): Promise<void> {
-    const s = this.session(peer)
-    s.roles.add(role)
-    for (let tries = 0; !s.open && tries < 50 && go(); tries++) {
-      await this.openSession(s)
-      if (!s.open) await pause(100)
-    }
-    if (s.open) await this.hello(s)
+    await this.replicas.syncWith(peer, role, go, pause)
   }
 
   // ---------------------------------------------------------------- status
@@ -643,17 +395,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
       let records = 0
       let dead = 0
       for (const d of this.docs.values()) {
-        if (d.role !== role || d.name.endsWith(`/${CATALOG}`)) continue
+        if (d.role !== role || this.isCatalog(d.name)) continue
         docs++
         records += d.size
         dead += d.tombstones()
       }
-      const replicas = this.replicasOf(role).map((peerId): ReplicaStatus => {
-        const s = this.sessions.get(peerId)
-        const state = s === undefined || !s.open ? 'connecting' : s.synced ? 'live' : 'syncing'
-        const { records: behind, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
-        return { peerId, state, behind, lagMs }
-      })
+      const replicas = this.replicas.statusOf(role)
       roles[role] = {
         docs,
         records,
@@ -664,21 +411,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
         caughtUp: peers !== undefined && peers.serves(role) && this.caughtUp(role)
       }
     }
-    const sorted = [...this.lags].sort((a, b) => a - b)
-    const pct = (p: number): number => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
-    let bytesIn = 0
-    let bytesOut = 0
-    for (const s of this.sessions.values()) {
-      bytesIn += s.bytes.in
-      bytesOut += s.bytes.out
-    }
-    return {
-      roles,
-      refused: { ...this.refused },
-      writes: { ...this.writes },
-      lag: { p50: pct(0.5), p99: pct(0.99), samples: sorted.length },
-      bytes: { in: bytesIn, out: bytesOut }
-    }
+    return { roles, refused: { ...this.refused }, ...this.durability.status(), bytes: this.replicas.bytes() }
   }
 
   /** The replicas of each role this node serves, for the registry's announcement and roles view. */
@@ -686,11 +419,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> implements
     const out: Partial<Record<Role, ReplicaReport[]>> = {}
     for (const role of ROLES) {
       if (!this.eligible(role) || !this.serving(role)) continue
-      out[role] = this.replicasOf(role).map(peerId => {
-        const s = this.sessions.get(peerId)
-        const { records, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
-        return { role, peerId, behind: records, synced: s?.synced === true && s.open, lagMs }
-      })
+      out[role] = this.replicas.reportOf(role)
     }
     return out
   }

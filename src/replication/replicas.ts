@@ -1,0 +1,242 @@
+/**
+ * The sessions with the replicas (docs/replication.md, "The sync session"):
+ * one per live node that may hold a role this node may hold, opened and
+ * closed as the registry sees nodes come and go; the HELLO that lists this
+ * node's docs and the answer to a peer's HELLO; updates sent on to the
+ * replicas of their role; and how far behind this node each replica is (the
+ * status, the registry's reports).
+ */
+import { createLogger } from '../logger.js'
+import { REPLICA_PROTOCOL, UNSUPPORTED_RETRY_MS } from './constants.js'
+import { ReplicaFrame } from './pb/replica.js'
+import { decodeSv, missingOps } from './records.js'
+import { frame, Session, syncMessage } from './session.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import type { ReplicaDoc } from './doc.js'
+import type { Replication } from './replication.js'
+import type { SessionHost } from './session.js'
+import type { ReplicaStatus, ReplicationComponents } from './types.js'
+import type { PeerIdStr } from '../net/index.js'
+import type { ReplicaReport, Role } from '../roles/index.js'
+
+/** A peer's state vector of a doc from its HELLO (undefined: it has none, or sent one that does not decode). */
+function theirSv (listed: { sv: Uint8Array } | undefined): Map<number, number> | undefined {
+  if (listed === undefined) return undefined
+  try {
+    return decodeSv(listed.sv)
+  } catch {
+    return undefined
+  }
+}
+
+export class Replicas implements SessionHost {
+  private readonly sessions = new Map<PeerIdStr, Session>()
+  private readonly log = createLogger('replication')
+
+  constructor (private readonly r: Replication, private readonly components: Pick<ReplicationComponents, 'libp2p' | 'peers'>, private readonly clock: () => number) {}
+
+  /** Answers the peers' streams (networked only). */
+  async start (): Promise<void> {
+    await this.components.libp2p!.handle(REPLICA_PROTOCOL, async (stream, connection) => {
+      const session = this.session(connection.remotePeer.toString())
+      // It speaks the protocol after all (its handler was not registered yet when this node first dialled it).
+      session.unsupported = false
+      if (!session.open) this.wantOut(session)
+      await session.read(stream)
+    }, { maxInboundStreams: 4, runOnLimitedConnection: false })
+  }
+
+  /** Closes every session (at once), then stops answering streams. */
+  async stop (): Promise<void> {
+    for (const s of this.sessions.values()) s.close()
+    this.sessions.clear()
+    if (this.r.networked) await this.components.libp2p!.unhandle(REPLICA_PROTOCOL).catch(() => {})
+  }
+
+  /** Live nodes eligible for `role` that speak the protocol (the replicas). */
+  replicasOf (role: Role): PeerIdStr[] {
+    const peers = this.components.peers
+    if (peers === undefined) return []
+    return peers.livePeers().filter(p => p.eligible.includes(role) && this.sessions.get(p.peerId)?.unsupported !== true).map(p => p.peerId)
+  }
+
+  /** The open sessions with peers that may hold `role`. */
+  openSessions (role: Role): Session[] {
+    return [...this.sessions.values()].filter(s => s.open && s.roles.has(role))
+  }
+
+  /** Sends an update to the sessions of its role (but `except`); each resolves with the frame that carried it. */
+  broadcast (d: ReplicaDoc, update: Uint8Array, records: number, except: Session | undefined): Array<Promise<{ session: Session, n: number }>> {
+    const out: Array<Promise<{ session: Session, n: number }>> = []
+    for (const s of this.sessions.values()) {
+      if (s === except || !s.open || !s.helloRoles.has(d.role)) continue
+      out.push(s.queueUpdate(d.name, d.epoch, update, records).then(n => ({ session: s, n })))
+    }
+    return out
+  }
+
+  /** Asks every session of a role for a doc's state at an epoch (a doc switching to it). */
+  request (role: Role, name: string, epoch: number): number {
+    let asked = 0
+    for (const s of this.openSessions(role)) {
+      if (s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: name, epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, new Y.Doc()) }) })) > 0) asked++
+    }
+    return asked
+  }
+
+  private session (peer: PeerIdStr): Session {
+    let s = this.sessions.get(peer)
+    if (s === undefined || s.closed) {
+      s = new Session(peer, this, this.clock)
+      // Until the registry says which roles are shared, the peer's frames are only those this node may hold.
+      s.roles = new Set(this.components.peers?.eligibleRoles() ?? [])
+      this.sessions.set(peer, s)
+    }
+    return s
+  }
+
+  readonly onClosed = (s: Session): void => {
+    this.log('replica stream to %s closed', s.peer)
+  }
+
+  readonly wantOut = (s: Session): void => {
+    if (!s.open && !s.opening) void this.openSession(s)
+  }
+
+  /** Opens sessions to the live nodes sharing one of `mine` (this node's eligible roles), closes the others, says HELLO for new roles. */
+  reconcile (mine: readonly Role[]): void {
+    const live = new Set<PeerIdStr>()
+    for (const p of this.components.peers!.livePeers()) {
+      const shared = new Set(mine.filter(r => p.eligible.includes(r)))
+      if (shared.size === 0) continue
+      live.add(p.peerId)
+      const s = this.session(p.peerId)
+      s.roles = shared
+      if (!s.open) {
+        void this.openSession(s)
+      } else if ([...shared].some(r => !s.helloRoles.has(r))) {
+        void this.hello(s).catch(() => {})
+      }
+    }
+    for (const [peer, s] of this.sessions) {
+      if (live.has(peer) || (!s.open && s.roles.size === 0)) continue
+      this.log('%s is not a live replica: no more frames to it', peer)
+      s.closeOut()
+    }
+  }
+
+  private async openSession (s: Session): Promise<void> {
+    const sinceFailure = this.clock() - s.lastOpenFailure
+    if (s.opening || sinceFailure < 1_000 || (s.unsupported && sinceFailure < UNSUPPORTED_RETRY_MS)) return
+    s.opening = true
+    try {
+      const stream = await this.components.libp2p!.dialProtocol(peerIdFromString(s.peer), REPLICA_PROTOCOL, { signal: AbortSignal.timeout(5_000) })
+      if (s.closed) {
+        stream.abort(new Error('session closed'))
+        return
+      }
+      s.attachOut(stream)
+      this.log('replica stream to %s open (%s)', s.peer, [...s.roles].join(', '))
+      const t = this.clock()
+      void this.hello(s).then(() => { this.log('%s answered the first HELLO in %d ms', s.peer, this.clock() - t) }, () => {})
+    } catch (err) {
+      s.lastOpenFailure = this.clock()
+      if ((err as { name?: string }).name === 'UnsupportedProtocolError') s.unsupported = true
+      this.log('opening a replica stream to %s failed: %s', s.peer, (err as Error).message)
+    } finally {
+      s.opening = false
+    }
+  }
+
+  /** Lists this node's docs of the roles shared with the peer; resolves once the peer answered. */
+  private async hello (s: Session): Promise<void> {
+    const roles = new Set(s.roles)
+    const docs: ReplicaFrame['docs'] = []
+    for (const d of this.r.docs.values()) {
+      if (!roles.has(d.role) || d.switching !== undefined) continue
+      docs.push({ name: d.name, epoch: d.epoch, sv: d.stateVector() as Uint8Array<ArrayBuffer> })
+    }
+    await s.hello(docs, roles)
+  }
+
+  /** The peer's frames (SessionHost): this answers HELLOs, the replication takes the rest. */
+  async onFrame (s: Session, f: ReplicaFrame, n: number): Promise<void> {
+    this.log.trace('frame %s %s#%d from %s', f.kind, f.doc, f.epoch, s.peer)
+    if (f.kind === ReplicaFrame.Kind.HELLO) {
+      this.answerHello(s, f)
+      return
+    }
+    await this.r.onFrame(s, f, n)
+  }
+
+  /** Sends the peer what it lacks of every doc of the shared roles (the catalogs first), then HELLO_DONE. */
+  private answerHello (s: Session, f: ReplicaFrame): void {
+    const theirs = new Map(f.docs.map(d => [d.name, d]))
+    const docs = [...this.r.docs.values()].filter(d => s.roles.has(d.role) && d.switching === undefined)
+      .sort((a, b) => Number(this.r.isCatalog(b.name)) - Number(this.r.isCatalog(a.name)))
+    for (const d of docs) {
+      const t = theirs.get(d.name)
+      if (t !== undefined && t.epoch !== d.epoch) continue
+      const sv = t?.sv ?? new Uint8Array([0])
+      // What the peer lacks, in operations (a record written is one): how far behind it is until it says it persisted them.
+      const lacking = missingOps(theirSv(t), decodeSv(d.stateVector()))
+      s.carried(this.sendState(s, d, sv), lacking)
+    }
+    s.send(frame({ kind: ReplicaFrame.Kind.HELLO_DONE, ack: f.ack }))
+  }
+
+  /** Sends the peer what it lacks of a doc past its state vector `sv` (SYNC step 2): it carries every write waiting on the doc. */
+  sendState (s: Session, d: ReplicaDoc, sv: Uint8Array): number {
+    const n = s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep2(enc, d.ydoc, sv) }) }))
+    this.r.durability.cover(s, d.name, n)
+    return n
+  }
+
+  /** Whether the first exchange with `peer` is complete. */
+  syncedWith (peer: PeerIdStr): boolean {
+    return this.sessions.get(peer)?.synced === true
+  }
+
+  /** Opens a session to `peer` for `role` (retrying while `go` says so) and resolves once the peer answered its HELLO. */
+  async syncWith (peer: PeerIdStr, role: Role, go: () => boolean, pause: (ms: number) => Promise<void>): Promise<void> {
+    const s = this.session(peer)
+    s.roles.add(role)
+    for (let tries = 0; !s.open && tries < 50 && go(); tries++) {
+      await this.openSession(s)
+      if (!s.open) await pause(100)
+    }
+    if (s.open) await this.hello(s)
+  }
+
+  /** Each replica of `role`: whether a session is up and in step, and how far behind this node it is. */
+  statusOf (role: Role): ReplicaStatus[] {
+    return this.replicasOf(role).map((peerId): ReplicaStatus => {
+      const s = this.sessions.get(peerId)
+      const state = s === undefined || !s.open ? 'connecting' : s.synced ? 'live' : 'syncing'
+      const { records: behind, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
+      return { peerId, state, behind, lagMs }
+    })
+  }
+
+  /** Each replica of `role`, as the registry announces it. */
+  reportOf (role: Role): ReplicaReport[] {
+    return this.replicasOf(role).map(peerId => {
+      const s = this.sessions.get(peerId)
+      const { records, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
+      return { role, peerId, behind: records, synced: s?.synced === true && s.open, lagMs }
+    })
+  }
+
+  /** Bytes read from and written to every session. */
+  bytes (): { in: number, out: number } {
+    let bytesIn = 0
+    let bytesOut = 0
+    for (const s of this.sessions.values()) {
+      bytesIn += s.bytes.in
+      bytesOut += s.bytes.out
+    }
+    return { in: bytesIn, out: bytesOut }
+  }
+}
