@@ -13,7 +13,7 @@
  */
 import { isChange } from './body.js'
 import type { ChangeKind } from './body.js'
-import type { ChatMessage } from './conversations.js'
+import type { ChatMessage } from './message.js'
 
 /** A change as kept: who made it, when (hlc and the sender's clock), what. */
 export interface Change {
