@@ -1,33 +1,19 @@
 /**
  * The relay as the groups' membership authority and history keeper
- * (docs/groups.md, "The relay"). Each group is a replicated doc
- * (docs/replication.md, "relay"), `relay/group/<group>`:
- *
- *   s/<epoch, 10>/<hash>          an encoded SignedGroupState (every state accepted, forks included)
- *   l/<username>                  a pending SignedLeaveRequest
- *   h/<epoch>/<sender>/<seq>      ord (8 bytes) and an encoded GroupEnvelope: the history, once per (epoch, sender, seq)
- *
- * The group's chain is one path through its states, the same on every node
- * (canonicalChain: from the genesis, at each epoch the state with the longest
- * chain after it, then the lowest hash): after a partition in which both
- * sides committed, one side's states win and the other's members make their
- * changes again on top (docs/groups.md, "Forks"). The relay reads the layout
- * materialized from the doc in the store's 'relay' domain:
- *
- *   group-head/<group>                          json  HeadRecord: epoch, hash of the chain's head, message counters
- *   group-state/<group>/<epoch, 10 digits>      bytes the chain's SignedGroupState at that epoch
- *   group-leave/<group>/<username>              bytes a pending SignedLeaveRequest
- *   group-msg/<group>/<ord, 16 digits>          bytes an encoded GroupEnvelope (ord is the cursor)
- *   group-msg-id/<group>/<epoch>/<sender>/<seq> json  the ord of that envelope (replay index)
- *   group-member/<username>/<group>             json  1 while the user is a member of the chain's head
- *
- * A state is accepted only on top of the chain's head (compare-and-swap on
- * the previous state's hash), under the group doc's lock.
+ * (docs/groups.md, "The relay"). Each group is a replicated doc of its
+ * states, pending leave requests and history, which the relay reads as
+ * materialized in the store (group-layout.ts); its chain is one path through
+ * its states, the same on every node (group-chain.ts). A state is accepted
+ * only on top of the chain's head (compare-and-swap on the previous state's
+ * hash), under the group doc's lock.
  */
 import { randomInt } from 'node:crypto'
-import { sha256, toHex, tokenBoundTo } from '../../crypto/index.js'
+import { toHex, tokenBoundTo } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
 import { replicationOf } from '../replicated.js'
+import {
+  encodeHistory, end, GROUP_DOCS, headKey, histKey, leavePrefix, materialize, memberPrefix, msgPrefix, pad, stateKey
+} from './group-layout.js'
 import type { ServiceErrorCode } from '../errors.js'
 import {
   epochResource, GroupEnvelope, GroupStateError, isMember, memberKey, openEnvelope, parseEpochResource, verifyEnvelopeSignature,
@@ -38,92 +24,9 @@ import type { GroupId, VerifiedState } from '../../groups/index.js'
 import type { PolicyCheck } from './policy.js'
 import type { GroupFetchResponse, GroupStatesResponse, GroupSummary } from './pb/relay.js'
 import type { IdentityTokenClaims } from '../../crypto/index.js'
-import type { Change, Replication } from '../../replication/index.js'
-import type { BatchOp, KV, Store } from '../../../store/index.js'
-
-export interface HeadRecord {
-  epoch: number
-  /** hex SHA-256 of the current state */
-  hash: string
-  /** Above every ord the history had (cursors are ords, never reused) */
-  next: number
-  /** The oldest message held (its ord; 0 when none) */
-  first: number
-  count: number
-  bytes: number
-}
-
-export const GROUP_DOCS = 'relay/group/'
-
-/** A state as the chain rule sees it. */
-export interface ChainLink {
-  epoch: number
-  /** hex SHA-256 of the signed state */
-  hash: string
-  /** hex hash of the state before ('' for a genesis) */
-  previous: string
-}
-
-/**
- * The group's chain: one path through every state accepted anywhere, the
- * same on every node whatever order they came in. From the genesis (the
- * lowest hash, should there be two), each next state is the child with the
- * longest chain after it, then the lowest hash. A state whose parent is not
- * on the chain is off it.
- */
-export function canonicalChain (links: readonly ChainLink[]): ChainLink[] {
-  const children = new Map<string, ChainLink[]>()
-  for (const l of links) {
-    const list = children.get(l.previous) ?? []
-    if (!list.some(c => c.hash === l.hash)) list.push(l)
-    children.set(l.previous, list)
-  }
-  const reach = new Map<string, number>()
-  const depth = (l: ChainLink): number => {
-    const known = reach.get(l.hash)
-    if (known !== undefined) return known
-    // Iterative: a chain may be long.
-    const stack: ChainLink[] = [l]
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!
-      const kids = (children.get(top.hash) ?? []).filter(k => k.epoch === top.epoch + 1)
-      const pending = kids.filter(k => !reach.has(k.hash))
-      if (pending.length > 0) {
-        stack.push(...pending)
-        continue
-      }
-      stack.pop()
-      reach.set(top.hash, Math.max(top.epoch, ...kids.map(k => reach.get(k.hash)!)))
-    }
-    return reach.get(l.hash)!
-  }
-  const best = (candidates: ChainLink[]): ChainLink | undefined => [...candidates]
-    .sort((a, b) => depth(b) - depth(a) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))[0]
-  const chain: ChainLink[] = []
-  let at = best((children.get('') ?? []).filter(l => l.epoch === 1))
-  while (at !== undefined) {
-    chain.push(at)
-    const here: ChainLink = at
-    at = best((children.get(here.hash) ?? []).filter(k => k.epoch === here.epoch + 1))
-  }
-  return chain
-}
-
-/** A history record: ord (uint64 BE, as two uint32) then the envelope. */
-function encodeHistory (ord: number, envelope: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + envelope.byteLength)
-  const view = new DataView(out.buffer)
-  view.setUint32(0, Math.floor(ord / 2 ** 32))
-  view.setUint32(4, ord >>> 0)
-  out.set(envelope, 8)
-  return out
-}
-
-function decodeHistory (bytes: Uint8Array): { ord: number, envelope: Uint8Array } | undefined {
-  if (bytes.byteLength < 9) return undefined
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return { ord: view.getUint32(0) * 2 ** 32 + view.getUint32(4), envelope: bytes.subarray(8) }
-}
+import type { HeadRecord } from './group-layout.js'
+import type { Replication } from '../../replication/index.js'
+import type { KV, Store } from '../../../store/index.js'
 
 export interface RelayGroupsInit {
   networkId: string
@@ -142,22 +45,11 @@ export interface RelayGroupsInit {
   onLeave: (group: GroupId, epoch: number) => void
 }
 
-const pad = (n: number, digits: number): string => String(n).padStart(digits, '0')
-const headKey = (g: string): string => `group-head/${g}`
-const stateKey = (g: string, epoch: number): string => `group-state/${g}/${pad(epoch, 10)}`
-const leavePrefix = (g: string): string => `group-leave/${g}/`
-const msgPrefix = (g: string): string => `group-msg/${g}/`
-const msgKey = (g: string, seq: number): string => `group-msg/${g}/${pad(seq, 16)}`
-const msgIdKey = (g: string, e: { epoch: number, sender: string, seq: number }): string => `group-msg-id/${g}/${e.epoch}/${e.sender}/${e.seq}`
-const memberPrefix = (u: string): string => `group-member/${u}/`
-/** The first key after every key that starts with `prefix` (prefixes end in '/', and '0' follows '/'). */
-const end = (prefix: string): string => prefix.slice(0, -1) + '0'
 const CURSOR = /^\d{16}$/
 /** Verified states kept in memory (they are small and read on every message). */
 const STATE_CACHE = 4096
 
 const refuse = (code: ServiceErrorCode, message: string): ServiceError => new ServiceError(code, message)
-const histKey = (e: { epoch: number, sender: string, seq: number }): string => `h/${e.epoch}/${e.sender}/${e.seq}`
 
 export class RelayGroups {
   private readonly json: KV<unknown>
@@ -175,7 +67,7 @@ export class RelayGroups {
     this.replication.define({
       prefix: GROUP_DOCS,
       role: 'relay',
-      materialize: async (doc, changes) => this.materialize(doc.slice(GROUP_DOCS.length), changes),
+      materialize: async (doc, changes) => materialize(doc.slice(GROUP_DOCS.length), this.replication.docs.get(doc)!, changes, this.json, this.raw),
       committed: doc => { this.forget(doc.slice(GROUP_DOCS.length)) }
     })
   }
@@ -188,81 +80,6 @@ export class RelayGroups {
   private forget (group: GroupId): void {
     this.heads.delete(group)
     for (const k of [...this.states.keys()]) if (k.startsWith(`${group}/`)) this.states.delete(k)
-  }
-
-  /**
-   * The layout writes for a group's changed records: the chain (when a state
-   * came), leave requests, history and its counters; the member index follows
-   * the chain's head.
-   */
-  private async materialize (group: GroupId, changes: Change[]): Promise<BatchOp[]> {
-    const d = this.replication.docs.get(`${GROUP_DOCS}${group}`)!
-    const ops: BatchOp[] = []
-    const old = await this.json.get(headKey(group)) as HeadRecord | undefined
-    const head: HeadRecord = old === undefined ? { epoch: 0, hash: '', next: 1, first: 0, count: 0, bytes: 0 } : { ...old }
-    if (changes.some(c => c.key.startsWith('s/'))) {
-      const byHash = new Map<string, Uint8Array>()
-      const links: ChainLink[] = []
-      for (const key of d.keys('s/')) {
-        const bytes = d.get(key)!
-        let state: ReturnType<typeof openState>['state']
-        try {
-          state = openState(bytes).state
-        } catch {
-          continue
-        }
-        const hash = toHex(sha256(bytes))
-        byHash.set(hash, bytes)
-        links.push({ epoch: state.epoch, hash, previous: toHex(state.previous) })
-      }
-      const chain = canonicalChain(links)
-      const top = chain.at(-1)
-      const before = old === undefined || old.epoch === 0 ? undefined : await this.raw.get(stateKey(group, old.epoch))
-      const membersBefore = new Set(before === undefined ? [] : openState(before).state.members.map(m => m.username))
-      for (const link of chain) {
-        if (old !== undefined && link.epoch < old.epoch) {
-          const held = await this.raw.get(stateKey(group, link.epoch))
-          if (held !== undefined && toHex(sha256(held)) === link.hash) continue
-        }
-        ops.push({ type: 'put', sublevel: this.raw, key: stateKey(group, link.epoch), value: byHash.get(link.hash)! })
-      }
-      for (let e = (top?.epoch ?? 0) + 1; e <= (old?.epoch ?? 0); e++) ops.push({ type: 'del', sublevel: this.raw, key: stateKey(group, e) })
-      if (top !== undefined) {
-        head.epoch = top.epoch
-        head.hash = top.hash
-        const after = openState(byHash.get(top.hash)!).state
-        const membersAfter = new Set(after.members.map(m => m.username))
-        for (const u of membersAfter) if (!membersBefore.has(u)) ops.push({ type: 'put', sublevel: this.json, key: `${memberPrefix(u)}${group}`, value: 1 })
-        for (const u of membersBefore) if (!membersAfter.has(u)) ops.push({ type: 'del', sublevel: this.json, key: `${memberPrefix(u)}${group}` })
-      }
-    }
-    for (const c of changes) {
-      if (c.key.startsWith('l/')) {
-        const u = c.key.slice(2)
-        ops.push(c.after === undefined
-          ? { type: 'del', sublevel: this.raw, key: `${leavePrefix(group)}${u}` }
-          : { type: 'put', sublevel: this.raw, key: `${leavePrefix(group)}${u}`, value: c.after })
-        continue
-      }
-      if (!c.key.startsWith('h/')) continue
-      const [, epoch, sender, seq] = c.key.split('/')
-      const id = { epoch: Number(epoch), sender: sender!, seq: Number(seq) }
-      const was = c.before === undefined ? undefined : decodeHistory(c.before)
-      if (was !== undefined && await this.raw.get(msgKey(group, was.ord)) !== undefined) {
-        ops.push({ type: 'del', sublevel: this.raw, key: msgKey(group, was.ord) }, { type: 'del', sublevel: this.json, key: msgIdKey(group, id) })
-        head.count--
-        head.bytes -= was.envelope.byteLength
-      }
-      const now = c.after === undefined ? undefined : decodeHistory(c.after)
-      if (now !== undefined) {
-        ops.push({ type: 'put', sublevel: this.raw, key: msgKey(group, now.ord), value: now.envelope }, { type: 'put', sublevel: this.json, key: msgIdKey(group, id), value: now.ord })
-        head.count++
-        head.bytes += now.envelope.byteLength
-        head.next = Math.max(head.next, now.ord + 1)
-      }
-    }
-    if (head.epoch > 0) ops.push({ type: 'put', sublevel: this.json, key: headKey(group), value: head })
-    return ops
   }
 
   /** Every group held (to listen on their topics at start). */
