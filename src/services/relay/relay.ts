@@ -4,10 +4,9 @@
  * per-resource policies, and the groups' signed states and ciphertext history
  * (docs/groups.md). Protocol /lanchat/relay/1.0.0 (docs/services.md, relay).
  */
-import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { AUTHORIZATION_TOKEN_TTL_S, issueAuthorizationToken, tokenBoundTo } from '../../crypto/index.js'
 import { LanchatError } from '../../errors.js'
-import { KeyedLock, Rerun } from '../../lock.js'
+import { KeyedLock } from '../../lock.js'
 import { isPrintable } from '../../text.js'
 import { createLogger } from '../../logger.js'
 import { ServiceError } from '../errors.js'
@@ -22,9 +21,10 @@ import {
   MAX_MESSAGE_ID_CHARS, RELAY_DEFAULTS, SHARE_PREFIX
 } from './constants.js'
 import { RelayGroups } from './groups.js'
-import { GroupEnvelope, groupTopics } from '../../groups/index.js'
+import { MailHandoff } from './handoff.js'
 import { isCursor, Mailbox } from './mailbox.js'
 import { checkResource, checkRole, PolicyTable, ShareAcls } from './policy.js'
+import { RelayTopics } from './topics.js'
 import {
   ACK, ACL_SET, AUTHORIZE, HANDOFF, BUNDLE_STATUS, DEPOSIT, FETCH, FETCH_BUNDLE, GROUP_COMMIT, GROUP_FETCH, GROUP_LEAVE, GROUP_LIST, GROUP_POST,
   GROUP_STATES, PUBLISH_BUNDLE, RELAY
@@ -32,14 +32,13 @@ import {
 import type { RelayInit } from './constants.js'
 import type { PolicyCheck } from './policy.js'
 import type { IdentityTokenClaims } from '../../crypto/index.js'
-import type { GroupId, GroupTopicHandler } from '../../groups/index.js'
 import type { CallContext, ServiceComponents } from '../rpc.js'
 import type { LanchatLibp2p } from '../../net/index.js'
 import type {
   AckRequest, AckResponse, AclSetRequest, AclSetResponse, AuthorizeRequest, AuthorizeResponse, BundleStatusResponse,
   DepositRequest, FetchBundleRequest, FetchBundleResponse, FetchRequest, FetchResponse, GroupCommitRequest, GroupCommitResponse,
   GroupFetchRequest, GroupFetchResponse, GroupLeaveRequest, GroupListResponse, GroupPostRequest, GroupPostResponse, GroupStatesRequest,
-  GroupStatesResponse, HandoffRequest, HandoffResponse, PublishBundleRequest, PublishBundleResponse
+  GroupStatesResponse, PublishBundleRequest, PublishBundleResponse
 } from './pb/relay.js'
 
 export type { RelayInit } from './constants.js'
@@ -55,11 +54,6 @@ function checkMessageId (id: string, field: string): void {
 /** The relay's collaborators: a service's, and the libp2p node whose group topics it listens on (optional in unit tests). */
 export type RelayComponents = ServiceComponents & { libp2p?: LanchatLibp2p }
 
-/** How often a node holding mail but not the role tries to hand it over (besides when the role moves). */
-const HANDOFF_INTERVAL_MS = 60_000
-const MAX_HANDOFF = 100
-const HANDOFF_BUDGET_BYTES = 3 * 1024 * 1024
-
 export class RelayService {
   private readonly components: RelayComponents
   private readonly init: Required<RelayInit>
@@ -68,19 +62,16 @@ export class RelayService {
   private readonly bundles: Bundles
   private readonly acls: ShareAcls
   private readonly groups: RelayGroups
+  private readonly topics: RelayTopics
+  private readonly handoff: MailHandoff
   private readonly policies = new PolicyTable()
   private readonly perPeer: RateLimit
   private readonly perUser: RateLimit
   private readonly bundleFetches: RateLimit
   private readonly log = createLogger('relay')
   private pruneTimer?: ReturnType<typeof setInterval>
-  private handoffTimer?: ReturnType<typeof setInterval>
-  /** Hand-overs, one at a time; the role moving again during one makes it run once more */
-  private readonly handoffs = new Rerun(async () => this.handOffOnce(), { go: () => this.started })
   private readonly pruneLock = new KeyedLock()
   private started = false
-  /** Groups whose topic this relay listens on */
-  private readonly topics = new Set<GroupId>()
 
   /**
    * `init` overrides the defaults of constants.ts (RELAY_DEFAULTS): mailbox
@@ -114,11 +105,13 @@ export class RelayService {
       maxStatesPerReply: MAX_GROUP_STATES_PER_REPLY,
       publishedKey: async username => this.bundles.identityKey(username),
       onCommit: (group, state, created) => {
-        if (created) this.listen(group)
-        this.poke(group, state.state.epoch)
+        if (created) this.topics.listen(group)
+        this.topics.poke(group, state.state.epoch)
       },
-      onLeave: (group, epoch) => { this.poke(group, epoch) }
+      onLeave: (group, epoch) => { this.topics.poke(group, epoch) }
     }, replication)
+    this.topics = new RelayTopics(components, this.groups, () => this.started)
+    this.handoff = new MailHandoff(components, this.mailbox, { clock: this.clock, mailTtlMs: this.init.mailTtlMs, running: () => this.started })
     this.policies.add(GROUP_PREFIX, this.groups.check)
     this.perPeer = new RateLimit(this.init.peerBurst, this.init.peerPerSecond, this.clock)
     this.perUser = new RateLimit(this.init.userBurst, this.init.userPerSecond, this.clock)
@@ -133,7 +126,7 @@ export class RelayService {
       implement(DEPOSIT, async (req, ctx) => this.deposit(req, ctx)),
       implement(FETCH, async (req, ctx) => this.fetch(req, ctx)),
       implement(ACK, async (req, ctx) => this.ack(req, ctx)),
-      implement(HANDOFF, async (req, ctx) => this.acceptHandoff(req, ctx)),
+      implement(HANDOFF, async (req, ctx) => this.handoff.accept(req, ctx)),
       implement(PUBLISH_BUNDLE, async (req, ctx) => this.publishBundle(req, ctx)),
       implement(FETCH_BUNDLE, async (req, ctx) => this.fetchBundle(req, ctx)),
       implement(BUNDLE_STATUS, async (_req, ctx) => this.bundleStatus(ctx)),
@@ -148,10 +141,9 @@ export class RelayService {
     ])
     // Mail held from a time this node was the holder goes to the holder of now (standalone: replicas share it anyway).
     this.components.registry.addEventListener('role:changed', this.onRoleChanged)
-    this.handoffTimer = setInterval(() => { void this.handOff() }, HANDOFF_INTERVAL_MS)
-    this.handoffTimer.unref?.()
+    this.handoff.start()
     // The ciphertext of every group held is kept as it goes by on the group's topic, while this node serves the role.
-    await this.listenAll()
+    await this.topics.listenAll()
     this.pruneTimer = setInterval(() => { this.prune().catch(() => {}) }, this.init.pruneIntervalMs)
     this.pruneTimer.unref?.()
     // Mail that expired while the relay was down goes now, not a prune interval later.
@@ -161,13 +153,11 @@ export class RelayService {
   /** Stops the prune timer and waits for every write under way (the node closes the store next). */
   async stop (): Promise<void> {
     this.components.registry.removeEventListener('role:changed', this.onRoleChanged)
-    clearInterval(this.handoffTimer)
+    this.handoff.stop()
     if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer)
     this.pruneTimer = undefined
     this.started = false
-    const libp2p = this.components.libp2p
-    if (libp2p !== undefined) for (const group of this.topics) groupTopics(libp2p).remove(this.components.keys.networkId, group, this.onTopic)
-    this.topics.clear()
+    this.topics.unlistenAll()
     await this.pruneLock.idle()
     await Promise.all([this.mailbox.idle(), this.bundles.idle(), this.acls.idle(), this.groups.idle()])
   }
@@ -211,87 +201,12 @@ export class RelayService {
   private readonly onRoleChanged = (evt: CustomEvent<{ role: string }>): void => {
     if (evt.detail.role !== 'relay') return
     void this.handOff()
-    void this.listenAll()
+    void this.topics.listenAll()
   }
 
-  /** Listens on every group's topic while this node serves the relay role, on none otherwise. */
-  private async listenAll (): Promise<void> {
-    const libp2p = this.components.libp2p
-    if (libp2p === undefined || !this.started) return
-    if (!this.serving()) {
-      for (const group of this.topics) groupTopics(libp2p).remove(this.components.keys.networkId, group, this.onTopic)
-      this.topics.clear()
-      return
-    }
-    for (const group of await this.groups.groupIds()) this.listen(group)
-  }
-
-  /** Serves the role, or runs without a registry that says (unit tests). */
-  private serving (): boolean {
-    return typeof this.components.registry.serves !== 'function' || this.components.registry.serves('relay')
-  }
-
-  /**
-   * Mail this node took in while it held the relay role (a failover) would
-   * be stranded once the role moves on: it is passed, mailbox by mailbox, to
-   * the holder of now, and deleted here once that one has it. Runs when the
-   * role moves, and every minute while mail is left.
-   */
+  /** Passes the mail this node took in while it held the relay role to the holder of now (handoff.ts). */
   async handOff (): Promise<void> {
-    return this.handoffs.request()
-  }
-
-  private async handOffOnce (): Promise<void> {
-    try {
-      const { registry, rpc } = this.components
-      // Replicated, the holder has this node's mail already (and deleting it here would delete it there too).
-      if (replicationOf(this.components).networked) return
-      const holder = registry.holderOf('relay')
-      if (!this.started || registry.serves('relay') || holder === null || holder === registry.self) return
-      for (const to of await this.mailbox.recipients()) {
-        for (;;) {
-          const { messages } = await this.mailbox.fetch(to, MAX_HANDOFF, undefined, HANDOFF_BUDGET_BYTES)
-          if (messages.length === 0) break
-          const { accepted } = await rpc.call(RELAY, HANDOFF, { messages: messages.map(m => ({ to, ...m })) })
-          const taken = new Set(accepted)
-          const done = messages.filter(m => taken.has(`${to}/${m.id}`)).map(m => m.id)
-          await this.mailbox.ack(to, done)
-          this.log('handed %d messages for %s to the relay holder %s', done.length, to, holder)
-          if (done.length < messages.length) break
-        }
-      }
-    } catch (err) {
-      this.log('handing mail over failed: %s', (err as Error).message)
-    }
-  }
-
-  /**
-   * Mail from a node that held the relay role (by this node's own election:
-   * the connection authenticates it), within the life mail may have. What it
-   * says of each message (sender, times) is kept within those bounds only:
-   * the envelopes themselves are end to end, checked by their recipient.
-   */
-  private async acceptHandoff (req: HandoffRequest, ctx: CallContext): Promise<HandoffResponse> {
-    if (!this.components.registry.heldRole('relay', ctx.remotePeer)) {
-      throw new ServiceError('FORBIDDEN', 'only a node that held the relay role can hand mail over')
-    }
-    const accepted: string[] = []
-    const now = this.clock()
-    for (const m of req.messages) {
-      try {
-        const to = canonicalUsername(m.to)
-        // Deposited no later than now, kept no longer than mail lives from then.
-        const depositedAt = Math.min(m.depositedAt, now)
-        const expiresAt = Math.min(m.expiresAt, depositedAt + this.init.mailTtlMs)
-        if (expiresAt <= now) continue
-        await this.mailbox.deposit(to, canonicalUsername(m.from), m.id, m.envelope, { depositedAt, expiresAt })
-        accepted.push(`${to}/${m.id}`)
-      } catch (err) {
-        // Left with the sender: over quota, or an id another sender holds here.
-        this.log('refused handed-over mail %s for %s: %s', m.id, m.to, (err as Error).message)
-      }
-    }
-    return { accepted }
+    return this.handoff.handOff()
   }
 
   private async deposit (req: DepositRequest, ctx: CallContext): Promise<Record<string, never>> {
@@ -400,35 +315,6 @@ export class RelayService {
 
   // ---------------------------------------------------------------- groups (docs/groups.md)
 
-  private listen (group: GroupId): void {
-    const libp2p = this.components.libp2p
-    if (libp2p === undefined || !this.started || !this.serving()) return
-    if (this.topics.has(group)) return
-    this.topics.add(group)
-    groupTopics(libp2p).add(this.components.keys.networkId, group, this.onTopic)
-  }
-
-  /** Tells the group's members, on its topic, that there is something new to fetch. */
-  private poke (group: GroupId, epoch: number): void {
-    const libp2p = this.components.libp2p
-    if (libp2p === undefined || !this.started) return
-    void groupTopics(libp2p).publish(this.components.keys.networkId, group, { poke: { group, epoch } })
-  }
-
-  /** Envelopes going by on a group's topic are kept (while this node serves the relay role). */
-  private readonly onTopic: GroupTopicHandler = async message => {
-    if (!this.components.registry.serves('relay')) return TopicValidatorResult.Ignore
-    if (message.poke !== undefined) return TopicValidatorResult.Ignore
-    if (message.envelope === undefined) return TopicValidatorResult.Reject
-    try {
-      const { stored } = await this.groups.keep(message.envelope)
-      return stored ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
-    } catch (err) {
-      this.log('refused a group envelope from the topic: %s', (err as Error).message)
-      return (err as { code?: string }).code === 'UNKNOWN_EPOCH' ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject
-    }
-  }
-
   private async groupCommit (req: GroupCommitRequest, ctx: CallContext): Promise<GroupCommitResponse> {
     const claims = await this.caller(ctx)
     const { epoch, hash } = await this.groups.commit(claims, req.state)
@@ -461,7 +347,7 @@ export class RelayService {
       try {
         const { stored } = await this.groups.post(claims, bytes)
         // Stored by this post, not from the topic: pass it on, in case the sender's own publication reached nobody.
-        if (stored) void republish(this.components.libp2p, this.components.keys.networkId, bytes)
+        if (stored) void this.topics.republish(bytes)
         results.push({ code: '', message: '' })
       } catch (err) {
         if (!(err instanceof LanchatError)) throw err
@@ -477,11 +363,4 @@ export class RelayService {
     const after = req.after === undefined || req.after === '' ? undefined : req.after
     return this.groups.fetch(claims, req.group, after, req.limit === 0 ? MAX_GROUP_FETCH : req.limit, FETCH_REPLY_BUDGET_BYTES)
   }
-}
-
-/** Republishes a posted envelope on its group's topic. */
-async function republish (libp2p: LanchatLibp2p | undefined, networkId: string, bytes: Uint8Array): Promise<void> {
-  if (libp2p === undefined) return
-  const envelope = GroupEnvelope.decode(bytes)
-  await groupTopics(libp2p).publish(networkId, envelope.group, { envelope })
 }
