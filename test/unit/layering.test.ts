@@ -29,8 +29,9 @@ const LAYERS: Record<string, number> = {
   'src/directory': 7,
   'src/files': 7,
   'src/chat': 8,
-  'src/node.ts': 9,
-  cli: 10
+  'src/node': 9,
+  'src/node.ts': 10,
+  cli: 11
 }
 /** src/errors.ts lists every module's error codes: type imports only, so the registry sits below them. */
 const TYPE_REGISTRY = 'src/errors.ts'
