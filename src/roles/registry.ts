@@ -77,6 +77,8 @@ export interface ViewNode {
   pinned: Role[]
   eligible: Role[]
   held: Role[]
+  /** The holders it names (its vote), as it last announced them */
+  views: Partial<Record<Role, PeerIdStr>>
   settled: boolean
   /** ms since its last announcement reached this node */
   lastSeenAgoMs: number
@@ -303,7 +305,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   nodes (): { nodes: ViewNode[], dropped: Record<DropReason, number> } {
     const now = this.clock()
     const nodes: ViewNode[] = [this.selfCandidate(now)].map(c => ({
-      peerId: c.peerId, pinned: c.pinned, eligible: c.eligible, held: Object.keys(c.held) as Role[], settled: c.settled, lastSeenAgoMs: 0, self: true, ...this.about(c.peerId)
+      peerId: c.peerId, pinned: c.pinned, eligible: c.eligible, held: Object.keys(c.held) as Role[], views: c.views, settled: c.settled, lastSeenAgoMs: 0, self: true, ...this.about(c.peerId)
     }))
     for (const [peerId, { record, lastSeen }] of this.view) {
       nodes.push({
@@ -311,6 +313,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
         pinned: record.pinned,
         eligible: record.eligible,
         held: Object.keys(record.held) as Role[],
+        views: record.views,
         settled: this.isSettled(peerId, now),
         lastSeenAgoMs: now - lastSeen,
         self: false,
@@ -420,7 +423,9 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     this.held = held
     // Told once everything is up to date: a listener asking serves() gets the answer of now.
     for (const detail of moved) this.dispatchEvent(new CustomEvent('role:changed', { detail }))
-    if (changed && this.running) void this.announce()
+    // What it serves or names changed: the others hear it now, not at the next interval (a stale vote there could
+    // move a role again were a holder to die in between).
+    if ((changed || moved.length > 0) && this.running) void this.announce()
   }
 
   private async reserveSeq (): Promise<void> {

@@ -22,3 +22,17 @@ export async function agreedHolders (nodes: HeadlessNode[], timeoutMs = 30_000, 
     await new Promise(resolve => setTimeout(resolve, 200))
   }
 }
+
+/**
+ * Waits until every node has heard every other one name `agreed` (their announced votes): the election is at rest,
+ * not between a role move and the announcement telling it.
+ */
+export async function votesAtRest (nodes: HeadlessNode[], agreed: Record<RoleName, string>, timeoutMs = 15_000): Promise<void> {
+  const ids = new Set(nodes.map(n => n.peerId))
+  for (const node of nodes) {
+    await node.untilReply('registry', r => {
+      const seen = (r.nodes as Array<{ peerId: string, views: Partial<Record<RoleName, string>> }>).filter(v => ids.has(v.peerId))
+      return seen.length === ids.size && seen.every(v => ROLE_NAMES.every(role => v.views[role] === agreed[role]))
+    }, timeoutMs, 'every node naming the agreed holders')
+  }
+}

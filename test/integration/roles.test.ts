@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { freePort } from '../helpers/headless-node.js'
 import { spawnPerTest } from '../helpers/per-test.js'
-import { agreedHolders, holders } from '../helpers/roles.js'
+import { agreedHolders, holders, votesAtRest } from '../helpers/roles.js'
 
 const LOCAL = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
 /** Registry timings (src/roles/constants.ts) */
@@ -48,6 +48,9 @@ describe('role election across node processes', () => {
     const b = await spawn({ name: 'b', args: [...listen(ports[1]!), '--peer', a.addr()] })
     const c = await spawn({ name: 'c', args: [...listen(ports[2]!), '--peer', a.addr(), '--peer', b.addr()] })
     const before = await agreedHolders([a, b, c], 30_000, hs => new Set(hs).size === 3)
+    // Killed at rest: a holder that dies within a gossip round of a role move may leave a survivor counting a vote
+    // from before the move, and move a role once more (a transient, not what this test is about).
+    await votesAtRest([a, b, c], before)
 
     const victim = [a, b, c].find(n => n.peerId === before.idp)!
     const survivors = [a, b, c].filter(n => n !== victim)
@@ -77,5 +80,5 @@ describe('role election across node processes', () => {
       expect(changes.map(l => l.role)).toEqual([role])
     })
     expect(holders(await back.call('roles'))).toEqual([settled.relay, settled.idp, settled.kacls])
-  })
+  }, 150_000)
 })
