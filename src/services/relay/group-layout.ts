@@ -6,14 +6,19 @@
  *   l/<username>                  a pending SignedLeaveRequest
  *   h/<epoch>/<sender>/<seq>      ord (8 bytes) and an encoded GroupEnvelope: the history, once per (epoch, sender, seq)
  *
+ * (`at` names the envelope after its ord: two sides of a partition that filed
+ * two envelopes under one ord, each counting on from the same `next`, keep
+ * both after the heal, in the same order on every node; a layout written
+ * before filed by ord alone, and its index held the ord: still read.)
+ *
  * materialized, along the group's chain (group-chain.ts), in the store's
  * 'relay' domain, where the relay reads it:
  *
  *   group-head/<group>                          json  HeadRecord: epoch, hash of the chain's head, message counters
  *   group-state/<group>/<epoch, 10 digits>      bytes the chain's SignedGroupState at that epoch
  *   group-leave/<group>/<username>              bytes a pending SignedLeaveRequest
- *   group-msg/<group>/<ord, 16 digits>          bytes an encoded GroupEnvelope (ord is the cursor)
- *   group-msg-id/<group>/<epoch>/<sender>/<seq> json  the ord of that envelope (replay index)
+ *   group-msg/<group>/<at>                      bytes an encoded GroupEnvelope; at = <ord, 16 digits>/<epoch>/<sender>/<seq> (the cursor)
+ *   group-msg-id/<group>/<epoch>/<sender>/<seq> json  the at of that envelope (replay index)
  *   group-member/<username>/<group>             json  1 while the user is a member of the chain's head
  */
 import { sha256, toHex } from '../../crypto/index.js'
@@ -43,8 +48,12 @@ export const headKey = (g: string): string => `group-head/${g}`
 export const stateKey = (g: string, epoch: number): string => `group-state/${g}/${pad(epoch, 10)}`
 export const leavePrefix = (g: string): string => `group-leave/${g}/`
 export const msgPrefix = (g: string): string => `group-msg/${g}/`
-const msgKey = (g: string, seq: number): string => `group-msg/${g}/${pad(seq, 16)}`
-const msgIdKey = (g: string, e: { epoch: number, sender: string, seq: number }): string => `group-msg-id/${g}/${e.epoch}/${e.sender}/${e.seq}`
+type EnvelopeId = { epoch: number, sender: string, seq: number }
+/** Where an envelope is filed in the history: its ord, then its id. */
+const atOf = (ord: number, e: EnvelopeId): string => `${pad(ord, 16)}/${e.epoch}/${e.sender}/${e.seq}`
+/** A history cursor: an `at` (an ord alone from a layout written before). */
+export const HISTORY_CURSOR = /^\d{16}(\/\d{1,10}\/[a-z0-9._-]{1,64}\/\d{1,16})?$/
+const msgIdKey = (g: string, e: EnvelopeId): string => `group-msg-id/${g}/${e.epoch}/${e.sender}/${e.seq}`
 export const memberPrefix = (u: string): string => `group-member/${u}/`
 /** The first key after every key that starts with `prefix` (prefixes end in '/', and '0' follows '/'). */
 export const end = (prefix: string): string => prefix.slice(0, -1) + '0'
@@ -128,15 +137,19 @@ export async function materialize (group: GroupId, d: GroupDoc, changes: Change[
     if (!c.key.startsWith('h/')) continue
     const [, epoch, sender, seq] = c.key.split('/')
     const id = { epoch: Number(epoch), sender: sender!, seq: Number(seq) }
-    const was = c.before === undefined ? undefined : decodeHistory(c.before)
-    if (was !== undefined && await raw.get(msgKey(group, was.ord)) !== undefined) {
-      ops.push({ type: 'del', sublevel: raw, key: msgKey(group, was.ord) }, { type: 'del', sublevel: json, key: msgIdKey(group, id) })
+    // Where it was filed, if it was: the index says (an ord alone in a layout written before).
+    const filed = c.before === undefined ? undefined : await json.get(msgIdKey(group, id)) as string | number | undefined
+    const wasKey = filed === undefined ? undefined : msgPrefix(group) + (typeof filed === 'number' ? pad(filed, 16) : filed)
+    const was = wasKey === undefined ? undefined : await raw.get(wasKey)
+    if (was !== undefined) {
+      ops.push({ type: 'del', sublevel: raw, key: wasKey! }, { type: 'del', sublevel: json, key: msgIdKey(group, id) })
       head.count--
-      head.bytes -= was.envelope.byteLength
+      head.bytes -= was.byteLength
     }
     const now = c.after === undefined ? undefined : decodeHistory(c.after)
     if (now !== undefined) {
-      ops.push({ type: 'put', sublevel: raw, key: msgKey(group, now.ord), value: now.envelope }, { type: 'put', sublevel: json, key: msgIdKey(group, id), value: now.ord })
+      const at = atOf(now.ord, id)
+      ops.push({ type: 'put', sublevel: raw, key: msgPrefix(group) + at, value: now.envelope }, { type: 'put', sublevel: json, key: msgIdKey(group, id), value: at })
       head.count++
       head.bytes += now.envelope.byteLength
       head.next = Math.max(head.next, now.ord + 1)

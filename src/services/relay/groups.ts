@@ -12,7 +12,7 @@ import { toHex, tokenBoundTo } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
 import { replicationOf } from '../replicated.js'
 import {
-  encodeHistory, end, GROUP_DOCS, headKey, histKey, leavePrefix, materialize, memberPrefix, msgPrefix, pad, stateKey
+  encodeHistory, end, GROUP_DOCS, headKey, histKey, HISTORY_CURSOR, leavePrefix, materialize, memberPrefix, msgPrefix, pad, stateKey
 } from './group-layout.js'
 import type { ServiceErrorCode } from '../errors.js'
 import {
@@ -45,7 +45,6 @@ export interface RelayGroupsInit {
   onLeave: (group: GroupId, epoch: number) => void
 }
 
-const CURSOR = /^\d{16}$/
 /** Verified states kept in memory (they are small and read on every message). */
 const STATE_CACHE = 4096
 
@@ -300,7 +299,7 @@ export class RelayGroups {
    */
   async fetch (caller: IdentityTokenClaims, group: GroupId, after: string | undefined, limit: number, budget: number): Promise<GroupFetchResponse> {
     checkGroupId(group)
-    if (after !== undefined && !CURSOR.test(after)) throw refuse('BAD_REQUEST', 'after must be a cursor from an earlier fetch (16 digits)')
+    if (after !== undefined && !HISTORY_CURSOR.test(after)) throw refuse('BAD_REQUEST', 'after must be a cursor from an earlier fetch')
     await this.current(group)
     const prefix = msgPrefix(group)
     const range = after === undefined ? { gte: prefix, lt: end(prefix) } : { gt: prefix + after, lt: end(prefix) }

@@ -14,16 +14,22 @@
  *
  *   mailbox/<to>                     json  { count, bytes, next }   quota and cursor counters
  *   mailbox-from/<to>/<from>         json  { count, bytes }         one sender's share of the mailbox
- *   mail/<to>/<ord>                  json  MailRecord               one message, ord = 16 digits
- *   mail-env/<to>/<ord>              bytes the envelope
- *   mail-id/<to>/<id>                json  { seq: ord, from }       dedupe index
- *   mail-exp/<expiresAt>/<to>/<ord>  json  1                        expiry index, 16-digit ms
+ *   mail/<to>/<seq>                  json  MailRecord               one message, seq = <ord, 16 digits>-<id>
+ *   mail-env/<to>/<seq>              bytes the envelope
+ *   mail-id/<to>/<id>                json  { seq, from }            dedupe index
+ *   mail-exp/<expiresAt>/<to>/<seq>  json  1                        expiry index, 16-digit ms
+ *
+ * The id in `seq` keeps two messages apart that two sides of a partition
+ * filed under one ord (each counts on from the same `next`): after the heal
+ * both are there, in the same order on every node. (A layout written before
+ * had `seq` = ord alone; it is still read.)
  *
  * A deposit's checks and its write run under the mailbox doc's lock, in order
  * with what peers send; the layout follows in the same batch.
  */
 import { randomInt } from 'node:crypto'
 import { ServiceError } from '../errors.js'
+import { MAX_MESSAGE_ID_CHARS } from './constants.js'
 import { replicationOf } from '../replicated.js'
 import type { Change, Replication } from '../../replication/index.js'
 import type { BatchOp, KV, Store } from '../../../store/index.js'
@@ -72,7 +78,8 @@ interface Counters {
 }
 
 interface IdEntry {
-  seq: number
+  /** The message's seq (an ord alone in a layout written before seqs named the id) */
+  seq: string | number
   from: string
 }
 
@@ -94,8 +101,11 @@ type Json = Counters | MailRecord | IdEntry | Share | number
 export const MAIL_DOCS = 'relay/mail/'
 const SEQ_DIGITS = 16
 const pad = (n: number): string => String(n).padStart(SEQ_DIGITS, '0')
-/** Cursors are the 16-digit ords of messages. */
-const CURSOR = /^\d{16}$/
+/** Cursors are the seqs of messages: a 16-digit ord, then the id (as checked on deposit). */
+const CURSOR = new RegExp(`^\\d{16}(-[^\\x00-\\x1f\\x7f]{1,${MAX_MESSAGE_ID_CHARS}})?$`, 'u')
+/** Where a message is filed: its ord, then its id. */
+const seqOf = (ord: number, id: string): string => `${pad(ord)}-${id}`
+const seqIn = (entry: IdEntry): string => typeof entry.seq === 'number' ? pad(entry.seq) : entry.seq
 
 const boxKey = (to: string): string => `mailbox/${to}`
 const shareKey = (to: string, from: string): string => `mailbox-from/${to}/${from}`
@@ -191,10 +201,11 @@ export class Mailbox {
     for (const c of changes) {
       if (!c.key.startsWith('m/')) continue
       const id = c.key.slice(2)
-      const old = c.before === undefined ? undefined : decodeMail(c.before)
       const now = c.after === undefined ? undefined : decodeMail(c.after)
-      if (old !== undefined) {
-        const seq = pad(old.header.ord)
+      // Where the message was filed, if it was: the id index says (a layout written before filed it by ord alone).
+      const entry = c.before === undefined ? undefined : await this.json.get(idKey(to, id)) as IdEntry | undefined
+      if (entry !== undefined) {
+        const seq = seqIn(entry)
         const held = await this.json.get(mailKey(to, seq)) as MailRecord | undefined
         if (held !== undefined) {
           ops.push(
@@ -211,13 +222,13 @@ export class Mailbox {
         }
       }
       if (now !== undefined) {
-        const seq = pad(now.header.ord)
+        const seq = seqOf(now.header.ord, id)
         const size = now.envelope.byteLength
         const record: MailRecord = { id, from: now.header.from, depositedAt: now.header.depositedAt, expiresAt: now.header.expiresAt, size }
         ops.push(
           { type: 'put', sublevel: this.json, key: mailKey(to, seq), value: record },
           { type: 'put', sublevel: this.envelopes, key: envKey(to, seq), value: now.envelope },
-          { type: 'put', sublevel: this.json, key: idKey(to, id), value: { seq: now.header.ord, from: record.from } },
+          { type: 'put', sublevel: this.json, key: idKey(to, id), value: { seq, from: record.from } },
           { type: 'put', sublevel: this.json, key: expKey(record.expiresAt, to, seq), value: 1 }
         )
         box.count++
@@ -262,7 +273,7 @@ export class Mailbox {
         const existing = await this.json.get(idKey(to, id)) as IdEntry | undefined
         let expiredHolder = false
         if (existing !== undefined) {
-          const record = await this.json.get(mailKey(to, pad(existing.seq))) as MailRecord | undefined
+          const record = await this.json.get(mailKey(to, seqIn(existing))) as MailRecord | undefined
           if (record !== undefined && record.expiresAt > now) {
             if (existing.from !== from) throw new ServiceError('ID_CONFLICT', `${to} already holds a message with id ${id} from another sender: send it with a new id`)
             return { stored: false }
@@ -355,7 +366,7 @@ export class Mailbox {
       let n = 0
       for (const id of ids) {
         const entry = await this.json.get(idKey(to, id)) as IdEntry | undefined
-        const record = entry === undefined ? undefined : await this.json.get(mailKey(to, pad(entry.seq))) as MailRecord | undefined
+        const record = entry === undefined ? undefined : await this.json.get(mailKey(to, seqIn(entry))) as MailRecord | undefined
         if (record === undefined || record.expiresAt > now || !tx.has(recordKey(id))) continue
         tx.del(recordKey(id))
         n++
@@ -382,8 +393,10 @@ export class Mailbox {
     const now = this.clock()
     const boxes = new Map<string, string[]>()
     for await (const key of this.json.keys({ gte: 'mail-exp/', lt: `mail-exp/${pad(now + 1)}` })) {
-      const [, , to, seq] = key.split('/')
-      if (to === undefined || seq === undefined) continue
+      // mail-exp/<expiresAt>/<to>/<seq>: a seq's id may hold '/'.
+      const [, , to, ...rest] = key.split('/')
+      const seq = rest.join('/')
+      if (to === undefined || seq === '') continue
       const record = await this.json.get(mailKey(to, seq)) as MailRecord | undefined
       if (record === undefined) continue
       boxes.set(to, [...(boxes.get(to) ?? []), record.id])

@@ -227,7 +227,7 @@ export class RelayService {
     if (req.limit > MAX_FETCH_LIMIT) throw new ServiceError('BAD_REQUEST', `limit is at most ${MAX_FETCH_LIMIT}`)
     const limit = req.limit === 0 ? MAX_FETCH_LIMIT : req.limit
     if (req.after !== undefined && req.after !== '' && !isCursor(req.after)) {
-      throw new ServiceError('BAD_REQUEST', 'after must be a cursor from an earlier fetch (16 digits)')
+      throw new ServiceError('BAD_REQUEST', 'after must be a cursor from an earlier fetch')
     }
     const after = req.after === '' ? undefined : req.after
     return this.mailbox.fetch(claims.sub, limit, after, FETCH_REPLY_BUDGET_BYTES)
