@@ -1,5 +1,5 @@
 export { RoleRegistry } from './registry.js'
-export type { RegistryInit, RegistryComponents, RegistryEvents, RolesView, RoleHolder, ViewNode, DropReason } from './registry.js'
+export type { RegistryInit, RegistryComponents, RegistryEvents, RolesView, RoleHolder, ViewNode, DropReason } from './types.js'
 export { elect, tiebreak } from './election.js'
 export type { Role, Candidate, Assignment, Holder } from './election.js'
 export { sealAnnouncement, openAnnouncement } from './announcement.js'
