@@ -57,6 +57,19 @@ export class RetryLoop<K = string> {
     return Math.min(this.init.retryMaxMs, this.init.retryMinMs * 2 ** Math.min(Math.max(failures - 1, 0), 20))
   }
 
+  /**
+   * Forgets `key`: no retry or round asked for runs (a round under way
+   * finishes; its caller stops it if it must).
+   */
+  cancel (key: K): void {
+    const k = this.keys.get(key)
+    if (k === undefined) return
+    clearTimeout(k.timer)
+    k.timer = undefined
+    k.again = false
+    this.keys.delete(key)
+  }
+
   /** Clears every timer and waits for the rounds under way; nothing runs after. */
   async stop (): Promise<void> {
     this.stopped = true
@@ -82,7 +95,8 @@ export class RetryLoop<K = string> {
       result = 'retry'
     }
     k.running = undefined
-    if (this.stopped) return
+    // Stopped, or cancelled while the round ran: nothing follows.
+    if (this.stopped || this.keys.get(key) !== k) return
     if (result === 'retry') {
       k.failures++
       // Asked for during the failed round (a contact came back, say): that round runs at once; the backoff is for the next failure.

@@ -8,6 +8,7 @@
  */
 import { open } from 'node:fs/promises'
 import { toHex } from '../crypto/index.js'
+import { RetryLoop } from '../retry.js'
 import { groupOfConversation } from '../timeline/index.js'
 import { hasBit, newBitmap, setBit } from './bitmap.js'
 import { checkChunk, chunkCount, chunkLength, joinSealed, sealChunkParts, sealedLength } from './chunks.js'
@@ -20,6 +21,7 @@ import type { Sealed } from './chunks.js'
 import type { FilesContext, Live } from './context.js'
 import type { ServedFile } from './index.js'
 import type { UploadAs } from './upload.js'
+import type { RoundResult } from '../retry.js'
 import type { FileHandle } from 'node:fs/promises'
 
 /** Chunks sent to the relay and not acknowledged yet. */
@@ -29,10 +31,12 @@ const UPLOAD_TIMEOUT_MS = 30_000
 
 export class Outgoing {
   private readonly as: UploadAs
-  private readonly retries = new Map<string, ReturnType<typeof setTimeout>>()
+  /** One upload per file at a time, retried with backoff until the relay holds it or refuses it */
+  private readonly uploads: RetryLoop<string>
 
   constructor (private readonly ctx: FilesContext) {
     const { c } = ctx
+    this.uploads = new RetryLoop(async id => this.uploadRound(id), { retryMinMs: ctx.init.retryMinMs, retryMaxMs: ctx.init.retryMaxMs })
     this.as = {
       libp2p: c.libp2p,
       networkId: c.networkId,
@@ -153,62 +157,66 @@ export class Outgoing {
   }
 
   /** Runs the upload of a file the relay should hold, unless one runs. */
-  upload (l: Live, delay = 0): void {
-    if (!this.ctx.running || l.r.upload !== 'wanted' || l.uploading !== undefined || FINAL.has(l.r.state)) return
-    clearTimeout(this.retries.get(l.r.id))
+  upload (l: Live): void {
+    if (!this.ctx.running || l.r.upload !== 'wanted' || FINAL.has(l.r.state)) return
+    this.uploads.soon(l.r.id)
+  }
+
+  /** One try at uploading a file: done when the relay holds it or will not, retry when it failed otherwise. */
+  private async uploadRound (id: string): Promise<RoundResult> {
+    const l = this.ctx.live.get(id)
+    if (l === undefined || !this.ctx.running || l.r.upload !== 'wanted' || FINAL.has(l.r.state)) return 'done'
     const abort = new AbortController()
     l.uploading = abort
-    const attempt = async (): Promise<void> => {
-      const relay = this.ctx.c.peers.relay()
-      if (relay === null) throw new FileError('NO_SOURCE', 'no node holds the relay role now')
-      if (relay === this.ctx.c.libp2p.peerId.toString()) throw new FileError('NOT_RELAY', 'this node holds the relay role: its recipients fetch from it directly')
-      const served = this.serve(l)
-      if (served === undefined) throw new FileError('FILE_CHANGED', 'the file cannot be served')
-      try {
-        await uploadToRelay(this.as, relay, {
-          id: l.id,
-          accessKey: l.keys.accessKey,
-          size: l.r.size,
-          chunkSize: l.r.chunkSize,
-          manifest: l.manifest!,
-          count: served.count,
-          read: async index => joinSealed(await served.read(index)),
-          stored: index => { this.markSent(l, index) }
-        }, abort.signal)
-      } finally {
-        await served.close()
+    try {
+      await this.uploadOnce(l, abort.signal)
+      return 'done'
+    } catch (err) {
+      if (abort.signal.aborted || !this.ctx.running) return 'done'
+      const code = (err as { code?: string }).code
+      if (code === 'QUOTA_EXCEEDED' || code === 'FORBIDDEN' || code === 'NOT_RELAY') {
+        this.ctx.log('the relay will not hold %s: %s', l.r.id, (err as Error).message)
+        l.r.upload = 'refused'
+        l.r.error = { code: code!, message: (err as Error).message }
+        await this.ctx.save(l).catch(() => {})
+        return 'done'
       }
-      l.r.upload = 'done'
-      l.r.uploadedTo = relay
-      await this.ctx.save(l)
-      this.ctx.log('the relay %s holds %s', relay, l.r.id)
+      if (code === 'FILE_CHANGED') return 'done'
+      this.ctx.log('uploading %s to the relay failed (again soon): %s', l.r.id, (err as Error).message)
+      return 'retry'
+    } finally {
+      if (l.uploading === abort) l.uploading = undefined
     }
-    const timer = setTimeout(() => {
-      attempt().then(() => {
-        l.uploading = undefined
-      }, async (err: unknown) => {
-        l.uploading = undefined
-        if (abort.signal.aborted || !this.ctx.running) return
-        const code = (err as { code?: string }).code
-        if (code === 'QUOTA_EXCEEDED' || code === 'FORBIDDEN' || code === 'NOT_RELAY') {
-          this.ctx.log('the relay will not hold %s: %s', l.r.id, (err as Error).message)
-          l.r.upload = 'refused'
-          l.r.error = { code: code!, message: (err as Error).message }
-          await this.ctx.save(l).catch(() => {})
-          return
-        }
-        if (code === 'FILE_CHANGED') return
-        this.ctx.log('uploading %s to the relay failed (again soon): %s', l.r.id, (err as Error).message)
-        this.upload(l, Math.min(Math.max(delay * 2, this.ctx.init.retryMinMs), this.ctx.init.retryMaxMs))
-      })
-    }, delay)
-    timer.unref?.()
-    this.retries.set(l.r.id, timer)
+  }
+
+  private async uploadOnce (l: Live, signal: AbortSignal): Promise<void> {
+    const relay = this.ctx.c.peers.relay()
+    if (relay === null) throw new FileError('NO_SOURCE', 'no node holds the relay role now')
+    if (relay === this.ctx.c.libp2p.peerId.toString()) throw new FileError('NOT_RELAY', 'this node holds the relay role: its recipients fetch from it directly')
+    const served = this.serve(l)
+    if (served === undefined) throw new FileError('FILE_CHANGED', 'the file cannot be served')
+    try {
+      await uploadToRelay(this.as, relay, {
+        id: l.id,
+        accessKey: l.keys.accessKey,
+        size: l.r.size,
+        chunkSize: l.r.chunkSize,
+        manifest: l.manifest!,
+        count: served.count,
+        read: async index => joinSealed(await served.read(index)),
+        stored: index => { this.markSent(l, index) }
+      }, signal)
+    } finally {
+      await served.close()
+    }
+    l.r.upload = 'done'
+    l.r.uploadedTo = relay
+    await this.ctx.save(l)
+    this.ctx.log('the relay %s holds %s', relay, l.r.id)
   }
 
   stopUpload (l: Live): void {
-    clearTimeout(this.retries.get(l.r.id))
-    this.retries.delete(l.r.id)
+    this.uploads.cancel(l.r.id)
     l.uploading?.abort()
     l.uploading = undefined
   }
@@ -223,6 +231,7 @@ export class Outgoing {
   }
 
   stop (): void {
+    void this.uploads.stop()
     for (const l of this.ctx.live.values()) this.stopUpload(l)
   }
 }

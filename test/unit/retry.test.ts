@@ -80,4 +80,32 @@ describe('RetryLoop', () => {
     expect(calls).toBe(2)
     await loop.stop()
   })
+
+  it('cancels one key: its retry never runs, nor a round asked for while one ran; other keys go on', async () => {
+    let release: () => void = () => {}
+    const runs: string[] = []
+    const loop = new RetryLoop<string>(async key => {
+      runs.push(key)
+      if (key === 'b' && runs.filter(k => k === 'b').length === 1) await new Promise<void>(resolve => { release = resolve })
+      return 'retry'
+    }, { retryMinMs: 1_000, retryMaxMs: 4_000 })
+    loop.soon('a')
+    loop.soon('b')
+    loop.soon('c')
+    await vi.advanceTimersByTimeAsync(0)
+    loop.cancel('a')
+    // b is under way; asked again, then cancelled: neither the rerun nor its retry follows.
+    loop.soon('b')
+    loop.cancel('b')
+    release()
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(runs.filter(k => k === 'a')).toHaveLength(1)
+    expect(runs.filter(k => k === 'b')).toHaveLength(1)
+    expect(runs.filter(k => k === 'c').length).toBeGreaterThan(2)
+    // A cancelled key can be asked for again.
+    loop.soon('a')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(runs.filter(k => k === 'a')).toHaveLength(2)
+    await loop.stop()
+  })
 })
