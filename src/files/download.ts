@@ -11,13 +11,14 @@
  * and the last ones are asked of a second source when one is idle (endgame).
  * Pure logic over a SourceDialer and the disk writes it is given.
  */
-import { checkedBitmap, clearBit, countBits, hasBit, newBitmap, setBit } from './bitmap.js'
-import { checkChunk, checkManifest, chunkCount, chunkLength, openChunk } from './chunks.js'
-import { CHUNK_TAG_BYTES, MAX_WANT } from './constants.js'
+import { checkedBitmap, clearBit, newBitmap } from './bitmap.js'
+import { checkChunk, checkManifest, openChunk } from './chunks.js'
 import { FileError } from './errors.js'
+import { Requests } from './requests.js'
 import type { FileShape } from './chunks.js'
 import type { FilesInit } from './constants.js'
 import type { SourceDialer, SourceLink } from './index.js'
+import type { Asked } from './requests.js'
 import type { FileHello } from './pb/files.js'
 import type { Logger } from '../logger.js'
 import type { PeerIdStr } from '../net/index.js'
@@ -53,19 +54,11 @@ export type DownloadInit = Required<Pick<FilesInit, 'sourceWindowBytes' | 'windo
 /** What a download is doing: asking for sources, fetching, or waiting for one to come back. */
 export type DownloadPhase = 'connecting' | 'downloading' | 'waiting'
 
-interface Source {
+interface Source extends Asked {
   peer: PeerIdStr
   link?: SourceLink
-  /** What it holds: every chunk, or a bitmap; undefined until it says */
-  holds?: true | Uint8Array
-  /** Chunks asked of it and not received: index -> when asked */
-  outstanding: Map<number, number>
-  bytes: number
-  lastChunkAt: number
 }
 
-/** A partial source's chunks are looked for among at most this many queued indexes a round (big files, many members). */
-const SCAN_LIMIT = 4096
 /** How often stalls are looked for. */
 const STALL_CHECK_MS = 1_000
 /** A source that has had nothing to give for this long gives its slot to a candidate not tried yet. */
@@ -77,27 +70,18 @@ export class Download {
   readonly finished: Promise<'complete' | 'stopped'>
   private resolve!: (v: 'complete' | 'stopped') => void
   private reject!: (err: Error) => void
-  private readonly have: Uint8Array
   private manifest?: Uint8Array
-  private missing: number
-  /** Indexes neither here, nor being written, nor asked of anyone: in a random order */
-  private queue: number[] = []
-  /** index -> how many sources have it outstanding */
-  private readonly inFlight = new Map<number, number>()
-  private readonly writing = new Set<number>()
-  private readonly duplicated = new Set<number>()
+  private readonly requests: Requests
   private readonly sources = new Map<PeerIdStr, Source>()
   private readonly banned = new Set<PeerIdStr>()
   private readonly backoff = new Map<PeerIdStr, { delay: number, until: number }>()
-  private outstandingBytes = 0
   private over = false
   private retryTimer?: ReturnType<typeof setTimeout>
   private stallTimer?: ReturnType<typeof setInterval>
 
   constructor (private readonly spec: DownloadSpec, private readonly c: DownloadComponents, private readonly init: DownloadInit) {
-    this.count = chunkCount(spec.shape.size, spec.shape.chunkSize)
-    this.have = checkedBitmap(spec.have, this.count) ?? newBitmap(this.count)
-    this.missing = this.count - countBits(this.have, this.count)
+    this.requests = new Requests(spec.shape, spec.have, init, c.clock)
+    this.count = this.requests.count
     this.finished = new Promise((resolve, reject) => {
       this.resolve = resolve
       this.reject = reject
@@ -108,7 +92,7 @@ export class Download {
 
   /** Starts looking for sources (and completes at once when nothing is missing). */
   start (): void {
-    if (this.missing === 0) {
+    if (this.requests.missing === 0) {
       this.complete()
       return
     }
@@ -166,7 +150,7 @@ export class Download {
   private rotate (now: number): boolean {
     for (const src of this.sources.values()) {
       if (src.link === undefined || src.outstanding.size > 0 || now - src.lastChunkAt < ROTATE_MS) continue
-      if (src.holds !== undefined && this.queue.some(i => this.holdsChunk(src, i))) continue
+      if (src.holds !== undefined && this.requests.hasWanted(src)) continue
       this.drop(src, 'it has had nothing to give for a while: its slot goes to another candidate')
       return true
     }
@@ -211,7 +195,7 @@ export class Download {
   private drop (src: Source, why: string, ban = false, longBackoff = false): void {
     if (this.sources.get(src.peer) !== src) return
     this.sources.delete(src.peer)
-    for (const index of [...src.outstanding.keys()]) this.release(src, index)
+    for (const index of [...src.outstanding.keys()]) this.requests.release(src, index)
     src.link?.close()
     this.c.log('source %s dropped: %s', src.peer, why)
     if (ban) {
@@ -258,16 +242,7 @@ export class Download {
 
   private setManifest (manifest: Uint8Array): void {
     this.manifest = manifest
-    const queue: number[] = []
-    for (let i = 0; i < this.count; i++) if (!hasBit(this.have, i)) queue.push(i)
-    // Fisher-Yates: members of a group fetch the file in different orders, so each soon has chunks the others lack.
-    for (let i = queue.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1))
-      const t = queue[i]!
-      queue[i] = queue[j]!
-      queue[j] = t
-    }
-    this.queue = queue
+    this.requests.queueMissing()
   }
 
   private onRefusal (src: Source, code: string, message: string, index?: number): void {
@@ -277,7 +252,7 @@ export class Download {
       return
     }
     // A chunk it does not hold after all: asked elsewhere.
-    this.release(src, index)
+    this.requests.release(src, index)
     if (src.holds === true) src.holds = newBitmap(this.count).fill(0xff)
     if (src.holds !== undefined) clearBit(src.holds, index)
     if (code === 'FILE_CHANGED') {
@@ -298,98 +273,14 @@ export class Download {
 
   // ---------------------------------------------------------------- requests
 
-  private sealedLength (index: number): number {
-    return chunkLength(this.spec.shape, index) + CHUNK_TAG_BYTES
-  }
-
-  private holdsChunk (src: Source, index: number): boolean {
-    return src.holds === true || (src.holds !== undefined && hasBit(src.holds, index))
-  }
-
-  private ask (src: Source, index: number): void {
-    if (src.outstanding.size === 0) src.lastChunkAt = this.c.clock()
-    src.outstanding.set(index, this.c.clock())
-    const len = this.sealedLength(index)
-    src.bytes += len
-    this.outstandingBytes += len
-    this.inFlight.set(index, (this.inFlight.get(index) ?? 0) + 1)
-  }
-
-  /** Takes `index` off a source's requests; back in the queue when nobody else has it coming. */
-  private release (src: Source, index: number): void {
-    if (!src.outstanding.delete(index)) return
-    const len = this.sealedLength(index)
-    src.bytes -= len
-    this.outstandingBytes -= len
-    const left = (this.inFlight.get(index) ?? 1) - 1
-    if (left > 0) {
-      this.inFlight.set(index, left)
-      return
-    }
-    this.inFlight.delete(index)
-    this.duplicated.delete(index)
-    if (!hasBit(this.have, index) && !this.writing.has(index)) this.queue.push(index)
-  }
-
-  /**
-   * Fills every source's window with chunks it holds that are wanted, once a
-   * quarter of its window is free: wants go a few chunks to a frame, not one
-   * frame per chunk received (each frame costs both ends a trip through the
-   * whole stack).
-   */
+  /** Asks every source that said what it holds for what it may give now (requests.ts picks it). */
   private pump (): void {
     if (this.over || this.manifest === undefined) return
-    const batch = Math.max(this.init.sourceWindowBytes / 4, this.sealedLength(0))
     for (const src of this.sources.values()) {
       if (src.link === undefined || src.holds === undefined) continue
-      if (src.outstanding.size > 0 && src.bytes > this.init.sourceWindowBytes - batch) continue
-      const picked: number[] = []
-      const room = (): boolean => picked.length < MAX_WANT && src.outstanding.size + picked.length < MAX_WANT &&
-        src.bytes < this.init.sourceWindowBytes && this.outstandingBytes < this.init.windowBytes
-      const take = (index: number): void => {
-        this.ask(src, index)
-        picked.push(index)
-      }
-      if (src.holds === true) {
-        while (room() && this.queue.length > 0) {
-          const index = this.queue.pop()!
-          if (!hasBit(this.have, index) && !this.writing.has(index) && !this.inFlight.has(index)) take(index)
-        }
-      } else {
-        let scanned = 0
-        for (let i = this.queue.length - 1; i >= 0 && room() && scanned < SCAN_LIMIT; i--, scanned++) {
-          const index = this.queue[i]!
-          if (!hasBit(src.holds, index)) continue
-          this.queue[i] = this.queue[this.queue.length - 1]!
-          this.queue.pop()
-          if (!hasBit(this.have, index) && !this.writing.has(index) && !this.inFlight.has(index)) take(index)
-        }
-      }
-      // Endgame: nothing left to ask for, this source idle: the oldest chunk still coming from another is asked of it too.
-      if (picked.length === 0 && src.outstanding.size === 0 && this.queue.length === 0) {
-        const candidate = this.oldestInFlight(src)
-        if (candidate !== undefined) {
-          this.duplicated.add(candidate)
-          take(candidate)
-        }
-      }
+      const picked = this.requests.pick(src, this.sources.values())
       if (picked.length > 0) src.link.want(picked)
     }
-  }
-
-  private oldestInFlight (src: Source): number | undefined {
-    let best: number | undefined
-    let bestAt = Infinity
-    for (const other of this.sources.values()) {
-      if (other === src) continue
-      for (const [index, at] of other.outstanding) {
-        if (at < bestAt && !this.duplicated.has(index) && !this.writing.has(index) && this.holdsChunk(src, index)) {
-          best = index
-          bestAt = at
-        }
-      }
-    }
-    return best
   }
 
   // ---------------------------------------------------------------- chunks
@@ -400,8 +291,8 @@ export class Download {
       return
     }
     src.lastChunkAt = this.c.clock()
-    if (hasBit(this.have, index) || this.writing.has(index)) {
-      this.release(src, index)
+    if (this.requests.gotOrWriting(index)) {
+      this.requests.release(src, index)
       this.pump()
       return
     }
@@ -410,8 +301,8 @@ export class Download {
       return
     }
     this.backoff.delete(src.peer)
-    this.writing.add(index)
-    this.release(src, index)
+    this.requests.writeStarted(index)
+    this.requests.release(src, index)
     let plaintext: Uint8Array
     try {
       // The manifest's own chunk that does not open: the sender sealed it wrong. No source can do better.
@@ -428,11 +319,9 @@ export class Download {
       return
     }
     if (this.over) return
-    this.writing.delete(index)
-    setBit(this.have, index)
-    this.missing--
+    this.requests.written(index)
     this.c.received(index, plaintext.byteLength)
-    if (this.missing === 0) this.complete()
+    if (this.requests.missing === 0) this.complete()
     else this.pump()
   }
 
