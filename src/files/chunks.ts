@@ -8,6 +8,7 @@
  * copied as few times as possible.
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto'
+import { Uint8ArrayList } from 'uint8arraylist'
 import { ed25519PublicKey, equalBytes, hkdf, safeVerify, sign, transcript, u32, u64 } from '../crypto/index.js'
 import { CHUNK_HASH_BYTES, CHUNK_TAG_BYTES, FILE_KEY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MIN_CHUNK_BYTES, TARGET_CHUNKS } from './constants.js'
 import { FileError } from './errors.js'
@@ -94,9 +95,31 @@ export function chunkAd (shape: FileShape, index: number): Uint8Array {
  */
 export type Sealed = Uint8Array | readonly [ciphertext: Uint8Array, tag: Uint8Array]
 
-/** The bytes of a sealed chunk, in one buffer (a copy when it is in pieces). */
-export function joinSealed (sealed: Sealed): Uint8Array {
-  return sealed instanceof Uint8Array ? sealed : Buffer.concat(sealed)
+/** Protobuf varint. */
+function varint (n: number): number[] {
+  const out: number[] = []
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80)
+    n = Math.floor(n / 128)
+  }
+  out.push(n)
+  return out
+}
+
+/** The field a FileChunk is in: FileReply.chunk (a source's answer) and FileRequest.chunk (an upload to the relay). */
+export const CHUNK_IN_REPLY = 3
+export const CHUNK_IN_REQUEST = 5
+
+/**
+ * FileReply or FileRequest { chunk: FileChunk { index, data } } (`field`
+ * says which) with the data not copied: the few bytes of tags and lengths,
+ * then the sealed chunk itself, in its pieces (the bytes `encode` would make).
+ */
+export function chunkFrame (field: typeof CHUNK_IN_REPLY | typeof CHUNK_IN_REQUEST, index: number, data: Sealed): Uint8ArrayList {
+  const length = sealedLength(data)
+  const inner = [0x08, ...varint(index), 0x12, ...varint(length)]
+  const head = Uint8Array.from([(field << 3) | 2, ...varint(inner.length + length), ...inner])
+  return data instanceof Uint8Array ? new Uint8ArrayList(head, data) : new Uint8ArrayList(head, ...data)
 }
 
 /** The length of a sealed chunk. */

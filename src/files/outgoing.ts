@@ -11,7 +11,7 @@ import { toHex } from '../crypto/index.js'
 import { RetryLoop } from '../retry.js'
 import { groupOfConversation } from '../timeline/index.js'
 import { hasBit, newBitmap, setBit } from './bitmap.js'
-import { checkChunk, chunkCount, chunkLength, joinSealed, sealChunkParts, sealedLength } from './chunks.js'
+import { checkChunk, chunkCount, chunkLength, sealChunkParts, sealedLength } from './chunks.js'
 import { FileError } from './errors.js'
 import { Meter } from './meter.js'
 import { ioError, readExactly } from './part-file.js'
@@ -203,7 +203,7 @@ export class Outgoing {
         chunkSize: l.r.chunkSize,
         manifest: l.manifest!,
         count: served.count,
-        read: async index => joinSealed(await served.read(index)),
+        read: async index => served.read(index),
         stored: index => { this.markSent(l, index) }
       }, signal)
     } finally {

@@ -8,13 +8,12 @@
  * idle timeout, decoded and checked requests, typed refusals.
  */
 import { lpStream } from '@libp2p/utils'
-import { Uint8ArrayList } from 'uint8arraylist'
 import { equalBytes, sha256, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { proofTranscript } from '../services/index.js'
 import { hasBit } from './bitmap.js'
-import { checkFetchProof, chunkCount, isChunkSize, sealedLength } from './chunks.js'
+import { CHUNK_IN_REPLY, checkFetchProof, chunkCount, chunkFrame, isChunkSize } from './chunks.js'
 import { FILE_ID_BYTES, FILE_PROTOCOL, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT, MIN_CHUNK_BYTES } from './constants.js'
 import { FileError } from './errors.js'
 import { FileReply, FileRequest } from './pb/files.js'
@@ -31,29 +30,6 @@ type Lp = LengthPrefixedStream<Stream>
 const DECODE_LIMITS = { want: MAX_WANT }
 /** Chunks read and sealed ahead of the one being sent, per stream. */
 const READ_AHEAD = 4
-
-/** Protobuf varint. */
-function varint (n: number): number[] {
-  const out: number[] = []
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80)
-    n = Math.floor(n / 128)
-  }
-  out.push(n)
-  return out
-}
-
-/**
- * FileReply { chunk: FileChunk { index, data } } with the data not copied:
- * the few bytes of tags and lengths, then the sealed chunk itself (the bytes
- * FileReply.encode would make).
- */
-export function chunkFrame (index: number, data: Sealed): Uint8ArrayList {
-  const length = sealedLength(data)
-  const inner = [0x08, ...varint(index), 0x12, ...varint(length)]
-  const head = Uint8Array.from([0x1a, ...varint(inner.length + length), ...inner])
-  return data instanceof Uint8Array ? new Uint8ArrayList(head, data) : new Uint8ArrayList(head, ...data)
-}
 
 /** Two copies of one file (the user's and the relay's): what either holds, each chunk from the one that has it. */
 function joined (own: ServedFile, relay: ServedFile): ServedFile {
@@ -320,7 +296,7 @@ export class FileServer {
       }
       const reply = await next.reply
       const signal = this.writeDeadline()
-      await lp.write('chunk' in reply ? chunkFrame(next.index, reply.chunk) : FileReply.encode(reply.refusal), { signal })
+      await lp.write('chunk' in reply ? chunkFrame(CHUNK_IN_REPLY, next.index, reply.chunk) : FileReply.encode(reply.refusal), { signal })
       if (failure !== undefined) break
     }
     await Promise.allSettled(ahead.map(async a => a.reply))

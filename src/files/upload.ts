@@ -11,9 +11,11 @@ import { lpStream } from '@libp2p/utils'
 import { sha256, sign } from '../crypto/index.js'
 import { proofTranscript } from '../services/index.js'
 import { hasBit } from './bitmap.js'
+import { CHUNK_IN_REQUEST, chunkFrame } from './chunks.js'
 import { FILE_PROTOCOL, MAX_REPLY_FRAME } from './constants.js'
 import { FileError } from './errors.js'
 import { FileReply, FileRequest } from './pb/files.js'
+import type { Sealed } from './chunks.js'
 import type { FileErrorCode } from './errors.js'
 import type { IdentityKeyPair } from '../crypto/index.js'
 import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
@@ -38,7 +40,7 @@ export interface UploadFile {
   manifest: Uint8Array
   count: number
   /** A sealed chunk of the file */
-  read: (index: number) => Promise<Uint8Array>
+  read: (index: number) => Promise<Sealed>
   /** The relay has chunk `index` */
   stored: (index: number) => void
 }
@@ -89,7 +91,7 @@ export async function uploadToRelay (as: UploadAs, relay: PeerIdStr, file: Uploa
     while (next < todo.length || unacked > 0) {
       while (next < todo.length && unacked < as.window) {
         const index = todo[next++]!
-        await lp.write(FileRequest.encode({ chunk: { index, data: await file.read(index) as Uint8Array<ArrayBuffer> } }), { signal: timeout() })
+        await lp.write(chunkFrame(CHUNK_IN_REQUEST, index, await file.read(index)), { signal: timeout() })
         unacked++
       }
       const reply = FileReply.decode((await lp.read({ signal: timeout() })).subarray())

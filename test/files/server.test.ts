@@ -8,7 +8,7 @@ import { generateIdentityKeyPair, sha256, sign, verify } from '../../src/crypto/
 import { chunkHash, chunkLength, fetchProof, fileKeys, sealChunk } from '../../src/files/chunks.js'
 import { FILE_PROTOCOL, MAX_CHUNKS, MAX_REQUEST_FRAME, MAX_WANT } from '../../src/files/constants.js'
 import { createFileServer, FileError } from '../../src/files/index.js'
-import { chunkFrame } from '../../src/files/server.js'
+import { CHUNK_IN_REPLY, CHUNK_IN_REQUEST, chunkFrame } from '../../src/files/chunks.js'
 import { FileReply, FileRequest } from '../../src/files/pb/files.js'
 import type { FileServer, ServedFile } from '../../src/files/index.js'
 import type { Stream } from '@libp2p/interface'
@@ -241,12 +241,16 @@ describe('the file protocol\'s server', () => {
 })
 
 describe('a chunk frame', () => {
-  it('is the bytes of FileReply { chunk }, with the chunk not copied', () => {
+  it('is the bytes of FileReply { chunk } or FileRequest { chunk }, with the chunk (whole or in pieces) not copied', () => {
     for (const [index, size] of [[0, 0], [1, 5], [300, 200], [2 ** 31, 70_000]] as const) {
       const data = new Uint8Array(size).map((_, i) => i & 0xff)
-      const frame = chunkFrame(index, data)
-      expect(FileReply.decode(frame.subarray())).toEqual(FileReply.decode(FileReply.encode({ chunk: { index, data } })))
-      if (size > 0) expect([...frame].at(-1)).toBe(data)
+      const reply = chunkFrame(CHUNK_IN_REPLY, index, data)
+      expect(FileReply.decode(reply.subarray())).toEqual(FileReply.decode(FileReply.encode({ chunk: { index, data } })))
+      if (size > 0) expect([...reply].at(-1)).toBe(data)
+      const tag = data.subarray(Math.max(0, size - 16))
+      const request = chunkFrame(CHUNK_IN_REQUEST, index, [data.subarray(0, Math.max(0, size - 16)), tag])
+      expect(FileRequest.decode(request.subarray())).toEqual(FileRequest.decode(FileRequest.encode({ chunk: { index, data } })))
+      if (size > 0) expect([...request].at(-1)).toBe(tag)
     }
   })
 })
