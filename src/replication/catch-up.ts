@@ -6,6 +6,7 @@
  * the role, it catches up again.
  */
 import { createLogger } from '../logger.js'
+import type { Replicas } from './replicas.js'
 import type { Replication } from './replication.js'
 import type { PeerIdStr } from '../net/index.js'
 import type { Role } from '../roles/index.js'
@@ -46,7 +47,7 @@ export class CatchUp {
   private startedAt = 0
   private stopped = false
 
-  constructor (private readonly r: Replication, private readonly init: CatchUpInit, private readonly clock: () => number) {}
+  constructor (private readonly r: Replication, private readonly replicas: Replicas, private readonly init: CatchUpInit, private readonly clock: () => number) {}
 
   start (): void {
     this.startedAt = this.clock()
@@ -147,7 +148,7 @@ export class CatchUp {
   /** A replica that did not answer in time is given up on: a hung peer cannot keep a role unanswered. */
   private giveUp (role: Role, t: Takeover): void {
     if (t.done || this.takeovers.get(role) !== t) return
-    t.late = this.r.replicasOf(role).filter(p => !this.r.syncedWith(p))
+    t.late = this.replicas.replicasOf(role).filter(p => !this.replicas.syncedWith(p))
     this.log.error('answering %s without having synced with %s: they did not answer in %d ms', role, t.late.join(', '), this.init.catchUpTimeoutMs)
     this.finish(role, t)
   }
@@ -165,10 +166,10 @@ export class CatchUp {
     const current = (): boolean => !this.stopped && !t.done && this.takeovers.get(role) === t
     // Every live replica, including one that became live while this node synced with the others.
     const synced = new Set<PeerIdStr>()
-    for (let peers = this.r.replicasOf(role); peers.length > 0 && current(); peers = this.r.replicasOf(role).filter(p => !synced.has(p))) {
+    for (let peers = this.replicas.replicasOf(role); peers.length > 0 && current(); peers = this.replicas.replicasOf(role).filter(p => !synced.has(p))) {
       await Promise.all(peers.map(async peer => {
         synced.add(peer)
-        await this.r.syncWith(peer, role, current, async ms => { await new Promise<void>(resolve => { this.after(t, ms, resolve) }) })
+        await this.replicas.syncWith(peer, role, current, async ms => { await new Promise<void>(resolve => { this.after(t, ms, resolve) }) })
       })).catch((err: unknown) => { this.log('syncing before answering %s failed: %s', role, (err as Error).message) })
     }
     if (!current()) return

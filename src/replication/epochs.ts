@@ -17,6 +17,7 @@ import { equalBytes, fromBase64, toBase64 } from '../crypto/index.js'
 import { COMPACT_RATIO, KEEP_BASES } from './constants.js'
 import { decodeSv, inspectUpdate, openRecord, ROOT } from './records.js'
 import type { Change, ReplicaDoc } from './doc.js'
+import type { Replicas } from './replicas.js'
 import type { Replication } from './replication.js'
 import type { Session } from './session.js'
 import type { Role } from '../roles/index.js'
@@ -38,7 +39,7 @@ export class Epochs {
   private readonly log = createLogger('replication:epochs')
   private stopped = false
 
-  constructor (private readonly r: Replication) {}
+  constructor (private readonly r: Replication, private readonly replicas: Replicas) {}
 
   stop (): void {
     this.stopped = true
@@ -83,7 +84,7 @@ export class Epochs {
   private async begin (d: ReplicaDoc, epoch: number): Promise<void> {
     if (this.stopped || d.epoch >= epoch || (d.switching !== undefined && d.switching.epoch >= epoch)) return
     d.switching = { epoch, staging: new Y.Doc(), filled: false }
-    const asked = this.r.request(d.role, d.name, epoch)
+    const asked = this.replicas.request(d.role, d.name, epoch)
     this.log('%s: taking epoch %d from %d peers', d.name, epoch, asked)
     if (asked === 0) {
       await this.finishSwitch(d)

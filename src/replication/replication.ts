@@ -35,7 +35,7 @@ import type { Refusal } from './records.js'
 import type { Session } from './session.js'
 import type { PeerIdStr } from '../net/index.js'
 import type { ReplicaReport, Role } from '../roles/index.js'
-import type { KV, Store } from '../../store/index.js'
+import type { BatchOp, KV, Store } from '../../store/index.js'
 
 const ROLES: readonly Role[] = ['relay', 'idp', 'kacls']
 const CATALOG = 'catalog'
@@ -78,9 +78,9 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       holdMs: init.holdMs ?? HOLD_MS,
       maxHeld: init.maxHeld ?? MAX_HELD
     }
-    this.epochs = new Epochs(this)
-    this.catchUp = new CatchUp(this, this.init, this.clock)
     this.replicas = new Replicas(this, components, this.clock)
+    this.epochs = new Epochs(this, this.replicas)
+    this.catchUp = new CatchUp(this, this.replicas, this.init, this.clock)
     this.durability = new Durability(this.replicas, this.init.durableTimeoutMs, this.clock)
     for (const role of ROLES) {
       this.kinds.push({ prefix: `${role}/${CATALOG}`, role, committed: (_doc, changes) => { this.epochs.onCatalog(role, changes) } })
@@ -212,19 +212,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       d.lastUpdate = undefined
       const changes = sealInto(d, writes)
       const update = d.lastUpdate
-      const kind = this.kindOf(name)
-      const ops = changes.length > 0 && kind?.materialize !== undefined ? await kind.materialize(name, changes) : []
-      if (update === undefined && extra.length === 0 && ops.length === 0) return out
-      try {
-        await this.store.batch([...(update === undefined ? [] : d.persistOps(this.raw, this.json, update)), ...extra, ...ops])
-      } catch (err) {
-        // The doc in memory is ahead of the disk: the next load would miss this change, so the whole doc is written now.
-        await this.store.batch(await d.rewriteOps(this.raw, this.json, d.epoch)).catch(() => {})
-        throw err
-      }
-      this.stored.set(name, { epoch: d.epoch, seq: 0 })
-      if (changes.length > 0) kind?.committed?.(name, changes)
-      if (update !== undefined) queued = this.replicas.broadcast(d, update, changes.length, undefined)
+      queued = await this.commit(d, this.kindOf(name), changes, {
+        docOps: () => update === undefined ? [] : d.persistOps(this.raw, this.json, update),
+        also: extra,
+        update,
+        rewriteOnFailure: true
+      })
       return out
     })
     if (opts.durable === true && this.networked) await this.durability.wait(d, queued)
@@ -294,11 +287,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       const effective = d.lastUpdate
       s.docsHeld.add(name)
       if (effective === undefined) return
-      const ops = changes.length > 0 && kind.materialize !== undefined ? await kind.materialize(name, changes) : []
-      await this.store.batch([...d.persistOps(this.raw, this.json, effective), ...ops])
-      this.stored.set(name, { epoch: d.epoch, seq: 0 })
-      if (changes.length > 0) kind.committed?.(name, changes)
-      this.replicas.broadcast(d, effective, changes.length, s)
+      await this.commit(d, kind, changes, { docOps: () => d.persistOps(this.raw, this.json, effective), update: effective, except: s })
     })
   }
 
@@ -306,27 +295,42 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
   async commitEpoch (d: ReplicaDoc, ydoc: Y.Doc, epoch: number, changes: Change[], carried?: Uint8Array): Promise<void> {
     const old = d.epoch
     d.replace(ydoc, epoch)
-    const kind = this.kindOf(d.name)
-    const ops = changes.length > 0 && kind?.materialize !== undefined ? await kind.materialize(d.name, changes) : []
-    await this.store.batch([...await d.rewriteOps(this.raw, this.json, old), ...ops])
-    this.stored.set(d.name, { epoch, seq: 0 })
-    if (changes.length > 0) kind?.committed?.(d.name, changes)
-    if (carried !== undefined) this.replicas.broadcast(d, carried, changes.length, undefined)
+    await this.commit(d, this.kindOf(d.name), changes, { docOps: async () => await d.rewriteOps(this.raw, this.json, old), update: carried })
     // Requests held while the switch was under way may go on.
     this.catchUp.release(d.role)
   }
 
-  /** Internal to the epochs: asks every session of a role for a doc's state at an epoch (a doc switching to it). */
-  request (role: Role, name: string, epoch: number): number {
-    return this.replicas.request(role, name, epoch)
+  /**
+   * Commits a change of a doc (under its lock) in one batch: the doc's own
+   * writes, the service's layout writes for what changed (the kind's
+   * materialize) and `also`; nothing when there is nothing to write. Then
+   * the kind is told, and `update` goes on to the replicas (but `except`):
+   * the frames that carry it, for a write waiting to be durable.
+   */
+  private async commit (d: ReplicaDoc, kind: DocKind | undefined, changes: Change[], write: {
+    docOps: () => BatchOp[] | Promise<BatchOp[]>
+    also?: BatchOp[]
+    update: Uint8Array | undefined
+    except?: Session
+    /** A failed batch leaves the doc in memory ahead of the disk: the whole doc is written then (the next load would miss the change) */
+    rewriteOnFailure?: boolean
+  }): Promise<Array<Promise<{ session: Session, n: number }>>> {
+    const ops = changes.length > 0 && kind?.materialize !== undefined ? await kind.materialize(d.name, changes) : []
+    const docOps = await write.docOps()
+    const also = write.also ?? []
+    if (docOps.length === 0 && also.length === 0 && ops.length === 0) return []
+    try {
+      await this.store.batch([...docOps, ...also, ...ops])
+    } catch (err) {
+      if (write.rewriteOnFailure === true) await this.store.batch(await d.rewriteOps(this.raw, this.json, d.epoch)).catch(() => {})
+      throw err
+    }
+    this.stored.set(d.name, { epoch: d.epoch, seq: 0 })
+    if (changes.length > 0) kind?.committed?.(d.name, changes)
+    return write.update === undefined ? [] : this.replicas.broadcast(d, write.update, changes.length, write.except)
   }
 
   // ---------------------------------------------------------------- sessions
-
-  /** Live nodes eligible for `role` that speak the protocol (the replicas). */
-  replicasOf (role: Role): PeerIdStr[] {
-    return this.replicas.replicasOf(role)
-  }
 
   private readonly onRoleChanged = (evt: CustomEvent<{ role: Role, peerId: PeerIdStr | null }>): void => {
     // A takeover is per tenure: the next time this node holds the role, it syncs again before it answers.
@@ -369,19 +373,6 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     if (!this.networked) return true
     if (!this.started || this.stopped) return false
     return this.catchUp.admit(role, timeoutMs)
-  }
-
-  /** Internal to the catch-up: whether the first exchange with `peer` is complete. */
-  syncedWith (peer: PeerIdStr): boolean {
-    return this.replicas.syncedWith(peer)
-  }
-
-  /**
-   * Internal to the catch-up: opens a session to `peer` for `role` (retrying
-   * while `go` says so) and resolves once the peer answered its HELLO.
-   */
-  async syncWith (peer: PeerIdStr, role: Role, go: () => boolean, pause: (ms: number) => Promise<void>): Promise<void> {
-    await this.replicas.syncWith(peer, role, go, pause)
   }
 
   // ---------------------------------------------------------------- status
