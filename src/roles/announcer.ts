@@ -11,7 +11,7 @@ import { MAX_CLOCK_SKEW_MS, MAX_REPLICAS_PER_ROLE, ROLES } from './constants.js'
 import type { RegistryRecord, ReplicaReport } from './announcement.js'
 import type { PeerIdStr, Role } from './election.js'
 import type { DropReason, RegistryComponents } from './types.js'
-import type { PeerView } from './view.js'
+import type { RegistryView } from './view.js'
 import type { KV } from '../../store/index.js'
 import type { Logger } from '../logger.js'
 import type { Message } from '@libp2p/gossipsub'
@@ -23,7 +23,7 @@ const SEQ_BLOCK = 1_000
 export type AnnouncerComponents = Pick<RegistryComponents, 'libp2p' | 'store' | 'nodeKey' | 'registryKey' | 'learnPeer' | 'hostName' | 'user' | 'replicas'> & {
   clock: () => number
   log: Logger
-  view: PeerView
+  view: RegistryView
 }
 
 /** This node as the registry knows it, asked each time it announces. */

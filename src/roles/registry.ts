@@ -11,7 +11,7 @@ import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, PERSIST_INTERVAL_MS,
 import { elect } from './election.js'
 import { loadOrCreateRoleKey } from './role-keys.js'
 import { Tenures } from './tenures.js'
-import { PeerView } from './view.js'
+import { RegistryView } from './view.js'
 import type { ReplicaReport } from './announcement.js'
 import type { Assignment, Candidate, PeerIdStr, Role } from './election.js'
 import type { Tenure } from './tenures.js'
@@ -29,7 +29,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   private readonly clock: () => number
   private readonly log = createLogger('registry')
   /** Everyone's last announcement, and who is live and settled */
-  private readonly view: PeerView
+  private readonly view: RegistryView
   private readonly announcer: Announcer
   private readonly roleKeys = new Map<Role, Ed25519PrivateKey>()
   /** Who held each role when, as this node computed it: the authority behind every token */
@@ -51,7 +51,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     this.settleMs = init.settleMs ?? SETTLE_MS
     this.warmupMs = init.warmupMs ?? WARMUP_MS
     this.clock = components.clock ?? Date.now
-    this.view = new PeerView({ libp2p: components.libp2p, store: components.store, log: this.log }, leaseMs, this.settleMs)
+    this.view = new RegistryView({ libp2p: components.libp2p, store: components.store, log: this.log }, leaseMs, this.settleMs)
     this.announcer = new Announcer({ ...components, clock: this.clock, log: this.log, view: this.view }, components.networkId, leaseMs, () => ({
       peerId: this.self, pinned: this.pinned, eligible: this.eligible, roleKeys: this.roleKeys, startedAt: this.startedAt, held: this.held, views: this.views()
     }), () => { if (this.running) this.recompute() })

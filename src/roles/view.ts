@@ -23,13 +23,13 @@ interface StoredEntry {
   lastSeen: number
 }
 
-export interface PeerViewComponents {
+export interface RegistryViewComponents {
   libp2p: Pick<LanchatLibp2p, 'getConnections' | 'hangUp'>
   store: Store
   log: Logger
 }
 
-export class PeerView {
+export class RegistryView {
   private readonly entries = new Map<PeerIdStr, Entry>()
   private readonly dirty = new Set<PeerIdStr>()
   /** When each live node became live, as this node observed it (for settling) */
@@ -42,7 +42,7 @@ export class PeerView {
   private readonly kv: KV<StoredEntry | number>
 
   constructor (
-    private readonly components: PeerViewComponents,
+    private readonly components: RegistryViewComponents,
     private readonly leaseMs: number,
     private readonly settleMs: number
   ) {
