@@ -178,4 +178,41 @@ describe('failover after a holder is lost for good, across node processes', () =
     await retry(daveBack, 'login', { username: 'dave', password: PASSWORD })
     expect(await first2).toMatchObject({ text: 'first contact with dave', from: 'alice' })
   }, 300_000)
+
+  it('unwraps epoch keys of old and new KEK versions after the kacls holder is lost: a member away reads both', async () => {
+    const alice = users.get('alice')!
+    // One eligible node is left: a new one joins, catches up on its own, and is the replica that takes over.
+    const newcomer = await spawn('r6', ['--eligible', 'relay,idp,kacls', ...peersArgs()])
+    eligible.push(newcomer)
+    await alice.untilReply('roles', r => ((r.kacls as { replicas?: Array<{ peerId: string, behind: number, synced: boolean }> | null }).replicas ?? [])
+      .some(x => x.peerId === newcomer.peerId && x.synced && x.behind === 0), 60_000, 'the newcomer in step on kacls')
+    // carol is away for all of it: she has unwrapped none of the group's epoch keys.
+    const carol = users.get('carol')!
+    const carolDir = carol.dataDir
+    await carol.stop()
+    users.delete('carol')
+    const created = await retry(alice, 'group.create', { name: 'archive', members: ['carol'] })
+    const group = created.group as string
+    const post = async (text: string): Promise<void> => {
+      const since = alice.mark()
+      const sent = await retry(alice, 'group.send', { group, text })
+      await alice.waitFor(l => l.event === 'group:status' && l.id === sent.messageId && l.status === 'sent', 60_000, since)
+    }
+    await post('under the old KEK')
+    // A new KEK, then a new epoch (bob joins) whose key is wrapped under it.
+    const kacls = await holderOf('kacls')
+    const before = await kacls.call('kacls.status')
+    await kacls.call('kacls.rotate')
+    await retry(alice, 'group.invite', { group, user: 'bob' })
+    await post('under the new KEK')
+    await destroy(kacls)
+    await failedOver('kacls', kacls)
+    expect((await (await holderOf('kacls')).call('kacls.status')).kekVersions).toBe((before.kekVersions as number) + 1)
+    const back = await user('carol', false, carolDir)
+    await retry(back, 'group.sync', { group })
+    const texts = ['under the old KEK', 'under the new KEK']
+    const read = async (): Promise<unknown[]> => ((await back.call('group.history', { group })).messages as Line[]).map(m => m.text).filter(t => texts.includes(t as string))
+    for (const deadline = Date.now() + 60_000; (await read()).length < 2 && Date.now() < deadline;) await new Promise(resolve => setTimeout(resolve, 200))
+    expect(await read()).toEqual(texts)
+  }, 300_000)
 })
