@@ -165,7 +165,13 @@ export class KekRing {
     return [...this.keks.values()].flat().filter((k): k is UsableKek => k.key !== null)
   }
 
-  /** The newest KEK, made if there is none yet; KEK_UNAVAILABLE if it does not open. */
+  /**
+   * The newest KEK this node can open, made if there is none: none exists
+   * yet, or none was sealed to this node (every node that could seal one to
+   * it is gone). New keys are then wrapped under the new one; what older
+   * versions wrapped answers KEK_UNAVAILABLE on unwrap here until a node
+   * holding them seals them to this one.
+   */
   async current (): Promise<UsableKek> {
     const found = this.newest ?? await this.lock.run('create', async () => this.newest ?? await this.create())
     return usable(found)
