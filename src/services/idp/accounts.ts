@@ -91,6 +91,13 @@ export class Accounts {
     const doc = this.replication.docs.get(ACCOUNTS_DOC)!
     const names = new Set(changes.map(c => c.key.split('/')[1]!))
     const ops: BatchOp[] = []
+    // A claim replaced (the same name and key registered on both sides at other times: the doc keeps one value) leaves
+    // the directory: its binding is filed under its own time.
+    for (const c of changes) {
+      if (!c.key.startsWith('u/') || c.before === undefined) continue
+      const was = parse<Claim>(c.before)
+      if (c.after === undefined || parse<Claim>(c.after).createdAt !== was.createdAt) ops.push({ type: 'del', sublevel: this.users, key: bindingKey(was) })
+    }
     for (const username of names) {
       const [kept, ...others] = this.claims(username)
       if (kept === undefined) continue
