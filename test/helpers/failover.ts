@@ -1,0 +1,79 @@
+/**
+ * Waiting on role failover from outside the nodes (headless processes): calls
+ * retried while a role moves, replicas in step with their holder, a node
+ * serving every role. Used by the LAN failover test (issue 14).
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ROLE_NAMES } from './roles.js'
+import type { HeadlessNode, Line } from './headless-node.js'
+import type { RoleName } from './roles.js'
+
+/**
+ * Codes a caller retries while a role moves or its holder catches up
+ * (docs/roles.md, "Authority"; docs/replication.md, "Failover"). Anything
+ * else (UNKNOWN_USER, WRONG_PASSWORD, ...) is an answer, not a pause.
+ */
+export const TRANSIENT = ['NO_HOLDER', 'NOT_HOLDER', 'CATCHING_UP', 'UNAVAILABLE', 'NOT_REPLICATED', 'TIMEOUT']
+
+/** Pause between attempts of a retried call: how often to ask again, not a wait standing in for an event. */
+const RETRY_PAUSE_MS = 300
+
+/** A call retried on TRANSIENT codes until it succeeds or `timeoutMs` is spent; any other error throws at once. */
+export async function retry (node: HeadlessNode, cmd: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<Line> {
+  const deadline = Date.now() + timeoutMs
+  const codes: string[] = []
+  for (;;) {
+    const reply = await node.send(cmd, params, Math.max(timeoutMs, 20_000))
+    if (reply.ok === true) return reply
+    const code = (reply.error as { code?: string } | undefined)?.code ?? ''
+    codes.push(code)
+    if (!TRANSIENT.includes(code) || Date.now() > deadline) {
+      throw new Error(`${node.name}: ${cmd} ${JSON.stringify(params)} failed after ${codes.length} attempt(s) (${codes.join(', ')}): ${JSON.stringify(reply.error)}`)
+    }
+    await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
+  }
+}
+
+/** The peer ids of `role`'s replicas as the holder reports them in a `roles` reply, synced ones only. */
+export function syncedReplicas (reply: Line, role: RoleName): string[] {
+  const holder = reply[role] as { replicas?: Array<{ peerId: string, synced: boolean }> | null } | null
+  return (holder?.replicas ?? []).filter(r => r.synced).map(r => r.peerId)
+}
+
+/** A role's live records and tombstones in a `replication` reply. */
+function held (reply: Line, role: RoleName): string {
+  const r = (reply.roles as Record<string, { records: number, tombstones: number } | undefined>)[role]
+  return r === undefined ? 'not eligible' : `${r.records} records, ${r.tombstones} tombstones`
+}
+
+/**
+ * Waits until `replica` holds as many of `role`'s records (live and deleted)
+ * as `holder`: it has everything the holder wrote. Read from both nodes' own
+ * stores, not from the holder's list of replicas.
+ */
+export async function replicaInStep (holder: HeadlessNode, replica: HeadlessNode, role: RoleName, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const [a, b] = await Promise.all([holder.call('replication'), replica.call('replication')])
+    if (held(a, role) === held(b, role)) return
+    if (Date.now() > deadline) throw new Error(`${replica.name} not in step with ${holder.name} on ${role} in ${timeoutMs} ms: ${held(b, role)} vs ${held(a, role)}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+/** Whether a `replication` reply shows the node holding every role and answering it (caught up). */
+export function servesEveryRole (reply: Line): boolean {
+  const roles = reply.roles as Record<string, { caughtUp: boolean } | undefined>
+  return ROLE_NAMES.every(r => roles[r]?.caughtUp === true)
+}
+
+/** Writes each node's JSON lines and stderr under `dir` (set FAILOVER_LOGS=dir, with DEBUG=lanchat:* for detail). */
+export async function dumpLogs (nodes: HeadlessNode[], dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  for (const n of nodes) {
+    const base = join(dir, n.name.replace(/\W+/g, '-'))
+    await writeFile(`${base}.jsonl`, n.lines.map(l => JSON.stringify(l)).join('\n') + '\n')
+    await writeFile(`${base}.stderr`, n.stderr)
+  }
+}
