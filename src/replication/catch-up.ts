@@ -169,8 +169,14 @@ export class CatchUp {
     for (let peers = this.replicas.replicasOf(role); peers.length > 0 && current(); peers = this.replicas.replicasOf(role).filter(p => !synced.has(p))) {
       await Promise.all(peers.map(async peer => {
         synced.add(peer)
-        await this.replicas.syncWith(peer, role, current, async ms => { await new Promise<void>(resolve => { this.after(t, ms, resolve) }) })
-      })).catch((err: unknown) => { this.log('syncing before answering %s failed: %s', role, (err as Error).message) })
+        try {
+          await this.replicas.syncWith(peer, role, current, async ms => { await new Promise<void>(resolve => { this.after(t, ms, resolve) }) })
+        } catch (err) {
+          // Its stream went before it answered: asked again while it is a live replica (one that died is not).
+          synced.delete(peer)
+          this.log('syncing with %s before answering %s failed: %s', peer, role, (err as Error).message)
+        }
+      }))
     }
     if (!current()) return
     this.log('synced with %d replicas of %s in %d ms: answering', synced.size, role, this.clock() - t.started)

@@ -138,6 +138,8 @@ export class Replicas implements SessionHost {
         return
       }
       s.attachOut(stream)
+      // It speaks the protocol now, whatever an earlier dial (before it had registered it) said.
+      s.unsupported = false
       this.log('replica stream to %s open (%s)', s.peer, [...s.roles].join(', '))
       const t = this.clock()
       void this.hello(s).then(() => { this.log('%s answered the first HELLO in %d ms', s.peer, this.clock() - t) }, () => {})

@@ -84,7 +84,7 @@ export class Session {
   private ackTimer?: ReturnType<typeof setTimeout>
   /** The numbers of the HELLOs this node sent, and the HELLO_DONEs that answered them */
   private hellos = 0
-  private readonly answered = new Map<number, Array<() => void>>()
+  private readonly answered = new Map<number, Array<{ resolve: () => void, reject: (err: Error) => void }>>()
   /** Whether the peer answered a HELLO of this node (an initial sync was completed with it) */
   synced = false
   /** doc -> the last frame of ours that carried any of it (a write that changed nothing is durable once that one is) */
@@ -148,7 +148,7 @@ export class Session {
   async hello (docs: ReplicaFrame['docs'], roles: Set<Role>): Promise<void> {
     const id = ++this.hellos
     this.helloRoles = new Set(roles)
-    const answered = new Promise<void>(resolve => { this.answered.set(id, [...(this.answered.get(id) ?? []), resolve]) })
+    const answered = new Promise<void>((resolve, reject) => { this.answered.set(id, [...(this.answered.get(id) ?? []), { resolve, reject }]) })
     if (this.send(frame({ kind: ReplicaFrame.Kind.HELLO, docs, ack: BigInt(id) })) === 0) {
       this.answered.delete(id)
       throw new Error(`no stream to ${this.peer}`)
@@ -162,7 +162,7 @@ export class Session {
     this.answered.delete(id)
     void this.whenProcessed(n - 1).then(() => {
       this.synced = true
-      for (const w of waiters ?? []) w()
+      for (const w of waiters ?? []) w.resolve()
     })
   }
 
@@ -313,6 +313,7 @@ export class Session {
     this.docFrames.clear()
     this.synced = false
     this.helloRoles.clear()
+    this.unanswered()
     out.stream.abort(new Error('replica stream failed'))
     this.host.onClosed(this)
   }
@@ -342,7 +343,15 @@ export class Session {
     this.pending.forEach(p => { p.sent.forEach(resolve => { resolve(0) }) })
     this.pending.clear()
     this.backlog = []
+    this.unanswered()
     this.out?.stream.abort(new Error('replica session closed'))
     this.out = undefined
+  }
+
+  /** The HELLOs waiting for an answer get none: their stream is gone (a catch-up waiting on them goes on). */
+  private unanswered (): void {
+    const err = new Error(`the replica stream to ${this.peer} closed before it answered`)
+    for (const waiters of this.answered.values()) for (const w of waiters) w.reject(err)
+    this.answered.clear()
   }
 }
