@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { KeyedLock } from '../lock.js'
+import { createLogger } from '../logger.js'
 import { checkEmoji, fallbackText, isChange } from './body.js'
 import { checkConversation } from './conversation.js'
 import { TimelineError } from './errors.js'
@@ -45,8 +46,11 @@ export class Timeline {
   private readonly hlc: HybridClock
   /** One critical section per conversation: its records (and a writer's own, such as a contact's sessions) change in order */
   private readonly lock = new KeyedLock()
+  private readonly log = createLogger('timeline')
   readonly clock: () => number
-  /** History written before the search index existed, being indexed (searches wait for it) */
+  /** Whether every message stored before the search index existed is indexed */
+  private indexed = false
+  /** That history being indexed (searches wait for it; after a failure the next search starts it again) */
   private indexing?: Promise<void>
 
   constructor (components: TimelineComponents) {
@@ -61,13 +65,22 @@ export class Timeline {
     const newest = await this.convs.newestHlc()
     if (newest !== undefined) this.observe(newest)
     // History from before the search index: indexed once, in the background.
-    if (await this.store.get<number>(INDEX_MARK) === undefined) {
-      this.indexing = (async () => {
+    this.indexed = await this.store.get<number>(INDEX_MARK) !== undefined
+    if (!this.indexed) this.indexHistory().catch(err => { this.log('indexing history for search failed (the next search tries again): %s', (err as Error).message) })
+  }
+
+  /** Indexes the history from before the search index, once: a run that failed is run again by the next caller. */
+  private async indexHistory (): Promise<void> {
+    this.indexing ??= (async () => {
+      try {
         await this.convs.indexAll()
         await this.store.write([this.store.put(INDEX_MARK, 1)])
-      })()
-      this.indexing.catch(() => {})
-    }
+        this.indexed = true
+      } finally {
+        this.indexing = undefined
+      }
+    })()
+    return this.indexing
   }
 
   // ---------------------------------------------------------------- the clock
@@ -246,7 +259,7 @@ export class Timeline {
   async search (query: string, options: { conversation?: ConversationId, limit?: number } = {}): Promise<ChatMessage[]> {
     const wanted = typeof query === 'string' ? words(query) : []
     if (wanted.length === 0) throw new TimelineError('BAD_QUERY', 'search for one word or more')
-    await this.indexing
+    if (!this.indexed) await this.indexHistory()
     const conversation = options.conversation === undefined ? undefined : checkConversation(options.conversation)
     return this.convs.search(wanted, Math.min(Math.max(options.limit ?? 50, 1), 1000), conversation)
   }

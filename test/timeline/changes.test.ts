@@ -239,6 +239,24 @@ describe('message kinds in the timeline', () => {
     expect((await t.search('zeppelin')).map(m => m.id)).toEqual([old.id])
   })
 
+  it('indexes history from before the index again at the next search when the first indexing failed', async () => {
+    const store = await openMemoryStore()
+    const key = new Uint8Array(randomBytes(32))
+    const sealed = new SealedStore(store, key)
+    const old = msg({ text: 'an archived word: dirigible' })
+    await sealed.write([sealed.put(`m/${sealed.name(`conversation:${GROUP}`)}/${old.hlc}/${old.id}`, old)])
+    // The store refuses the indexing's first write (a full disk, say), then recovers.
+    const batch = store.batch.bind(store)
+    let failures = 1
+    store.batch = async ops => {
+      if (failures-- > 0) throw new Error('disk full')
+      await batch(ops)
+    }
+    const { t } = await timeline(store, key)
+    await expect(t.search('dirigible')).rejects.toThrow('disk full')
+    expect((await t.search('dirigible')).map(m => m.id)).toEqual([old.id])
+  })
+
   it('records when an outgoing message reached each status', async () => {
     const { t } = await timeline()
     const mine = msg({ from: 'alice', direction: 'out', status: 'pending' })
