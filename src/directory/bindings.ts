@@ -80,6 +80,9 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
   private syncing?: Promise<void>
   private lastSync = 0
   private timer?: ReturnType<typeof setInterval>
+  /** Lookups waiting for the next on-demand sync: stop() wakes them (their timers cleared) */
+  private readonly waits = new Map<ReturnType<typeof setTimeout>, () => void>()
+  private stopped = false
 
   constructor (private readonly components: BindingsComponents) {
     super()
@@ -88,6 +91,7 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
   }
 
   async start (): Promise<void> {
+    this.stopped = false
     for await (const [key, value] of this.kv.iterator({ gt: 'binding/', lt: 'binding/\xff' })) {
       this.take(value as StoredBinding, false)
       void key
@@ -99,7 +103,24 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
   }
 
   stop (): void {
+    this.stopped = true
     clearInterval(this.timer)
+    for (const [timer, wake] of this.waits) {
+      clearTimeout(timer)
+      wake()
+    }
+    this.waits.clear()
+  }
+
+  /** Waits `ms`, or until stop(). */
+  private async pause (ms: number): Promise<void> {
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(() => {
+        this.waits.delete(timer)
+        resolve()
+      }, ms)
+      this.waits.set(timer, resolve)
+    })
   }
 
   /**
@@ -107,16 +128,16 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
    * the name is not known yet. The idp is asked at most every ON_DEMAND_MS:
    * a lookup within that of the last sync waits for the next one (at most
    * that long), so a name registered just after a sync is found, not
-   * reported unknown.
+   * reported unknown. After stop() it answers from what is known.
    */
   async keyOf (name: string): Promise<Uint8Array | undefined> {
     const username = canonicalUsername(name)
     let b = this.kept.get(username)
     if (b === undefined) {
       const wait = this.lastSync + ON_DEMAND_MS - this.clock()
-      if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
+      if (wait > 0) await this.pause(wait)
       // A sync begun since this lookup waited covers the names registered before it; otherwise one is due now.
-      if (!this.kept.has(username)) await (this.clock() - this.lastSync >= ON_DEMAND_MS ? this.sync() : this.syncing)
+      if (!this.stopped && !this.kept.has(username)) await (this.clock() - this.lastSync >= ON_DEMAND_MS ? this.sync() : this.syncing)
       b = this.kept.get(username)
     }
     return b === undefined ? undefined : new Uint8Array(Buffer.from(b.identityKey, 'hex'))

@@ -71,6 +71,28 @@ describe('the directory of bindings', () => {
     }
   })
 
+  it('ends, on stop, a lookup waiting for the next sync: no timer left, the idp not asked again', async () => {
+    vi.useFakeTimers()
+    try {
+      let calls = 0
+      const rpc = { call: async () => { calls++; return { bindings: [binding('alice', 1000)], more: false, cursor: '' } } } as unknown as Rpc
+      const b = new Bindings({ store: await openMemoryStore(), rpc, networkId: NETWORK })
+      await b.start()
+      expect(await b.keyOf('alice')).toBeDefined()
+      const before = calls
+      // Within 2 s of that sync: the lookup of an unknown name waits for the next one.
+      const waiting = b.keyOf('zed')
+      await vi.advanceTimersByTimeAsync(0)
+      expect(vi.getTimerCount()).toBeGreaterThan(0)
+      b.stop()
+      expect(vi.getTimerCount()).toBe(0)
+      expect(await waiting).toBeUndefined()
+      expect(calls).toBe(before)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('refuses a binding not signed by the key it binds, or malformed', async () => {
     const forged = binding('alice', 1000, { signature: sign(generateIdentityKeyPair(), new Uint8Array([1])) as Uint8Array<ArrayBuffer> })
     const b = await directory([[forged, binding('Not Canonical', 1001), binding('bob', 1002, { identityKey: new Uint8Array(31) })]])
