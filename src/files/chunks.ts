@@ -57,8 +57,20 @@ export function chunkLength (shape: Pick<FileShape, 'size' | 'chunkSize'>, index
 }
 
 /** Whether an offer (or an upload) may name `chunkSize`: a power of two from MIN_CHUNK_BYTES to MAX_CHUNK_BYTES. */
-export function isChunkSize (chunkSize: number): boolean {
+function isChunkSize (chunkSize: number): boolean {
   return chunkSize >= MIN_CHUNK_BYTES && chunkSize <= MAX_CHUNK_BYTES && (chunkSize & (chunkSize - 1)) === 0
+}
+
+/**
+ * What is wrong with the shape an offer or an upload to the relay names
+ * (undefined: nothing): a chunk size that is no power of two in range, a
+ * size that is not a positive number of bytes, more than MAX_CHUNKS chunks.
+ */
+export function shapeProblem (size: number, chunkSize: number): string | undefined {
+  if (!isChunkSize(chunkSize)) return `chunk size ${chunkSize} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`
+  if (!Number.isSafeInteger(size) || size <= 0) return `size ${size} is not a positive number of bytes`
+  if (chunkCount(size, chunkSize) > MAX_CHUNKS) return `size needs more than ${MAX_CHUNKS} chunks`
+  return undefined
 }
 
 /**

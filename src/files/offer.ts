@@ -4,8 +4,8 @@
  * receiver before anything is kept of it.
  */
 import { toHex } from '../crypto/index.js'
-import { chunkCount, isChunkSize } from './chunks.js'
-import { FILE_ID_BYTES, FILE_KEY_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS, MIN_CHUNK_BYTES } from './constants.js'
+import { shapeProblem } from './chunks.js'
+import { FILE_ID_BYTES, FILE_KEY_BYTES } from './constants.js'
 import { FileError } from './errors.js'
 import { sanitizeName } from './names.js'
 import { FileOffer } from './pb/files.js'
@@ -49,12 +49,10 @@ export function decodeOffer (bytes: Uint8Array, maxBytes: number): Offer {
   if (o.key.byteLength !== FILE_KEY_BYTES) bad(`key is not ${FILE_KEY_BYTES} bytes`)
   if (o.root.byteLength !== 32) bad('root is not 32 bytes')
   if (o.sha256.byteLength !== 32) bad('SHA-256 is not 32 bytes')
-  const cs = o.chunkSize
-  if (!isChunkSize(cs)) bad(`chunk size ${cs} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
-  if (!Number.isSafeInteger(o.size) || o.size <= 0) bad(`size ${o.size} is not a positive number of bytes`)
-  if (chunkCount(o.size, cs) > MAX_CHUNKS) bad(`size needs more than ${MAX_CHUNKS} chunks`)
+  const problem = shapeProblem(o.size, o.chunkSize)
+  if (problem !== undefined) bad(problem)
   if (o.size > maxBytes) throw new FileError('FILE_TOO_LARGE', `the file is ${o.size} bytes; this node takes at most ${maxBytes}`)
-  return { id: o.id, fileId: toHex(o.id), name: sanitizeName(o.name), size: o.size, chunkSize: cs, root: o.root, key: o.key, sha256: o.sha256 }
+  return { id: o.id, fileId: toHex(o.id), name: sanitizeName(o.name), size: o.size, chunkSize: o.chunkSize, root: o.root, key: o.key, sha256: o.sha256 }
 }
 
 /** Bytes for people: 512 B, 2.1 kB, 23.4 MB, 1.07 GB (powers of 1000, as file managers show them). */

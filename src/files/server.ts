@@ -13,8 +13,8 @@ import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { proofTranscript } from '../services/index.js'
 import { hasBit } from './bitmap.js'
-import { CHUNK_IN_REPLY, checkFetchProof, chunkCount, chunkFrame, isChunkSize } from './chunks.js'
-import { FILE_ID_BYTES, FILE_PROTOCOL, MAX_CHUNK_BYTES, MAX_CHUNKS, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT, MIN_CHUNK_BYTES } from './constants.js'
+import { CHUNK_IN_REPLY, checkFetchProof, chunkCount, chunkFrame, shapeProblem } from './chunks.js'
+import { CHUNK_HASH_BYTES, FILE_ID_BYTES, FILE_PROTOCOL, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT } from './constants.js'
 import { FileError } from './errors.js'
 import { FileReply, FileRequest } from './pb/files.js'
 import { RelayFileStore } from './relay-store.js'
@@ -324,10 +324,10 @@ export class FileServer {
     const uploader = await this.uploader(upload.identityToken, upload.proof, FileRequest.encode({ upload: { ...upload, proof: new Uint8Array() } }), remotePeer)
     const { file, size, chunkSize, manifest, accessKey } = upload
     if (file.byteLength !== FILE_ID_BYTES || accessKey.byteLength !== 32) throw new FileError('BAD_REQUEST', 'a file id is 16 bytes and an access key 32')
-    if (!isChunkSize(chunkSize)) throw new FileError('BAD_REQUEST', `chunk size ${chunkSize} is not a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
-    if (!Number.isSafeInteger(size) || size <= 0 || chunkCount(size, chunkSize) > MAX_CHUNKS) throw new FileError('BAD_REQUEST', `a file is 1 byte to ${MAX_CHUNKS} chunks`)
+    const problem = shapeProblem(size, chunkSize)
+    if (problem !== undefined) throw new FileError('BAD_REQUEST', `the upload's ${problem}`)
     const count = chunkCount(size, chunkSize)
-    if (manifest.byteLength !== count * 32) throw new FileError('BAD_REQUEST', `the manifest of ${count} chunks is ${count * 32} bytes, not ${manifest.byteLength}`)
+    if (manifest.byteLength !== count * CHUNK_HASH_BYTES) throw new FileError('BAD_REQUEST', `the manifest of ${count} chunks is ${count * CHUNK_HASH_BYTES} bytes, not ${manifest.byteLength}`)
     const fileId = toHex(file)
     const held = await this.relay.begin({ id: fileId, uploader, accessKey: new Uint8Array(accessKey), size, chunkSize, manifest: new Uint8Array(manifest) })
     this.log('%s uploads %s (%d bytes) to the relay', uploader, fileId, size)

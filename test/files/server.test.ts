@@ -225,6 +225,17 @@ describe('the file protocol\'s server', () => {
       expect((await drain(lp)).map(r => r.error?.code)).toEqual(['BAD_PROOF'])
     })
 
+    it('refuse a shape no offer may have, or a manifest that is not one hash a chunk (BAD_REQUEST)', async () => {
+      relayRole = true
+      const shapes = [{ chunkSize: 1000 }, { size: 0 }, { size: (MAX_CHUNKS + 1) * 1024 * 1024, chunkSize: 1024 * 1024 }, { manifest: manifest.subarray(32) as Uint8Array<ArrayBuffer> }]
+      for (const bad of shapes) {
+        const { lp } = await open()
+        await lp.write(FileRequest.encode({ upload: signed({ ...upload(), ...bad }) }))
+        expect((await drain(lp)).map(r => r.error?.code)).toEqual(['BAD_REQUEST'])
+      }
+      expect(await server.relay.get(Buffer.from(relayId).toString('hex'))).toBeUndefined()
+    })
+
     it('store the manifest\'s chunks, and end at one that is not', async () => {
       relayRole = true
       const { lp } = await open()
