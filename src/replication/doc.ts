@@ -72,12 +72,13 @@ export class ReplicaDoc {
     })
   }
 
-  /** Replaces the Y.Doc (a new epoch); the caller persists it. */
-  replace (ydoc: Y.Doc, epoch: number): void {
+  /** Replaces the Y.Doc (a new epoch: the caller persists it; or the doc as read back, with its next update's number). */
+  replace (ydoc: Y.Doc, epoch: number, seq?: number): void {
     this.ydoc.destroy()
     this.ydoc = ydoc
     this.map = ydoc.getMap<Uint8Array>(ROOT)
     this.epoch = epoch
+    if (seq !== undefined) this.seq = seq
     this.attach()
   }
 
@@ -170,14 +171,33 @@ export async function storedDocs (json: KV<DocMeta>): Promise<Map<string, DocMet
  */
 export async function loadDoc (store: Store, raw: KV<Uint8Array>, json: KV<DocMeta>, name: string, role: Role, k: Uint8Array, meta: DocMeta): Promise<ReplicaDoc> {
   const doc = new ReplicaDoc(name, role, k, meta)
-  const prefix = updatesPrefix(name, meta.epoch)
-  let count = 0
-  for await (const update of raw.values({ gte: prefix, lt: end(prefix) })) {
-    Y.applyUpdate(doc.ydoc, update, LOAD)
-    count++
-  }
+  const count = await readUpdates(raw, name, meta.epoch, doc.ydoc)
   if (count > MERGE_PERSISTED_AT) await store.batch(await doc.rewriteOps(raw, json, meta.epoch))
   return doc
+}
+
+/**
+ * Reads a doc back from the store into `d`: a batch that failed left it
+ * ahead of the disk, and what a node holds in memory (and syncs, and builds
+ * on) must be what it would load. `fresh`: the doc's meta when nothing of it
+ * was ever persisted.
+ */
+export async function reloadDoc (d: ReplicaDoc, raw: KV<Uint8Array>, json: KV<DocMeta>, fresh: DocMeta): Promise<void> {
+  const meta = await json.get(`m/${d.name}`) ?? fresh
+  const ydoc = new Y.Doc()
+  await readUpdates(raw, d.name, meta.epoch, ydoc)
+  d.replace(ydoc, meta.epoch, meta.seq)
+}
+
+/** Applies a doc's persisted updates of `epoch` to `ydoc`; returns how many there were. */
+async function readUpdates (raw: KV<Uint8Array>, name: string, epoch: number, ydoc: Y.Doc): Promise<number> {
+  const prefix = updatesPrefix(name, epoch)
+  let count = 0
+  for await (const update of raw.values({ gte: prefix, lt: end(prefix) })) {
+    Y.applyUpdate(ydoc, update, LOAD)
+    count++
+  }
+  return count
 }
 
 export { pad }

@@ -15,7 +15,7 @@ import { createLogger } from '../logger.js'
 import {
   CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS
 } from './constants.js'
-import { loadDoc, ReplicaDoc, storedDocs } from './doc.js'
+import { loadDoc, reloadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { CatchUp } from './catch-up.js'
 import { Durability } from './durability.js'
 import { Epochs } from './epochs.js'
@@ -215,8 +215,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       queued = await this.commit(d, this.kindOf(name), changes, {
         docOps: () => update === undefined ? [] : d.persistOps(this.raw, this.json, update),
         also: extra,
-        update,
-        rewriteOnFailure: true
+        update
       })
       return out
     })
@@ -312,8 +311,6 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     also?: BatchOp[]
     update: Uint8Array | undefined
     except?: Session
-    /** A failed batch leaves the doc in memory ahead of the disk: the whole doc is written then (the next load would miss the change) */
-    rewriteOnFailure?: boolean
   }): Promise<Array<Promise<{ session: Session, n: number }>>> {
     const ops = changes.length > 0 && kind?.materialize !== undefined ? await kind.materialize(d.name, changes) : []
     const docOps = await write.docOps()
@@ -322,7 +319,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     try {
       await this.store.batch([...docOps, ...also, ...ops])
     } catch (err) {
-      if (write.rewriteOnFailure === true) await this.store.batch(await d.rewriteOps(this.raw, this.json, d.epoch)).catch(() => {})
+      // The doc in memory is ahead of the disk (and of the layout, written in the same batch): it is read back, so that
+      // nothing this node holds, syncs or builds on is missing from what it would load (a peer's update lost so comes again
+      // with the next HELLO's answer, which this node's state vector asks for).
+      await reloadDoc(d, this.raw, this.json, { epoch: this.epochs.catalogEpoch(d.role, d.name) ?? 1, seq: 0 }).catch((reloadErr: unknown) => {
+        this.log.error('%s is ahead of the disk and could not be read back: %s', d.name, (reloadErr as Error).message)
+      })
       throw err
     }
     this.stored.set(d.name, { epoch: d.epoch, seq: 0 })
