@@ -88,11 +88,6 @@ export class Conversations {
     return new Set(ids.filter((_, i) => present[i]))
   }
 
-  /** Writes for a new message: its record, its index entry and the conversation's summary. */
-  async add (m: ChatMessage, unread: boolean): Promise<BatchOp[]> {
-    return this.addAll([m], unread)
-  }
-
   /**
    * Writes for new messages of one conversation, with one summary update.
    * Changes (edit, delete, reaction) are applied to their target, now or,
@@ -242,13 +237,8 @@ export class Conversations {
     const ops: BatchOp[] = []
     const changed: string[] = []
     for (const id of ids) {
-      let found = this.outgoing.get(`${ck}/${id}`)
-      if (found === undefined) {
-        const index = await this.store.get<{ key: string }>(`i/${ck}/${id}`)
-        const message = index === undefined || index.key === '' ? undefined : await this.store.get<ChatMessage>(index.key)
-        if (index === undefined || message === undefined) continue
-        found = { key: index.key, message }
-      }
+      const found = await this.find(name, id)
+      if (found === undefined) continue
       const m = found.message
       // A record without a status (an outgoing group message stored before statuses were) takes any.
       if (m.direction !== 'out' || (m.status === undefined ? -1 : STATUS_RANK[m.status]) >= STATUS_RANK[status]) continue
