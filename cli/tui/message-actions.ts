@@ -4,6 +4,7 @@
  * selecting a message in the messages pane, and typing indicators. Messages
  * are named by N, counted back from the newest of the open conversation (1).
  */
+import { entryOf, notice } from './conversation.js'
 import { LOCAL_TIME, pad2 } from './frame.js'
 import { LOBBY } from './state.js'
 import type { Command } from './commands.js'
@@ -37,7 +38,7 @@ export function numberOf (state: TuiState, id: string): number | undefined {
 
 type MessageCommand = Extract<Command, { name: 'reply' | 'edit' | 'delete' | 'info' | 'react' | 'search' | 'jump' }>
 
-export function runMessageCommand (state: TuiState, command: MessageCommand, notice: (s: TuiState, text: string, tone?: Tone) => TuiState): Update {
+export function runMessageCommand (state: TuiState, command: MessageCommand): Update {
   const none = (s: TuiState): Update => ({ state: s, effects: [] })
   if (command.name === 'search') {
     const effect: Effect = command.here ? { type: 'search', query: command.query, here: true, conversation: state.current } : { type: 'search', query: command.query, here: false }
@@ -71,7 +72,7 @@ export function runMessageCommand (state: TuiState, command: MessageCommand, not
 }
 
 /** A message changed (message:updated): its entry shows what it is now. */
-export function onUpdated (state: TuiState, a: Extract<Action, { type: 'updated' }>, entryOf: (m: AnyMessage) => Entry): TuiState {
+export function onUpdated (state: TuiState, a: Extract<Action, { type: 'updated' }>): TuiState {
   const view = state.views[a.conversation]
   if (view === undefined) return state
   const fresh = entryOf(a.message)

@@ -5,27 +5,31 @@
  * effects, which the controller runs. renderFrame (frame.ts) turns the state
  * into text for the screen.
  */
-import { applyCompletion, completionAt, quoteName } from './complete.js'
+import { applyCompletion, completionAt } from './complete.js'
 import { helpLines, parseCommand } from './commands.js'
+import {
+  addNotices, entryOf, firstUnreadKey, groupConversation, hasLeft, isOpen, keepingPlace, keyAfter, kindOf, lobbyConversation,
+  markReadEffects, maxStatus, mergeEntries, notice, openConversation, sortConversations, sortEntries, STATUS_RANK, titleOf,
+  upsertConversation, withView
+} from './conversation.js'
 import { commit, editKey, emptyEditor, selectAll, setText } from './editor.js'
 import { formFailed, formKey, newForm } from './form.js'
 import { MODERN_TERMINAL } from './text.js'
-import { conversationLines, layout, LOCAL_TIME } from './frame.js'
+import { conversationLines, layout } from './frame.js'
+import { failedReason, groupDone, groupFailureText, onGroupChanged, putGroup, runGroupCommand } from './group-actions.js'
 import { isPrintable, keyName } from './keys.js'
 import { infoLines, onUpdated, runMessageCommand, searchLines, selectedCommand, selectStep, TYPING_SHOWN_MS, typingEffects } from './message-actions.js'
-import { emptyView, FOCUS_ORDER, GROUP_PREFIX, groupIdOf, groupOf, LOBBY, PAGE_SIZE } from './state.js'
+import { rolesLines, usersLines, verifyLines } from './reports.js'
+import { FOCUS_ORDER, groupIdOf, groupOf, LOBBY, PAGE_SIZE } from './state.js'
 import { filesLines, onFileDone, onFileFailed, onFileOffer, onFileProgress, putFile } from './files.js'
 import { formatBytes, offerText } from '../../src/files/index.js'
-import type { Command, GroupCommand } from './commands.js'
+import type { Command } from './commands.js'
 import type { CompletionNames } from './complete.js'
 import type { Formatters } from './frame.js'
 import type { Key } from './keys.js'
 import type { LineEditor } from './editor.js'
 import type { TerminalWidths } from './text.js'
-import type {
-  Action, AnyMessage, Conversation, ConversationKind, ConversationView, Effect, Entry, EntryStatus, FileView, GroupInfo, GroupOp,
-  NetworkState, RolesView, Snapshot, Tone, TuiState, Update, UserPresence, VerifyResult, WhoAmI
-} from './state.js'
+import type { Action, AnyMessage, Effect, Entry, EntryStatus, FileView, NetworkState, RolesView, Snapshot, TuiState, Update, WhoAmI } from './state.js'
 
 export interface ViewModelOptions {
   /** Formats times in the message pane (local time by default) */
@@ -34,39 +38,11 @@ export interface ViewModelOptions {
   paths?: (prefix: string) => readonly string[]
 }
 
-/** A state never goes back; 'failed' (a group message dropped) is final. */
-const STATUS_RANK: Record<EntryStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 }
 /** Codes that say the username is what is wrong: the form goes back to it. */
 const USERNAME_CODES = new Set(['USERNAME_TAKEN', 'UNKNOWN_USER', 'BAD_USERNAME', 'ALREADY_REGISTERED'])
 /** A burst of messages rings the bell once: not again within this (ms). */
-export const BELL_INTERVAL_MS = 2_000
+const BELL_INTERVAL_MS = 2_000
 const LOGIN_FIRST = 'log in first: /login (or /register to create an account)'
-
-/** Which kind of conversation a name is: '#lobby', 'group:<id>' or a username. */
-export function kindOf (id: string): ConversationKind {
-  return id === LOBBY ? 'lobby' : id.startsWith(GROUP_PREFIX) ? 'group' : 'direct'
-}
-
-/** The conversation of a group: 'group:<id>', as the node names it. */
-export function groupConversation (group: string): string {
-  return GROUP_PREFIX + group
-}
-
-/** Whether this user is out of the group, or on the way out (asked to leave). */
-export function hasLeft (info: GroupInfo): boolean {
-  return !info.member || info.leaving
-}
-
-/** How a conversation is named on screen: a group by its name. */
-export function titleOf (state: TuiState, id: string): string {
-  const group = groupIdOf(id)
-  if (group === undefined) return id
-  return state.groups[group]?.name ?? `group ${group.slice(0, 8)}`
-}
-
-function lobbyConversation (): Conversation {
-  return { id: LOBBY, kind: 'lobby', title: LOBBY, unread: 0, lastMessageAt: 0 }
-}
 
 function aboutHolder (h: RolesView['relay']): { user?: string, hostName?: string } {
   if (h === null) return {}
@@ -141,140 +117,17 @@ export function initialState (size: { width: number, height: number }, snapshot:
 
 // ------------------------------------------------------------------ helpers
 
-function notice (state: TuiState, text: string, tone: Tone = 'info'): TuiState {
-  return { ...state, notice: { text, tone } }
-}
-
 /** The line was refused: why on the status line; the line stays, selected, so typing replaces it and a move keeps it to fix. */
 function refuse (state: TuiState, why: string): TuiState {
   const remembered: LineEditor = { ...state.input, history: commit(state.input).history }
   return { ...notice(state, why, 'error'), input: selectAll(remembered), completion: null }
 }
 
-/** The key of the message the "new" line goes above: the first of the last `unread` incoming messages. */
-function firstUnreadKey (entries: Entry[], unread: number): string | undefined {
-  const incoming = entries.filter(e => e.kind === 'message' && e.direction === 'in')
-  return (incoming[Math.max(0, incoming.length - unread)] ?? incoming[0])?.key
-}
-
-function hlcOf (ms: number): string {
-  return `${String(Math.max(0, Math.floor(ms))).padStart(13, '0')}.00000`
-}
-
-/** A sort key after everything in the view and not before `now`, for local messages and notices. */
-function keyAfter (view: ConversationView | undefined, now: number, tag: string): string {
-  const last = view?.entries.at(-1)?.key ?? ''
-  const base = last > hlcOf(now) ? last : hlcOf(now)
-  return `${base}~${tag}`
-}
-
-function sortEntries (entries: Entry[]): Entry[] {
-  return [...entries].sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
-}
-
-function maxStatus (a: EntryStatus | undefined, b: EntryStatus | undefined): EntryStatus | undefined {
-  if (a === undefined) return b
-  if (b === undefined) return a
-  return STATUS_RANK[a] >= STATUS_RANK[b] ? a : b
-}
-
-function entryOf (m: AnyMessage): Entry {
-  return {
-    key: `${m.hlc}/${m.id}`,
-    id: m.id,
-    kind: 'message',
-    from: m.from,
-    text: m.text,
-    at: m.sentAt,
-    direction: m.direction,
-    hlc: m.hlc,
-    ...(m.status !== undefined ? { status: m.status } : {}),
-    ...(m.keyChanged === true ? { keyChanged: true } : {}),
-    ...(m.quote !== undefined ? { quote: m.quote } : {}),
-    ...(m.edited !== undefined ? { edited: true } : {}),
-    ...(m.deleted === true ? { deleted: true } : {}),
-    ...(m.reactions !== undefined ? { reactions: m.reactions } : {}),
-    ...(m.file !== undefined ? { file: m.file } : {})
-  }
-}
-
-/** Adds or updates entries by id; a status never goes backwards. */
-function mergeEntries (entries: Entry[], incoming: Entry[]): Entry[] {
-  const byId = new Map(entries.map(e => [e.id, e]))
-  for (const e of incoming) {
-    const old = byId.get(e.id)
-    if (old === undefined) {
-      byId.set(e.id, e)
-      continue
-    }
-    const status = maxStatus(old.status, e.status)
-    const merged: Entry = { ...old, ...e }
-    if (status !== undefined) merged.status = status
-    if (old.held === true && (status === undefined || STATUS_RANK[status] < STATUS_RANK.sent)) merged.held = true
-    byId.set(e.id, merged)
-  }
-  return sortEntries([...byId.values()])
-}
-
-function withView (state: TuiState, id: string, fn: (v: ConversationView) => ConversationView): TuiState {
-  return { ...state, views: { ...state.views, [id]: fn(state.views[id] ?? emptyView()) } }
-}
-
-type NoticeLine = string | { text: string, tone: Tone }
-
-/** Adds lines from the TUI itself (command output, group changes) to a conversation. */
-function addNoticesTo (state: TuiState, conversation: string, lines: NoticeLine[], now: number, tone: Tone = 'info'): TuiState {
-  let seq = state.seq
-  let s = state
-  for (const line of lines) {
-    const { text, tone: t } = typeof line === 'string' ? { text: line, tone } : line
-    seq++
-    const tag = `n${String(seq).padStart(8, '0')}`
-    s = withView(s, conversation, v => ({ ...v, entries: [...v.entries, { key: keyAfter(v, now, tag), id: tag, kind: 'notice', from: '', text, at: now, direction: 'in', tone: t }] }))
-  }
-  return { ...s, seq }
-}
-
-/** Command output: lines in the open conversation, scrolled into view. */
-function addNotices (state: TuiState, lines: NoticeLine[], now: number, tone: Tone = 'info'): TuiState {
-  return { ...addNoticesTo(state, state.current, lines, now, tone), scroll: 0 }
-}
-
-/** Applies `fn`, which may add lines to `conversation`; scrolled back in it, the same lines stay on screen. */
-function keepingPlace (state: TuiState, conversation: string, now: number, fmt: Formatters | undefined, fn: (s: TuiState) => TuiState): TuiState {
-  const before = state.scroll > 0 && state.current === conversation ? conversationLines(state, conversation, now, fmt).length : 0
-  const s = fn(state)
-  return before > 0 ? { ...s, scroll: s.scroll + conversationLines(s, conversation, now, fmt).length - before } : s
-}
-
-function sortConversations (list: Conversation[]): Conversation[] {
-  const rank: Record<ConversationKind, number> = { lobby: 0, group: 1, direct: 2 }
-  // Groups left go after the others.
-  return [...list].sort((a, b) => rank[a.kind] - rank[b.kind] || Number(a.left === true) - Number(b.left === true) ||
-    b.lastMessageAt - a.lastMessageAt || a.title.localeCompare(b.title))
-}
-
-function upsertConversation (state: TuiState, id: string, fn: (c: Conversation) => Conversation): TuiState {
-  const existing = state.conversations.find(c => c.id === id) ?? { id, kind: kindOf(id), title: titleOf(state, id), unread: 0, lastMessageAt: 0 }
-  const others = state.conversations.filter(c => c.id !== id)
-  return { ...state, conversations: sortConversations([...others, fn(existing)]) }
-}
-
-/** Whether the person is looking at this conversation now. */
-function isOpen (state: TuiState, id: string): boolean {
-  return state.form === null && state.current === id && state.me.loggedIn
-}
-
-/** The node keeps every conversation's unread count (lobby and groups too): opening one marks it read there. */
-function markReadEffects (state: TuiState, id: string): Effect[] {
-  return state.me.loggedIn ? [{ type: 'markRead', conversation: id }] : []
-}
-
 /**
  * Names Tab completes: users (seen, direct chats, lobby posters, members of
  * any group; not oneself), group names, and the open group's members and admins.
  */
-export function completionNames (state: TuiState): CompletionNames {
+function completionNames (state: TuiState): CompletionNames {
   const me = state.me.username
   const users = new Set<string>(Object.keys(state.presence))
   for (const c of state.conversations) if (c.kind === 'direct') users.add(c.title)
@@ -292,30 +145,6 @@ export function completionNames (state: TuiState): CompletionNames {
 
 // ------------------------------------------------------------------ conversations, paging
 
-/** Opens a conversation: shows it, loads its newest page if needed, marks it read. */
-export function openConversation (state: TuiState, id: string): Update {
-  const unread = state.conversations.find(c => c.id === id)?.unread ?? 0
-  let s: TuiState = upsertConversation(state, id, c => ({ ...c, unread: 0 }))
-  s = { ...s, current: id, scroll: 0, completion: null, selected: null }
-  const effects: Effect[] = []
-  // The "new" line: above the first message unread now, found at once or when the history comes.
-  if (s.me.loggedIn) {
-    s = withView(s, id, v => {
-      const { newFrom: _n, unreadAtOpen: _u, ...rest } = v
-      if (unread === 0) return rest
-      const key = v.loaded ? firstUnreadKey(v.entries, unread) : undefined
-      return key !== undefined ? { ...rest, newFrom: key } : { ...rest, unreadAtOpen: unread }
-    })
-  }
-  const view = state.views[id]
-  if (s.me.loggedIn && (view === undefined || (!view.loaded && !view.loading))) {
-    s = withView(s, id, v => ({ ...v, loading: true }))
-    effects.push({ type: 'history', conversation: id, limit: PAGE_SIZE })
-  }
-  effects.push(...markReadEffects(s, id))
-  return { state: s, effects }
-}
-
 function switchBy (state: TuiState, step: number): Update {
   const list = state.conversations
   if (list.length === 0) return { state, effects: [] }
@@ -325,7 +154,7 @@ function switchBy (state: TuiState, step: number): Update {
 }
 
 /** Scrolls the messages pane by `delta` lines (positive: back in time); at the top it asks for older history. */
-export function scrollBy (state: TuiState, delta: number, now: number, fmt?: Formatters): Update {
+function scrollBy (state: TuiState, delta: number, now: number, fmt?: Formatters): Update {
   const { bodyHeight } = layout(state.size)
   const total = conversationLines(state, state.current, now, fmt).length
   const max = Math.max(0, total - bodyHeight)
@@ -400,59 +229,6 @@ function sendText (state: TuiState, text: string, now: number): Update {
   return { state: s, effects: [effect] }
 }
 
-const NO_GROUP_OPEN = 'no group open: switch to one (Ctrl-N, /group open <name>) or /group create one'
-
-/** The group a name (or the start of its id) stands for, or why there is none. */
-export function findGroup (state: TuiState, query: string): { ok: true, info: GroupInfo } | { ok: false, error: string } {
-  const all = Object.values(state.groups)
-  const q = query.toLowerCase()
-  let found = all.filter(g => g.name === query)
-  if (found.length === 0) found = all.filter(g => g.name.toLowerCase() === q)
-  if (found.length === 0 && /^[0-9a-f]{4,32}$/.test(q)) found = all.filter(g => g.group.startsWith(q))
-  const [first] = found
-  if (first === undefined) {
-    return { ok: false, error: all.length === 0 ? `no group ${query}: you are in none yet (/group create <name> [user ...])` : `no group ${query}: Tab completes the names of yours` }
-  }
-  if (found.length > 1) {
-    return { ok: false, error: `${found.length} groups are called ${query}: /group open <the start of its id>: ${found.map(g => g.group.slice(0, 8)).join(', ')}` }
-  }
-  return { ok: true, info: first }
-}
-
-function runGroupCommand (s: TuiState, command: GroupCommand): Update {
-  const none = (st: TuiState): Update => ({ state: st, effects: [] })
-  const me = s.me.username
-  if (command.sub === 'create') {
-    const members = command.members.filter(m => m !== me)
-    const s2 = notice(s, `creating the group ${command.group}${members.length === 0 ? '' : ` with ${members.join(', ')}`}...`)
-    return { state: s2, effects: [{ type: 'groupCreate', name: command.group, members }] }
-  }
-  if (command.sub === 'open') {
-    const found = findGroup(s, command.group)
-    if (!found.ok) return none(notice(s, found.error, 'error'))
-    return openConversation({ ...s, focus: 'input' }, groupConversation(found.info.group))
-  }
-  const group = groupOf(s, s.current)
-  if (group === undefined) return none(notice(s, `/group ${command.sub}: ${NO_GROUP_OPEN}`, 'error'))
-  switch (command.sub) {
-    case 'members':
-      return { state: s, effects: [{ type: 'groupMembers', group: group.group }] }
-    case 'leave':
-      if (!group.member) return none(notice(s, `you are not a member of ${group.name} any more`, 'error'))
-      return { state: notice(s, `leaving ${group.name}...`), effects: [{ type: 'groupLeave', group: group.group }] }
-    case 'invite':
-    case 'kick':
-    case 'promote': {
-      if (command.user === me) {
-        const hint = command.sub === 'kick' ? ': /group leave to leave the group' : command.sub === 'invite' ? ': you are in it' : ''
-        return none(notice(s, `that is you${hint}`, 'error'))
-      }
-      const doing = { invite: 'adding', kick: 'removing', promote: 'promoting' }[command.sub]
-      return { state: notice(s, `${doing} ${command.user}...`), effects: [{ type: 'groupChange', op: command.sub, group: group.group, user: command.user }] }
-    }
-  }
-}
-
 function runCommand (state: TuiState, command: Command, now: number): Update {
   const s: TuiState = { ...state, input: commit(state.input), completion: null, notice: null }
   const none = (st: TuiState): Update => ({ state: st, effects: [] })
@@ -492,7 +268,7 @@ function runCommand (state: TuiState, command: Command, now: number): Update {
     case 'search':
     case 'jump':
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
-      return runMessageCommand(s, command, notice)
+      return runMessageCommand(s, command)
     case 'file': {
       if (needLogin) return none(notice(s, LOGIN_FIRST, 'error'))
       const conv = s.current
@@ -740,209 +516,6 @@ function onConversations (state: TuiState, list: Extract<Action, { type: 'conver
 
 // ------------------------------------------------------------------ groups
 
-/** Keeps the newer of two states of a group (a later epoch; the same epoch: the one told last). */
-function newerGroup (old: GroupInfo | undefined, info: GroupInfo): GroupInfo {
-  return old === undefined || info.epoch >= old.epoch ? info : old
-}
-
-/** Records a group's state and shows it in the conversation list (by name; marked when left). */
-function putGroup (state: TuiState, incoming: GroupInfo): TuiState {
-  const info = newerGroup(state.groups[incoming.group], incoming)
-  const s: TuiState = { ...state, groups: { ...state.groups, [info.group]: info } }
-  return upsertConversation(s, groupConversation(info.group), c => ({ ...c, kind: 'group', title: info.name, left: hasLeft(info) }))
-}
-
-/** 'you ...' starts a sentence as 'You ...'; usernames stay as they are. */
-function cap (text: string): string {
-  return text.startsWith('you ') ? 'Y' + text.slice(1) : text
-}
-
-function list (names: readonly string[]): string {
-  if (names.length <= 1) return names.join('')
-  return `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`
-}
-
-/**
- * What changed in a group between two states this node was told of, as lines
- * for the group's conversation, and a status line when it concerns this user.
- */
-function describeGroupChange (me: string | null, old: GroupInfo | undefined, info: GroupInfo): { lines: string[], notice?: { text: string, tone: Tone } } {
-  const who = (u: string): string => u === me ? 'you' : u
-  const lines: string[] = []
-  let status: { text: string, tone: Tone } | undefined
-  const name = info.name
-  if (old === undefined || info.epoch > old.epoch) {
-    const author = who(info.author)
-    const epoch = ` (epoch ${info.epoch})`
-    switch (info.change) {
-      case 'create': {
-        const others = info.members.filter(m => m !== info.author).map(who)
-        lines.push(cap(`${author} created ${name}${others.length === 0 ? '' : ` with ${list(others)}`}${epoch}`))
-        break
-      }
-      case 'invite': lines.push(cap(`${author} added ${who(info.subject)}${epoch}`)); break
-      case 'kick': lines.push(cap(`${author} removed ${who(info.subject)}${epoch}`)); break
-      case 'promote': lines.push(cap(`${author} made ${who(info.subject)} an admin${epoch}`)); break
-      case 'leave': lines.push(cap(`${who(info.subject)} left${epoch}`)); break
-    }
-    const addedMe = info.member && info.author !== me && (old === undefined || !old.member) &&
-      (info.change === 'create' || (info.change === 'invite' && info.subject === me))
-    if (addedMe) status = { text: `${info.author} added you to the group ${name}: /group open ${quoteName(name)}`, tone: 'info' }
-    if (!info.member && old?.member === true && info.change === 'kick' && info.subject === me) {
-      status = { text: `${info.author} removed you from the group ${name}`, tone: 'warn' }
-    }
-  }
-  if (info.member && info.leaving && old?.leaving !== true) lines.push(`You left ${name}: nothing sent to it from now on reaches you.`)
-  for (const u of info.pendingLeaves) {
-    if (old?.pendingLeaves.includes(u) !== true) lines.push(`${u} asked to leave`)
-  }
-  return status === undefined ? { lines } : { lines, notice: status }
-}
-
-/** A group:changed event: the new state, and a line in the group's conversation saying what changed. */
-function onGroupChanged (state: TuiState, info: GroupInfo, now: number, fmt?: Formatters): TuiState {
-  const old = state.groups[info.group]
-  if (old !== undefined && info.epoch < old.epoch) return state
-  const conv = groupConversation(info.group)
-  const { lines, notice: status } = describeGroupChange(state.me.username, old, info)
-  let s = keepingPlace(state, conv, now, fmt, st => addNoticesTo(putGroup(st, info), conv, lines, now))
-  if (status !== undefined) s = notice(s, status.text, status.tone)
-  return s
-}
-
-/** The open group's members and admins, as a line or two. */
-function membersLines (state: TuiState, info: GroupInfo): NoticeLine[] {
-  const me = state.me.username
-  const names = info.members.map(m => `${m}${info.admins.includes(m) ? ' (admin)' : ''}${m === me ? ' (you)' : ''}`)
-  const lines: NoticeLine[] = [{
-    text: `${info.name}: ${info.members.length} member${info.members.length === 1 ? '' : 's'}, epoch ${info.epoch}, state ${info.hash.slice(0, 8)}: ${names.join(', ')}`,
-    tone: 'strong'
-  }]
-  if (info.pendingLeaves.length > 0) lines.push(`  asked to leave: ${info.pendingLeaves.join(', ')}`)
-  if (!info.member) lines.push({ text: '  you are not a member any more', tone: 'warn' })
-  else if (info.leaving) lines.push({ text: '  you asked to leave', tone: 'warn' })
-  return lines
-}
-
-function groupDone (state: TuiState, a: Extract<Action, { type: 'groupDone' }>, now: number): Update {
-  const none = (st: TuiState): Update => ({ state: st, effects: [] })
-  const info = a.info
-  const s = putGroup(state, info)
-  const conv = groupConversation(info.group)
-  switch (a.op) {
-    case 'create': {
-      const others = info.members.filter(m => m !== state.me.username)
-      const opened = openConversation(s, conv)
-      const text = `Group ${info.name} created${others.length === 0 ? '' : ` with ${list(others)}`}: what you type here goes to its members. /group invite adds more.`
-      return { state: notice(opened.state, text), effects: opened.effects }
-    }
-    case 'invite': return none(notice(s, `${a.user ?? '?'} is now a member of ${info.name} (epoch ${info.epoch})`))
-    case 'kick': return none(notice(s, `${a.user ?? '?'} was removed from ${info.name} (epoch ${info.epoch})`))
-    case 'promote': return none(notice(s, `${a.user ?? '?'} is now an admin of ${info.name}`))
-    case 'members': {
-      const lines = membersLines(s, info)
-      return none(s.current === conv ? addNotices(s, lines, now) : addNoticesTo(s, conv, lines, now))
-    }
-  }
-}
-
-const GROUP_HINTS: Record<string, string> = {
-  NOT_ADMIN: 'see /group members',
-  UNAVAILABLE: 'nothing changed: try again later',
-  NO_HOLDER: 'nothing changed: try again later',
-  CONFLICT: 'try again'
-}
-
-/** A /group command the node refused, as one short line: what did not happen, the node's reason, what to do. */
-export function groupFailureText (state: TuiState, a: Extract<Action, { type: 'groupFailed' }>): string {
-  const group = a.group === undefined ? 'the group' : state.groups[a.group]?.name ?? `group ${a.group.slice(0, 8)}`
-  const user = a.user ?? '?'
-  const what: Record<GroupOp, string> = {
-    create: `group ${a.name ?? ''} not created`,
-    invite: `${user} not added`,
-    kick: `${user} not removed`,
-    promote: `${user} not made an admin`,
-    members: `no member list for ${group}`,
-    leave: `${group} not left`
-  }
-  let error = a.error
-  let hint = a.code === undefined ? undefined : GROUP_HINTS[a.code]
-  if (a.code === 'KEY_CHANGED' && a.user !== undefined) {
-    error = `${a.user}'s identity key changed`
-    hint = `/verify ${a.user}, then /trust ${a.user} if the numbers match`
-  }
-  return `${what[a.op]}: ${error}${hint === undefined ? '' : ` (${hint})`}`
-}
-
-/** Why a group message was dropped (group:status failed), for a person. */
-function failedReason (code: string | undefined): string | undefined {
-  switch (code) {
-    case undefined: return undefined
-    case 'LEFT': return 'you left the group'
-    case 'REMOVED': return 'you were removed from the group'
-    case 'NOT_MEMBER': return 'not a member'
-    default: return code.toLowerCase().replace(/_/g, ' ')
-  }
-}
-
-function usersLines (state: TuiState, users: UserPresence[], fmt?: Formatters): Array<{ text: string, tone: Tone }> {
-  if (users.length === 0) return [{ text: 'No one has announced themselves on the network yet.', tone: 'info' }]
-  const online = users.filter(u => u.online).length
-  const sorted = [...users].sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username))
-  const width = Math.max(...sorted.map(u => u.username.length)) + 2
-  const time = (fmt ?? LOCAL_TIME).time
-  return [
-    { text: `Users: ${online} online of ${users.length} known`, tone: 'strong' },
-    ...sorted.map(u => ({
-      text: `  ${u.username.padEnd(width)}${u.online ? 'online' : `offline, last seen ${time(u.lastSeen)}`}${u.username === state.me.username ? ' (you)' : ''}`,
-      tone: 'info' as const
-    }))
-  ]
-}
-
-function rolesLines (state: TuiState, roles: RolesView, fmt?: Formatters): Array<{ text: string, tone: Tone }> {
-  const time = (fmt ?? LOCAL_TIME).time
-  const lines: Array<{ text: string, tone: Tone }> = [{ text: 'Role holders:', tone: 'strong' }]
-  for (const r of ['relay', 'idp', 'kacls'] as const) {
-    const h = roles[r]
-    if (h === null) {
-      lines.push({ text: `  ${r}: nobody holds it`, tone: 'warn' })
-      continue
-    }
-    const who = h.user !== undefined ? `${h.user} on ${h.hostName ?? 'an unnamed host'}` : h.hostName !== undefined ? `host ${h.hostName}${h.userHint !== undefined ? ` (says ${h.userHint} is logged in there: not confirmed by presence)` : ', nobody logged in'}` : 'an unnamed host'
-    lines.push({ text: `  ${r}: ${h.peerId === state.net.peerId ? 'this node, ' : ''}${who}, ${h.pinned ? 'pinned' : 'elected'}, since ${time(h.since)}`, tone: 'info' })
-    lines.push({ text: `    ${h.peerId}`, tone: 'dim' })
-    lines.push(...replicaLines(h.replicas))
-  }
-  for (const w of roles.warnings) lines.push({ text: `  ! ${w}`, tone: 'warn' })
-  return lines
-}
-
-/** A role's replicas as its holder reports them: how far behind it each is. */
-function replicaLines (replicas: NonNullable<RolesView['relay']>['replicas']): Array<{ text: string, tone: Tone }> {
-  if (replicas === undefined || replicas === null) return [{ text: '    replicas: not reported yet', tone: 'dim' }]
-  if (replicas.length === 0) return [{ text: '    replicas: none live (its writes are on it alone)', tone: 'warn' }]
-  return replicas.map(rep => {
-    const state = rep.behind > 0
-      ? `${rep.behind} record${rep.behind === 1 ? '' : 's'} behind (oldest sent ${rep.lagMs} ms ago)`
-      : rep.synced ? 'in step' : 'syncing'
-    return { text: `    replica ${rep.peerId.slice(-8)}: ${state}`, tone: rep.synced && rep.behind === 0 ? 'dim' as const : 'warn' as const }
-  })
-}
-
-function verifyLines (r: VerifyResult): Array<{ text: string, tone: Tone }> {
-  const groups = r.safetyNumber.split(' ')
-  const half = Math.ceil(groups.length / 2)
-  const lines: Array<{ text: string, tone: Tone }> = [
-    { text: `Safety number with ${r.username}: compare it with theirs, in person or on a call you trust.`, tone: 'strong' },
-    { text: `  ${groups.slice(0, half).join(' ')}`, tone: 'info' },
-    { text: `  ${groups.slice(half).join(' ')}`, tone: 'info' }
-  ]
-  if (r.keyChanged) lines.push({ text: `! ${r.username}'s identity key CHANGED. Messages to them are held. If the numbers match, /trust ${r.username}.`, tone: 'warn' })
-  else if (r.verified) lines.push({ text: `${r.username} is verified.`, tone: 'info' })
-  else lines.push({ text: `Not verified yet: if the numbers match, /trust ${r.username} marks ${r.username} verified.`, tone: 'info' })
-  return lines
-}
 
 /** The state after an action, and the node calls it asks for. */
 export function update (state: TuiState, action: Action, now = Date.now(), options: ViewModelOptions = {}): Update {
@@ -1073,7 +646,7 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     case 'kindFailed':
       return none(notice(state, `not ${{ reply: 'replied', edit: 'edited', delete: 'deleted', react: 'reacted' }[action.op]}: ${action.error}`, 'error'))
     case 'updated':
-      return none(keepingPlace(state, action.conversation, now, fmt, st => onUpdated(st, action, entryOf)))
+      return none(keepingPlace(state, action.conversation, now, fmt, st => onUpdated(st, action)))
     case 'info':
       return none(addNotices(state, infoLines(action.message), now))
     case 'searchResults': {
