@@ -7,12 +7,14 @@
  * node's CPU time, RSS and the bytes through its cable are read: what a node
  * costs when nothing happens, and how that grows with the size of the LAN.
  *
- * Needs root and iproute2 (it says so and exits 0 otherwise). A script, not a
- * test: its figures go in docs/hardening.md; the suite's LAN tests cover the
- * behaviour.
+ * Needs root and iproute2 (it says so and exits 0 otherwise). A measurement,
+ * not a test (so here with the benchmarks, though not one `npm run bench`
+ * runs: it needs root and takes minutes per size): its figures go in
+ * docs/hardening.md; the suite's LAN tests (test/lan) cover the behaviour.
  */
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
 import { promisify } from 'node:util'
 import { HeadlessNode } from '../helpers/headless-node.js'
 import { createLan, netnsSupport } from '../helpers/netns.js'
@@ -130,6 +132,8 @@ if (!support.ok) {
   console.log(`SKIPPED: the scale check needs network namespaces: ${support.reason}`)
   process.exit(0)
 }
+// What it was measured on (every node of the LAN runs on this one machine).
+console.log(`on ${cpus()[0]?.model ?? 'unknown cpu'} x${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`)
 const sizes = process.argv.slice(2).map(Number).filter(n => Number.isInteger(n) && n >= 2 && n <= 250)
 const results = []
 for (const size of sizes.length > 0 ? sizes : [5, 10, 20]) results.push(await check(size, '10.94.0'))
