@@ -52,12 +52,13 @@ const short = (peerId: PeerIdStr): string => peerId.slice(-8)
  * 1. Incumbent and votes: every live node names the holders it computes (a
  *    vote; this node's own view is one of them). The holder this node
  *    computed before keeps the role while it is live and may hold it, unless
- *    another node that may hold it is named by more of them (after a
- *    partition heals, the holder of the larger side wins everywhere), or it
- *    is this node itself and nobody else names it while others are named
- *    (nodes that started at once each elected themselves alone). A node with
- *    no holder of its own (just started) takes the most named; ties go to a
- *    node pinning the role, then by the tie-break. A working holder is not displaced by anyone pinning or
+ *    another node that may hold it is named by more of them (equal votes
+ *    keep the incumbent; after a partition heals, the holder of the larger
+ *    side wins everywhere), or it is this node itself and nobody else names
+ *    it while others are named (nodes that started at once each elected
+ *    themselves alone). A node with no holder of its own (just started)
+ *    takes the most named; ties go to a node pinning the role, then by the
+ *    tie-break. A working holder is not displaced by anyone pinning or
  *    claiming its role while one other live node names it.
  * 2. Pinned: with nobody named, a live node pinning the role (several: the
  *    tie-break).
@@ -82,6 +83,9 @@ export function elect (view: readonly Candidate[], previous: Previous = {}, self
   const roles = (n: Candidate): Role[] => ORDER.filter(r => holders[r]?.peerId === n.peerId)
   const eligible = (n: Candidate, role: Role): boolean => n.eligible.includes(role) || n.pinned.includes(role)
   const byHash = (role: Role) => (a: Candidate, b: Candidate): number => tiebreak(role, a.peerId) < tiebreak(role, b.peerId) ? -1 : 1
+  /** A node pinning the role first, then the tie-break. */
+  const pinnedFirst = (role: Role) => (a: Candidate, b: Candidate): number =>
+    Number(b.pinned.includes(role)) - Number(a.pinned.includes(role)) || byHash(role)(a, b)
   const hold = (role: Role, n: Candidate): void => { holders[role] = { peerId: n.peerId, pinned: n.pinned.includes(role) } }
 
   for (const role of ORDER) {
@@ -91,10 +95,10 @@ export function elect (view: readonly Candidate[], previous: Previous = {}, self
       if (named !== undefined && eligible(named, role)) votes.set(named.peerId, (votes.get(named.peerId) ?? 0) + 1)
     }
     const most = Math.max(0, ...votes.values())
-    // Equal votes: a node pinning the role first, then the tie-break. A node that elected itself alone (it warmed up
-    // before hearing anyone) names only itself; against a pinned holder named only by itself, the pin decides.
-    const top = nodes.filter(n => most > 0 && votes.get(n.peerId) === most)
-      .sort((a, b) => Number(b.pinned.includes(role)) - Number(a.pinned.includes(role)) || byHash(role)(a, b))[0]
+    // The most named; equal votes: a node pinning the role first, then the tie-break. A node that elected itself
+    // alone (it warmed up before hearing anyone) names only itself: one vote against a pinned holder's own, and the
+    // pin decides rather than the hash (docs/roles.md).
+    const top = nodes.filter(n => most > 0 && votes.get(n.peerId) === most).sort(pinnedFirst(role))[0]
     const incumbent = byId.get(previous[role] ?? '')
     // This node as its own incumbent, named by nobody else while others are named: it may only have
     // elected itself while alone (nodes that started at once each did), so the votes decide.
@@ -133,7 +137,7 @@ export function elect (view: readonly Candidate[], previous: Previous = {}, self
       // Where each elected role of it could go: a free node that pins it (at once), else a settled free one.
       const moves = mine.filter(r => holders[r]?.pinned !== true).map(role => {
         const free = nodes.filter(n => roles(n).length === 0 && eligible(n, role) && (n.pinned.includes(role) || n.settled))
-          .sort((a, b) => Number(b.pinned.includes(role)) - Number(a.pinned.includes(role)) || byHash(role)(a, b))[0]
+          .sort(pinnedFirst(role))[0]
         return { role, free }
       }).filter(m => m.free !== undefined)
         // A role its pinning node can take first; then one not kept in step 1, then the later in ORDER.
