@@ -7,7 +7,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { openAnnouncement, sealAnnouncement } from './announcement.js'
-import { MAX_CLOCK_SKEW_MS, MAX_REPLICAS_PER_ROLE, ROLES } from './constants.js'
+import { MAX_ADDRS, MAX_CLOCK_SKEW_MS, MAX_REPLICAS_PER_ROLE, ROLES } from './constants.js'
 import type { RegistryRecord, ReplicaReport } from './announcement.js'
 import type { PeerIdStr, Role } from './election.js'
 import type { DropReason, RegistryComponents } from './types.js'
@@ -99,7 +99,7 @@ export class Announcer {
         pinned: own.pinned,
         eligible: own.eligible,
         roleKeys: Object.fromEntries([...own.roleKeys].map(([role, key]) => [role, key.publicKey.raw])),
-        addrs: this.components.libp2p.getMultiaddrs().map(ma => ma.toString()).slice(0, 16),
+        addrs: this.components.libp2p.getMultiaddrs().map(ma => ma.toString()).slice(0, MAX_ADDRS),
         seq: this.nextSeq++,
         time: now,
         startedAt: own.startedAt,

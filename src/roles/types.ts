@@ -38,7 +38,7 @@ export interface RegistryComponents {
 export interface RoleHolder {
   peerId: PeerIdStr
   pinned: boolean
-  /** When it took the role: its own claim if it announced one, else when this node first saw it elected (ms epoch) */
+  /** When it took the role (ms epoch): when this node first computed it as the holder (a holder's own claim is not believed), or when this node started serving it */
   since: number
   /** Its host name, as it announces it (absent when not told) */
   hostName?: string
