@@ -31,3 +31,7 @@ export const DISCOVERED_MAX_FAILURES = 6
 export const MDNS_QUERY_INTERVAL_MS = 10_000
 /** libp2p's mDNS asks on its own only this seldom (after its query at start): the shared queries above do it. */
 export const MDNS_OWN_QUERY_INTERVAL_MS = 10 * 60_000
+/** ...and this often while a node has no peer at all. */
+export const MDNS_LONELY_QUERY_INTERVAL_MS = 2_000
+/** A node of another lanchat network counts while heard within this (several query intervals). */
+export const FOREIGN_WINDOW_MS = 30_000

@@ -23,6 +23,7 @@
 import multicastDNS from 'multicast-dns'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
+import { FOREIGN_WINDOW_MS, MDNS_LONELY_QUERY_INTERVAL_MS, MDNS_QUERY_INTERVAL_MS } from './constants.js'
 import type { MulticastDNS, QueryPacket, ResponsePacket } from 'multicast-dns'
 
 /** What the survey saw lately. */
@@ -41,11 +42,11 @@ export interface LanSurveyEvents {
 export interface LanSurveyInit {
   /** This network's own service tag (its answers are not counted) */
   serviceTag: string
-  /** A node counts while heard within this (default 30 s: several query intervals) */
+  /** A node counts while heard within this (default FOREIGN_WINDOW_MS) */
   windowMs?: number
-  /** The LAN is asked for this network's nodes about this often, by whoever's turn comes first (default 10 s) */
+  /** The LAN is asked for this network's nodes about this often, by whoever's turn comes first (default MDNS_QUERY_INTERVAL_MS) */
   queryIntervalMs?: number
-  /** ...and this often while this node has no peer (default 2 s) */
+  /** ...and this often while this node has no peer (default MDNS_LONELY_QUERY_INTERVAL_MS) */
   lonelyQueryIntervalMs?: number
   /** Whether this node has no peer now */
   lonely?: () => boolean
@@ -62,7 +63,7 @@ export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
   private queryTimer?: ReturnType<typeof setTimeout>
   /** When a query for this network's tag was last heard on the LAN (this node's own included) */
   private lastQuery = 0
-  /** Queries this node sent (tests, the scale check) */
+  /** Queries this node sent (tests) */
   queriesSent = 0
   /** tag -> node name -> last heard */
   private readonly heard = new Map<string, Map<string, number>>()
@@ -73,7 +74,7 @@ export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
 
   constructor (private readonly init: LanSurveyInit) {
     super()
-    this.windowMs = init.windowMs ?? 30_000
+    this.windowMs = init.windowMs ?? FOREIGN_WINDOW_MS
     this.clock = init.clock ?? Date.now
   }
 
@@ -117,7 +118,7 @@ export class LanSurvey extends TypedEventEmitter<LanSurveyEvents> {
   }
 
   private interval (): number {
-    return this.init.lonely?.() === true ? (this.init.lonelyQueryIntervalMs ?? 2_000) : (this.init.queryIntervalMs ?? 10_000)
+    return this.init.lonely?.() === true ? (this.init.lonelyQueryIntervalMs ?? MDNS_LONELY_QUERY_INTERVAL_MS) : (this.init.queryIntervalMs ?? MDNS_QUERY_INTERVAL_MS)
   }
 
   private scheduleQuery (): void {

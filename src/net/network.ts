@@ -10,7 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
-import { DIAL_TIMEOUT_MS, MDNS_OWN_QUERY_INTERVAL_MS, MDNS_QUERY_INTERVAL_MS } from './constants.js'
+import { DIAL_TIMEOUT_MS, MDNS_OWN_QUERY_INTERVAL_MS } from './constants.js'
 import { AddressBudget, MAX_LEARNT_ADDRS, plausible } from './reachable.js'
 import { Dialer } from './dialer.js'
 import { LanSurvey } from './lan-survey.js'
@@ -186,7 +186,6 @@ export class Network extends TypedEventEmitter<NetworkEvents> {
     if (this.init.mdns) {
       this.survey = new LanSurvey({
         serviceTag: this.init.keys.mdnsServiceTag,
-        queryIntervalMs: MDNS_QUERY_INTERVAL_MS,
         lonely: () => node.getPeers().length === 0
       })
       this.survey.addEventListener('foreign', evt => { this.dispatchEvent(new CustomEvent('foreign', { detail: evt.detail })) })
