@@ -82,6 +82,12 @@ export class FilesContext {
     this.dispatch(type, detail)
   }
 
+  /** A transfer's manifest (a file sent, or a download a source gave it), read from the store when first needed: not every one at start. */
+  async manifest (l: Live): Promise<Uint8Array | undefined> {
+    l.manifest ??= await this.records.manifest(l.r.id)
+    return l.manifest
+  }
+
   async save (l: Live, more: BatchOp[] = []): Promise<void> {
     await this.records.save(l.r, more)
   }

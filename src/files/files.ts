@@ -55,11 +55,7 @@ export class Files extends TypedEventEmitter<FilesEvents> {
   /** Loads the transfers, resumes downloads and uploads, and serves the user's files. */
   async start (): Promise<void> {
     const { ctx } = this
-    for await (const r of ctx.records.all()) {
-      const l = liveOf(r)
-      ctx.live.set(r.id, l)
-      if (!FINAL.has(r.state)) l.manifest = await ctx.records.manifest(r.id)
-    }
+    for await (const r of ctx.records.all()) ctx.live.set(r.id, liveOf(r))
     ctx.running = true
     for (const l of ctx.live.values()) {
       const { r } = l
@@ -274,8 +270,8 @@ export class Files extends TypedEventEmitter<FilesEvents> {
     if (!isFileId(fileId)) return undefined
     const l = this.ctx.live.get(fileId)
     if (l === undefined) return undefined
-    // A finished transfer's manifest stays on disk, not in memory from the start: it is read when first asked for.
-    if (l.manifest === undefined && (l.r.state === 'done' || l.r.state === 'delivered')) l.manifest = await this.ctx.records.manifest(l.r.id)
+    // Manifests stay on disk, not in memory from the start (a file sent to a group stays 'sent' for good): read when first asked for.
+    if (l.r.state !== 'failed' && l.r.state !== 'cancelled') await this.ctx.manifest(l)
     return l.r.direction === 'out' ? this.outgoing.serve(l) : this.incoming.serve(l)
   }
 

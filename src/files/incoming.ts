@@ -60,7 +60,7 @@ export class Incoming {
     const count = chunkCount(l.r.size, l.r.chunkSize)
     const stored = fresh ? undefined : await ctx.records.bitmap(l.r.id)
     l.have = (stored === undefined ? undefined : checkedBitmap(stored, count)) ?? newBitmap(count)
-    l.manifest ??= await ctx.records.manifest(l.r.id)
+    await ctx.manifest(l)
     let done = 0
     for (let i = 0; i < count; i++) if (hasBit(l.have, i)) done += chunkLength(l.shape, i)
     l.meter = new Meter(l.r.size, done, ctx.clock)

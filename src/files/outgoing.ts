@@ -193,6 +193,7 @@ export class Outgoing {
     const relay = this.ctx.c.peers.relay()
     if (relay === null) throw new FileError('NO_SOURCE', 'no node holds the relay role now')
     if (relay === this.ctx.c.libp2p.peerId.toString()) throw new FileError('NOT_RELAY', 'this node holds the relay role: its recipients fetch from it directly')
+    await this.ctx.manifest(l)
     const served = this.serve(l)
     if (served === undefined) throw new FileError('FILE_CHANGED', 'the file cannot be served')
     try {
