@@ -29,9 +29,9 @@ describe('role election across node processes', () => {
     const b = await spawn({ name: 'b', args: [...LOCAL, '--peer', a.addr(), '--role', 'kacls,idp'] })
     const c = await spawn({ name: 'c', args: [...LOCAL, '--peer', a.addr(), '--eligible', 'relay'] })
     // a, alone at first, held every role; idp goes to b, the only node pinning it. kacls is pinned on both: when b
-    // elected itself while warming up before it heard a, their votes tie and the tie-break decides (a known gap: the
-    // working holder a should keep it, issue 15 item 3; the closing note of this work says more). Either way the
-    // outcome is stable and separation holds as far as the pins allow: with kacls on a, relay reaches c by the
+    // elected itself while warming up before it heard a, their votes tie, so do their pins, and the tie-break decides
+    // (a known gap: the working holder a should keep it, issue 15 item 3; docs/roles.md, "The election rule"). Either way
+    // the outcome is stable and separation holds as far as the pins allow: with kacls on a, relay reaches c by the
     // separation pass once c has settled; with kacls on b, a keeps relay alone.
     const h = await agreedHolders([a, b, c], 30_000, hs => hs[1] === b.peerId && (hs[2] === a.peerId ? hs[0] === c.peerId : hs[2] === b.peerId && hs[0] === a.peerId))
     expect([a.peerId, b.peerId]).toContain(h.kacls)
