@@ -1,6 +1,7 @@
 export { openStore, openMemoryStore } from './store.js'
 export type { Store, KV, Codec, BatchOp } from './store.js'
 export { DOMAINS, SCHEMA_VERSION } from './constants.js'
+export { prefixEnd } from './keys.js'
 export type { Domain } from './constants.js'
 export { StoreError, StoreLockedError, SchemaVersionError, StoreOpenError } from './errors.js'
 export type { StoreErrorCode } from './errors.js'

@@ -13,6 +13,7 @@
 import * as Y from 'yjs'
 import { MERGE_PERSISTED_AT } from './constants.js'
 import { itemOf, openRecord, ROOT, tombstones } from './records.js'
+import { prefixEnd } from '../../store/index.js'
 import type { Role } from '../roles/index.js'
 import type { BatchOp, KV, Store } from '../../store/index.js'
 
@@ -30,8 +31,6 @@ export interface Change {
 
 const pad = (n: number, digits: number): string => String(n).padStart(digits, '0')
 const updatesPrefix = (name: string, epoch: number): string => `u/${name}#${pad(epoch, 10)}/`
-/** The first key after every key that starts with `prefix` (prefixes end in '/', and '0' follows '/'). */
-const end = (prefix: string): string => prefix.slice(0, -1) + '0'
 
 export class ReplicaDoc {
   ydoc: Y.Doc
@@ -145,7 +144,7 @@ export class ReplicaDoc {
   async rewriteOps (raw: KV<Uint8Array>, json: KV<DocMeta>, oldEpoch: number): Promise<BatchOp[]> {
     const ops: BatchOp[] = []
     const prefix = updatesPrefix(this.name, oldEpoch)
-    for await (const key of raw.keys({ gte: prefix, lt: end(prefix) })) ops.push({ type: 'del', sublevel: raw, key })
+    for await (const key of raw.keys({ gte: prefix, lt: prefixEnd(prefix) })) ops.push({ type: 'del', sublevel: raw, key })
     this.seq = 0
     ops.push(...this.persistOps(raw, json, Y.encodeStateAsUpdate(this.ydoc)))
     return ops
@@ -193,7 +192,7 @@ export async function reloadDoc (d: ReplicaDoc, raw: KV<Uint8Array>, json: KV<Do
 async function readUpdates (raw: KV<Uint8Array>, name: string, epoch: number, ydoc: Y.Doc): Promise<number> {
   const prefix = updatesPrefix(name, epoch)
   let count = 0
-  for await (const update of raw.values({ gte: prefix, lt: end(prefix) })) {
+  for await (const update of raw.values({ gte: prefix, lt: prefixEnd(prefix) })) {
     Y.applyUpdate(ydoc, update, LOAD)
     count++
   }

@@ -7,10 +7,9 @@
  * caller's associated data. Box = ephemeral public (32) || nonce (12) ||
  * ciphertext || tag (16).
  */
-import { edToX25519PrivateKey, edToX25519PublicKey, generateX25519KeyPair, hkdf, open, seal, x25519, x25519PublicKey } from '../crypto/index.js'
+import { concatBytes, edToX25519PrivateKey, edToX25519PublicKey, generateX25519KeyPair, hkdf, open, seal, x25519, x25519PublicKey } from '../crypto/index.js'
 
 const INFO = new TextEncoder().encode('lanchat/replica/lockbox/v1')
-const concatBytes = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts))
 
 /** Seals `secret` to the node whose role key (Ed25519 public) is `recipient`. */
 export function sealTo (recipient: Uint8Array, secret: Uint8Array, ad: Uint8Array): Uint8Array {

@@ -1,7 +1,7 @@
 import { describe, expect, it, afterEach } from 'vitest'
 import { Level } from 'level'
 import { join } from 'node:path'
-import { openMemoryStore, openStore, SCHEMA_VERSION, SchemaVersionError, StoreLockedError } from '../../store/index.js'
+import { openMemoryStore, openStore, prefixEnd, SCHEMA_VERSION, SchemaVersionError, StoreLockedError } from '../../store/index.js'
 import { tempDir } from '../helpers/headless-node.js'
 import type { Store } from '../../store/index.js'
 
@@ -109,5 +109,17 @@ describe('LevelDB store', () => {
     open.push(await openStore(dir))
     const { stat } = await import('node:fs/promises')
     expect((await stat(dir)).mode & 0o777).toBe(0o700)
+  })
+})
+
+describe('prefixEnd', () => {
+  it('bounds exactly the keys under a prefix', async () => {
+    const store = await openMemoryStore()
+    const kv = store.sublevel<number>('relay', 'json')
+    for (const key of ['mail/bo', 'mail/bob', 'mail/bob/', 'mail/bob/1', 'mail/bob/zzz', 'mail/bob0', 'mail/bob0/1', 'mail/boc']) await kv.put(key, 1)
+    expect(await kv.keys({ gte: 'mail/bob/', lt: prefixEnd('mail/bob/') }).all()).toEqual(['mail/bob/', 'mail/bob/1', 'mail/bob/zzz'])
+    expect(prefixEnd('kek/')).toBe('kek0')
+    expect(() => prefixEnd('')).toThrow(RangeError)
+    await store.close()
   })
 })

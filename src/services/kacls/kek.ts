@@ -17,6 +17,7 @@ import { hkdf, randomBytes, open, seal } from '../../crypto/index.js'
 import { KeyedLock } from '../../lock.js'
 import { ServiceError } from '../errors.js'
 import { KEK_BYTES, KEK_RECORD_LABEL, KEK_SEAL_INFO, MAX_KEK_VERSION } from './constants.js'
+import { prefixEnd } from '../../../store/index.js'
 import type { KV } from '../../../store/index.js'
 import type { Logger } from '../../logger.js'
 
@@ -106,7 +107,7 @@ export class KekRing {
 
   /** Reads and opens every stored KEK. One that does not open is kept as unavailable, never overwritten. */
   async load (): Promise<void> {
-    for await (const [storeKey, record] of this.kv.iterator({ gte: KEK_PREFIX, lt: KEK_PREFIX.slice(0, -1) + '0' })) {
+    for await (const [storeKey, record] of this.kv.iterator({ gte: KEK_PREFIX, lt: prefixEnd(KEK_PREFIX) })) {
       const [idText, creator = ''] = storeKey.slice(KEK_PREFIX.length).split('/')
       const version = Number(idText)
       if (!Number.isInteger(version) || version < 1 || version > MAX_KEK_VERSION) {

@@ -55,8 +55,6 @@ const atOf = (ord: number, e: EnvelopeId): string => `${pad(ord, 16)}/${e.epoch}
 export const HISTORY_CURSOR = /^\d{16}(\/\d{1,10}\/[a-z0-9._-]{1,64}\/\d{1,16})?$/
 const msgIdKey = (g: string, e: EnvelopeId): string => `group-msg-id/${g}/${e.epoch}/${e.sender}/${e.seq}`
 export const memberPrefix = (u: string): string => `group-member/${u}/`
-/** The first key after every key that starts with `prefix` (prefixes end in '/', and '0' follows '/'). */
-export const end = (prefix: string): string => prefix.slice(0, -1) + '0'
 export const histKey = (e: { epoch: number, sender: string, seq: number }): string => `h/${e.epoch}/${e.sender}/${e.seq}`
 
 /** A history record: ord (uint64 BE, as two uint32) then the envelope. */

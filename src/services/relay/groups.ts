@@ -12,8 +12,9 @@ import { toHex, tokenBoundTo } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
 import { replicationOf } from '../replicated.js'
 import {
-  encodeHistory, end, GROUP_DOCS, headKey, histKey, HISTORY_CURSOR, leavePrefix, materialize, memberPrefix, msgPrefix, pad, stateKey
+  encodeHistory, GROUP_DOCS, headKey, histKey, HISTORY_CURSOR, leavePrefix, materialize, memberPrefix, msgPrefix, pad, stateKey
 } from './group-layout.js'
+import { prefixEnd } from '../../../store/index.js'
 import type { ServiceErrorCode } from '../errors.js'
 import {
   epochResource, GroupEnvelope, GroupStateError, isMember, memberKey, openEnvelope, parseEpochResource, verifyEnvelopeSignature,
@@ -84,7 +85,7 @@ export class RelayGroups {
   /** Every group held (to listen on their topics at start). */
   async groupIds (): Promise<GroupId[]> {
     const ids: GroupId[] = []
-    for await (const key of this.json.keys({ gte: 'group-head/', lt: end('group-head/') })) ids.push(key.slice('group-head/'.length))
+    for await (const key of this.json.keys({ gte: 'group-head/', lt: prefixEnd('group-head/') })) ids.push(key.slice('group-head/'.length))
     return ids
   }
 
@@ -199,7 +200,7 @@ export class RelayGroups {
     if (out.length === 0 && !member) throw refuse('NOT_MEMBER', `${u} is not a member of group ${group}`)
     const leaves: Uint8Array<ArrayBuffer>[] = []
     if (member) {
-      for await (const value of this.raw.values({ gte: leavePrefix(group), lt: end(leavePrefix(group)) })) leaves.push(new Uint8Array(value))
+      for await (const value of this.raw.values({ gte: leavePrefix(group), lt: prefixEnd(leavePrefix(group)) })) leaves.push(new Uint8Array(value))
     }
     return { states: out, more, leaves, head: head.epoch }
   }
@@ -208,12 +209,12 @@ export class RelayGroups {
   async list (caller: IdentityTokenClaims): Promise<GroupSummary[]> {
     const out: GroupSummary[] = []
     const prefix = memberPrefix(caller.sub)
-    for await (const key of this.json.keys({ gte: prefix, lt: end(prefix) })) {
+    for await (const key of this.json.keys({ gte: prefix, lt: prefixEnd(prefix) })) {
       const group = key.slice(prefix.length)
       const head = await this.head(group)
       if (head === undefined) continue
       let leaves = 0
-      for await (const _ of this.raw.keys({ gte: leavePrefix(group), lt: end(leavePrefix(group)) })) leaves++
+      for await (const _ of this.raw.keys({ gte: leavePrefix(group), lt: prefixEnd(leavePrefix(group)) })) leaves++
       out.push({ group, epoch: head.epoch, last: head.next > 1 ? pad(head.next - 1, 16) : '', leaves })
       if (out.length >= 1000) break
     }
@@ -266,7 +267,7 @@ export class RelayGroups {
       // Over the group's quota: the oldest messages go.
       if (count > this.init.maxMessages || held > this.init.maxBytes) {
         const prefix = msgPrefix(env.group)
-        for await (const [, value] of this.raw.iterator({ gte: prefix, lt: end(prefix) })) {
+        for await (const [, value] of this.raw.iterator({ gte: prefix, lt: prefixEnd(prefix) })) {
           if (count <= this.init.maxMessages && held <= this.init.maxBytes) break
           let oldest: GroupEnvelope
           try {
@@ -302,7 +303,7 @@ export class RelayGroups {
     if (after !== undefined && !HISTORY_CURSOR.test(after)) throw refuse('BAD_REQUEST', 'after must be a cursor from an earlier fetch')
     await this.current(group)
     const prefix = msgPrefix(group)
-    const range = after === undefined ? { gte: prefix, lt: end(prefix) } : { gt: prefix + after, lt: end(prefix) }
+    const range = after === undefined ? { gte: prefix, lt: prefixEnd(prefix) } : { gt: prefix + after, lt: prefixEnd(prefix) }
     const messages: GroupFetchResponse['messages'] = []
     let cursor = after ?? ''
     let bytes = 0

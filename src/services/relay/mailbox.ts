@@ -31,6 +31,7 @@ import { randomInt } from 'node:crypto'
 import { ServiceError } from '../errors.js'
 import { MAX_MESSAGE_ID_CHARS } from './constants.js'
 import { replicationOf } from '../replicated.js'
+import { prefixEnd } from '../../../store/index.js'
 import type { Change, Replication } from '../../replication/index.js'
 import type { BatchOp, KV, Store } from '../../../store/index.js'
 
@@ -114,8 +115,6 @@ const mailKey = (to: string, seq: string): string => `mail/${to}/${seq}`
 const envKey = (to: string, seq: string): string => `mail-env/${to}/${seq}`
 const idKey = (to: string, id: string): string => `mail-id/${to}/${id}`
 const expKey = (expiresAt: number, to: string, seq: string): string => `mail-exp/${pad(expiresAt)}/${to}/${seq}`
-/** The first key after every key that starts with `prefix` (prefixes here end in '/', and '0' follows '/'). */
-const end = (prefix: string): string => prefix.slice(0, -1) + '0'
 const recordKey = (id: string): string => `m/${id}`
 
 const utf8 = new TextEncoder()
@@ -170,7 +169,7 @@ export class Mailbox {
   async open (): Promise<void> {
     await this.replication.start()
     let total = 0
-    for await (const [, value] of this.json.iterator({ gte: 'mailbox/', lt: end('mailbox/') })) total += (value as Counters).bytes
+    for await (const [, value] of this.json.iterator({ gte: 'mailbox/', lt: prefixEnd('mailbox/') })) total += (value as Counters).bytes
     this.totalBytes = total
   }
 
@@ -251,7 +250,7 @@ export class Mailbox {
   /** `to`'s expired messages: their ids and what deleting them frees. */
   private async expired (to: string, now: number): Promise<Array<{ id: string, from: string, size: number }>> {
     const out: Array<{ id: string, from: string, size: number }> = []
-    for await (const [, value] of this.json.iterator({ gte: mailPrefix(to), lt: end(mailPrefix(to)) })) {
+    for await (const [, value] of this.json.iterator({ gte: mailPrefix(to), lt: prefixEnd(mailPrefix(to)) })) {
       const record = value as MailRecord
       if (record.expiresAt <= now) out.push({ id: record.id, from: record.from, size: record.size })
     }
@@ -334,7 +333,7 @@ export class Mailbox {
     const expired: string[] = []
     let bytes = 0
     let more = false
-    const range = cursor === undefined ? { gte: prefix, lt: end(prefix) } : { gt: prefix + cursor, lt: end(prefix) }
+    const range = cursor === undefined ? { gte: prefix, lt: prefixEnd(prefix) } : { gt: prefix + cursor, lt: prefixEnd(prefix) }
     for await (const [key, value] of this.json.iterator(range)) {
       const seq = key.slice(prefix.length)
       const record = value as MailRecord
@@ -409,7 +408,7 @@ export class Mailbox {
   /** The users with mail here. */
   async recipients (): Promise<string[]> {
     const users: string[] = []
-    for await (const [key, value] of this.json.iterator({ gte: 'mailbox/', lt: end('mailbox/') })) {
+    for await (const [key, value] of this.json.iterator({ gte: 'mailbox/', lt: prefixEnd('mailbox/') })) {
       if ((value as Counters).count > 0) users.push(key.slice('mailbox/'.length))
     }
     return users
