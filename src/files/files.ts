@@ -19,7 +19,7 @@ import { Incoming } from './incoming.js'
 import { decodeOffer, encodeOffer, isFileId, offerText } from './offer.js'
 import { Outgoing } from './outgoing.js'
 import { checkSendable, prepareOffer } from './prepare.js'
-import { ACTIVE_IN, FINAL, TransferStore } from './records.js'
+import { ACTIVE_IN, FINAL, recordOf, TransferStore } from './records.js'
 import type { ResolvedInit } from './context.js'
 import type { FileInfo, FilesComponents, FilesEvents, SendFile, ServedFile } from './index.js'
 import type { TransferRecord } from './records.js'
@@ -106,23 +106,7 @@ export class Files extends TypedEventEmitter<FilesEvents> {
     const size = await checkSendable(path, ctx.init.maxFileBytes)
     const { offer, manifest } = await prepareOffer(path, size, ctx.init.chunkBytes)
     const n = await ctx.records.nextNumber()
-    const r: TransferRecord = {
-      id: offer.fileId,
-      n,
-      direction: 'out',
-      name: offer.name,
-      size,
-      chunkSize: offer.chunkSize,
-      root: toBase64(offer.root),
-      key: toBase64(offer.key),
-      sha256: toBase64(offer.sha256),
-      conversation,
-      from: me,
-      messageId: '',
-      state: 'sending',
-      createdAt: ctx.clock(),
-      path
-    }
+    const r = recordOf(offer, n, 'out', { conversation, from: me, messageId: '', state: 'sending', createdAt: ctx.clock(), path })
     const l = liveOf(r)
     l.manifest = manifest
     await ctx.save(l, [ctx.records.putManifest(r.id, manifest), ctx.records.numberOp(n + 1)])
@@ -207,22 +191,7 @@ export class Files extends TypedEventEmitter<FilesEvents> {
     }
     if (o.from === ctx.c.account.username) return undefined
     const n = await ctx.records.nextNumber()
-    const r: TransferRecord = {
-      id: offer.fileId,
-      n,
-      direction: 'in',
-      name: offer.name,
-      size: offer.size,
-      chunkSize: offer.chunkSize,
-      root: toBase64(offer.root),
-      key: toBase64(offer.key),
-      sha256: toBase64(offer.sha256),
-      conversation: o.conversation,
-      from: o.from,
-      messageId: o.messageId,
-      state: 'offered',
-      createdAt: ctx.clock()
-    }
+    const r = recordOf(offer, n, 'in', { conversation: o.conversation, from: o.from, messageId: o.messageId, state: 'offered', createdAt: ctx.clock() })
     const l = liveOf(r)
     await ctx.save(l, [ctx.records.numberOp(n + 1)])
     ctx.live.set(r.id, l)

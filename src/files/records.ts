@@ -11,6 +11,8 @@
  * lists them; a finished download drops its bitmap, a cancelled transfer its
  * manifest and bitmap, a failed one keeps both (accepting it again resumes).
  */
+import { toBase64 } from '../crypto/index.js'
+import type { Offer } from './offer.js'
 import type { SealedStore } from '../sealed-store.js'
 import type { BatchOp } from '../../store/index.js'
 
@@ -56,6 +58,12 @@ export interface TransferRecord {
   uploadedTo?: string
 }
 
+/** The record of an offer sent or received: what the offer says (the id as hex, the key, root and SHA-256 as base64), and the rest. */
+export function recordOf (offer: Offer, n: number, direction: Direction, rest: Pick<TransferRecord, 'conversation' | 'from' | 'messageId' | 'state' | 'createdAt' | 'path'>): TransferRecord {
+  const { fileId: id, name, size, chunkSize } = offer
+  return { id, n, direction, name, size, chunkSize, root: toBase64(offer.root), key: toBase64(offer.key), sha256: toBase64(offer.sha256), ...rest }
+}
+
 export const ACTIVE_IN: ReadonlySet<TransferState> = new Set(['waiting', 'downloading'])
 export const FINAL: ReadonlySet<TransferState> = new Set(['done', 'delivered', 'failed', 'cancelled'])
 
@@ -72,10 +80,6 @@ export class TransferStore {
 
   async save (r: TransferRecord, more: BatchOp[] = []): Promise<void> {
     await this.store.write([this.put(r), ...more])
-  }
-
-  async get (id: string): Promise<TransferRecord | undefined> {
-    return this.store.get<TransferRecord>(`t/${id}`)
   }
 
   putManifest (id: string, manifest: Uint8Array): BatchOp {
