@@ -15,6 +15,7 @@
  * under that file's lock. It holds nothing anyone can read: the chunks are
  * sealed under a key only the recipients have, the manifest hashes them.
  */
+import { prefixEnd } from '../../store/index.js'
 import { KeyedLock } from '../lock.js'
 import { equalBytes, fromBase64, toBase64 } from '../crypto/index.js'
 import { hasBit, newBitmap, setBit } from './bitmap.js'
@@ -66,8 +67,6 @@ const chunkPrefix = (id: string): string => `file-chunk/${id}/`
 const chunkKey = (id: string, index: number): string => `${chunkPrefix(id)}${pad(index, 8)}`
 const expKey = (expiresAt: number, id: string): string => `file-exp/${pad(expiresAt, 16)}/${id}`
 const userKey = (uploader: string, id: string): string => `file-user/${uploader}/${id}`
-/** The first key after every key starting with `prefix` (which ends in '/'). */
-const end = (prefix: string): string => prefix.slice(0, -1) + '0'
 
 /** Sealed bytes of a file of `size` in chunks of `chunkSize`: the plaintext and a tag per chunk. */
 export function sealedSize (size: number, chunkSize: number): number {
@@ -94,7 +93,7 @@ export class RelayFileStore {
   async start (): Promise<void> {
     this.total = 0
     this.perUser.clear()
-    for await (const [, value] of this.json.iterator({ gte: 'file/', lt: end('file/') })) {
+    for await (const [, value] of this.json.iterator({ gte: 'file/', lt: prefixEnd('file/') })) {
       const r = value as RelayFileRecord
       this.total += r.reserved
       this.perUser.set(r.uploader, (this.perUser.get(r.uploader) ?? 0) + r.reserved)
@@ -126,7 +125,7 @@ export class RelayFileStore {
     if (manifest === undefined) return undefined
     const count = chunkCount(record.size, record.chunkSize)
     const held = newBitmap(count)
-    for await (const key of this.bytes.keys({ gte: chunkPrefix(id), lt: end(chunkPrefix(id)) })) setBit(held, Number(key.slice(chunkPrefix(id).length)))
+    for await (const key of this.bytes.keys({ gte: chunkPrefix(id), lt: prefixEnd(chunkPrefix(id)) })) setBit(held, Number(key.slice(chunkPrefix(id).length)))
     const file: RelayFile = { id, record, accessKey: fromBase64(record.accessKey), count, manifest: new Uint8Array(manifest), held }
     this.remember(file)
     return file
@@ -242,7 +241,7 @@ export class RelayFileStore {
       { type: 'del', sublevel: this.json, key: expKey(record.expiresAt, id) },
       { type: 'del', sublevel: this.json, key: userKey(record.uploader, id) }
     ]
-    for await (const key of this.bytes.keys({ gte: chunkPrefix(id), lt: end(chunkPrefix(id)) })) ops.push({ type: 'del', sublevel: this.bytes, key })
+    for await (const key of this.bytes.keys({ gte: chunkPrefix(id), lt: prefixEnd(chunkPrefix(id)) })) ops.push({ type: 'del', sublevel: this.bytes, key })
     await this.store.batch(ops)
     this.cache.delete(id)
     this.release(record.uploader, record.reserved)
