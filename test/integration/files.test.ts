@@ -158,7 +158,6 @@ describe('files across node processes', () => {
     gina = await user('gina', { dataDir: gina.dataDir })
     const got = await done(hugo, file)
     expect(await sha256Of(got.path as string)).toBe(f.sha256)
-    // The sender served only what hugo was missing.
     // The sender served only what hugo was missing: some of it (hugo had not all), and less than the whole (sealed: more).
     await gina.untilReply('files', r => (r.files as Line[])[0]?.state === 'delivered', 30_000, 'delivered')
     const served = ((await gina.call('files')).files as Line[])[0]!.served as number
@@ -203,7 +202,7 @@ describe('files across node processes', () => {
     expect(await sha256Of((await done(ned, file)).path as string)).toBe(f.sha256)
     expect(((await leo.call('files')).files as Line[])[0]?.served).toBeGreaterThan(0)
     await Promise.all([leo, ned].map(async n => n.stop()))
-   }, 120_000)
+  }, 120_000)
 
   it('drops a source that serves chunks the offer does not name (a tampered relay) and gets them from the sender', async () => {
     let ivy = await user('ivy', { register: true })
