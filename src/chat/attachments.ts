@@ -6,7 +6,8 @@
  * stored, so an offer is never stored without its transfer being known), and
  * the file it names kept with the message for history.
  */
-import type { AttachedFile, Body } from '../timeline/index.js'
+import { bodyFields, decodeBody } from '../timeline/index.js'
+import type { AttachedFile, ChatMessage } from '../timeline/index.js'
 
 /** What the chat hands a received file offer to (the user's files). */
 export interface Attachments {
@@ -25,13 +26,15 @@ export interface OutgoingAttachment {
 }
 
 /**
- * Hands a received offer over, when the message's body (decoded) is a file
- * message and someone takes it; the file for the message. Throws when the
- * offer could not be recorded (the store failed): the message is then not
- * stored either, and comes again.
+ * What a received payload's body makes of the message, the same for a direct
+ * and a group one: its kind and what it refers to, and for a file message
+ * the file, once the offer is handed over to someone who takes it. Throws
+ * when the offer could not be recorded (the store failed): the message is
+ * then not stored either, and comes again.
  */
-export async function receiveOffer (to: Attachments | undefined, body: Body | undefined, from: string, conversation: string, messageId: string): Promise<AttachedFile | undefined> {
+export async function receivedBody (to: Attachments | undefined, bytes: Uint8Array | undefined, offer: { from: string, conversation: string, messageId: string }): Promise<Partial<ChatMessage>> {
+  const body = decodeBody(bytes)
   const attachment = body?.kind === 'file' ? body.attachment : undefined
-  if (attachment === undefined || attachment.byteLength === 0 || to === undefined) return undefined
-  return to.offered({ from, conversation, messageId, attachment })
+  const file = attachment === undefined || attachment.byteLength === 0 || to === undefined ? undefined : await to.offered({ ...offer, attachment })
+  return { ...bodyFields(body), ...(file !== undefined ? { file } : {}) }
 }

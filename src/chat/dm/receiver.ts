@@ -9,11 +9,11 @@
 import { countSkippedKeys, decodeInitialMessage, decryptInitialMessage, decryptMessage, isSameSession, jwkThumbprint, respondToSession, toHex } from '../../crypto/index.js'
 import { codeOf, isCode } from '../../errors.js'
 import { createLogger } from '../../logger.js'
-import { bodyFields, decodeBody, formatHlc, isChange } from '../../timeline/index.js'
+import { formatHlc, isChange } from '../../timeline/index.js'
 import { ChatError } from '../errors.js'
 import { DmPayload } from '../pb/chat.js'
 import { clampText } from '../text.js'
-import { receiveOffer } from '../attachments.js'
+import { receivedBody } from '../attachments.js'
 import { MAX_ID_LENGTH, MAX_RECEIPT_IDS, MAX_SESSIONS } from './constants.js'
 import type { SessionState } from '../../crypto/index.js'
 import type { ChatMessage, MessageStatus, MessageUpdate, Timeline } from '../../timeline/index.js'
@@ -150,10 +150,9 @@ export class Receiver {
         statuses.push({ ids: raised.changed, status })
       } else {
         // A file offer is the files module's before the message is stored: a crash between leaves it known, the message comes again.
-        const body = decodeBody(payload.body)
-        let file
+        let kind
         try {
-          file = await receiveOffer(this.c.attachments, body, from, from, env.id)
+          kind = await receivedBody(this.c.attachments, payload.body, { from, conversation: from, messageId: env.id })
         } catch (err) {
           accepted.push(env.id)
           return failed(err)
@@ -171,8 +170,7 @@ export class Receiver {
           read: false,
           ...(keyChanged === true ? { keyChanged } : {}),
           ...(senderKey !== undefined ? { fromKey: senderKey } : {}),
-          ...bodyFields(body),
-          ...(file !== undefined ? { file } : {})
+          ...kind
         }
         // An edit or deletion of a message the sender did not write: refused, nothing stored.
         const refused = isChange(message.kind) ? await timeline.checkChange(message).then(() => undefined, (err: unknown) => err) : undefined

@@ -9,9 +9,9 @@ import { checkEnvelope, isMember, openEnvelope, openGroupMessage, senderKey, ver
 import { toHex } from '../../crypto/index.js'
 import { codeOf } from '../../errors.js'
 import { KeyedLock } from '../../lock.js'
-import { bodyFields, decodeBody, groupConversation, isChange } from '../../timeline/index.js'
+import { groupConversation, isChange } from '../../timeline/index.js'
 import { clampText } from '../text.js'
-import { receiveOffer } from '../attachments.js'
+import { receivedBody } from '../attachments.js'
 import type { Attachments } from '../attachments.js'
 import { MAX_PENDING_ENVELOPES } from './constants.js'
 import { GroupError } from './errors.js'
@@ -152,8 +152,7 @@ export class Receiver {
     const payload = openGroupMessage(ctx.networkId, this.deps.senderKeys.get(env.group, env.epoch, env.sender, epochKey), env)
     const conversation = groupConversation(env.group)
     // A file offer is the files module's before the message is stored (once per file: a replay changes nothing).
-    const body = decodeBody(payload.body)
-    const file = await receiveOffer(this.deps.attachments, body, env.sender, conversation, payload.id)
+    const kind = await receivedBody(this.deps.attachments, payload.body, { from: env.sender, conversation, messageId: payload.id })
     const message: GroupMessage = {
       id: payload.id,
       conversation,
@@ -167,8 +166,7 @@ export class Receiver {
       direction: 'in',
       read: false,
       fromKey: toHex(senderKey),
-      ...bodyFields(body),
-      ...(file !== undefined ? { file } : {})
+      ...kind
     }
     const { group: _group, ...chatMessage } = message
     // An edit or deletion of a message the sender did not write: refused (NOT_AUTHOR), nothing stored.
