@@ -552,6 +552,27 @@ describe('relay service limits (in process)', () => {
     expect((await as('bob', FETCH, { limit: 10 })).messages).toHaveLength(3)
   })
 
+  it('counts a deposit whose write failed nowhere toward the relay-wide quota', async () => {
+    const store = await openMemoryStore()
+    const mailbox = new Mailbox(store, { maxMessages: 10, maxBytes: 1 << 20, senderMaxMessages: 10, senderMaxBytes: 1 << 20, relayMaxBytes: 100, ttlMs: 60_000 }, () => now)
+    await mailbox.open()
+    const batch = store.batch.bind(store)
+    let fail = true
+    store.batch = async ops => {
+      if (fail) {
+        fail = false
+        throw new Error('disk full')
+      }
+      await batch(ops)
+    }
+    await expect(mailbox.deposit('bob', 'alice', 'lost', envelope(80))).rejects.toThrow('disk full')
+    // The 80 bytes were never written: another 80 fit under the relay's 100.
+    await mailbox.deposit('bob', 'alice', 'kept', envelope(80))
+    expect(await mailbox.usage('bob')).toEqual({ count: 1, bytes: 80 })
+    await expect(mailbox.deposit('bob', 'alice', 'over', envelope(30))).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' })
+    await store.close()
+  })
+
   it('keeps quotas and one-time prekeys exact when requests interleave at the store', async () => {
     // Straight at the stores, so that nothing (token checks) staggers the requests.
     const mailbox = new Mailbox(store, { maxMessages: 3, maxBytes: 1 << 20, senderMaxMessages: 3, senderMaxBytes: 1 << 20, relayMaxBytes: 1 << 30, ttlMs: 60_000 }, () => now)

@@ -153,6 +153,8 @@ export class Mailbox {
   private readonly replication: Replication
   /** Envelope bytes held in every mailbox: loaded by open(), then kept in step with each batch */
   private totalBytes = 0
+  /** What a mailbox's batch under way changes totalBytes by: counted once the batch is written (committed) */
+  private readonly pendingBytes = new Map<string, number>()
   /** Bytes of deposits under way (checked, not yet committed) */
   private reserved = 0
 
@@ -162,7 +164,15 @@ export class Mailbox {
     this.limits = limits
     this.clock = clock
     this.replication = replication ?? replicationOf({ store, keys: { networkId: 'lanchat' } as never, clock })
-    this.replication.define({ prefix: MAIL_DOCS, role: 'relay', materialize: async (doc, changes) => this.materialize(doc.slice(MAIL_DOCS.length), changes) })
+    this.replication.define({
+      prefix: MAIL_DOCS,
+      role: 'relay',
+      materialize: async (doc, changes) => this.materialize(doc.slice(MAIL_DOCS.length), changes),
+      committed: doc => {
+        this.totalBytes += this.pendingBytes.get(doc) ?? 0
+        this.pendingBytes.delete(doc)
+      }
+    })
   }
 
   /** Loads the relay-wide byte count from the mailbox counters. */
@@ -243,7 +253,7 @@ export class Mailbox {
         ? { type: 'del', sublevel: this.json, key: shareKey(to, from) }
         : { type: 'put', sublevel: this.json, key: shareKey(to, from), value: share })
     }
-    this.totalBytes += box.bytes - before
+    this.pendingBytes.set(`${MAIL_DOCS}${to}`, box.bytes - before)
     return ops
   }
 
