@@ -9,7 +9,6 @@
  *   file-manifest/<id>           bytes  the manifest (SHA-256 of every sealed chunk)
  *   file-chunk/<id>/<index>      bytes  one sealed chunk, index = 8 digits
  *   file-exp/<expiresAt>/<id>    json   1, the expiry index (16-digit ms)
- *   file-user/<uploader>/<id>    json   { bytes }, the uploader's share
  *
  * `<id>` is the file id in hex. Every change to a file is one atomic batch
  * under that file's lock. It holds nothing anyone can read: the chunks are
@@ -66,7 +65,6 @@ const manifestKey = (id: string): string => `file-manifest/${id}`
 const chunkPrefix = (id: string): string => `file-chunk/${id}/`
 const chunkKey = (id: string, index: number): string => `${chunkPrefix(id)}${pad(index, 8)}`
 const expKey = (expiresAt: number, id: string): string => `file-exp/${pad(expiresAt, 16)}/${id}`
-const userKey = (uploader: string, id: string): string => `file-user/${uploader}/${id}`
 
 /** Sealed bytes of a file of `size` in chunks of `chunkSize`: the plaintext and a tag per chunk. */
 export function sealedSize (size: number, chunkSize: number): number {
@@ -169,8 +167,7 @@ export class RelayFileStore {
         await this.store.batch([
           { type: 'put', sublevel: this.json, key: recordKey(u.id), value: record },
           { type: 'put', sublevel: this.bytes, key: manifestKey(u.id), value: u.manifest },
-          { type: 'put', sublevel: this.json, key: expKey(record.expiresAt, u.id), value: 1 },
-          { type: 'put', sublevel: this.json, key: userKey(u.uploader, u.id), value: { bytes: reserved } }
+          { type: 'put', sublevel: this.json, key: expKey(record.expiresAt, u.id), value: 1 }
         ])
       } catch (err) {
         this.release(u.uploader, reserved)
@@ -238,8 +235,7 @@ export class RelayFileStore {
     const ops: BatchOp[] = [
       { type: 'del', sublevel: this.json, key: recordKey(id) },
       { type: 'del', sublevel: this.bytes, key: manifestKey(id) },
-      { type: 'del', sublevel: this.json, key: expKey(record.expiresAt, id) },
-      { type: 'del', sublevel: this.json, key: userKey(record.uploader, id) }
+      { type: 'del', sublevel: this.json, key: expKey(record.expiresAt, id) }
     ]
     for await (const key of this.bytes.keys({ gte: chunkPrefix(id), lt: prefixEnd(chunkPrefix(id)) })) ops.push({ type: 'del', sublevel: this.bytes, key })
     await this.store.batch(ops)
