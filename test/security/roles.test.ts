@@ -55,7 +55,7 @@ describe('issue 15.2, 15.3, 15.6: roles, hand-over and addresses taken on a clai
   }, 120_000)
   afterAll(async () => { await cluster?.stop() })
 
-  // Hole: the relay's `handoff` takes mail from any node eligible for relay, with no token, as from anyone, kept until any date (issue 15, item 3).
+  // Closed: the relay's `handoff` took mail from any node eligible for relay, with no token, as from anyone, kept until any date; it takes it now only from a node that held the role (issue 15, item 3).
   it('takes no handed-over mail from a node that never held the relay role', async () => {
     const now = Date.now()
     const forged = Array.from({ length: 2000 }, (_, i) => ({
