@@ -43,6 +43,8 @@ interface Batch {
 const MAX_TRACKED = 20_000
 /** A quoted line keeps this many characters. */
 const QUOTE_LENGTH = 200
+/** A conversation's summary keeps this much of its last message's text. */
+const SUMMARY_LENGTH = 200
 
 export class Conversations {
   private readonly summaries = new Map<string, ConversationRecord | null>()
@@ -156,7 +158,7 @@ export class Conversations {
     // The conversation's summary shows no deleted text and the latest edit.
     const summary = await this.summary(m.conversation)
     if (summary !== null && summary.lastHlc === next.hlc && change.kind !== 'reaction') {
-      const updated = { ...summary, lastText: next.deleted === true ? 'message deleted' : next.text.slice(0, 200) }
+      const updated = { ...summary, lastText: next.deleted === true ? 'message deleted' : next.text.slice(0, SUMMARY_LENGTH) }
       this.summaries.set(ck, updated)
       ops.push(this.store.put(`c/${ck}`, updated))
     }
@@ -217,7 +219,7 @@ export class Conversations {
       if (unread === 0) return []
       next = { ...c, unread: c.unread + unread }
     } else {
-      next = { name, lastHlc: m.hlc, lastAt: m.sentAt, lastText: m.text.slice(0, 200), lastFrom: m.from, unread: (c?.unread ?? 0) + unread }
+      next = { name, lastHlc: m.hlc, lastAt: m.sentAt, lastText: m.text.slice(0, SUMMARY_LENGTH), lastFrom: m.from, unread: (c?.unread ?? 0) + unread }
     }
     this.summaries.set(this.ck(name), next)
     return [this.store.put(`c/${this.ck(name)}`, next)]
