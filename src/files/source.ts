@@ -13,6 +13,9 @@ import type { SourceDialer, SourceHandlers, SourceLink } from './index.js'
 import type { LanchatLibp2p } from '../net/index.js'
 import type { FileHello } from './pb/files.js'
 
+/** How long closing a link waits for the source to end its side before the stream is aborted. */
+const CLOSE_TIMEOUT_MS = 1_000
+
 /** Sources reached over libp2p, the first reply within `helloTimeoutMs`. */
 export function libp2pSources (libp2p: LanchatLibp2p, helloTimeoutMs: number): SourceDialer {
   return async (peer, hello, handlers) => openLink(libp2p, peer, hello, handlers, helloTimeoutMs)
@@ -26,8 +29,13 @@ async function openLink (libp2p: LanchatLibp2p, peer: string, hello: FileHello, 
   const close = (err?: Error): void => {
     if (closed) return
     closed = true
-    if (err === undefined) void stream.close().catch(() => { stream.abort(new Error('closed')) })
-    else stream.abort(err)
+    if (err === undefined) {
+      // What was written (a last `done`) goes out first; a source that never ends its side is not waited for.
+      const letGo = (): void => { if (stream.status !== 'closed') stream.abort(new Error('the source did not end its side of the stream')) }
+      void stream.close().then(() => { setTimeout(letGo, CLOSE_TIMEOUT_MS).unref?.() }, letGo)
+    } else {
+      stream.abort(err)
+    }
     h.onClose(err)
   }
   const send = (req: Partial<FileRequest>): void => {

@@ -1,6 +1,6 @@
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { openMemoryStore } from '../../store/index.js'
 import { deriveNetworkKeys, Network } from '../../src/net/index.js'
 import { ServiceError, proofTranscript } from '../../src/services/index.js'
@@ -10,6 +10,7 @@ import { FILE_PROTOCOL, MAX_CHUNKS, MAX_REQUEST_FRAME, MAX_WANT } from '../../sr
 import { createFileServer, FileError } from '../../src/files/index.js'
 import { CHUNK_IN_REPLY, CHUNK_IN_REQUEST, chunkFrame } from '../../src/files/chunks.js'
 import { FileReply, FileRequest } from '../../src/files/pb/files.js'
+import { libp2pSources } from '../../src/files/source.js'
 import type { FileServer, ServedFile } from '../../src/files/index.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -203,6 +204,30 @@ describe('the file protocol\'s server', () => {
       stream.abort(new Error('done'))
     } finally {
       alsoServed.delete(bigHex)
+    }
+  })
+
+  it('a requester that closes a link lets go of a source that never ends its side', async () => {
+    // requester plays a hostile source: it answers the hello, then neither sends nor closes.
+    await requester.libp2p.handle(FILE_PROTOCOL, async stream => {
+      const lp = lpStream(stream)
+      await lp.read()
+      await lp.write(FileReply.encode({ have: { all: true, bitmap: new Uint8Array() } }))
+    })
+    await source.libp2p.dial(multiaddr(requester.addresses()[0]!))
+    try {
+      let had!: () => void
+      const have = new Promise<void>(resolve => { had = resolve })
+      const link = await libp2pSources(source.libp2p, 5_000)(requester.peerId.toString(), { file: id as Uint8Array<ArrayBuffer>, proof: proof() as Uint8Array<ArrayBuffer>, manifest: false }, {
+        onHave: () => { had() }, onManifest: () => {}, onChunk: () => {}, onRefusal: () => {}, onClose: () => {}
+      })
+      await have
+      const open = (): number => source.libp2p.getConnections(requester.libp2p.peerId).flatMap(c => c.streams).filter(st => st.protocol === FILE_PROTOCOL && st.direction === 'outbound').length
+      expect(open()).toBe(1)
+      link.close()
+      await vi.waitFor(() => { expect(open()).toBe(0) }, { timeout: 5_000, interval: 50 })
+    } finally {
+      await requester.libp2p.unhandle(FILE_PROTOCOL)
     }
   })
 
