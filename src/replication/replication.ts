@@ -270,7 +270,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
         this.refused[inspection.reason]++
         this.log('refused an update of %s from %s: %s', name, s.peer, inspection.detail)
         // What it builds on is missing here: ask for the whole difference instead.
-        if (inspection.reason === 'missing') s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: name, epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, d.ydoc) }) }))
+        if (inspection.reason === 'missing') this.askDifference(s, d)
         return
       }
       for (const ins of inspection.inserts) {
@@ -286,8 +286,19 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       const effective = d.lastUpdate
       s.docsHeld.add(name)
       if (effective === undefined) return
-      await this.commit(d, kind, changes, { docOps: () => d.persistOps(this.raw, this.json, effective), update: effective, except: s })
+      try {
+        await this.commit(d, kind, changes, { docOps: () => d.persistOps(this.raw, this.json, effective), update: effective, except: s })
+      } catch (err) {
+        // Not persisted (the doc was read back): asked for again, and the frame fails (it is not acknowledged).
+        this.askDifference(s, d)
+        throw err
+      }
     })
+  }
+
+  /** Asks a peer for whatever of a doc this node lacks (y-protocols step 1: the peer answers with the difference). */
+  private askDifference (s: Session, d: ReplicaDoc): void {
+    s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, d.ydoc) }) }))
   }
 
   /** Internal to the epochs: persists, materializes and announces a doc's new epoch (src/replication/epochs.ts). */

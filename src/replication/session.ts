@@ -79,6 +79,8 @@ export class Session {
   /** Frames read from the peer, and how many of them are fully processed (in order) */
   private received = 0
   private processed = 0
+  /** Which stream from the peer frames are numbered on: a frame of an earlier one that finishes late counts for nothing */
+  private readStream = 0
   private readonly done = new Set<number>()
   private readonly processedWaiters: Array<{ n: number, resolve: () => void }> = []
   private ackTimer?: ReturnType<typeof setTimeout>
@@ -105,6 +107,8 @@ export class Session {
   attachOut (stream: Stream): void {
     const out = { lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), stream }
     this.out = out
+    // The peer ended it (a frame it could not apply, say): this node opens another at once, not at its next write.
+    stream.addEventListener('close', () => { if (!this.closed) this.dropOut(out) }, { once: true })
     for (const bytes of this.backlog.splice(0)) this.write(out, bytes)
   }
 
@@ -236,6 +240,7 @@ export class Session {
   /** Reads the peer's frames until its stream ends. */
   async read (stream: Stream): Promise<void> {
     const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    const current = ++this.readStream
     this.received = 0
     this.processed = 0
     this.done.clear()
@@ -262,9 +267,12 @@ export class Session {
           this.finished(n, false)
           continue
         }
-        this.host.onFrame(this, f, n).catch((err: unknown) => {
+        this.host.onFrame(this, f, n).then(() => { if (this.readStream === current) this.finished(n) }, (err: unknown) => {
+          // Not applied or not persisted (a failed batch): neither it nor any frame after it is acknowledged. The
+          // stream ends; the peer opens another and its HELLO makes up for what this node lacks.
           this.log.error('a frame from %s failed: %s', this.peer, (err as Error).stack)
-        }).finally(() => { this.finished(n) })
+          stream.abort(new Error('a replica frame could not be applied'))
+        })
       }
     } catch (err) {
       if (!this.closed) this.log('the stream from %s ended: %s', this.peer, (err as Error).message)

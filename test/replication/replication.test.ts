@@ -40,6 +40,29 @@ describe('replication', () => {
     expect(s.lag.samples).toBe(20)
   })
 
+  it("does not count a write as replicated when the replica's batch failed; the replica gets it again", async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'], replication: { durableTimeoutMs: 1_500 } })
+    const b = await member({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })
+    await replicated(a, b)
+    // b's next batch fails (a full disk, say).
+    const batch = b.store.batch.bind(b.store)
+    let fail = true
+    b.store.batch = async ops => {
+      if (fail) {
+        fail = false
+        throw new Error('disk full')
+      }
+      await batch(ops)
+    }
+    const write = a.replication.mutate('relay/t/mail', tx => { tx.put('m', text('kept?')) }, { durable: true })
+    // Acknowledged only if b has it on disk; b never persisted the frame that carried it, so it is not.
+    const outcome = await write.then(() => 'acknowledged', (err: { code?: string }) => err.code)
+    if (outcome === 'acknowledged') expect(await b.materialized('relay').get('relay/t/mail|m')).toBe('kept?')
+    else expect(outcome).toBe('NOT_REPLICATED')
+    // The stream from a ended with the failed frame; a's next HELLO brings b what it lacks.
+    await eventually(async () => await b.materialized('relay').get('relay/t/mail|m') === 'kept?', 'b has the record after all')
+  })
+
   it('reports each replica of a role it serves, how far behind it is, and others see the report', async () => {
     const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
     const b = await member({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })
