@@ -110,6 +110,9 @@ async function processes (): Promise<{ failoverMs: number, alone: number[], repl
     await alice.untilReply('roles', r => ((r.relay as { replicas?: Array<{ synced: boolean }> } | null)?.replicas ?? []).some(p => p.synced), 60_000, 'relay reports a synced replica')
     const replicated = await deposits(alice, 'replicated')
 
+    // Past its warm-up (it names holders in its announcements only then): an elected role is served only once warm, and
+    // a kill inside the warm-up would time the rest of it, not the failover.
+    await idp.untilReply('registry', r => (r.nodes as Array<{ peerId: string, views: Record<string, string> }>).some(n => n.peerId === replica.peerId && Object.keys(n.views).length > 0), 60_000, 'the replica past its warm-up')
     log('failover: the relay holder SIGKILLed, until its replica answers for relay')
     const t0 = performance.now()
     await relay.kill('SIGKILL')
