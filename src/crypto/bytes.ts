@@ -42,6 +42,11 @@ export function toHex (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }
 
+/** The bytes of a hex string (as toHex writes it). */
+export function fromHex (hex: string): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.from(hex, 'hex'))
+}
+
 /** Bytes as standard base64 (how stored records keep bytes inside JSON). */
 export function toBase64 (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')

@@ -8,7 +8,7 @@
 
 // Types of the vocabulary
 export type { Bytes } from './bytes.js'
-export { toHex, toBase64, fromBase64, equalBytes, concatBytes } from './bytes.js'
+export { toHex, fromHex, toBase64, fromBase64, equalBytes, concatBytes } from './bytes.js'
 export type { Clock, RandomSource, IdentityKeyPair, X25519KeyPair } from './primitives.js'
 
 // Errors

@@ -103,6 +103,10 @@ export interface RelayFilesInit {
   ttlMs?: number
   /** Expired files are pruned this often (default 10 minutes). */
   pruneIntervalMs?: number
+  /** A relay-eligible node looks this often for chunks of the relay's files it lacks, besides when the files change (default 10 s). */
+  copyIntervalMs?: number
+  /** A chunk uploaded to the relay holder is acknowledged once a live relay-eligible node stored it, or fails after this (default 5 s). */
+  copyTimeoutMs?: number
 }
 
 export const RELAY_FILES_DEFAULTS: Required<RelayFilesInit> = {
@@ -110,5 +114,7 @@ export const RELAY_FILES_DEFAULTS: Required<RelayFilesInit> = {
   userMaxBytes: 1 * GiB,
   fileMaxBytes: 1 * GiB,
   ttlMs: 7 * 24 * 3600_000,
-  pruneIntervalMs: 10 * 60_000
+  pruneIntervalMs: 10 * 60_000,
+  copyIntervalMs: 10_000,
+  copyTimeoutMs: 5_000
 }

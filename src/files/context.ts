@@ -3,7 +3,7 @@
  * outgoing.ts): the components, the settings, the stored transfers and the
  * live ones, and the events the facade dispatches.
  */
-import { fromBase64, toHex } from '../crypto/index.js'
+import { fromBase64, fromHex, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { fileKeys } from './chunks.js'
@@ -49,7 +49,7 @@ export interface Live {
 }
 
 export function liveOf (r: TransferRecord): Live {
-  const id = Buffer.from(r.id, 'hex')
+  const id = fromHex(r.id)
   return {
     r,
     id,

@@ -12,7 +12,7 @@ export type FileErrorCode =
   // receiving
   | 'DISK_FULL' | 'CORRUPT' | 'NO_SOURCE'
   // at a source (the file protocol's refusals)
-  | 'FORBIDDEN' | 'BAD_REQUEST' | 'BAD_INDEX' | 'NOT_HELD' | 'BUSY' | 'NOT_RELAY' | 'QUOTA_EXCEEDED' | 'TIMEOUT'
+  | 'FORBIDDEN' | 'BAD_REQUEST' | 'BAD_INDEX' | 'NOT_HELD' | 'BUSY' | 'NOT_RELAY' | 'QUOTA_EXCEEDED' | 'NOT_REPLICATED' | 'TIMEOUT'
 
 /** A file request refused, a transfer that failed; `code` says why, the message what to do. */
 export class FileError extends LanchatError<FileErrorCode> {}

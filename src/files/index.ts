@@ -19,6 +19,8 @@ import type { FileHello } from './pb/files.js'
 import type { IdentityKeyPair } from '../crypto/index.js'
 import type { LanchatLibp2p, PeerIdStr } from '../net/index.js'
 import type { RoleRegistry } from '../roles/index.js'
+import type { Replication } from '../replication/index.js'
+import type { MirrorPeers } from './mirror.js'
 import type { SealedStore } from '../sealed-store.js'
 import type { TokenVerifier } from '../services/index.js'
 import type { AttachedFile } from '../timeline/index.js'
@@ -62,8 +64,10 @@ export interface FileProvider {
 
 export interface FileServerComponents {
   libp2p: LanchatLibp2p
-  /** Uploads are taken only while this node holds the relay role */
-  registry: Pick<RoleRegistry, 'serves'>
+  /** Uploads are taken only while this node holds the relay role; the relay's chunks are copied between the live nodes eligible for it */
+  registry: Pick<RoleRegistry, 'serves'> & MirrorPeers
+  /** The relay's files are a replicated doc (standalone over `store` when absent) */
+  replication?: Replication
   /** Uploaders are users: their identity token and its key's proof */
   verifier: Pick<TokenVerifier, 'caller'>
   /** The relay's chunk store lives in its 'relay' domain */

@@ -4,6 +4,9 @@
  * chunks of the files this node holds (the logged-in user's transfers, the
  * relay's chunk store) to requesters who prove they hold the offer, and takes
  * uploads into the relay's chunk store while this node holds the relay role.
+ * Between nodes eligible for the relay role it copies the relay's chunks
+ * (mirror.ts): the holder sends each uploaded chunk on, and each node pulls
+ * what it lacks.
  * Every stream: frame size limits, a deadline for its first frame and an
  * idle timeout, decoded and checked requests, typed refusals.
  */
@@ -11,17 +14,19 @@ import { lpStream } from '@libp2p/utils'
 import { equalBytes, sha256, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
-import { proofTranscript } from '../services/index.js'
+import { proofTranscript, replicationOf } from '../services/index.js'
 import { hasBit } from './bitmap.js'
 import { CHUNK_IN_REPLY, checkFetchProof, chunkCount, chunkFrame, shapeProblem } from './chunks.js'
 import { CHUNK_HASH_BYTES, FILE_ID_BYTES, FILE_PROTOCOL, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT } from './constants.js'
 import { FileError } from './errors.js'
 import { FileReply, FileRequest } from './pb/files.js'
+import { Copies, isRelayReplica, RelayMirror, relayReplicas } from './mirror.js'
 import { RelayFileStore } from './relay-store.js'
+import { libp2pSources } from './source.js'
 import type { Sealed } from './chunks.js'
 import type { RelayFilesInit } from './constants.js'
 import type { FileProvider, FileServerComponents, ServedFile } from './index.js'
-import type { FileHello, FileRemove, FileUpload } from './pb/files.js'
+import type { FileCopy, FileHello, FileRemove, FileUpload } from './pb/files.js'
 import type { Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 
@@ -71,9 +76,13 @@ export class FileServer {
   private served = 0
   private started = false
   readonly relay: RelayFileStore
+  readonly mirror: RelayMirror
 
   constructor (private readonly c: FileServerComponents, private readonly init: ResolvedServerInit) {
-    this.relay = new RelayFileStore(c.store, init.relay, c.clock ?? Date.now)
+    const clock = c.clock ?? Date.now
+    const replication = c.replication ?? replicationOf({ store: c.store, keys: { networkId: c.networkId } as never, clock })
+    this.relay = new RelayFileStore(c.store, init.relay, replication, clock)
+    this.mirror = new RelayMirror({ peers: c.registry, relay: this.relay, dial: libp2pSources(c.libp2p, init.helloTimeoutMs), clock }, init.relay.copyIntervalMs)
   }
 
   /** The logged-in user's files (its transfers), served beside the relay's. */
@@ -88,12 +97,14 @@ export class FileServer {
     await this.c.libp2p.handle(FILE_PROTOCOL, async (stream, connection) => {
       await this.onStream(stream, connection.remotePeer.toString())
     }, { maxInboundStreams: MAX_INBOUND_STREAMS })
+    this.mirror.start()
   }
 
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
     await this.c.libp2p.unhandle(FILE_PROTOCOL).catch(() => {})
+    await this.mirror.stop()
     await this.relay.stop()
   }
 
@@ -110,7 +121,8 @@ export class FileServer {
       if (first.hello !== undefined) await this.serve(stream, lp, first.hello, remotePeer)
       else if (first.upload !== undefined) await this.upload(stream, lp, first.upload, remotePeer)
       else if (first.remove !== undefined) await this.remove(stream, lp, first.remove, remotePeer)
-      else throw new FileError('BAD_REQUEST', 'a file stream starts with a hello, an upload or a remove')
+      else if (first.copy !== undefined) await this.copy(stream, lp, first.copy, remotePeer)
+      else throw new FileError('BAD_REQUEST', 'a file stream starts with a hello, an upload, a remove or a copy')
     } catch (err) {
       this.log('file stream from %s ended: %s', remotePeer, (err as Error).message)
       await this.refuse(stream, lp, err)
@@ -133,9 +145,14 @@ export class FileServer {
 
   /** The next request, undefined at the end of the stream; TIMEOUT after `ms` without one. */
   private async read (lp: Lp, ms: number): Promise<FileRequest | undefined> {
-    let bytes
+    const frame = await this.readFrame(lp, ms)
+    return frame === undefined ? undefined : this.decode(frame)
+  }
+
+  /** The next request frame as it came, undefined at the end of the stream; TIMEOUT after `ms` without one. */
+  private async readFrame (lp: Lp, ms: number): Promise<Uint8Array | undefined> {
     try {
-      bytes = await lp.read({ signal: AbortSignal.timeout(ms) })
+      return (await lp.read({ signal: AbortSignal.timeout(ms) })).subarray()
     } catch (err) {
       const name = (err as { name?: string }).name
       if (name === 'UnexpectedEOFError') return undefined
@@ -143,8 +160,11 @@ export class FileServer {
       if (name === 'InvalidDataLengthError') throw new FileError('BAD_REQUEST', `a request frame is at most ${MAX_REQUEST_FRAME} bytes`)
       throw err
     }
+  }
+
+  private decode (frame: Uint8Array): FileRequest {
     try {
-      return FileRequest.decode(bytes.subarray(), { limits: DECODE_LIMITS })
+      return FileRequest.decode(frame, { limits: DECODE_LIMITS })
     } catch (err) {
       throw new FileError('BAD_REQUEST', `the request does not decode: ${(err as Error).message}`)
     }
@@ -198,10 +218,12 @@ export class FileServer {
   private async serve (stream: Stream, lp: Lp, hello: FileHello, remotePeer: string): Promise<void> {
     if (hello.file.byteLength !== FILE_ID_BYTES) throw new FileError('BAD_REQUEST', `a file id is ${FILE_ID_BYTES} bytes`)
     const fileId = toHex(hello.file)
-    const file = await this.lookup(fileId)
+    // A node eligible for the relay role copies the relay's chunks without a proof: it holds the records (and the relay role, some day) already.
+    if (hello.replica === true && !isRelayReplica(this.c.registry, remotePeer)) throw new FileError('FORBIDDEN', 'only a live node eligible for the relay role copies the relay\'s chunks')
+    const file = hello.replica === true ? await this.relayFile(fileId) : await this.lookup(fileId)
     if (file === undefined) throw new FileError('UNKNOWN_FILE', 'this node does not hold that file')
     try {
-      if (!checkFetchProof(file.accessKey, hello.proof, this.c.networkId, hello.file, remotePeer, this.c.libp2p.peerId.toString())) {
+      if (hello.replica !== true && !checkFetchProof(file.accessKey, hello.proof, this.c.networkId, hello.file, remotePeer, this.c.libp2p.peerId.toString())) {
         throw new FileError('FORBIDDEN', 'the proof does not open this file here: only its recipients can fetch it')
       }
       // Every write has a deadline: a requester that stops reading is dropped like one that stops asking.
@@ -328,18 +350,49 @@ export class FileServer {
     if (problem !== undefined) throw new FileError('BAD_REQUEST', `the upload's ${problem}`)
     const count = chunkCount(size, chunkSize)
     if (manifest.byteLength !== count * CHUNK_HASH_BYTES) throw new FileError('BAD_REQUEST', `the manifest of ${count} chunks is ${count * CHUNK_HASH_BYTES} bytes, not ${manifest.byteLength}`)
+    // The records of the relay's files are replicated: a new holder catches up on them before it takes an upload.
+    if (!await this.relay.replication.admit('relay')) throw new FileError('NOT_RELAY', 'this node is catching up on the relay role: try again soon')
     const fileId = toHex(file)
     const held = await this.relay.begin({ id: fileId, uploader, accessKey: new Uint8Array(accessKey), size, chunkSize, manifest: new Uint8Array(manifest) })
     this.log('%s uploads %s (%d bytes) to the relay', uploader, fileId, size)
-    await lp.write(FileReply.encode({ have: { all: false, bitmap: new Uint8Array(held.held) } }), { signal: this.writeDeadline() })
+    // Each chunk is stored by another relay-eligible node before this one keeps it and says so: what the uploader is told is stored survives this node.
+    const copies = await Copies.open(this.c.libp2p, relayReplicas(this.c.registry), fileId, this.init.relay.copyTimeoutMs)
+    try {
+      await this.receive(stream, lp, held.held, async (index, data, frame) => {
+        await this.relay.check(fileId, index, data)
+        await copies.replicate(index, frame)
+        await this.relay.put(fileId, index, data)
+      })
+    } finally {
+      copies.close()
+    }
+  }
+
+  /** A relay-eligible node keeps the chunks the relay holder sends on (each checked against the manifest the doc gave it). */
+  private async copy (stream: Stream, lp: Lp, copy: FileCopy, remotePeer: string): Promise<void> {
+    if (!isRelayReplica(this.c.registry, remotePeer)) throw new FileError('FORBIDDEN', 'only a live node eligible for the relay role sends the relay\'s chunks')
+    if (copy.file.byteLength !== FILE_ID_BYTES) throw new FileError('BAD_REQUEST', `a file id is ${FILE_ID_BYTES} bytes`)
+    const fileId = toHex(copy.file)
+    // The record was replicated before the upload began; to this node maybe a moment later.
+    const held = await this.relay.wait(fileId, this.init.helloTimeoutMs)
+    if (held === undefined) throw new FileError('UNKNOWN_FILE', 'this node has no record of that file')
+    await this.receive(stream, lp, held.held, async (index, data) => { await this.relay.put(fileId, index, data) })
+  }
+
+  /**
+   * The chunks of an upload or a copy: what is held first, then each chunk
+   * kept (`keep`) and acknowledged in turn. A chunk that is not the
+   * manifest's ends the stream: the sender is broken, or lying.
+   */
+  private async receive (stream: Stream, lp: Lp, held: Uint8Array, keep: (index: number, data: Uint8Array, frame: Uint8Array) => Promise<void>): Promise<void> {
+    await lp.write(FileReply.encode({ have: { all: false, bitmap: new Uint8Array(held) } }), { signal: this.writeDeadline() })
     for (;;) {
-      const req = await this.read(lp, this.init.idleTimeoutMs)
-      if (req === undefined) break
-      if (req.chunk === undefined) throw new FileError('BAD_REQUEST', 'an upload stream carries chunks')
-      const { index, data } = req.chunk
-      // A chunk that is not the manifest's ends the upload: the uploader is broken, or lying.
-      await this.relay.put(fileId, index, data)
-      await lp.write(FileReply.encode({ stored: index }), { signal: this.writeDeadline() })
+      const frame = await this.readFrame(lp, this.init.idleTimeoutMs)
+      if (frame === undefined) break
+      const req = this.decode(frame)
+      if (req.chunk === undefined) throw new FileError('BAD_REQUEST', 'an upload or copy stream carries chunks')
+      await keep(req.chunk.index, req.chunk.data, frame)
+      await lp.write(FileReply.encode({ stored: req.chunk.index }), { signal: this.writeDeadline() })
     }
     await stream.close({ signal: this.writeDeadline() })
   }

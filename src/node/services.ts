@@ -93,12 +93,12 @@ export class NodeServices {
     const idp = new IdpService(components)
     this.kaclsService = new KaclsService(components)
     this.relayService = new RelayService({ ...components, libp2p: network.libp2p })
+    this.fileServerService = createFileServer({ libp2p: network.libp2p, registry, verifier, store, networkId: keys.networkId, replication })
     await replication.start()
     registry.refresh()
     await idp.start()
     await this.kaclsService.start()
     await this.relayService.start()
-    this.fileServerService = createFileServer({ libp2p: network.libp2p, registry, verifier, store, networkId: keys.networkId })
     await this.fileServerService.start()
 
     const account = new Account({ rpc, store, networkId: keys.networkId, peerId: network.peerId })

@@ -3,11 +3,12 @@ import { openMemoryStore } from '../../store/index.js'
 import { chunkHash, chunkLength, fileKeys, sealChunk } from '../../src/files/chunks.js'
 import { RelayFileStore, sealedSize } from '../../src/files/relay-store.js'
 import { hasBit } from '../../src/files/bitmap.js'
+import { Replication } from '../../src/replication/index.js'
 import type { Store } from '../../store/index.js'
 import type { RelayFilesInit } from '../../src/files/constants.js'
 
 const KiB = 1024
-const limits: Required<RelayFilesInit> = { maxBytes: 400 * KiB, userMaxBytes: 200 * KiB, fileMaxBytes: 150 * KiB, ttlMs: 60_000, pruneIntervalMs: 3_600_000 }
+const limits: Required<RelayFilesInit> = { maxBytes: 400 * KiB, userMaxBytes: 200 * KiB, fileMaxBytes: 150 * KiB, ttlMs: 60_000, pruneIntervalMs: 3_600_000, copyIntervalMs: 10_000, copyTimeoutMs: 5_000 }
 
 /** A file of `size` bytes sealed in 16 KiB chunks: its upload and its chunks. */
 function file (n: number, size: number, uploader = 'alice') {
@@ -27,7 +28,7 @@ describe('the relay\'s chunk store', () => {
   beforeEach(async () => {
     store = await openMemoryStore()
     now = 1_000_000
-    relay = new RelayFileStore(store, limits, () => now)
+    relay = new RelayFileStore(store, limits, new Replication({ store, atRestKey: new Uint8Array(32).fill(7) }), () => now)
     await relay.start()
   })
   afterEach(async () => {
@@ -99,7 +100,7 @@ describe('the relay\'s chunk store', () => {
     const f = file(12, 100 * KiB)
     await relay.begin(f.start)
     await relay.stop()
-    relay = new RelayFileStore(store, limits, () => now)
+    relay = new RelayFileStore(store, limits, new Replication({ store, atRestKey: new Uint8Array(32).fill(7) }), () => now)
     await relay.start()
     expect(relay.usage('alice')).toBe(sealedSize(100 * KiB, 16 * KiB))
     await expect(relay.begin(file(13, 120 * KiB).start)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' })

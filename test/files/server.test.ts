@@ -42,7 +42,8 @@ describe('the file protocol\'s server', () => {
     await requester.start()
     server = createFileServer({
       libp2p: source.libp2p,
-      registry: { serves: () => relayRole },
+      // No other node is eligible for the relay role: an upload is on this node alone.
+      registry: { serves: () => relayRole, self: source.peerId.toString(), eligibleRoles: () => ['relay'], livePeers: () => [], holderOf: () => null },
       // The uploader's token is "alice", its proof checked against alice's key as the real verifier does.
       verifier: {
         caller: async ctx => {

@@ -237,6 +237,7 @@ export interface FileRequest {
   upload?: FileUpload
   chunk?: FileChunk
   remove?: FileRemove
+  copy?: FileCopy
 }
 
 export namespace FileRequest {
@@ -279,6 +280,11 @@ export namespace FileRequest {
         if (obj.remove != null) {
           w.uint32(50)
           FileRemove.codec().encode(obj.remove, w)
+        }
+
+        if (obj.copy != null) {
+          w.uint32(58)
+          FileCopy.codec().encode(obj.copy, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -329,6 +335,12 @@ export namespace FileRequest {
             case 6: {
               obj.remove = FileRemove.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.remove
+              })
+              break
+            }
+            case 7: {
+              obj.copy = FileCopy.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.copy
               })
               break
             }
@@ -401,6 +413,13 @@ export namespace FileRequest {
 
               break
             }
+            case 7: {
+              yield * FileCopy.codec().stream(reader, reader.uint32(), `${prefix}.copy`, {
+                limits: opts.limits?.copy
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -425,6 +444,11 @@ export namespace FileRequest {
 
   export interface FileRequestHelloManifestFieldEvent {
     field: '$.hello.manifest'
+    value: boolean
+  }
+
+  export interface FileRequestHelloReplicaFieldEvent {
+    field: '$.hello.replica'
     value: boolean
   }
 
@@ -499,6 +523,11 @@ export namespace FileRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FileRequestCopyFileFieldEvent {
+    field: '$.copy.file'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<FileRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileRequest.codec())
   }
@@ -507,7 +536,7 @@ export namespace FileRequest {
     return decodeMessage(buf, FileRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestHelloFileFieldEvent | FileRequestHelloProofFieldEvent | FileRequestHelloManifestFieldEvent | FileRequestWantFieldEvent | FileRequestDoneFieldEvent | FileRequestUploadFileFieldEvent | FileRequestUploadIdentityTokenFieldEvent | FileRequestUploadProofFieldEvent | FileRequestUploadAccessKeyFieldEvent | FileRequestUploadSizeFieldEvent | FileRequestUploadChunkSizeFieldEvent | FileRequestUploadManifestFieldEvent | FileRequestChunkIndexFieldEvent | FileRequestChunkDataFieldEvent | FileRequestRemoveFileFieldEvent | FileRequestRemoveIdentityTokenFieldEvent | FileRequestRemoveProofFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestHelloFileFieldEvent | FileRequestHelloProofFieldEvent | FileRequestHelloManifestFieldEvent | FileRequestHelloReplicaFieldEvent | FileRequestWantFieldEvent | FileRequestDoneFieldEvent | FileRequestUploadFileFieldEvent | FileRequestUploadIdentityTokenFieldEvent | FileRequestUploadProofFieldEvent | FileRequestUploadAccessKeyFieldEvent | FileRequestUploadSizeFieldEvent | FileRequestUploadChunkSizeFieldEvent | FileRequestUploadManifestFieldEvent | FileRequestChunkIndexFieldEvent | FileRequestChunkDataFieldEvent | FileRequestRemoveFileFieldEvent | FileRequestRemoveIdentityTokenFieldEvent | FileRequestRemoveProofFieldEvent | FileRequestCopyFileFieldEvent> {
     return streamMessage(buf, FileRequest.codec(), opts)
   }
 }
@@ -516,6 +545,7 @@ export interface FileHello {
   file: Uint8Array<ArrayBuffer>
   proof: Uint8Array<ArrayBuffer>
   manifest: boolean
+  replica?: boolean
 }
 
 export namespace FileHello {
@@ -541,6 +571,11 @@ export namespace FileHello {
         if ((obj.manifest != null && obj.manifest !== false)) {
           w.uint32(24)
           w.bool(obj.manifest)
+        }
+
+        if (obj.replica != null) {
+          w.uint32(32)
+          w.bool(obj.replica)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -569,6 +604,10 @@ export namespace FileHello {
             }
             case 3: {
               obj.manifest = reader.bool()
+              break
+            }
+            case 4: {
+              obj.replica = reader.bool()
               break
             }
             default: {
@@ -607,6 +646,13 @@ export namespace FileHello {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.replica`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -634,6 +680,11 @@ export namespace FileHello {
     value: boolean
   }
 
+  export interface FileHelloReplicaFieldEvent {
+    field: '$.replica'
+    value: boolean
+  }
+
   export function encode (obj: Partial<FileHello>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileHello.codec())
   }
@@ -642,7 +693,7 @@ export namespace FileHello {
     return decodeMessage(buf, FileHello.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileHello>): Generator<FileHelloFileFieldEvent | FileHelloProofFieldEvent | FileHelloManifestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileHello>): Generator<FileHelloFileFieldEvent | FileHelloProofFieldEvent | FileHelloManifestFieldEvent | FileHelloReplicaFieldEvent> {
     return streamMessage(buf, FileHello.codec(), opts)
   }
 }
@@ -1006,6 +1057,95 @@ export namespace FileRemove {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRemove>): Generator<FileRemoveFileFieldEvent | FileRemoveIdentityTokenFieldEvent | FileRemoveProofFieldEvent> {
     return streamMessage(buf, FileRemove.codec(), opts)
+  }
+}
+
+export interface FileCopy {
+  file: Uint8Array<ArrayBuffer>
+}
+
+export namespace FileCopy {
+  let _codec: Codec<FileCopy>
+
+  export const codec = (): Codec<FileCopy> => {
+    if (_codec == null) {
+      _codec = message<FileCopy>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.file != null && obj.file.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.file)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          file: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.file = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.file`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileCopyFileFieldEvent {
+    field: '$.file'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<FileCopy>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileCopy.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileCopy>): FileCopy {
+    return decodeMessage(buf, FileCopy.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileCopy>): Generator<FileCopyFileFieldEvent> {
+    return streamMessage(buf, FileCopy.codec(), opts)
   }
 }
 

@@ -32,6 +32,7 @@ import { ServiceError } from '../errors.js'
 import { MAX_MESSAGE_ID_CHARS } from './constants.js'
 import { replicationOf } from '../replicated.js'
 import { prefixEnd } from '../../../store/index.js'
+import { packRecord, unpackRecord } from '../../replication/index.js'
 import type { Change, Replication } from '../../replication/index.js'
 import type { BatchOp, KV, Store } from '../../../store/index.js'
 
@@ -117,28 +118,16 @@ const idKey = (to: string, id: string): string => `mail-id/${to}/${id}`
 const expKey = (expiresAt: number, to: string, seq: string): string => `mail-exp/${pad(expiresAt)}/${to}/${seq}`
 const recordKey = (id: string): string => `m/${id}`
 
-const utf8 = new TextEncoder()
-const text = new TextDecoder()
-
-/** A message record: header length (uint32 BE), header (JSON), envelope. */
+/** A message record: the header, then the envelope. */
 function encodeMail (h: Header, envelope: Uint8Array): Uint8Array {
-  const header = utf8.encode(JSON.stringify(h))
-  const out = new Uint8Array(4 + header.byteLength + envelope.byteLength)
-  new DataView(out.buffer).setUint32(0, header.byteLength)
-  out.set(header, 4)
-  out.set(envelope, 4 + header.byteLength)
-  return out
+  return packRecord(h, envelope)
 }
 
 function decodeMail (bytes: Uint8Array): { header: Header, envelope: Uint8Array } | undefined {
-  try {
-    const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0)
-    const header = JSON.parse(text.decode(bytes.subarray(4, 4 + n))) as Header
-    if (typeof header.from !== 'string' || !Number.isSafeInteger(header.ord) || !Number.isFinite(header.expiresAt)) return undefined
-    return { header, envelope: bytes.subarray(4 + n) }
-  } catch {
-    return undefined
-  }
+  const record = unpackRecord(bytes)
+  const header = record?.header as Header | null | undefined
+  if (header === undefined || header === null || typeof header.from !== 'string' || !Number.isSafeInteger(header.ord) || !Number.isFinite(header.expiresAt)) return undefined
+  return { header, envelope: record!.body }
 }
 
 export function isCursor (value: string): boolean {
