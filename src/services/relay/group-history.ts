@@ -78,7 +78,7 @@ export interface HistoryRead {
   /** The head's filers: the highest ord of each one's envelopes held (read before the history is) */
   filers: Readonly<Record<string, number>>
   limit: number
-  /** About this many envelope bytes (one envelope at least) */
+  /** About this many bytes of envelopes and their cursors (one envelope at least) */
   budget: number
   /** Whether the reader may have the envelopes of an epoch */
   visible: (epoch: number) => Promise<boolean>
@@ -93,9 +93,11 @@ export interface HistoryRead {
  */
 export async function readHistory (r: HistoryRead, after?: HistoryCursor): Promise<GroupFetchResponse> {
   const messages: GroupFetchResponse['messages'] = []
+  /** Envelope and cursor bytes in the reply (a cursor is about as long as the one before) */
   let bytes = 0
+  let cursorBytes = 0
   let looked = 0
-  const full = (value: Uint8Array): boolean => messages.length >= r.limit || (messages.length > 0 && bytes + value.byteLength > r.budget) || looked >= MAX_LOOKED
+  const full = (value: Uint8Array): boolean => messages.length >= r.limit || (messages.length > 0 && bytes + value.byteLength + cursorBytes > r.budget) || looked >= MAX_LOOKED
   /** Counts an envelope looked at; keeps it when the reader may see it */
   const take = async (value: Uint8Array, cursor: () => string): Promise<void> => {
     looked++
@@ -106,8 +108,10 @@ export async function readHistory (r: HistoryRead, after?: HistoryCursor): Promi
       return
     }
     if (!await r.visible(epoch)) return
-    messages.push({ envelope: new Uint8Array(value), cursor: cursor() })
-    bytes += value.byteLength
+    const text = cursor()
+    messages.push({ envelope: new Uint8Array(value), cursor: text })
+    cursorBytes = text.length
+    bytes += value.byteLength + text.length
   }
   const prefix = msgPrefix(r.group)
   const held = Object.entries(r.filers).filter(([f, ord]) => FILER.test(f) && Number.isSafeInteger(ord))

@@ -4,7 +4,7 @@
  *
  *   s/<epoch, 10>/<hash>          an encoded SignedGroupState (every state accepted, forks included)
  *   l/<username>                  a pending SignedLeaveRequest
- *   h/<epoch>/<sender>/<seq>      ord (8 bytes), 0, filer (4 bytes), an encoded GroupEnvelope: the history, once per (epoch, sender, seq)
+ *   h/<epoch>/<sender>/<seq>      ord (8 bytes), filer (7a 04, 4 bytes), an encoded GroupEnvelope: the history, once per (epoch, sender, seq)
  *
  * (`at` names the envelope after its ord: two sides of a partition that filed
  * two envelopes under one ord, each counting on from the same `next`, keep
@@ -72,18 +72,23 @@ export const memberPrefix = (u: string): string => `group-member/${u}/`
 export const histKey = (e: { epoch: number, sender: string, seq: number }): string => `h/${e.epoch}/${e.sender}/${e.seq}`
 
 /**
- * A history record: ord (uint64 BE, as two uint32), a 0 byte, the filer (4
- * bytes), then the envelope. A record written before filers has the envelope
- * right after the ord: an encoded GroupEnvelope never begins with 0 (no
- * protobuf field is numbered 0), so the two are told apart.
+ * A history record: ord (uint64 BE, as two uint32), the filer as a protobuf
+ * field of its own (number 15, 4 bytes: 7a 04 <filer>), then the envelope. A
+ * node that reads records as they were before filers (ord, then the
+ * envelope) takes the field for part of the envelope and skips it as
+ * unknown; a record written before filers never has it (an encoded
+ * GroupEnvelope begins with a field numbered 1 to 7).
  */
+const FILER_FIELD = [0x7a, 0x04]
+
 export function encodeHistory (ord: number, envelope: Uint8Array, filer: string): Uint8Array {
-  const out = new Uint8Array(13 + envelope.byteLength)
+  const out = new Uint8Array(14 + envelope.byteLength)
   const view = new DataView(out.buffer)
   view.setUint32(0, Math.floor(ord / 2 ** 32))
   view.setUint32(4, ord >>> 0)
-  out.set(Buffer.from(filer, 'hex'), 9)
-  out.set(envelope, 13)
+  out.set(FILER_FIELD, 8)
+  out.set(Buffer.from(filer, 'hex'), 10)
+  out.set(envelope, 14)
   return out
 }
 
@@ -91,11 +96,11 @@ export function decodeHistory (bytes: Uint8Array): { ord: number, filer?: string
   if (bytes.byteLength < 9) return undefined
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const ord = view.getUint32(0) * 2 ** 32 + view.getUint32(4)
-  if (!Number.isSafeInteger(ord) || ord >= 1e16) return undefined
-  if (bytes[8] !== 0) return { ord, envelope: bytes.subarray(8) }
-  if (bytes.byteLength < 14) return undefined
-  const filer = toHex(bytes.subarray(9, 13))
-  return filer === '00000000' ? undefined : { ord, filer, envelope: bytes.subarray(13) }
+  if (ord >= 1e16) return undefined
+  if (bytes[8] !== FILER_FIELD[0]) return { ord, envelope: bytes.subarray(8) }
+  if (bytes.byteLength < 15 || bytes[9] !== FILER_FIELD[1]) return undefined
+  const filer = toHex(bytes.subarray(10, 14))
+  return filer === '00000000' ? undefined : { ord, filer, envelope: bytes.subarray(14) }
 }
 
 /** What materialize reads of a group's doc. */
