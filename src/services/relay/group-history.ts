@@ -1,5 +1,5 @@
 /**
- * A group's history as its members read it (docs/groups.md, "History"), and
+ * A group's history as its members read it (docs/groups.md, "The relay"), and
  * the cursors that say how far a reader got.
  *
  * The history is in one order on every node holding the same doc: by `at`

@@ -92,7 +92,7 @@ export class RelayGroups {
     await this.replication.lock.idle()
   }
 
-  /** This node's filer tag: made once, kept in the store (docs/groups.md, "History"). */
+  /** This node's filer tag: made once, kept in the store (docs/groups.md, "The relay"). */
   private async filer (): Promise<string> {
     this.filing ??= (async () => {
       const held = await this.json.get(FILER_KEY)
