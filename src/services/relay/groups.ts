@@ -7,13 +7,14 @@
  * only on top of the chain's head (compare-and-swap on the previous state's
  * hash), under the group doc's lock.
  */
-import { randomInt } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 import { toHex, tokenBoundTo } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
 import { replicationOf } from '../replicated.js'
 import {
-  encodeHistory, GROUP_DOCS, headKey, histKey, HISTORY_CURSOR, leavePrefix, materialize, memberPrefix, msgPrefix, pad, stateKey
+  encodeHistory, FILER, FILER_KEY, GROUP_DOCS, headKey, histKey, leavePrefix, materialize, memberPrefix, msgPrefix, nextKey, pad, stateKey
 } from './group-layout.js'
+import { parseCursor, readHistory } from './group-history.js'
 import { prefixEnd } from '../../../store/index.js'
 import type { ServiceErrorCode } from '../errors.js'
 import {
@@ -44,6 +45,8 @@ export interface RelayGroupsInit {
   onCommit: (group: GroupId, state: VerifiedState, created: boolean) => void
   /** A leave request was stored */
   onLeave: (group: GroupId, epoch: number) => void
+  /** Envelopes came from a replica filed below what this node had seen (a partition healed): its members may lack them */
+  onMerged?: (group: GroupId, epoch: number) => void
 }
 
 /** Verified states kept in memory (they are small and read on every message). */
@@ -58,6 +61,9 @@ export class RelayGroups {
   private readonly heads = new Map<GroupId, HeadRecord | null>()
   private readonly states = new Map<string, VerifiedState>()
   private readonly replication: Replication
+  private filing?: Promise<string>
+  /** Groups whose change being committed merged envelopes in below what this node had seen, and their epoch */
+  private readonly merged = new Map<GroupId, number>()
 
   constructor (store: Store, init: RelayGroupsInit, replication?: Replication) {
     this.json = store.sublevel<unknown>('relay', 'json')
@@ -67,13 +73,36 @@ export class RelayGroups {
     this.replication.define({
       prefix: GROUP_DOCS,
       role: 'relay',
-      materialize: async (doc, changes) => materialize(doc.slice(GROUP_DOCS.length), this.replication.docs.get(doc)!, changes, this.json, this.raw),
-      committed: doc => { this.forget(doc.slice(GROUP_DOCS.length)) }
+      materialize: async (doc, changes) => {
+        const group = doc.slice(GROUP_DOCS.length)
+        return materialize(group, this.replication.docs.get(doc)!, changes, this.json, this.raw, epoch => { this.merged.set(group, epoch) })
+      },
+      committed: doc => {
+        const group = doc.slice(GROUP_DOCS.length)
+        this.forget(group)
+        const epoch = this.merged.get(group)
+        if (epoch === undefined) return
+        this.merged.delete(group)
+        this.init.onMerged?.(group, epoch)
+      }
     })
   }
 
   async idle (): Promise<void> {
     await this.replication.lock.idle()
+  }
+
+  /** This node's filer tag: made once, kept in the store (docs/groups.md, "The relay"). */
+  private async filer (): Promise<string> {
+    this.filing ??= (async () => {
+      const held = await this.json.get(FILER_KEY)
+      if (typeof held === 'string' && FILER.test(held)) return held
+      let tag = '00000000'
+      while (tag === '00000000') tag = randomBytes(4).toString('hex')
+      await this.json.put(FILER_KEY, tag)
+      return tag
+    })()
+    return this.filing
   }
 
   /** The cached head and states of a group are stale (its doc changed). */
@@ -258,6 +287,7 @@ export class RelayGroups {
       if (!tokenBoundTo(caller, key)) throw refuse('TOKEN_CNF_MISMATCH', 'the group lists another identity key for you than your token\'s')
     }
     if (!verifyEnvelopeSignature(this.init.networkId, env, key)) throw refuse('BAD_SIGNATURE', `the envelope is not signed by ${env.sender}`)
+    const filer = await this.filer()
     return this.replication.mutate(`${GROUP_DOCS}${env.group}`, async tx => {
       const key = histKey(env)
       if (tx.has(key)) return { stored: false }
@@ -281,9 +311,10 @@ export class RelayGroups {
           held -= value.byteLength
         }
       }
-      // Above every ord the history had, and about the time in microseconds.
-      const ord = Math.max(this.init.clock() * 1000 + randomInt(1000), h.next)
-      tx.put(key, encodeHistory(ord, bytes))
+      // Above every ord this node has seen of the group (its own filings' ords only go up), and about the time in microseconds.
+      const seen = await this.json.get(nextKey(env.group)) as number | undefined
+      const ord = Math.max(this.init.clock() * 1000 + randomInt(1000), h.next, seen ?? 0)
+      tx.put(key, encodeHistory(ord, bytes, filer))
       return { stored: true }
     }, { durable: caller !== undefined })
   }
@@ -295,42 +326,32 @@ export class RelayGroups {
 
   /**
    * The group's history after `after`: the envelopes of epochs the caller is
-   * (or was) a member of, oldest first, within `limit` messages and about
-   * `budget` bytes.
+   * (or was) a member of, within `limit` messages and about `budget` bytes;
+   * first those merged in below the cursor since it was given, then the
+   * newer ones, oldest first (group-history.ts).
    */
   async fetch (caller: IdentityTokenClaims, group: GroupId, after: string | undefined, limit: number, budget: number): Promise<GroupFetchResponse> {
     checkGroupId(group)
-    if (after !== undefined && !HISTORY_CURSOR.test(after)) throw refuse('BAD_REQUEST', 'after must be a cursor from an earlier fetch')
-    await this.current(group)
-    const prefix = msgPrefix(group)
-    const range = after === undefined ? { gte: prefix, lt: prefixEnd(prefix) } : { gt: prefix + after, lt: prefixEnd(prefix) }
-    const messages: GroupFetchResponse['messages'] = []
-    let cursor = after ?? ''
-    let bytes = 0
-    let more = false
+    const cursor = after === undefined ? undefined : parseCursor(after)
+    // The head (its filers) before the history: what a cursor given now claims is all in what is read after.
+    const { head } = await this.current(group)
     const memberOf = new Map<number, boolean>()
-    for await (const [key, value] of this.raw.iterator(range)) {
-      if (messages.length >= limit || (messages.length > 0 && bytes + value.byteLength > budget)) {
-        more = true
-        break
+    return readHistory({
+      group,
+      raw: this.raw,
+      json: this.json,
+      filers: head.filers ?? {},
+      limit,
+      budget,
+      visible: async epoch => {
+        let member = memberOf.get(epoch)
+        if (member === undefined) {
+          member = await this.memberAt(group, epoch, caller.sub)
+          memberOf.set(epoch, member)
+        }
+        return member
       }
-      cursor = key.slice(prefix.length)
-      let epoch: number
-      try {
-        epoch = GroupEnvelope.decode(value).epoch
-      } catch {
-        continue
-      }
-      let member = memberOf.get(epoch)
-      if (member === undefined) {
-        member = await this.memberAt(group, epoch, caller.sub)
-        memberOf.set(epoch, member)
-      }
-      if (!member) continue
-      messages.push({ envelope: new Uint8Array(value), cursor })
-      bytes += value.byteLength
-    }
-    return { messages, more, cursor }
+    }, cursor)
   }
 
   // ---------------------------------------------------------------- authorization

@@ -108,7 +108,9 @@ export class RelayService {
         if (created) this.topics.listen(group)
         this.topics.poke(group, state.state.epoch)
       },
-      onLeave: (group, epoch) => { this.topics.poke(group, epoch) }
+      onLeave: (group, epoch) => { this.topics.poke(group, epoch) },
+      // A heal merged the other side's history in below cursors given: the holder tells the members to fetch.
+      onMerged: (group, epoch) => { if (typeof components.registry.serves !== 'function' || components.registry.serves('relay')) this.topics.poke(group, epoch) }
     }, replication)
     this.topics = new RelayTopics(components, this.groups, () => this.started)
     this.handoff = new MailHandoff(components, this.mailbox, { clock: this.clock, mailTtlMs: this.init.mailTtlMs, running: () => this.started })
