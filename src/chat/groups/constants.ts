@@ -9,6 +9,11 @@ export const WINDOW_SAVE_MS = 250
 export const MAX_PENDING_ENVELOPES = 1000
 /** Envelopes posted to the relay at once. */
 export const POST_BATCH = 64
+/**
+ * This user's messages a relay took, kept per group (newest first) so that a
+ * fork undoing the state they were sealed under can send them again.
+ */
+export const SENT_LOG_MAX = 1000
 /** Messages asked of the relay at once. */
 export const FETCH_BATCH = 200
 
