@@ -37,7 +37,7 @@ export interface GroupRecord {
    * The sent log: this user's messages a relay took, by storage key
    * (g/<h>/p/<hlc>/<id>), with the epoch and state (hex hash) each was sealed
    * under; should a fork undo that state, they go out again. The newest
-   * SENT_LOG_MAX are kept.
+   * `sentLogMax` are kept.
    */
   sent: Map<string, { epoch: number, state: string }>
   /** How many times the group moved to another branch: a history page read before a move is not where the cursor goes on from */

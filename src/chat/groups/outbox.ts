@@ -12,7 +12,7 @@ import { KeyedLock } from '../../lock.js'
 import { RetryLoop } from '../../retry.js'
 import { bodyFields, decodeBody, groupConversation, newMessageId } from '../../timeline/index.js'
 import { checkOutgoing, storedBody } from '../outgoing.js'
-import { POST_BATCH, SENT_LOG_MAX } from './constants.js'
+import { POST_BATCH } from './constants.js'
 import { pad } from './context.js'
 import { GroupError } from './errors.js'
 import type { GroupRecord, OffChainState } from './chain.js'
@@ -304,7 +304,7 @@ export class Outbox {
   /**
    * The relay has it: out of the outbox into the sent log (without its
    * envelope: a fork that undoes its state seals it again), `sent` in the
-   * timeline, in one write; the oldest of the log beyond SENT_LOG_MAX go.
+   * timeline, in one write; the oldest of the log beyond `sentLogMax` go.
    */
   private async settle (r: GroupRecord, key: string, entry: OutEntry): Promise<void> {
     const { store } = this.ctx
@@ -313,7 +313,7 @@ export class Outbox {
     const ops = [store.del(key), store.put(logKey, kept)]
     r.sent.set(logKey, { epoch: entry.epoch ?? 0, state: entry.state ?? '' })
     for (const old of r.sent.keys()) {
-      if (r.sent.size <= SENT_LOG_MAX) break
+      if (r.sent.size <= this.ctx.init.sentLogMax) break
       r.sent.delete(old)
       ops.push(store.del(old))
     }

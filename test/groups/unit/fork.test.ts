@@ -75,9 +75,9 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
 
   it('moves onto the longer chain with the same epoch and keys as the other side; reads both branches; its split posts reach the others once; new posts flow both ways', async () => {
     const { l, group, m, a, b } = await beforeSplit(['alice', 'bob', 'carol', 'dave'], { alice: 'a', carol: 'a', erin: 'a', bob: 'b', dave: 'b' })
-    const { alice, bob, carol, dave } = m as Record<string, Member>
+    const { bob, carol, dave } = m as Record<string, Member>
+    let alice = m.alice
     const erin = await l.member('erin', INIT)
-    const seenByAlice = changes(alice!)
     const seenByErin = changes(erin)
     // Side a: erin joins (epoch 3'); alice, carol and erin talk under it; carol never hears erin live.
     await finish(alice!.groups.invite(group, 'erin'))
@@ -96,6 +96,10 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     await until('each side has its own messages', () => alice!.messages.length === 2 && carol!.messages.length === 2 && dave!.messages.length === 2)
     await until('every split post at its side\'s relay', () => [alice!, carol!, erin, bob!, dave!].every(x => x.statuses.filter(s => s.status === 'sent').length === (x === alice! ? 2 : 1)))
     const lostHash = hashOf(alice!, group)
+    // Alice restarts during the split: what she sent is read back from her store.
+    await alice!.stop()
+    alice = await l.member('alice', INIT)
+    const seenByAlice = changes(alice)
 
     await healSplit(l, group, a, b)
     l.relayConnected()
@@ -116,11 +120,13 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     })
     // Carol reads erin's post of the branch left, from the relay, under the key of epoch 3' she kept.
     await until('carol has erin\'s post of the branch left', async () => (await texts(carol!, group)).includes('a: erin'))
-    for (const x of [alice!, bob!, carol!, dave!]) {
+    for (const x of [alice, bob!, carol!, dave!]) {
       const history = await texts(x, group)
       for (const t of all) expect(count(history, t)).toBe(1)
-      expect(x.messages.filter(e => e.text === 'a: carol' || e.text === 'a: alice').length).toBe(x === alice! ? 1 : x === carol! ? 1 : 2)
     }
+    // Each shown once: bob and dave get both as new messages, carol (who had alice's live) nothing again.
+    for (const x of [bob!, dave!]) expect(x.messages.filter(e => e.text === 'a: carol' || e.text === 'a: alice').length).toBe(2)
+    expect(carol!.messages.filter(e => e.text === 'a: alice').length).toBe(1)
     expect(bob!.messages.find(e => e.text === 'a: carol')!.epoch).toBe(4)
     // Alice is told what happened.
     const fork = seenByAlice.find(c => c.fork !== undefined)?.fork
@@ -145,6 +151,28 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
       { group, epoch: 3, sender: 'erin', seq: 99, hlc: `${Date.now()}.00000` }, { id: 'e1'.repeat(16), text: 'a: erin, late', sentAt: Date.now() }, erin.user.identity)
     await expect(again.groups.receive(late, 'relay')).resolves.toBe('ok')
     expect(await texts(again, group)).toContain('a: erin, late')
+  })
+
+  it('counts what it sent during the split beyond the sent log as not sent again, and says so', async () => {
+    const { l, group, m, a, b } = await beforeSplit(['alice', 'bob', 'carol'], { alice: 'a', bob: 'b', carol: 'b' })
+    await l.user('dave')
+    await m.alice!.stop()
+    const alice = await l.member('alice', { ...INIT, sentLogMax: 1 })
+    const seen = changes(alice)
+    await finish(alice.groups.promote(group, 'carol'))
+    const sent = [await alice.groups.send(group, 'a: first'), await alice.groups.send(group, 'a: second')]
+    await until('both at side a\'s relay', () => sent.every(x => alice.statuses.some(st => st.id === x.id && st.status === 'sent')))
+    await finish(m.bob!.groups.promote(group, 'carol'))
+    await finish(m.bob!.groups.invite(group, 'dave'))
+
+    await healSplit(l, group, a, b)
+    l.relayConnected(['alice'])
+    await until('alice told', () => seen.some(c => c.fork !== undefined))
+    const fork = seen.find(c => c.fork !== undefined)!.fork!
+    expect(fork).toMatchObject({ kind: 'moved', ancestor: 2, resent: 1, unsent: 1 })
+    expect(fork.notice).toContain('Up to 1 of your messages sent during the split are too old to send again')
+    await until('bob gets the one sent again', () => m.bob!.messages.some(e => e.text === 'a: second'))
+    expect(await texts(m.bob!, group)).not.toContain('a: first')
   })
 
   it('on a tie, the lower hash wins; a member of the other side moves when a post of the chain does not open under its key', async () => {
