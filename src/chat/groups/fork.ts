@@ -125,7 +125,9 @@ export class Forks {
     for (const bytes of sorted) {
       const epoch = this.open(r, bytes).epoch
       try {
-        if (epoch === prev.state.epoch + 1) {
+        if (epoch <= prev.state.epoch) {
+          throw new GroupError('BAD_STATE', `it gives two states of epoch ${epoch}`)
+        } else if (epoch === prev.state.epoch + 1) {
           prev = verifyNext(networkId, prev, bytes)
         } else if (isMember(prev.state, me)) {
           // A member sees every state of the chain it is in: skipping one could hide a change this user must check.
