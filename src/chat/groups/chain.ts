@@ -6,8 +6,8 @@
  * signed with the key the directory has for its author), and the epoch keys,
  * unwrapped at the KACLS with the relay's authorization.
  */
-import { EPOCH_KEY_BYTES, epochResource, isMember, memberKey, openState, usernames, verifyAnchor, verifyGenesis, verifyNext } from '../../groups/index.js'
-import { equalBytes, fromBase64, toBase64 } from '../../crypto/index.js'
+import { EPOCH_KEY_BYTES, epochResource, isMember, memberKey, openState, stateHash, usernames, verifyAnchor, verifyGenesis, verifyNext } from '../../groups/index.js'
+import { equalBytes, fromBase64, toBase64, toHex } from '../../crypto/index.js'
 import { isCode } from '../../errors.js'
 import { KeyedLock } from '../../lock.js'
 import { pad } from './context.js'
@@ -23,8 +23,27 @@ export interface GroupRecord {
   /** Storage key prefix: g/<keyed hash of the group id>/ */
   prefix: string
   head: VerifiedState
+  /** The chain's states this node holds, by epoch, and their hashes */
   states: Map<number, GroupState>
+  hashes: Map<number, Uint8Array>
   keys: Map<number, Uint8Array>
+  /**
+   * States of a branch this node followed and left for the relay's chain (a
+   * healed fork: fork.ts), by epoch, with the keys it had for them: what was
+   * sent under them stays readable; nothing is sent under them again.
+   */
+  offChain: Map<number, OffChainState[]>
+  /**
+   * The sent log: this user's messages a relay took, by storage key
+   * (g/<h>/p/<hlc>/<id>), with the epoch and state (hex hash) each was sealed
+   * under; should a fork undo that state, they go out again. The newest
+   * `sentLogMax` are kept.
+   */
+  sent: Map<string, { epoch: number, state: string }>
+  /** How many times the group moved to another branch: a history page read before a move is not where the cursor goes on from */
+  moves: number
+  /** The relay no longer lists this user though its latest state here does (told once: fork.ts) */
+  unlisted: boolean
   /** Epochs this user is a member of whose key is not unwrapped yet */
   missing: Set<number>
   /** This user asked to leave (a pending leave request at the relay) */
@@ -45,6 +64,18 @@ export interface GroupRecord {
 interface StoredState {
   bytes: string
   hash: string
+}
+
+/** A state of a branch this node left, kept to read what was sent under it. */
+export interface OffChainState {
+  state: GroupState
+  hash: Uint8Array
+  key?: Uint8Array
+}
+
+/** How an off-chain state is stored: g/<h>/x/<epoch>/<hex hash> */
+interface StoredOffChain extends StoredState {
+  key?: string
 }
 
 export interface Meta {
@@ -68,10 +99,23 @@ export interface ChainHooks {
   flush: (group: GroupId) => void
 }
 
+function offChainAt (r: GroupRecord, epoch: number): OffChainState[] {
+  let list = r.offChain.get(epoch)
+  if (list === undefined) {
+    list = []
+    r.offChain.set(epoch, list)
+  }
+  return list
+}
+
+/** The relay gave a state that parts from this node's chain: Sync heals the fork (fork.ts). */
+const forked = (group: GroupId, epoch: number, what: string): GroupError =>
+  new GroupError('FORKED', `the relay's state of epoch ${epoch} of group ${group} ${what}: the chain forked`)
+
 function newRecord (group: GroupId, prefix: string, head: VerifiedState): GroupRecord {
   return {
-    group, prefix, head, states: new Map(), keys: new Map(), seqs: new Map(), missing: new Set(), leaving: false, cursor: '',
-    leaves: new Map(), outbox: new Map(), waiting: [], listening: false
+    group, prefix, head, states: new Map(), hashes: new Map(), keys: new Map(), offChain: new Map(), sent: new Map(), moves: 0, unlisted: false,
+    seqs: new Map(), missing: new Set(), leaving: false, cursor: '', leaves: new Map(), outbox: new Map(), waiting: [], listening: false
   }
 }
 
@@ -87,15 +131,22 @@ export class Chain {
     const prefix = this.ctx.prefix(group)
     let head: VerifiedState | undefined
     const states = new Map<number, GroupState>()
+    const hashes = new Map<number, Uint8Array>()
     for await (const [, s] of store.entries<StoredState>(`${prefix}s/`)) {
       const bytes = fromBase64(s.bytes)
       const { state } = openState(bytes)
       states.set(state.epoch, state)
+      hashes.set(state.epoch, fromBase64(s.hash))
       head = { state, bytes, hash: fromBase64(s.hash) }
     }
     if (head === undefined) return undefined
     const r = newRecord(group, prefix, head)
     r.states = states
+    r.hashes = hashes
+    for await (const [, x] of store.entries<StoredOffChain>(`${prefix}x/`)) {
+      const { state } = openState(fromBase64(x.bytes))
+      offChainAt(r, state.epoch).push({ state, hash: fromBase64(x.hash), ...(x.key !== undefined ? { key: fromBase64(x.key) } : {}) })
+    }
     for await (const [key, k] of store.entries<{ key: string }>(`${prefix}k/`)) r.keys.set(Number(key.slice(-10)), fromBase64(k.key))
     for await (const [key, s] of store.entries<{ next: number }>(`${prefix}q/`)) r.seqs.set(Number(key.slice(-10)), s.next)
     const meta = await store.get<Meta>(`${prefix}meta`) ?? { cursor: '', leaving: false }
@@ -135,7 +186,14 @@ export class Chain {
     const epoch = state.epoch
     const changed = await this.lock.run(group, async () => {
       const r = ctx.records.get(group)
-      if (r !== undefined && state.epoch <= r.head.state.epoch) return false
+      if (r !== undefined && state.epoch <= r.head.state.epoch) {
+        const held = r.hashes.get(state.epoch)
+        if (held !== undefined && !equalBytes(held, stateHash(bytes))) throw forked(group, state.epoch, 'is another state than the one this node holds')
+        return false
+      }
+      if (r !== undefined && state.epoch === r.head.state.epoch + 1 && !equalBytes(state.previous, r.head.hash)) {
+        throw forked(group, state.epoch, `does not follow this node's epoch ${r.head.state.epoch}`)
+      }
       const verified = await this.verify(group, r, bytes, state)
       const s = verified.state
       const prefix = r?.prefix ?? ctx.prefix(group)
@@ -147,6 +205,7 @@ export class Chain {
       const rec = r ?? newRecord(group, prefix, verified)
       rec.head = verified
       rec.states.set(s.epoch, s)
+      rec.hashes.set(s.epoch, verified.hash)
       ctx.records.set(group, rec)
       const member = isMember(s, ctx.me)
       if (member) {
@@ -178,12 +237,89 @@ export class Chain {
     if (r !== undefined && isMember(r.head.state, me)) {
       throw new GroupError('BAD_STATE', `the relay skipped from epoch ${r.head.state.epoch} to ${state.epoch} of group ${group}`)
     }
-    const verified = state.epoch === 1 ? verifyGenesis(networkId, bytes) : verifyAnchor(networkId, bytes)
+    return this.verifyAnchor(group, bytes)
+  }
+
+  /** A state taken without its predecessor: signed by its author with the key the directory has for it. */
+  async verifyAnchor (group: GroupId, bytes: Uint8Array): Promise<VerifiedState> {
+    const { state } = openState(bytes)
+    const verified = state.epoch === 1 ? verifyGenesis(this.ctx.networkId, bytes) : verifyAnchor(this.ctx.networkId, bytes)
     const listed = memberKey(verified.state, verified.state.author)!
     if (!equalBytes(listed, await this.pinnedKey(verified.state.author))) {
       throw new GroupError('KEY_MISMATCH', `epoch ${state.epoch} of group ${group} is signed with a key the directory does not have for ${verified.state.author}`)
     }
     return verified
+  }
+
+  /**
+   * Moves a group off the branch it followed after epoch `ancestor` onto
+   * `branch` (the relay's chain after it, each state checked: fork.ts). This
+   * node's states after the ancestor are kept off the chain (x/<epoch>/<hash>)
+   * with their keys, to read what was sent under them; the branch becomes the
+   * chain, its keys unwrapped at the KACLS like any state's; the history is
+   * read again from its start (the other side's messages of the split may be
+   * filed before where this node had read to: each is recorded once).
+   * `rebase` (the outbox) runs once that is written, before a removal drops
+   * what this user had not sent. Resolves undefined, having changed nothing,
+   * if the head is no longer `from`.
+   */
+  async rewind<T> (group: GroupId, from: Uint8Array, ancestor: number, branch: VerifiedState[], rebase: (r: GroupRecord, lost: OffChainState[]) => Promise<T>): Promise<{ lost: OffChainState[], rebased: T } | undefined> {
+    const { ctx } = this
+    const { store, me } = ctx
+    const top = branch.at(-1)
+    if (top === undefined) throw new Error('a rewind needs a branch')
+    const done = await this.lock.run(group, async () => {
+      const r = ctx.records.get(group)
+      if (r === undefined || !equalBytes(r.head.hash, from)) return undefined
+      const ops: BatchOp[] = []
+      const taken = new Set(branch.map(v => v.state.epoch))
+      const lost: OffChainState[] = []
+      for (const [epoch, state] of [...r.states].filter(([e]) => e > ancestor).sort(([a], [b]) => a - b)) {
+        const hash = r.hashes.get(epoch)!
+        const held = await store.get<StoredState>(`${r.prefix}s/${pad(epoch)}`)
+        const key = r.keys.get(epoch)
+        lost.push({ state, hash, ...(key !== undefined ? { key } : {}) })
+        if (held !== undefined) {
+          ops.push(store.put(`${r.prefix}x/${pad(epoch)}/${toHex(hash)}`, { ...held, ...(key !== undefined ? { key: toBase64(key) } : {}) } satisfies StoredOffChain))
+        }
+        if (!taken.has(epoch)) ops.push(store.del(`${r.prefix}s/${pad(epoch)}`))
+        ops.push(store.del(`${r.prefix}k/${pad(epoch)}`))
+      }
+      for (const v of branch) ops.push(store.put(`${r.prefix}s/${pad(v.state.epoch)}`, { bytes: toBase64(v.bytes), hash: toBase64(v.hash) } satisfies StoredState))
+      ops.push(store.put(`${r.prefix}meta`, { cursor: '', leaving: r.leaving } satisfies Meta))
+      await store.write(ops)
+      const wasMember = isMember(r.head.state, me)
+      for (const l of lost) {
+        r.states.delete(l.state.epoch)
+        r.hashes.delete(l.state.epoch)
+        r.keys.delete(l.state.epoch)
+        r.missing.delete(l.state.epoch)
+        offChainAt(r, l.state.epoch).push(l)
+      }
+      for (const v of branch) {
+        r.states.set(v.state.epoch, v.state)
+        r.hashes.set(v.state.epoch, v.hash)
+        if (isMember(v.state, me)) r.missing.add(v.state.epoch)
+      }
+      r.head = top
+      r.cursor = ''
+      r.moves++
+      r.unlisted = false
+      const rebased = await rebase(r, lost)
+      const member = isMember(top.state, me)
+      if (member) this.hooks.listen(r)
+      const before = r.leaves.size
+      for (const u of [...r.leaves.keys()]) if (!isMember(top.state, u)) r.leaves.delete(u)
+      if (r.leaves.size < before) this.hooks.leavesSettled(r)
+      if (!member && (wasMember || r.leaving)) await this.removed(r)
+      ctx.log('group %s moved to the relay\'s chain after epoch %d: at epoch %d now (%d states left off it)', group, ancestor, top.state.epoch, lost.length)
+      return { r, lost, rebased }
+    })
+    if (done === undefined) return undefined
+    if (done.r.missing.size > 0) await this.fetchKeys(done.r)
+    this.hooks.drain(done.r)
+    this.hooks.flush(group)
+    return { lost: done.lost, rebased: done.rebased }
   }
 
   /** This user is no longer a member: stop listening, drop what can no longer be sent. */

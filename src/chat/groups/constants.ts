@@ -34,6 +34,12 @@ export interface GroupsInit {
   retryMaxMs?: number
   /** A membership change that keeps losing the compare-and-swap gives up after this many attempts (default 8). */
   maxChangeAttempts?: number
+  /**
+   * This user's messages a relay took are kept, the newest this many per
+   * group (default 1,000), so that a fork undoing the state they were sealed
+   * under can send them again (docs/groups.md, "Forks").
+   */
+  sentLogMax?: number
 }
 
 export const GROUPS_DEFAULTS: Required<GroupsInit> = {
@@ -42,5 +48,6 @@ export const GROUPS_DEFAULTS: Required<GroupsInit> = {
   postLingerMs: 100,
   retryMinMs: 1_000,
   retryMaxMs: 30_000,
-  maxChangeAttempts: 8
+  maxChangeAttempts: 8,
+  sentLogMax: 1000
 }

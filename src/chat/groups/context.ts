@@ -47,9 +47,51 @@ export interface GroupMessage extends ChatMessage {
   group: GroupId
 }
 
+/** A change of a group's chain, as a fork report lists it. */
+export interface GroupChangeSummary {
+  epoch: number
+  author: string
+  change: GroupChange
+  subject: string
+}
+
+/**
+ * What a forked chain did to this user's view of a group (docs/groups.md,
+ * "Forks"), sent with the group:changed that follows it; `notice` says it in
+ * a sentence a front end can show as the group's system line.
+ */
+export type GroupFork = {
+  /**
+   * The branch this node followed lost to the relay's chain: it follows the
+   * chain from the epoch after `ancestor` now. `undone`: the lost branch's
+   * changes; `applied`: the chain's. `resent`: this user's messages sent
+   * under the lost branch, sent again under the chain's current epoch (same
+   * ids: whoever had them shows them once); `unsent`: at most this many it
+   * sent under the lost branch could not go again (no longer kept, or this
+   * user is not a member of the chain's current epoch).
+   */
+  kind: 'moved'
+  ancestor: number
+  undone: GroupChangeSummary[]
+  applied: GroupChangeSummary[]
+  resent: number
+  unsent: number
+  notice: string
+} | {
+  /**
+   * The relay no longer lists this user in the group, yet shows no signed
+   * state that removed it (most likely: it was added on one side of a split,
+   * and that side's changes were undone). Nothing is changed here on the
+   * relay's word alone; what this user sends is refused until it is added again.
+   */
+  kind: 'unlisted'
+  notice: string
+}
+
 export interface GroupsEvents {
   'group:message': CustomEvent<GroupMessage & { epoch: number }>
-  'group:changed': CustomEvent<GroupInfo>
+  /** `fork`: the change came from a forked chain (see GroupFork) */
+  'group:changed': CustomEvent<GroupInfo & { fork?: GroupFork }>
   'group:status': CustomEvent<{ id: string, group: GroupId, status: 'sent' | 'failed', code?: string }>
   /** A group message was edited, deleted or reacted to (by this user or another member) */
   'message:updated': CustomEvent<MessageUpdate>
@@ -132,8 +174,8 @@ export class MemberContext {
     this.dispatch(type, detail)
   }
 
-  /** group:changed with what the group is now. */
-  changed (r: GroupRecord): void {
-    this.emit('group:changed', this.info(r))
+  /** group:changed with what the group is now (and, after a fork, what the fork did). */
+  changed (r: GroupRecord, fork?: GroupFork): void {
+    this.emit('group:changed', fork === undefined ? this.info(r) : { ...this.info(r), fork })
   }
 }

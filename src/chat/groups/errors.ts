@@ -3,8 +3,8 @@ import type { GroupStateErrorCode } from '../../groups/index.js'
 
 /** Codes of a refused group request or group message (docs/groups.md and docs/headless.md list them). */
 export type GroupErrorCode =
-  | GroupStateErrorCode | 'BAD_MEMBERS' | 'BAD_TEXT' | 'CANNOT_KICK_SELF' | 'KEY_CHANGED' | 'LEFT' | 'NO_KEY' | 'REMOVED'
-  | 'STOPPING' | 'UNKNOWN_GROUP'
+  | GroupStateErrorCode | 'BAD_FORK' | 'BAD_MEMBERS' | 'BAD_TEXT' | 'CANNOT_KICK_SELF' | 'FORKED' | 'KEY_CHANGED' | 'LEFT' | 'NO_KEY'
+  | 'REMOVED' | 'STOPPING' | 'UNKNOWN_GROUP'
 
 /**
  * A group request or message refused; `code` says why. Refusals by the relay

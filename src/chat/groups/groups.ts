@@ -10,8 +10,9 @@
  *
  * This is the facade; the parts, one job each: membership.ts (changes and
  * leave requests), chain.ts (the per-group record, states, epoch keys),
- * sync.ts (catching up with the relay, pokes), receive.ts (the topic,
- * checks, held envelopes), replay-window.ts, outbox.ts (sending).
+ * sync.ts (catching up with the relay, pokes), fork.ts (moving onto the
+ * relay's chain after a fork), receive.ts (the topic, checks, held
+ * envelopes), replay-window.ts, outbox.ts (sending).
  */
 import { TypedEventEmitter } from 'main-event'
 import { checkGroupId, isMember } from '../../groups/index.js'
@@ -21,6 +22,7 @@ import { Chain } from './chain.js'
 import { GROUPS_DEFAULTS } from './constants.js'
 import { MemberContext } from './context.js'
 import { GroupError } from './errors.js'
+import { Forks } from './fork.js'
 import { Membership } from './membership.js'
 import { migrateStatuses } from './migrate.js'
 import { libp2pNetwork } from './network.js'
@@ -30,7 +32,7 @@ import { ReplayWindows } from './replay-window.js'
 import { Sync } from './sync.js'
 import type { GroupsInit } from './constants.js'
 import type { Attachments, OutgoingAttachment } from '../attachments.js'
-import type { GroupInfo, GroupMessage, GroupsAccount, GroupsDirectory, GroupsEvents } from './context.js'
+import type { GroupFork, GroupInfo, GroupMessage, GroupsAccount, GroupsDirectory, GroupsEvents } from './context.js'
 import type { MemberNetwork } from './network.js'
 import type { GroupSendResult } from './outbox.js'
 import type { EnvelopeSource, ReceiveOutcome } from './receive.js'
@@ -41,7 +43,7 @@ import type { Rpc } from '../../services/index.js'
 import type { Body, Timeline } from '../../timeline/index.js'
 import type { Store } from '../../../store/index.js'
 
-export type { GroupId, GroupInfo, GroupMessage, GroupsEvents, GroupSendResult, ReceiveOutcome }
+export type { GroupFork, GroupId, GroupInfo, GroupMessage, GroupsEvents, GroupSendResult, ReceiveOutcome }
 
 interface GroupsCommonComponents {
   store: Store
@@ -110,8 +112,11 @@ export class Groups extends TypedEventEmitter<GroupsEvents> {
       ...(components.attachments !== undefined ? { attachments: components.attachments } : {})
     })
     this.outbox = new Outbox(ctx, senderKeys)
+    const forks = new Forks(ctx, { chain: this.chain, rebase: async (r, lost) => this.outbox.rebase(r, lost) })
     this.relaySync = new Sync(ctx, {
       chain: this.chain,
+      heal: async group => forks.heal(group),
+      unlisted: r => { forks.unlisted(r) },
       noteLeaves: (r, leaves) => { this.membership.noteLeaves(r, leaves) },
       receive: async (env, source) => this.receiver.receive(env, source),
       flush: group => { this.outbox.soon(group) }

@@ -4,7 +4,7 @@
  * the rules both sides check are in src/groups/.
  */
 export { Groups } from './groups.js'
-export type { GroupInfo, GroupMessage, GroupSendResult, GroupsEvents, GroupsComponents, GroupsNetworkComponents, ReceiveOutcome, GroupId } from './groups.js'
+export type { GroupFork, GroupInfo, GroupMessage, GroupSendResult, GroupsEvents, GroupsComponents, GroupsNetworkComponents, ReceiveOutcome, GroupId } from './groups.js'
 export type { GroupsAccount, GroupsDirectory } from './context.js'
 export type { MemberNetwork, RelayClient, KaclsClient, TopicClient } from './network.js'
 export { GroupError } from './errors.js'

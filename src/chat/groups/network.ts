@@ -21,7 +21,8 @@ import type { PeerId } from '@libp2p/interface'
 export interface RelayClient {
   /** Compare-and-swap: CONFLICT when the relay's head is not the state this one follows */
   commit: (state: Uint8Array) => Promise<void>
-  states: (group: GroupId, after: number) => Promise<{ states: Uint8Array[], more: boolean, leaves: Uint8Array[] }>
+  /** The states after `after` this user may see; `head`: the epoch of the relay's chain's head */
+  states: (group: GroupId, after: number) => Promise<{ states: Uint8Array[], more: boolean, leaves: Uint8Array[], head?: number }>
   list: () => Promise<Array<{ group: GroupId, epoch: number, last: string, leaves: number }>>
   leave: (request: Uint8Array) => Promise<void>
   /** One result per envelope: code '' when the relay has it */

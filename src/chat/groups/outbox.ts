@@ -7,7 +7,7 @@
  * backoff across restarts.
  */
 import { GroupEnvelope, isMember, sealGroupMessage } from '../../groups/index.js'
-import { fromBase64, toBase64 } from '../../crypto/index.js'
+import { fromBase64, toBase64, toHex } from '../../crypto/index.js'
 import { KeyedLock } from '../../lock.js'
 import { RetryLoop } from '../../retry.js'
 import { bodyFields, decodeBody, groupConversation, newMessageId } from '../../timeline/index.js'
@@ -15,7 +15,7 @@ import { checkOutgoing, storedBody } from '../outgoing.js'
 import { POST_BATCH } from './constants.js'
 import { pad } from './context.js'
 import { GroupError } from './errors.js'
-import type { GroupRecord } from './chain.js'
+import type { GroupRecord, OffChainState } from './chain.js'
 import type { MemberContext } from './context.js'
 import type { SenderKeys } from './receive.js'
 import type { ErrorCode } from '../../errors.js'
@@ -40,6 +40,8 @@ export interface OutEntry {
   epoch?: number
   seq?: number
   envelope?: string
+  /** hex hash of the state it was sealed under (entries sealed before this was kept have none) */
+  state?: string
 }
 
 export interface GroupSendResult {
@@ -70,13 +72,14 @@ export class Outbox {
     this.loop = new RetryLoop(async group => this.round(group), { retryMinMs: ctx.init.retryMinMs, retryMaxMs: ctx.init.retryMaxMs })
   }
 
-  /** Reads a group's outbox (at start). */
+  /** Reads a group's outbox and sent log (at start). */
   async load (r: GroupRecord): Promise<void> {
     for await (const [key, entry] of this.ctx.store.entries<OutEntry>(`${r.prefix}o/`)) {
       r.outbox.set(key, entry)
       // A crash between storing the entry and recording the message: record it now (once per id).
       await this.ctx.timeline.record(this.outgoing(r.group, entry), false)
     }
+    for await (const [key, entry] of this.ctx.store.entries<OutEntry>(`${r.prefix}p/`)) r.sent.set(key, { epoch: entry.epoch ?? 0, state: entry.state ?? '' })
   }
 
   /**
@@ -129,6 +132,61 @@ export class Outbox {
     })
   }
 
+  /**
+   * The group left a branch for the relay's chain (fork.ts): this user's
+   * messages sealed under the states left (`lost`) go out again under the
+   * chain's head, with the same ids (a member that had them shows them once):
+   * those not at a relay yet are sealed again, those a relay of that side took
+   * come back from the sent log, in their places (hlc order). Resolves with
+   * how many go again, and at most how many more were sealed under those
+   * states and are not in the sent log any more (too old).
+   */
+  async rebase (r: GroupRecord, lost: OffChainState[]): Promise<{ resent: number, unsent: number }> {
+    const { store } = this.ctx
+    const hashes = new Set(lost.map(l => toHex(l.hash)))
+    const epochs = new Set(lost.map(l => l.state.epoch))
+    return this.lock.run(r.group, async () => {
+      const ops: BatchOp[] = []
+      const found = new Map<number, number>()
+      const count = (epoch: number): void => { found.set(epoch, (found.get(epoch) ?? 0) + 1) }
+      let resent = 0
+      for (const [key, entry] of r.outbox) {
+        if (entry.envelope === undefined || entry.epoch === undefined) continue
+        // Sealed before the state was kept with it: before this move, so under the state this node then held.
+        if (entry.state !== undefined ? !hashes.has(entry.state) : !epochs.has(entry.epoch)) continue
+        count(entry.epoch)
+        this.published.delete(entry.id)
+        const again = unsealed(entry)
+        ops.push(store.put(key, again))
+        r.outbox.set(key, again)
+        resent++
+      }
+      for (const [key, at] of [...r.sent]) {
+        if (!hashes.has(at.state)) continue
+        r.sent.delete(key)
+        ops.push(store.del(key))
+        const entry = await store.get<OutEntry>(key)
+        if (entry === undefined) continue
+        count(at.epoch)
+        const back = `${r.prefix}o/${entry.hlc}/${entry.id}`
+        this.published.delete(entry.id)
+        const again = unsealed(entry)
+        ops.push(store.put(back, again))
+        r.outbox.set(back, again)
+        resent++
+      }
+      await store.write(ops)
+      // In send order again: what comes back from the sent log goes before what was typed after it.
+      const sorted = [...r.outbox].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+      r.outbox.clear()
+      for (const [key, entry] of sorted) r.outbox.set(key, entry)
+      // Seqs this user took under those epochs that neither the outbox nor the sent log accounts for.
+      let unsent = 0
+      for (const epoch of epochs) unsent += Math.max(0, (r.seqs.get(epoch) ?? 1) - 1 - (found.get(epoch) ?? 0))
+      return { resent, unsent }
+    })
+  }
+
   /** This user is no longer a member: every entry is dropped. */
   async dropAll (r: GroupRecord, code: 'REMOVED'): Promise<void> {
     await this.lock.run(r.group, async () => {
@@ -156,7 +214,7 @@ export class Outbox {
     try {
       let waiting = false
       const batch = await this.lock.run(group, async () => {
-        const out: Array<{ key: string, entry: OutEntry }> = []
+        const out: Array<{ key: string, entry: OutEntry, envelope: string }> = []
         const ops: BatchOp[] = []
         const epochs = new Set<number>()
         for (const [key, entry] of r.outbox) {
@@ -174,7 +232,7 @@ export class Outbox {
             epochs.add(this.sealEntry(r, entry))
             ops.push(this.ctx.store.put(key, entry))
           }
-          out.push({ key, entry })
+          out.push({ key, entry, envelope: entry.envelope! })
         }
         for (const epoch of epochs) ops.push(this.seqOp(r, epoch))
         // The seqs are on disk before anything is published: a restart never reuses one.
@@ -183,14 +241,19 @@ export class Outbox {
       })
       for (const b of batch) this.publish(r, b.entry)
       if (batch.length > 0) {
-        const results = await this.ctx.network.relay.post(batch.map(b => fromBase64(b.entry.envelope!)))
-        let retry = false
-        for (const [i, b] of batch.entries()) {
-          const code = results[i]?.code ?? 'INTERNAL'
-          if (code === '') await this.settle(r, b.key, b.entry)
-          else if (PERMANENT.has(code as ErrorCode)) await this.dropEntry(r, b.key, b.entry, code)
-          else retry = true
-        }
+        const results = await this.ctx.network.relay.post(batch.map(b => fromBase64(b.envelope)))
+        const retry = await this.lock.run(group, async () => {
+          let again = false
+          for (const [i, b] of batch.entries()) {
+            // Sealed again meanwhile (a fork undid its state: rebase) or dropped: the post of the old bytes settles nothing.
+            if (r.outbox.get(b.key)?.envelope !== b.envelope) continue
+            const code = results[i]?.code ?? 'INTERNAL'
+            if (code === '') await this.settle(r, b.key, r.outbox.get(b.key)!)
+            else if (PERMANENT.has(code as ErrorCode)) await this.dropEntry(r, b.key, r.outbox.get(b.key)!, code)
+            else again = true
+          }
+          return again
+        })
         if (retry) return 'retry'
       }
       if (waiting) return 'wait'
@@ -222,6 +285,7 @@ export class Outbox {
     entry.epoch = epoch
     entry.seq = seq
     entry.envelope = toBase64(GroupEnvelope.encode(env))
+    entry.state = toHex(r.head.hash)
     return epoch
   }
 
@@ -237,9 +301,23 @@ export class Outbox {
     void this.ctx.network.topics.publish(r.group, { envelope: GroupEnvelope.decode(fromBase64(entry.envelope)) })
   }
 
-  /** The relay has it: out of the outbox, `sent` in the timeline, in one write. */
+  /**
+   * The relay has it: out of the outbox into the sent log (without its
+   * envelope: a fork that undoes its state seals it again), `sent` in the
+   * timeline, in one write; the oldest of the log beyond `sentLogMax` go.
+   */
   private async settle (r: GroupRecord, key: string, entry: OutEntry): Promise<void> {
-    await this.ctx.timeline.setStatus(groupConversation(r.group), [entry.id], 'sent', [this.ctx.store.del(key)])
+    const { store } = this.ctx
+    const logKey = `${r.prefix}p/${entry.hlc}/${entry.id}`
+    const { envelope: _sealed, ...kept } = entry
+    const ops = [store.del(key), store.put(logKey, kept)]
+    r.sent.set(logKey, { epoch: entry.epoch ?? 0, state: entry.state ?? '' })
+    for (const old of r.sent.keys()) {
+      if (r.sent.size <= this.ctx.init.sentLogMax) break
+      r.sent.delete(old)
+      ops.push(store.del(old))
+    }
+    await this.ctx.timeline.setStatus(groupConversation(r.group), [entry.id], 'sent', ops)
     r.outbox.delete(key)
     this.published.delete(entry.id)
     this.ctx.emit('group:status', { id: entry.id, group: r.group, status: 'sent' })
@@ -259,4 +337,10 @@ export class Outbox {
     const body = e.body === undefined ? undefined : decodeBody(fromBase64(e.body))
     return { id: e.id, conversation, from: this.ctx.me, to: conversation, text: e.text, sentAt: e.sentAt, hlc: e.hlc, direction: 'out', status: 'pending', ...bodyFields(body), ...(e.file !== undefined ? { file: e.file } : {}) }
   }
+}
+
+/** An entry as it was before it was sealed: it is sealed again under the head when it goes. */
+function unsealed (entry: OutEntry): OutEntry {
+  const { epoch: _epoch, seq: _seq, envelope: _envelope, state: _state, ...rest } = entry
+  return rest
 }

@@ -7,7 +7,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { checkEnvelope, isMember, openEnvelope, openGroupMessage, senderKey, verifyEnvelopeSignature } from '../../groups/index.js'
 import { toHex } from '../../crypto/index.js'
-import { codeOf } from '../../errors.js'
+import { codeOf, isCode } from '../../errors.js'
 import { KeyedLock } from '../../lock.js'
 import { groupConversation, isChange } from '../../timeline/index.js'
 import { clampText } from '../text.js'
@@ -20,7 +20,7 @@ import type { GroupRecord } from './chain.js'
 import type { GroupMessage, MemberContext } from './context.js'
 import type { ReplayWindows } from './replay-window.js'
 import type { ErrorCode } from '../../errors.js'
-import type { GroupEnvelope, GroupId, GroupTopicHandler } from '../../groups/index.js'
+import type { GroupEnvelope, GroupId, GroupPayload, GroupTopicHandler } from '../../groups/index.js'
 import type { MessageUpdate } from '../../timeline/index.js'
 
 /** What receiving an envelope came to. Refusals throw a GroupError (or GroupStateError) instead. */
@@ -31,20 +31,25 @@ export type EnvelopeSource = 'topic' | 'relay'
 
 /** Refusals of a topic message that make it invalid for everyone (gossipsub Reject: not forwarded, the peer scored down). */
 const INVALID: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['BAD_ENVELOPE', 'BAD_SIGNATURE', 'NOT_MEMBER', 'REMOVED', 'DECRYPT_FAILED', 'BAD_PAYLOAD', 'TOO_LARGE', 'NOT_AUTHOR'])
-/** Sender keys kept in memory before the cache starts over. */
-const MAX_SENDER_KEYS = 10_000
-
-/** Per-sender message keys, derived from epoch keys once (HKDF) and kept. */
+/**
+ * Per-sender message keys, derived from epoch keys once (HKDF) and kept while
+ * the epoch key is. Kept per epoch key, not per epoch: after a fork an epoch
+ * has the key of the chain and the key of the branch left.
+ */
 export class SenderKeys {
-  private readonly keys = new Map<string, Uint8Array>()
+  private readonly keys = new WeakMap<Uint8Array, Map<string, Uint8Array>>()
 
   get (group: GroupId, epoch: number, sender: string, epochKey: Uint8Array): Uint8Array {
+    let derived = this.keys.get(epochKey)
+    if (derived === undefined) {
+      derived = new Map()
+      this.keys.set(epochKey, derived)
+    }
     const k = `${group}/${epoch}/${sender}`
-    let key = this.keys.get(k)
+    let key = derived.get(k)
     if (key === undefined) {
       key = senderKey(epochKey, group, epoch, sender)
-      if (this.keys.size > MAX_SENDER_KEYS) this.keys.clear()
-      this.keys.set(k, key)
+      derived.set(k, key)
     }
     return key
   }
@@ -127,17 +132,22 @@ export class Receiver {
     if (env.sender === ctx.me) return 'own'
     const head = r.head.state
     const at = r.states.get(env.epoch)
-    if (at === undefined) {
+    // States of a branch this node left (a healed fork) whose keys it kept: what was sent under them stays readable.
+    const off = (r.offChain.get(env.epoch) ?? []).filter(o => o.key !== undefined && isMember(o.state, env.sender))
+    if (at === undefined && off.length === 0) {
       if (env.epoch > head.epoch) return this.wait(r, env, source)
       throw new GroupError('NO_KEY', `this user was not a member of epoch ${env.epoch}`)
     }
-    if (!isMember(at, env.sender)) throw new GroupError('NOT_MEMBER', `${env.sender} is not a member of epoch ${env.epoch}`)
+    const onChain = at !== undefined && isMember(at, env.sender)
+    if (!onChain && off.length === 0) throw new GroupError('NOT_MEMBER', `${env.sender} is not a member of epoch ${env.epoch}`)
     if (source === 'topic' && env.epoch < head.epoch && !isMember(head, env.sender)) {
       throw new GroupError('REMOVED', `${env.sender} is no longer a member: its messages of epoch ${env.epoch} are refused`)
     }
-    const epochKey = r.keys.get(env.epoch)
-    if (epochKey === undefined) {
-      if (isMember(at, ctx.me)) return this.wait(r, env, source)
+    const epochKey = onChain ? r.keys.get(env.epoch) : undefined
+    // The chain's key of that epoch is not here yet (the KACLS may be away): the message waits for it.
+    const awaited = at !== undefined && onChain && epochKey === undefined && isMember(at, ctx.me)
+    if (epochKey === undefined && off.length === 0) {
+      if (awaited) return this.wait(r, env, source)
       throw new GroupError('NO_KEY', `this user was not a member of epoch ${env.epoch}`)
     }
     const window = await this.deps.windows.load(r.prefix, env.epoch, env.sender)
@@ -147,9 +157,18 @@ export class Receiver {
     if (!verifyEnvelopeSignature(ctx.networkId, env, senderKey)) {
       throw new GroupError('BAD_SIGNATURE', `the message is not signed by ${env.sender}'s identity key`)
     }
-    // A (epoch, sender, seq) seen before is a replay: the sender never reuses one.
+    // A (epoch, sender, seq) seen before is a replay: the sender never reuses one (not even across the branches of a fork).
     if (seen(window.window, env.seq)) return 'duplicate'
-    const payload = openGroupMessage(ctx.networkId, this.deps.senderKeys.get(env.group, env.epoch, env.sender, epochKey), env)
+    let payload: GroupPayload
+    try {
+      payload = this.open(env, [...(epochKey !== undefined ? [epochKey] : []), ...off.map(o => o.key!)])
+    } catch (err) {
+      if (!isCode(err, 'DECRYPT_FAILED')) throw err
+      if (awaited) return this.wait(r, env, source)
+      // Under no key this node has for the epoch: perhaps the sender's chain and this node's forked. The relay is asked.
+      if (source === 'topic') this.deps.syncSoon(r.group)
+      throw err
+    }
     const conversation = groupConversation(env.group)
     // A file offer is the files module's before the message is stored (once per file: a replay changes nothing).
     const kind = await receivedBody(this.deps.attachments, payload.body, { from: env.sender, conversation, messageId: payload.id })
@@ -179,6 +198,20 @@ export class Receiver {
     if (!isChange(message.kind)) ctx.emit('group:message', { ...chatMessage, group: env.group, epoch: env.epoch })
     for (const u of updates) ctx.emit('message:updated', u)
     return 'ok'
+  }
+
+  /** The payload, under the first of `keys` (epoch keys) it decrypts under; DECRYPT_FAILED if none. */
+  private open (env: GroupEnvelope, keys: Uint8Array[]): GroupPayload {
+    let failed: unknown
+    for (const key of keys) {
+      try {
+        return openGroupMessage(this.ctx.networkId, this.deps.senderKeys.get(env.group, env.epoch, env.sender, key), env)
+      } catch (err) {
+        if (!isCode(err, 'DECRYPT_FAILED')) throw err
+        failed = err
+      }
+    }
+    throw failed
   }
 
   /**

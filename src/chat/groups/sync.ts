@@ -14,6 +14,7 @@ import { isCode } from '../../errors.js'
 import { Rerun } from '../../lock.js'
 import { RateLimit } from '../../services/rate-limit.js'
 import { FETCH_BATCH } from './constants.js'
+import { GroupError } from './errors.js'
 import type { Chain, GroupRecord } from './chain.js'
 import type { MemberContext } from './context.js'
 import type { EnvelopeSource, ReceiveOutcome } from './receive.js'
@@ -29,6 +30,10 @@ const orFull = (a: boolean, b: boolean): boolean => a || b
 
 export interface SyncDeps {
   chain: Pick<Chain, 'applyState' | 'fetchKeys' | 'saveMeta'>
+  /** The relay's chain parts from this node's: move onto it if it checks out (fork.ts) */
+  heal: (group: GroupId) => Promise<void>
+  /** The relay no longer lists this user in a group whose latest state here does (fork.ts) */
+  unlisted: (r: GroupRecord) => void
   /** Leave requests pending at the relay (membership turns them into epochs) */
   noteLeaves: (r: GroupRecord, leaves: Uint8Array[]) => void
   receive: (env: GroupEnvelope, source: EnvelopeSource) => Promise<ReceiveOutcome>
@@ -78,18 +83,33 @@ export class Sync {
   async syncStates (group: GroupId): Promise<GroupRecord | undefined> {
     const { ctx } = this
     let leaves: Uint8Array[] = []
+    let healed = false
     for (;;) {
-      const after = ctx.records.get(group)?.head.state.epoch ?? 0
+      const held = ctx.records.get(group)
+      const before = held?.head.state.epoch ?? 0
       let reply
       try {
-        reply = await ctx.network.relay.states(group, after)
+        // This node's head is asked for again: another state there is a fork, like a next state that does not follow it.
+        reply = await ctx.network.relay.states(group, Math.max(0, before - 1))
       } catch (err) {
-        if (isCode(err, 'NOT_MEMBER') && ctx.records.has(group)) return undefined
+        if (isCode(err, 'NOT_MEMBER') && held !== undefined) {
+          if (isMember(held.head.state, ctx.me)) this.deps.unlisted(held)
+          return undefined
+        }
         throw err
       }
-      for (const bytes of reply.states) await this.deps.chain.applyState(group, bytes)
+      try {
+        for (const bytes of reply.states) await this.deps.chain.applyState(group, bytes)
+      } catch (err) {
+        if (!isCode(err, 'FORKED')) throw err
+        if (healed) throw new GroupError('BAD_FORK', `the relay's chain of group ${group} parted from this node's again right after it moved onto it`)
+        await this.deps.heal(group)
+        healed = true
+        continue
+      }
+      if (held !== undefined) held.unlisted = false
       leaves = reply.leaves
-      if (!reply.more || reply.states.length === 0) break
+      if (!reply.more || (ctx.records.get(group)?.head.state.epoch ?? 0) <= before) break
     }
     const r = ctx.records.get(group)
     if (r === undefined) return undefined
@@ -102,7 +122,7 @@ export class Sync {
   /** A full sync of a group: its states, then the history after the cursor. */
   async syncGroup (group: GroupId): Promise<void> {
     const r = await this.syncStates(group)
-    if (r !== undefined && r.keys.size > 0) await this.fetchMessages(r)
+    if (r !== undefined && r.keys.size > 0) await this.fetchMessages(r, true)
   }
 
   /** Syncs a group in the background, one run at a time; not `full`: the states are current, only the history grew. */
@@ -112,7 +132,7 @@ export class Sync {
       sync = new Rerun<boolean>(async full => {
         try {
           const r = this.ctx.records.get(group)
-          if (!full && r !== undefined) await this.fetchMessages(r)
+          if (!full && r !== undefined) await this.fetchMessages(r, false)
           else await this.syncGroup(group)
         } catch (err) {
           this.ctx.log('syncing group %s failed: %s', group, (err as Error).message)
@@ -171,33 +191,50 @@ export class Sync {
     this.onPoke(poke.group, poke.epoch)
   }
 
-  /** Fetches the history after this node's cursor; stops before a message whose key is not here yet. */
-  private async fetchMessages (r: GroupRecord): Promise<void> {
+  /**
+   * Fetches the history after this node's cursor; stops before a message
+   * whose key is not here yet. One that does not decrypt under the key this
+   * node has may be of a chain that forked from this node's: unless the
+   * states were just asked for (`statesChecked`), they are asked for before
+   * the cursor moves past it.
+   */
+  private async fetchMessages (r: GroupRecord, statesChecked: boolean): Promise<void> {
     const { ctx } = this
     for (;;) {
+      const moves = r.moves
       const reply = await ctx.network.relay.fetch(r.group, r.cursor === '' ? undefined : r.cursor, FETCH_BATCH)
       let cursor = r.cursor
-      let blocked = false
+      let stop: 'pending' | 'check' | undefined
       for (const m of reply.messages) {
         let outcome: ReceiveOutcome | 'refused'
         try {
           outcome = await this.deps.receive(GroupEnvelope.decode(m.envelope), 'relay')
         } catch (err) {
+          if (isCode(err, 'DECRYPT_FAILED') && !statesChecked) {
+            stop = 'check'
+            break
+          }
           ctx.log('refused a message of %s from the relay: %s', r.group, (err as Error).message)
           outcome = 'refused'
         }
         if (outcome === 'pending') {
-          blocked = true
+          stop = 'pending'
           break
         }
         cursor = m.cursor
       }
-      if (!blocked) cursor = reply.cursor
-      if (cursor !== r.cursor) {
+      if (stop === undefined) cursor = reply.cursor
+      // A move to another branch meanwhile sent the cursor back to the start: this page does not move it.
+      if (cursor !== r.cursor && moves === r.moves) {
         r.cursor = cursor
         await this.deps.chain.saveMeta(r)
       }
-      if (blocked || !reply.more || !ctx.running) return
+      if (stop === 'check') {
+        statesChecked = true
+        await this.syncStates(r.group)
+        continue
+      }
+      if (stop !== undefined || !reply.more || !ctx.running) return
     }
   }
 }

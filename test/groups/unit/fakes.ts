@@ -21,6 +21,7 @@ import type { GroupsInit, GroupsDirectory, MemberNetwork } from '../../../src/ch
 import type { IdentityKeyPair, IdentityTokenClaims } from '../../../src/crypto/index.js'
 import type { KnownKey } from '../../../src/directory/index.js'
 import type { GroupId, GroupTopicHandler, GroupTopicMessage } from '../../../src/groups/index.js'
+import type { GroupStatesResponse } from '../../../src/services/relay/pb/relay.js'
 import type { Store } from '../../../store/index.js'
 
 const NETWORK_ID = 'unit-test-network'
@@ -58,8 +59,8 @@ export class FakeTopicHub {
   private readonly listeners = new Map<GroupId, Map<GroupTopicHandler, string>>()
   /** Everything published, in order */
   readonly log: Published[] = []
-  /** Messages for which this says true are not delivered to `to` */
-  drop?: (to: string, message: GroupTopicMessage) => boolean
+  /** Messages for which this says true are not delivered to `to` (`from`: the publishing peer) */
+  drop?: (to: string, message: GroupTopicMessage, from: string) => boolean
 
   add (peer: string, group: GroupId, handler: GroupTopicHandler): void {
     let set = this.listeners.get(group)
@@ -80,7 +81,7 @@ export class FakeTopicHub {
 
   async publish (from: string, group: GroupId, message: GroupTopicMessage): Promise<boolean> {
     this.log.push({ from, group, message })
-    const targets = [...this.listeners.get(group) ?? []].filter(([, peer]) => peer !== from && this.drop?.(peer, message) !== true)
+    const targets = [...this.listeners.get(group) ?? []].filter(([, peer]) => peer !== from && this.drop?.(peer, message, from) !== true)
     // Delivered after the publisher goes on, like a network would.
     await Promise.resolve()
     await Promise.all(targets.map(async ([handler]) => handler(message, group, from, true).catch(() => {})))
@@ -141,7 +142,12 @@ export class FakeLan {
   refusePost?: (user: string, env: GroupEnvelope) => string | undefined
   /** Commits wait here until `commitBarrier.count` of them arrived (to make them race) */
   commitBarrier?: { count: number, waiting: Array<() => void> }
+  /** The relay a user's calls go to (the two sides of a partition: fork.test.ts); `relay` when unset */
+  relayOf?: (user: string) => RelayGroups
+  /** What the relay answers a user's groupStates with instead (a relay that lies) */
+  statesReply?: (user: string, group: GroupId, after: number, reply: GroupStatesResponse) => GroupStatesResponse
   private readonly pokeHandlers = new Map<string, (poke: { group: GroupId, epoch: number }, from: string) => void>()
+  private readonly relayConnects = new Map<string, Set<() => void>>()
   relay!: RelayGroups
 
   static async create (): Promise<FakeLan> {
@@ -189,8 +195,14 @@ export class FakeLan {
     return fn()
   }
 
+  /** Tells `names`' member sides they (re)connected to the relay holder, as a node hears `peer:connect` (every user's by default). */
+  relayConnected (names: string[] = [...this.relayConnects.keys()]): void {
+    for (const name of names) for (const fn of this.relayConnects.get(name) ?? []) fn()
+  }
+
   network (u: FakeUser): MemberNetwork {
     const claims = this.claims(u)
+    const relay = (): RelayGroups => this.relayOf?.(u.name) ?? this.relay
     return {
       relay: {
         commit: async state => this.relayCall(u, 'commit', async () => {
@@ -202,11 +214,14 @@ export class FakeLan {
               if (barrier.count === 0) for (const go of barrier.waiting.splice(0)) go()
             })
           }
-          await this.relay.commit(claims, state)
+          await relay().commit(claims, state)
         }),
-        states: async (group, after) => this.relayCall(u, 'states', async () => this.relay.statesAfter(claims, group, after)),
-        list: async () => this.relayCall(u, 'list', async () => this.relay.list(claims)),
-        leave: async request => this.relayCall(u, 'leave', async () => { await this.relay.leave(claims, request) }),
+        states: async (group, after) => this.relayCall(u, 'states', async () => {
+          const reply = await relay().statesAfter(claims, group, after)
+          return this.statesReply?.(u.name, group, after, reply) ?? reply
+        }),
+        list: async () => this.relayCall(u, 'list', async () => relay().list(claims)),
+        leave: async request => this.relayCall(u, 'leave', async () => { await relay().leave(claims, request) }),
         post: async envelopes => this.relayCall(u, 'post', async () => {
           const results: Array<{ code: string }> = []
           for (const bytes of envelopes) {
@@ -216,7 +231,7 @@ export class FakeLan {
               continue
             }
             try {
-              const { stored } = await this.relay.post(claims, bytes)
+              const { stored } = await relay().post(claims, bytes)
               // Stored by this post, not from the topic: the relay passes it on (as RelayService does).
               if (stored) { const envelope = GroupEnvelope.decode(bytes); void this.hub.publish(RELAY_PEER, envelope.group, { envelope }) }
               results.push({ code: '' })
@@ -227,10 +242,10 @@ export class FakeLan {
           }
           return results
         }, { count: envelopes.length }),
-        fetch: async (group, after, limit) => this.relayCall(u, 'fetch', async () => this.relay.fetch(claims, group, after, limit === 0 ? 500 : limit, 3 * 1024 * 1024), { after: after ?? '' }),
+        fetch: async (group, after, limit) => this.relayCall(u, 'fetch', async () => relay().fetch(claims, group, after, limit === 0 ? 500 : limit, 3 * 1024 * 1024), { after: after ?? '' }),
         authorize: async (resource, identityKey) => this.relayCall(u, 'authorize', async () => {
           if (toHex(identityKey) !== toHex(u.identity.publicKey)) throw new ServiceError('TOKEN_CNF_MISMATCH', 'not your key')
-          if (!await this.relay.check(u.name, resource, 'reader')) throw new ServiceError('FORBIDDEN', `${u.name} may not read ${resource}`)
+          if (!await relay().check(u.name, resource, 'reader')) throw new ServiceError('FORBIDDEN', `${u.name} may not read ${resource}`)
           const token = toHex(randomBytes(16))
           this.tokens.set(token, { user: u.name, resource })
           return token
@@ -250,7 +265,15 @@ export class FakeLan {
           if (handler !== undefined) queueMicrotask(() => { handler(poke, u.peer) })
         }
       },
-      onRelayConnect: () => () => {}
+      onRelayConnect: fn => {
+        let fns = this.relayConnects.get(u.name)
+        if (fns === undefined) {
+          fns = new Set()
+          this.relayConnects.set(u.name, fns)
+        }
+        fns.add(fn)
+        return () => { fns.delete(fn) }
+      }
     }
   }
 
