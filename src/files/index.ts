@@ -141,8 +141,8 @@ export interface FilesComponents {
   /** The user's sealed store, 'files' domain */
   store: SealedStore
   libp2p: LanchatLibp2p
-  /** Where the user's files are served (attached at start, detached at stop) */
-  server: Pick<FileServer, 'attach'>
+  /** Where the user's files are served (attached at start, detached at stop), and kept at the relay while this node holds it */
+  server: Pick<FileServer, 'attach' | 'keepAtRelay' | 'relay'>
   account: FilesAccount
   messenger: FileMessenger
   peers: FilePeers

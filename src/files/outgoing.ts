@@ -192,21 +192,19 @@ export class Outgoing {
   private async uploadOnce (l: Live, signal: AbortSignal): Promise<void> {
     const relay = this.ctx.c.peers.relay()
     if (relay === null) throw new FileError('NO_SOURCE', 'no node holds the relay role now')
-    if (relay === this.ctx.c.libp2p.peerId.toString()) throw new FileError('NOT_RELAY', 'this node holds the relay role: its recipients fetch from it directly')
     await this.ctx.manifest(l)
     const served = this.serve(l)
     if (served === undefined) throw new FileError('FILE_CHANGED', 'the file cannot be served')
+    const read = async (index: number): Promise<Sealed> => served.read(index)
+    const stored = (index: number): void => { this.markSent(l, index) }
     try {
-      await uploadToRelay(this.as, relay, {
-        id: l.id,
-        accessKey: l.keys.accessKey,
-        size: l.r.size,
-        chunkSize: l.r.chunkSize,
-        manifest: l.manifest!,
-        count: served.count,
-        read: async index => served.read(index),
-        stored: index => { this.markSent(l, index) }
-      }, signal)
+      if (relay === this.ctx.c.libp2p.peerId.toString()) {
+        // This node holds the relay role: its own relay store keeps the file, copied to the others eligible for the role.
+        const { username } = this.ctx.c.account
+        await this.ctx.c.server.keepAtRelay({ id: l.r.id, uploader: username, accessKey: l.keys.accessKey, size: l.r.size, chunkSize: l.r.chunkSize, manifest: l.manifest! }, read, stored, signal)
+      } else {
+        await uploadToRelay(this.as, relay, { id: l.id, accessKey: l.keys.accessKey, size: l.r.size, chunkSize: l.r.chunkSize, manifest: l.manifest!, count: served.count, read, stored }, signal)
+      }
     } finally {
       await served.close()
     }
@@ -226,9 +224,11 @@ export class Outgoing {
   async cancel (l: Live): Promise<void> {
     this.stopUpload(l)
     const relay = l.r.uploadedTo ?? (l.r.upload !== undefined ? this.ctx.c.peers.relay() : null)
-    if (relay !== null && relay !== undefined) {
-      await removeFromRelay(this.as, relay, l.id).catch(err => { this.ctx.log('the relay kept %s: %s', l.r.id, (err as Error).message) })
-    }
+    if (relay === null || relay === undefined) return
+    const removed = relay === this.ctx.c.libp2p.peerId.toString()
+      ? this.ctx.c.server.relay.remove(l.r.id, this.ctx.c.account.username)
+      : removeFromRelay(this.as, relay, l.id)
+    await removed.catch(err => { this.ctx.log('the relay kept %s: %s', l.r.id, (err as Error).message) })
   }
 
   stop (): void {

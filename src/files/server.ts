@@ -11,12 +11,12 @@
  * idle timeout, decoded and checked requests, typed refusals.
  */
 import { lpStream } from '@libp2p/utils'
-import { equalBytes, sha256, toHex } from '../crypto/index.js'
+import { concatBytes, equalBytes, sha256, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { proofTranscript, replicationOf } from '../services/index.js'
 import { hasBit } from './bitmap.js'
-import { CHUNK_IN_REPLY, checkFetchProof, chunkCount, chunkFrame, shapeProblem } from './chunks.js'
+import { CHUNK_IN_REPLY, CHUNK_IN_REQUEST, checkFetchProof, chunkCount, chunkFrame, shapeProblem } from './chunks.js'
 import { CHUNK_HASH_BYTES, FILE_ID_BYTES, FILE_PROTOCOL, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT } from './constants.js'
 import { FileError } from './errors.js'
 import { FileReply, FileRequest } from './pb/files.js'
@@ -24,6 +24,7 @@ import { Copies, isRelayReplica, RelayMirror, relayReplicas } from './mirror.js'
 import { RelayFileStore } from './relay-store.js'
 import { libp2pSources } from './source.js'
 import type { Sealed } from './chunks.js'
+import type { RelayFile, UploadStart } from './relay-store.js'
 import type { RelayFilesInit } from './constants.js'
 import type { FileProvider, FileServerComponents, ServedFile } from './index.js'
 import type { FileCopy, FileHello, FileRemove, FileUpload } from './pb/files.js'
@@ -350,22 +351,57 @@ export class FileServer {
     if (problem !== undefined) throw new FileError('BAD_REQUEST', `the upload's ${problem}`)
     const count = chunkCount(size, chunkSize)
     if (manifest.byteLength !== count * CHUNK_HASH_BYTES) throw new FileError('BAD_REQUEST', `the manifest of ${count} chunks is ${count * CHUNK_HASH_BYTES} bytes, not ${manifest.byteLength}`)
-    // The records of the relay's files are replicated: a new holder catches up on them before it takes an upload.
-    if (!await this.relay.replication.admit('relay')) throw new FileError('NOT_RELAY', 'this node is catching up on the relay role: try again soon')
     const fileId = toHex(file)
-    const held = await this.relay.begin({ id: fileId, uploader, accessKey: new Uint8Array(accessKey), size, chunkSize, manifest: new Uint8Array(manifest) })
+    const { held, copies } = await this.take({ id: fileId, uploader, accessKey: new Uint8Array(accessKey), size, chunkSize, manifest: new Uint8Array(manifest) })
     this.log('%s uploads %s (%d bytes) to the relay', uploader, fileId, size)
-    // Each chunk is stored by another relay-eligible node before this one keeps it and says so: what the uploader is told is stored survives this node.
-    const copies = await Copies.open(this.c.libp2p, relayReplicas(this.c.registry), fileId, this.init.relay.copyTimeoutMs)
     try {
-      await this.receive(stream, lp, held.held, async (index, data, frame) => {
-        await this.relay.check(fileId, index, data)
-        await copies.replicate(index, frame)
-        await this.relay.put(fileId, index, data)
-      })
+      await this.receive(stream, lp, held.held, async (index, data, frame) => { await this.keep(copies, fileId, index, data, frame) })
     } finally {
       copies.close()
     }
+  }
+
+  /**
+   * A file the logged-in user sends while this node holds the relay role:
+   * kept in the relay's store like an upload (and so copied to the other
+   * nodes eligible for the role), its chunks read from the user's copy.
+   */
+  async keepAtRelay (u: UploadStart, read: (index: number) => Promise<Sealed>, stored: (index: number) => void, signal: AbortSignal): Promise<void> {
+    if (!this.c.registry.serves('relay')) throw new FileError('NOT_RELAY', 'this node does not hold the relay role: upload to the holder of now')
+    const { held, copies } = await this.take(u)
+    try {
+      for (let index = 0; index < held.count; index++) {
+        signal.throwIfAborted()
+        if (!hasBit(held.held, index)) {
+          const sealed = await read(index)
+          const data = sealed instanceof Uint8Array ? sealed : concatBytes(...sealed)
+          await this.keep(copies, u.id, index, data, chunkFrame(CHUNK_IN_REQUEST, index, data).subarray())
+        }
+        stored(index)
+      }
+    } finally {
+      copies.close()
+    }
+  }
+
+  /** Begins (or resumes) keeping a file at the relay, and opens its copies to the other nodes eligible for the role. */
+  private async take (u: UploadStart): Promise<{ held: RelayFile, copies: Copies }> {
+    // The records of the relay's files are replicated: a new holder catches up on them before it takes an upload.
+    if (!await this.relay.replication.admit('relay')) throw new FileError('BUSY', 'this node is catching up on the relay role: try again soon')
+    const held = await this.relay.begin(u)
+    const copies = await Copies.open(this.c.libp2p, relayReplicas(this.c.registry), u.id, this.init.relay.copyTimeoutMs)
+    return { held, copies }
+  }
+
+  /**
+   * One chunk of a file the relay takes: checked against the manifest, stored
+   * by another node eligible for the relay role (its frame sent on as it
+   * came), then here: what the uploader is told is stored survives this node.
+   */
+  private async keep (copies: Copies, fileId: string, index: number, data: Uint8Array, frame: Uint8Array): Promise<void> {
+    await this.relay.check(fileId, index, data)
+    await copies.replicate(index, frame)
+    await this.relay.put(fileId, index, data)
   }
 
   /** A relay-eligible node keeps the chunks the relay holder sends on (each checked against the manifest the doc gave it). */

@@ -131,6 +131,18 @@ describe('chunks held at the relay, replicated to the nodes eligible for the rel
     expect(await fetchAll(bob, b)).toBe(COUNT)
   })
 
+  it('keeps a file the relay holder\'s own user sends like an upload: copied, so it outlives the holder', async () => {
+    const a = await relayNode({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
+    const b = await relayNode({ name: 'b', eligible: ['relay'], peers: [addrOf(a.m)] })
+    await eventually(() => a.m.registry.livePeers().some(p => p.peerId === b.m.network.peerId.toString()) && b.m.registry.livePeers().length > 0 && a.m.registry.serves('relay'), 'a serving relay with b live')
+    const stored: number[] = []
+    await a.server.keepAtRelay({ id: fileId, uploader: 'alice', accessKey: keys.accessKey, size: shape.size, chunkSize: shape.chunkSize, manifest }, async i => sealed[i]!, i => { stored.push(i) }, AbortSignal.timeout(30_000))
+    expect(stored).toHaveLength(COUNT)
+    expect(await held(b)).toHaveLength(COUNT)
+    await stopRelay(a)
+    expect(await fetchAll(await userNode(b), b)).toBe(COUNT)
+  })
+
   it('fails a chunk no other node could store (NOT_REPLICATED) instead of acknowledging it', async () => {
     const a = await relayNode({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
     const b = await relayNode({ name: 'b', eligible: ['relay'], peers: [addrOf(a.m)] })
