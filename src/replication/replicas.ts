@@ -183,8 +183,13 @@ export class Replicas implements SessionHost {
       if (t !== undefined && t.epoch !== d.epoch) continue
       const sv = t?.sv ?? new Uint8Array([0])
       // What the peer lacks, in operations (a record written is one): how far behind it is until it says it persisted them.
-      const lacking = missingOps(theirSv(t), decodeSv(d.stateVector()))
+      const mine = decodeSv(d.stateVector())
+      const peerSv = theirSv(t)
+      const lacking = missingOps(peerSv, mine)
       s.carried(this.sendState(s, d, sv), lacking)
+      // A stream the peer opened again (this node ended the last one: a frame failed, or waited for its base in vain)
+      // while this node's own stream was in step: nothing else would bring what this node lacks of the peer's.
+      if (s.synced && peerSv !== undefined && missingOps(mine, peerSv) > 0) s.askDifference(d.name, d.epoch, d.ydoc)
     }
     s.send(frame({ kind: ReplicaFrame.Kind.HELLO_DONE, ack: f.ack }))
   }

@@ -13,16 +13,16 @@
 import { KeyedLock } from '../lock.js'
 import { createLogger } from '../logger.js'
 import {
-  CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS
+  BASE_WAIT_MS, CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS
 } from './constants.js'
 import { loadDoc, reloadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { CatchUp } from './catch-up.js'
 import { Durability } from './durability.js'
 import { Epochs } from './epochs.js'
 import { ReplicaFrame } from './pb/replica.js'
-import { inspectUpdate, recordKey } from './records.js'
+import { recordKey } from './records.js'
+import { RemoteUpdates } from './remote.js'
 import { Replicas } from './replicas.js'
-import { frame, syncMessage } from './session.js'
 import { sealInto, stage } from './tx.js'
 import { WARMUP_MS } from '../roles/index.js'
 import { TypedEventEmitter } from 'main-event'
@@ -57,6 +57,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
   readonly epochs: Epochs
   private readonly catchUp: CatchUp
   private readonly replicas: Replicas
+  private readonly remote: RemoteUpdates
   /** Internal to the sessions: the writes waiting for a replica (src/replication/durability.ts) */
   readonly durability: Durability
   private timers: Array<ReturnType<typeof setInterval>> = []
@@ -76,10 +77,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       compactIntervalMs: init.compactIntervalMs ?? COMPACT_INTERVAL_MS,
       warmupMs: init.warmupMs ?? WARMUP_MS,
       holdMs: init.holdMs ?? HOLD_MS,
-      maxHeld: init.maxHeld ?? MAX_HELD
+      maxHeld: init.maxHeld ?? MAX_HELD,
+      baseWaitMs: init.baseWaitMs ?? BASE_WAIT_MS
     }
     this.replicas = new Replicas(this, components, this.clock)
     this.epochs = new Epochs(this, this.replicas)
+    this.remote = new RemoteUpdates(this, this.init.baseWaitMs)
     this.catchUp = new CatchUp(this, this.replicas, this.init, this.clock)
     this.durability = new Durability(this.replicas, this.init.durableTimeoutMs, this.clock)
     for (const role of ROLES) {
@@ -161,6 +164,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     this.epochs.stop()
     this.components.peers?.removeEventListener('role:changed', this.onRoleChanged)
     this.durability.stop()
+    this.remote.stop()
     this.catchUp.stop()
     await this.replicas.stop()
     await this.lock.idle()
@@ -223,7 +227,11 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     return result
   }
 
-  /** A peer's frame of a doc (its session answers HELLOs): a doc's state asked for, or updates. */
+  /**
+   * A peer's frame of a doc (its session answers HELLOs): a doc's state
+   * asked for, or updates; resolves once what it carried is persisted here
+   * (src/replication/remote.ts).
+   */
   async onFrame (s: Session, f: ReplicaFrame, _n: number): Promise<void> {
     if (f.kind !== ReplicaFrame.Kind.SYNC) return
     const kind = this.kindOf(f.doc)
@@ -251,54 +259,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       this.refused.malformed++
       return
     }
-    await this.applyRemote(s, kind, f.doc, f.epoch, payload)
+    await this.remote.apply(s, kind, f.doc, f.epoch, payload)
   }
 
-  /** Applies a peer's update after checking it, with the service's layout writes, then passes it on. */
-  private async applyRemote (s: Session, kind: DocKind, name: string, epoch: number, update: Uint8Array): Promise<void> {
-    const catalogEpoch = this.epochs.catalogEpoch(kind.role, name)
-    if (catalogEpoch !== undefined && epoch < catalogEpoch) return
-    const d = this.docs.get(name) ?? await this.open(name)
-    await this.lock.run(name, async () => {
-      if (d.switching !== undefined && d.switching.epoch === epoch) {
-        this.epochs.fill(d, s, update)
-        return
-      }
-      if (epoch !== d.epoch) return
-      const inspection = inspectUpdate(update, d.ydoc, name, d.k)
-      if (!inspection.ok) {
-        this.refused[inspection.reason]++
-        this.log('refused an update of %s from %s: %s', name, s.peer, inspection.detail)
-        // What it builds on is missing here: ask for the whole difference instead.
-        if (inspection.reason === 'missing') this.askDifference(s, d)
-        return
-      }
-      for (const ins of inspection.inserts) {
-        const refusal = kind.check?.(name, ins.key, ins.value)
-        if (refusal !== undefined) {
-          this.refused[refusal]++
-          this.log('refused an update of %s from %s: %s of %s', name, s.peer, refusal, ins.key)
-          return
-        }
-      }
-      d.lastUpdate = undefined
-      const changes = d.collect(() => { Y.applyUpdate(d.ydoc, update, s) })
-      const effective = d.lastUpdate
-      s.docsHeld.add(name)
-      if (effective === undefined) return
-      try {
-        await this.commit(d, kind, changes, { docOps: () => d.persistOps(this.raw, this.json, effective), update: effective, except: s })
-      } catch (err) {
-        // Not persisted (the doc was read back): asked for again, and the frame fails (it is not acknowledged).
-        this.askDifference(s, d)
-        throw err
-      }
-    })
-  }
-
-  /** Asks a peer for whatever of a doc this node lacks (y-protocols step 1: the peer answers with the difference). */
-  private askDifference (s: Session, d: ReplicaDoc): void {
-    s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, d.ydoc) }) }))
+  /** Internal to the remote updates: commits a peer's update (under the doc's lock) and passes it on to the other replicas. */
+  async commitFrom (s: Session, d: ReplicaDoc, kind: DocKind, changes: Change[], update: Uint8Array): Promise<void> {
+    await this.commit(d, kind, changes, { docOps: () => d.persistOps(this.raw, this.json, update), update, except: s })
   }
 
   /** Internal to the epochs: persists, materializes and announces a doc's new epoch (src/replication/epochs.ts). */

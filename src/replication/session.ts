@@ -148,6 +148,11 @@ export class Session {
     })
   }
 
+  /** Asks the peer for whatever of a doc this node lacks (y-protocols step 1: the peer answers with the difference). */
+  askDifference (doc: string, epoch: number, ydoc: Y.Doc): number {
+    return this.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc, epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, ydoc) }) }))
+  }
+
   /** Sends a HELLO listing `docs`; resolves once the peer's answer to it has been processed. */
   async hello (docs: ReplicaFrame['docs'], roles: Set<Role>): Promise<void> {
     const id = ++this.hellos
@@ -211,7 +216,11 @@ export class Session {
     this.unacked.push({ n, records, at: this.clock() })
   }
 
-  /** Resolves once the peer has persisted frame `n` of ours (never, if the stream goes first). */
+  /**
+   * Resolves once the peer has persisted frame `n` of ours; never, if the
+   * stream goes first (the next stream numbers its frames from 1 again: its
+   * acknowledgements say nothing of this one's).
+   */
   async whenAcked (n: number): Promise<void> {
     if (n <= this.acked) return
     return new Promise(resolve => { this.ackWaiters.push({ n, resolve }) })
@@ -316,6 +325,7 @@ export class Session {
     // What was in flight is lost with the stream: the next one counts from 1, and its HELLO makes up for it.
     this.sent = 0
     this.acked = 0
+    this.ackWaiters.length = 0
     this.unacked.length = 0
     this.backlog = []
     this.docFrames.clear()

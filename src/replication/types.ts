@@ -76,6 +76,8 @@ export interface ReplicationInit {
   holdMs?: number
   /** How many requests of a role are held at most (default MAX_HELD) */
   maxHeld?: number
+  /** How long a peer's update waits for what it builds on before its frame fails (default BASE_WAIT_MS) */
+  baseWaitMs?: number
 }
 
 export interface ReplicaStatus {
