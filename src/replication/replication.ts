@@ -19,6 +19,7 @@ import { loadDoc, reloadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { CatchUp } from './catch-up.js'
 import { Durability } from './durability.js'
 import { Epochs } from './epochs.js'
+import { ReplicationError } from './errors.js'
 import { ReplicaFrame } from './pb/replica.js'
 import { recordKey } from './records.js'
 import { RemoteUpdates } from './remote.js'
@@ -30,7 +31,7 @@ import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { Change, DocMeta } from './doc.js'
-import type { DocKind, ReplicationComponents, ReplicationEvents, ReplicationInit, ReplicationStatus, Tx } from './types.js'
+import type { DocKind, Owed, ReplicationComponents, ReplicationEvents, ReplicationInit, ReplicationStatus, Tx } from './types.js'
 import type { Refusal } from './records.js'
 import type { Session } from './session.js'
 import type { PeerIdStr } from '../net/index.js'
@@ -50,6 +51,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
   private readonly opening = new Map<string, Promise<ReplicaDoc>>()
   private stored = new Map<string, DocMeta>()
   readonly lock = new KeyedLock()
+  /** What each role's service owes a replica (owe) */
+  private readonly debts = new Map<Role, (peer: PeerIdStr) => Owed>()
   private readonly refused: ReplicationStatus['refused'] = { tampered: 0, malformed: 0, unsealable: 0, missing: 0, 'not-eligible': 0 }
   private readonly clock: () => number
   private readonly init: Required<ReplicationInit>
@@ -260,6 +263,36 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       return
     }
     await this.remote.apply(s, kind, f.doc, f.epoch, payload)
+  }
+
+  /**
+   * Resolves once `peer` has persisted everything of doc `name` this node
+   * holds now: the doc's whole state goes to it in one frame, and its
+   * PERSISTED answers. Throws NOT_REPLICATED when the peer is no live replica
+   * with a stream open, its stream goes first, or it does not answer within
+   * the durable timeout. What a service that must know one node has its
+   * records uses (KEK lockboxes to a node that may take the role).
+   */
+  async persistedBy (peer: PeerIdStr, name: string): Promise<void> {
+    if (!this.networked) throw new ReplicationError('NOT_REPLICATED', 'this node replicates with no other node')
+    const d = await this.open(name)
+    const sent = await this.lock.run(name, async () => this.replicas.sendWhole(peer, d))
+    if (sent === undefined) throw new ReplicationError('NOT_REPLICATED', `${peer} is not a live replica of ${d.role} with a stream open: try again once it is`)
+    await this.durability.waitAt(d, sent.session, sent.n)
+  }
+
+  /**
+   * A service says what it owes each replica of `role` that the replica has
+   * not persisted yet (the KACLS: KEKs without a lockbox there): counted as
+   * records behind in the status and the roles view until paid.
+   */
+  owe (role: Role, owed: (peer: PeerIdStr) => Owed): void {
+    this.debts.set(role, owed)
+  }
+
+  /** Internal to the replicas: what the service of `role` owes `peer`. */
+  owedTo (role: Role, peer: PeerIdStr): Owed {
+    return this.debts.get(role)?.(peer) ?? { records: 0, since: this.clock() }
   }
 
   /** Internal to the remote updates: commits a peer's update (under the doc's lock) and passes it on to the other replicas. */

@@ -61,6 +61,8 @@ export class Session {
   /** Roles the last HELLO this node sent covered */
   helloRoles = new Set<Role>()
   private out?: { lp: Lp, stream: Stream }
+  /** How many streams to the peer were opened: frame numbers and acknowledgements belong to one of them */
+  outStreams = 0
   opening = false
   /** The peer answered that it does not speak the replica protocol (an older lanchat, or one not started yet): not counted as a replica until it does */
   unsupported = false
@@ -107,6 +109,7 @@ export class Session {
   attachOut (stream: Stream): void {
     const out = { lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), stream }
     this.out = out
+    this.outStreams++
     // The peer ended it (a frame it could not apply, say): this node opens another at once, not at its next write.
     stream.addEventListener('close', () => { if (!this.closed) this.dropOut(out) }, { once: true })
     for (const bytes of this.backlog.splice(0)) this.write(out, bytes)
