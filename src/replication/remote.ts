@@ -60,12 +60,9 @@ export class RemoteUpdates {
       }
       if (epoch !== d.epoch) return undefined
       const outcome = await this.applyNow(s, kind, d, update)
-      if (outcome.done) {
-        // What it brought may be the base others wait for.
-        await this.retry(kind, d)
-        return undefined
-      }
-      return { until: this.want(s, d, outcome) }
+      // What it brought (all of it, or what Yjs could apply) may be the base others wait for.
+      if (outcome.done || outcome.update === undefined) await this.retry(kind, d)
+      return outcome.done ? undefined : { until: this.want(s, d, outcome) }
     })
     // Waited for outside the doc's lock: the base comes in a later frame, applied under it.
     if (waiting !== undefined) await waiting.until
