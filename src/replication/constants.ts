@@ -59,6 +59,18 @@ export const MAX_HELD = 256
  */
 export const UNSUPPORTED_RETRY_MS = 5_000
 
+/**
+ * A peer's update that builds on what this node lacks waits this long for it
+ * (asked of the peer at once) before its frame fails and the stream ends (the
+ * peer's next stream makes up for it): the holder's own wait for a replica
+ * (DURABLE_TIMEOUT_MS), so that a write fails for want of its base no later
+ * than it would have for want of an answer.
+ */
+export const BASE_WAIT_MS = 5_000
+
+/** At most this many updates wait for their base at once; more fail their frame (the stream ends). */
+export const MAX_WANTING_BASE = 10_000
+
 /** Sessions are checked against the registry's view this often (and on every role change). */
 export const RECONCILE_MS = 500
 

@@ -18,6 +18,8 @@ interface Waiter {
   role: Role
   since: number
   settled: boolean
+  /** Waiting for one replica (persistedBy), on the stream a frame went out on: not a write, so not counted */
+  at?: { session: Session, stream: number }
   resolve: () => void
   reject: (err: Error) => void
 }
@@ -62,12 +64,25 @@ export class Durability {
     return promise
   }
 
+  /**
+   * Resolves once the replica of `session` persisted frame `n` of ours (a
+   * doc's whole state); fails NOT_REPLICATED when its stream goes first, it is
+   * no replica any more, or it does not answer in time.
+   */
+  async waitAt (d: ReplicaDoc, session: Session, n: number): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>()
+    const waiter: Waiter = { doc: d.name, role: d.role, since: this.clock(), settled: false, resolve, reject, at: { session, stream: session.outStreams } }
+    this.waiters.add(waiter)
+    void session.whenAcked(n).then(() => { this.settle(waiter) })
+    return promise
+  }
+
   /** A frame with a doc's whole state went out on `session` as frame `n`: it carries every write waiting on the doc. */
   cover (session: Session, doc: string, n: number): void {
     if (n === 0) return
     session.docFrames.set(doc, n)
     for (const w of this.waiters) {
-      if (w.doc !== doc || w.settled) continue
+      if (w.doc !== doc || w.settled || (w.at !== undefined && w.at.session !== session)) continue
       void session.whenAcked(n).then(() => { this.acked(w) })
     }
   }
@@ -78,6 +93,10 @@ export class Durability {
     // Once per role a tick, not once per waiting write (a burst of deposits waits together).
     const alone = new Map<Role, boolean>()
     for (const w of this.waiters) {
+      if (w.at !== undefined) {
+        this.checkAt(w, w.at, now)
+        continue
+      }
       const none = alone.get(w.role) ?? this.replicas.replicasOf(w.role).length === 0
       alone.set(w.role, none)
       if (none) {
@@ -88,6 +107,16 @@ export class Durability {
         this.settle(w, new ReplicationError('NOT_REPLICATED', `no other node eligible for ${w.role} persisted this write within ${this.timeoutMs} ms; it is kept on this node and replicated when one answers: try again`))
       }
     }
+  }
+
+  /** A wait for one replica fails once its stream is gone, it is no replica, or it took too long. */
+  private checkAt (w: Waiter, at: NonNullable<Waiter['at']>, now: number): void {
+    const { session } = at
+    let why: string | undefined
+    if (!session.open || session.outStreams !== at.stream) why = `the replica stream to ${session.peer} closed before it said it persisted ${w.doc}`
+    else if (!this.replicas.replicasOf(w.role).includes(session.peer)) why = `${session.peer} is no longer a live replica of ${w.role}`
+    else if (now - w.since > this.timeoutMs) why = `${session.peer} did not say it persisted ${w.doc} within ${this.timeoutMs} ms`
+    if (why !== undefined) this.settle(w, new ReplicationError('NOT_REPLICATED', `${why}: try again`))
   }
 
   /** The node is stopping: every waiting write fails. */

@@ -5,7 +5,7 @@
  */
 export { Replication } from './replication.js'
 export type {
-  DocKind, Tx, PeerView, ReplicationEvents, ReplicationComponents, ReplicationInit, ReplicationStatus, RoleReplication, ReplicaStatus, Change
+  DocKind, Tx, PeerView, ReplicationEvents, ReplicationComponents, ReplicationInit, ReplicationStatus, RoleReplication, ReplicaStatus, Change, Owed
 } from './types.js'
 export { ReplicationError } from './errors.js'
 export type { ReplicationErrorCode } from './errors.js'

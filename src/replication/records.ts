@@ -52,9 +52,15 @@ export interface Insert {
   value: Uint8Array
 }
 
-export type Inspection = { ok: true, inserts: Insert[] } | { ok: false, reason: Refusal, detail: string }
+/**
+ * ok: the update may be applied; `needs` is, per Yjs client, the clock the
+ * doc must reach for every struct and deletion of the update to be in it
+ * (below that, Yjs keeps part of it pending: its base is missing here).
+ */
+export type Inspection = { ok: true, inserts: Insert[], needs: StateVector } | { ok: false, reason: Refusal, detail: string }
 
 type Struct = Y.Item | Y.GC | { id: Y.ID, length: number }
+type UpdateDeletes = ReturnType<typeof Y.decodeUpdate>['ds']
 
 /**
  * Checks an update before it is applied to `doc`: it decodes, inserts only
@@ -66,8 +72,11 @@ type Struct = Y.Item | Y.GC | { id: Y.ID, length: number }
  */
 export function inspectUpdate (update: Uint8Array, doc: Y.Doc, name: string, k: Uint8Array): Inspection {
   let structs: Struct[]
+  let ds: UpdateDeletes
   try {
-    structs = Y.decodeUpdate(update).structs as Struct[]
+    const decoded = Y.decodeUpdate(update)
+    structs = decoded.structs as Struct[]
+    ds = decoded.ds
   } catch (err) {
     return { ok: false, reason: 'malformed', detail: `the update does not decode: ${(err as Error).message}` }
   }
@@ -104,7 +113,22 @@ export function inspectUpdate (update: Uint8Array, doc: Y.Doc, name: string, k: 
     if (value === undefined) return { ok: false, reason: 'tampered', detail: `the value of ${key} in ${name} does not open under its key` }
     inserts.push({ key, value })
   }
-  return { ok: true, inserts }
+  return { ok: true, inserts, needs: needsOf(structs, ds) }
+}
+
+/** Per client, the clock past the update's last struct and last deletion (a Skip, a gap in a merged update, needs nothing). */
+function needsOf (structs: Struct[], ds: UpdateDeletes): StateVector {
+  const needs: StateVector = new Map()
+  const need = (client: number, clock: number): void => { if (clock > (needs.get(client) ?? 0)) needs.set(client, clock) }
+  for (const s of structs) if (!(s instanceof Y.Skip)) need(s.id.client, s.id.clock + s.length)
+  for (const [client, ranges] of ds.clients) for (const r of ranges) need(client, r.clock + r.len)
+  return needs
+}
+
+/** Whether a doc holds everything an update needs (Inspection's `needs`): nothing of it is pending in Yjs. */
+export function holds (doc: Y.Doc, needs: StateVector): boolean {
+  for (const [client, clock] of needs) if (Y.getState(doc.store, client) < clock) return false
+  return true
 }
 
 /** A state vector as a map (Yjs encodes it as bytes). */

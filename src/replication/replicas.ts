@@ -33,6 +33,8 @@ function theirSv (listed: { sv: Uint8Array } | undefined): Map<number, number> |
 
 export class Replicas implements SessionHost {
   private readonly sessions = new Map<PeerIdStr, Session>()
+  /** The roles each peer was told of as a replica in step (replica:live), since its stream last opened */
+  private readonly told = new Map<PeerIdStr, Set<Role>>()
   private readonly log = createLogger('replication')
 
   constructor (private readonly r: Replication, private readonly components: Pick<ReplicationComponents, 'libp2p' | 'peers'>, private readonly clock: () => number) {}
@@ -99,6 +101,25 @@ export class Replicas implements SessionHost {
 
   readonly onClosed = (s: Session): void => {
     this.log('replica stream to %s closed', s.peer)
+    // Once a stream is open again, it is told of again.
+    this.told.delete(s.peer)
+  }
+
+  /**
+   * Tells (the replication's replica:live event) of each role the session's
+   * peer has newly become a replica of in step with this node: live in the
+   * registry's view for it, and its first exchange on this node's stream done.
+   * Called when a HELLO is answered and when the sessions are reconciled with
+   * the registry's view, whichever comes last.
+   */
+  private tell (s: Session): void {
+    if (!s.open || !s.synced) return
+    const told = this.told.get(s.peer) ?? new Set<Role>()
+    const roles = [...s.helloRoles].filter(r => !told.has(r) && this.replicasOf(r).includes(s.peer))
+    if (roles.length === 0) return
+    for (const r of roles) told.add(r)
+    this.told.set(s.peer, told)
+    this.r.safeDispatchEvent('replica:live', { detail: { peer: s.peer, roles } })
   }
 
   readonly wantOut = (s: Session): void => {
@@ -117,12 +138,15 @@ export class Replicas implements SessionHost {
       if (!s.open) {
         void this.openSession(s)
       } else if ([...shared].some(r => !s.helloRoles.has(r))) {
-        void this.hello(s).catch(() => {})
+        void this.hello(s).then(() => { this.tell(s) }, () => {})
+      } else {
+        this.tell(s)
       }
     }
     for (const [peer, s] of this.sessions) {
       if (live.has(peer) || (!s.open && s.roles.size === 0)) continue
       this.log('%s is not a live replica: no more frames to it', peer)
+      this.told.delete(peer)
       s.closeOut()
     }
   }
@@ -142,7 +166,10 @@ export class Replicas implements SessionHost {
       s.unsupported = false
       this.log('replica stream to %s open (%s)', s.peer, [...s.roles].join(', '))
       const t = this.clock()
-      void this.hello(s).then(() => { this.log('%s answered the first HELLO in %d ms', s.peer, this.clock() - t) }, () => {})
+      void this.hello(s).then(() => {
+        this.log('%s answered the first HELLO in %d ms', s.peer, this.clock() - t)
+        this.tell(s)
+      }, () => {})
     } catch (err) {
       s.lastOpenFailure = this.clock()
       if ((err as { name?: string }).name === 'UnsupportedProtocolError') s.unsupported = true
@@ -183,8 +210,13 @@ export class Replicas implements SessionHost {
       if (t !== undefined && t.epoch !== d.epoch) continue
       const sv = t?.sv ?? new Uint8Array([0])
       // What the peer lacks, in operations (a record written is one): how far behind it is until it says it persisted them.
-      const lacking = missingOps(theirSv(t), decodeSv(d.stateVector()))
+      const mine = decodeSv(d.stateVector())
+      const peerSv = theirSv(t)
+      const lacking = missingOps(peerSv, mine)
       s.carried(this.sendState(s, d, sv), lacking)
+      // A stream the peer opened again (this node ended the last one: a frame failed, or waited for its base in vain)
+      // while this node's own stream was in step: nothing else would bring what this node lacks of the peer's.
+      if (s.synced && peerSv !== undefined && missingOps(mine, peerSv) > 0) s.askDifference(d.name, d.epoch, d.ydoc)
     }
     s.send(frame({ kind: ReplicaFrame.Kind.HELLO_DONE, ack: f.ack }))
   }
@@ -194,6 +226,18 @@ export class Replicas implements SessionHost {
     const n = s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep2(enc, d.ydoc, sv) }) }))
     this.r.durability.cover(s, d.name, n)
     return n
+  }
+
+  /**
+   * Sends a replica of the doc's role the doc's whole state (under the
+   * doc's lock): the frame that carried it, or undefined when the peer is no
+   * live replica with a stream open.
+   */
+  sendWhole (peer: PeerIdStr, d: ReplicaDoc): { session: Session, n: number } | undefined {
+    const s = this.sessions.get(peer)
+    if (s === undefined || !s.open || !s.helloRoles.has(d.role) || !this.replicasOf(d.role).includes(peer)) return undefined
+    const n = this.sendState(s, d, new Uint8Array([0]))
+    return n === 0 ? undefined : { session: s, n }
   }
 
   /** Whether the first exchange with `peer` is complete. */
@@ -217,8 +261,8 @@ export class Replicas implements SessionHost {
     return this.replicasOf(role).map((peerId): ReplicaStatus => {
       const s = this.sessions.get(peerId)
       const state = s === undefined || !s.open ? 'connecting' : s.synced ? 'live' : 'syncing'
-      const { records: behind, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
-      return { peerId, state, behind, lagMs }
+      const { records: behind, lagMs } = this.behind(s, role, peerId)
+      return { peerId, state, behind, lagMs, owed: this.r.owedTo(role, peerId).records }
     })
   }
 
@@ -226,9 +270,17 @@ export class Replicas implements SessionHost {
   reportOf (role: Role): ReplicaReport[] {
     return this.replicasOf(role).map(peerId => {
       const s = this.sessions.get(peerId)
-      const { records, lagMs } = s?.behind() ?? { records: 0, lagMs: 0 }
+      const { records, lagMs } = this.behind(s, role, peerId)
       return { role, peerId, behind: records, synced: s?.synced === true && s.open, lagMs }
     })
+  }
+
+  /** What a replica lacks: records sent and not yet persisted, and what a service owes it (KEKs it cannot open yet). */
+  private behind (s: Session | undefined, role: Role, peer: PeerIdStr): { records: number, lagMs: number } {
+    const sent = s?.behind() ?? { records: 0, lagMs: 0 }
+    const owed = this.r.owedTo(role, peer)
+    if (owed.records === 0) return sent
+    return { records: sent.records + owed.records, lagMs: Math.max(sent.lagMs, this.clock() - owed.since) }
   }
 
   /** Bytes read from and written to every session. */

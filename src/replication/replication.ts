@@ -13,16 +13,17 @@
 import { KeyedLock } from '../lock.js'
 import { createLogger } from '../logger.js'
 import {
-  CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS
+  BASE_WAIT_MS, CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS
 } from './constants.js'
 import { loadDoc, reloadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { CatchUp } from './catch-up.js'
 import { Durability } from './durability.js'
 import { Epochs } from './epochs.js'
+import { ReplicationError } from './errors.js'
 import { ReplicaFrame } from './pb/replica.js'
-import { inspectUpdate, recordKey } from './records.js'
+import { recordKey } from './records.js'
+import { RemoteUpdates } from './remote.js'
 import { Replicas } from './replicas.js'
-import { frame, syncMessage } from './session.js'
 import { sealInto, stage } from './tx.js'
 import { WARMUP_MS } from '../roles/index.js'
 import { TypedEventEmitter } from 'main-event'
@@ -30,7 +31,7 @@ import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { Change, DocMeta } from './doc.js'
-import type { DocKind, ReplicationComponents, ReplicationEvents, ReplicationInit, ReplicationStatus, Tx } from './types.js'
+import type { DocKind, Owed, ReplicationComponents, ReplicationEvents, ReplicationInit, ReplicationStatus, Tx } from './types.js'
 import type { Refusal } from './records.js'
 import type { Session } from './session.js'
 import type { PeerIdStr } from '../net/index.js'
@@ -50,6 +51,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
   private readonly opening = new Map<string, Promise<ReplicaDoc>>()
   private stored = new Map<string, DocMeta>()
   readonly lock = new KeyedLock()
+  /** What each role's service owes a replica (owe) */
+  private readonly debts = new Map<Role, (peer: PeerIdStr) => Owed>()
   private readonly refused: ReplicationStatus['refused'] = { tampered: 0, malformed: 0, unsealable: 0, missing: 0, 'not-eligible': 0 }
   private readonly clock: () => number
   private readonly init: Required<ReplicationInit>
@@ -57,6 +60,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
   readonly epochs: Epochs
   private readonly catchUp: CatchUp
   private readonly replicas: Replicas
+  private readonly remote: RemoteUpdates
   /** Internal to the sessions: the writes waiting for a replica (src/replication/durability.ts) */
   readonly durability: Durability
   private timers: Array<ReturnType<typeof setInterval>> = []
@@ -76,10 +80,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       compactIntervalMs: init.compactIntervalMs ?? COMPACT_INTERVAL_MS,
       warmupMs: init.warmupMs ?? WARMUP_MS,
       holdMs: init.holdMs ?? HOLD_MS,
-      maxHeld: init.maxHeld ?? MAX_HELD
+      maxHeld: init.maxHeld ?? MAX_HELD,
+      baseWaitMs: init.baseWaitMs ?? BASE_WAIT_MS
     }
     this.replicas = new Replicas(this, components, this.clock)
     this.epochs = new Epochs(this, this.replicas)
+    this.remote = new RemoteUpdates(this, this.init.baseWaitMs)
     this.catchUp = new CatchUp(this, this.replicas, this.init, this.clock)
     this.durability = new Durability(this.replicas, this.init.durableTimeoutMs, this.clock)
     for (const role of ROLES) {
@@ -161,6 +167,7 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     this.epochs.stop()
     this.components.peers?.removeEventListener('role:changed', this.onRoleChanged)
     this.durability.stop()
+    this.remote.stop()
     this.catchUp.stop()
     await this.replicas.stop()
     await this.lock.idle()
@@ -223,7 +230,11 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     return result
   }
 
-  /** A peer's frame of a doc (its session answers HELLOs): a doc's state asked for, or updates. */
+  /**
+   * A peer's frame of a doc (its session answers HELLOs): a doc's state
+   * asked for, or updates; resolves once what it carried is persisted here
+   * (src/replication/remote.ts).
+   */
   async onFrame (s: Session, f: ReplicaFrame, _n: number): Promise<void> {
     if (f.kind !== ReplicaFrame.Kind.SYNC) return
     const kind = this.kindOf(f.doc)
@@ -251,54 +262,42 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       this.refused.malformed++
       return
     }
-    await this.applyRemote(s, kind, f.doc, f.epoch, payload)
+    await this.remote.apply(s, kind, f.doc, f.epoch, payload)
   }
 
-  /** Applies a peer's update after checking it, with the service's layout writes, then passes it on. */
-  private async applyRemote (s: Session, kind: DocKind, name: string, epoch: number, update: Uint8Array): Promise<void> {
-    const catalogEpoch = this.epochs.catalogEpoch(kind.role, name)
-    if (catalogEpoch !== undefined && epoch < catalogEpoch) return
-    const d = this.docs.get(name) ?? await this.open(name)
-    await this.lock.run(name, async () => {
-      if (d.switching !== undefined && d.switching.epoch === epoch) {
-        this.epochs.fill(d, s, update)
-        return
-      }
-      if (epoch !== d.epoch) return
-      const inspection = inspectUpdate(update, d.ydoc, name, d.k)
-      if (!inspection.ok) {
-        this.refused[inspection.reason]++
-        this.log('refused an update of %s from %s: %s', name, s.peer, inspection.detail)
-        // What it builds on is missing here: ask for the whole difference instead.
-        if (inspection.reason === 'missing') this.askDifference(s, d)
-        return
-      }
-      for (const ins of inspection.inserts) {
-        const refusal = kind.check?.(name, ins.key, ins.value)
-        if (refusal !== undefined) {
-          this.refused[refusal]++
-          this.log('refused an update of %s from %s: %s of %s', name, s.peer, refusal, ins.key)
-          return
-        }
-      }
-      d.lastUpdate = undefined
-      const changes = d.collect(() => { Y.applyUpdate(d.ydoc, update, s) })
-      const effective = d.lastUpdate
-      s.docsHeld.add(name)
-      if (effective === undefined) return
-      try {
-        await this.commit(d, kind, changes, { docOps: () => d.persistOps(this.raw, this.json, effective), update: effective, except: s })
-      } catch (err) {
-        // Not persisted (the doc was read back): asked for again, and the frame fails (it is not acknowledged).
-        this.askDifference(s, d)
-        throw err
-      }
-    })
+  /**
+   * Resolves once `peer` has persisted everything of doc `name` this node
+   * holds now: the doc's whole state goes to it in one frame, and its
+   * PERSISTED answers. Throws NOT_REPLICATED when the peer is no live replica
+   * with a stream open, its stream goes first, or it does not answer within
+   * the durable timeout. What a service that must know one node has its
+   * records uses (KEK lockboxes to a node that may take the role).
+   */
+  async persistedBy (peer: PeerIdStr, name: string): Promise<void> {
+    if (!this.networked) throw new ReplicationError('NOT_REPLICATED', 'this node replicates with no other node')
+    const d = await this.open(name)
+    const sent = await this.lock.run(name, async () => this.replicas.sendWhole(peer, d))
+    if (sent === undefined) throw new ReplicationError('NOT_REPLICATED', `${peer} is not a live replica of ${d.role} with a stream open: try again once it is`)
+    await this.durability.waitAt(d, sent.session, sent.n)
   }
 
-  /** Asks a peer for whatever of a doc this node lacks (y-protocols step 1: the peer answers with the difference). */
-  private askDifference (s: Session, d: ReplicaDoc): void {
-    s.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc: d.name, epoch: d.epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, d.ydoc) }) }))
+  /**
+   * A service says what it owes each replica of `role` that the replica has
+   * not persisted yet (the KACLS: KEKs without a lockbox there): counted as
+   * records behind in the status and the roles view until paid.
+   */
+  owe (role: Role, owed: (peer: PeerIdStr) => Owed): void {
+    this.debts.set(role, owed)
+  }
+
+  /** Internal to the replicas: what the service of `role` owes `peer`. */
+  owedTo (role: Role, peer: PeerIdStr): Owed {
+    return this.debts.get(role)?.(peer) ?? { records: 0, since: this.clock() }
+  }
+
+  /** Internal to the remote updates: commits a peer's update (under the doc's lock) and passes it on to the other replicas. */
+  async commitFrom (s: Session, d: ReplicaDoc, kind: DocKind, changes: Change[], update: Uint8Array): Promise<void> {
+    await this.commit(d, kind, changes, { docOps: () => d.persistOps(this.raw, this.json, update), update, except: s })
   }
 
   /** Internal to the epochs: persists, materializes and announces a doc's new epoch (src/replication/epochs.ts). */

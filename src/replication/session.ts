@@ -61,6 +61,8 @@ export class Session {
   /** Roles the last HELLO this node sent covered */
   helloRoles = new Set<Role>()
   private out?: { lp: Lp, stream: Stream }
+  /** How many streams to the peer were opened: frame numbers and acknowledgements belong to one of them */
+  outStreams = 0
   opening = false
   /** The peer answered that it does not speak the replica protocol (an older lanchat, or one not started yet): not counted as a replica until it does */
   unsupported = false
@@ -107,6 +109,7 @@ export class Session {
   attachOut (stream: Stream): void {
     const out = { lp: lpStream(stream, { maxDataLength: MAX_FRAME_BYTES }), stream }
     this.out = out
+    this.outStreams++
     // The peer ended it (a frame it could not apply, say): this node opens another at once, not at its next write.
     stream.addEventListener('close', () => { if (!this.closed) this.dropOut(out) }, { once: true })
     for (const bytes of this.backlog.splice(0)) this.write(out, bytes)
@@ -146,6 +149,11 @@ export class Session {
       this.log('writing to %s failed: %s', this.peer, (err as Error).message)
       this.dropOut(out)
     })
+  }
+
+  /** Asks the peer for whatever of a doc this node lacks (y-protocols step 1: the peer answers with the difference). */
+  askDifference (doc: string, epoch: number, ydoc: Y.Doc): number {
+    return this.send(frame({ kind: ReplicaFrame.Kind.SYNC, doc, epoch, sync: syncMessage(enc => { syncProtocol.writeSyncStep1(enc, ydoc) }) }))
   }
 
   /** Sends a HELLO listing `docs`; resolves once the peer's answer to it has been processed. */
@@ -211,7 +219,11 @@ export class Session {
     this.unacked.push({ n, records, at: this.clock() })
   }
 
-  /** Resolves once the peer has persisted frame `n` of ours (never, if the stream goes first). */
+  /**
+   * Resolves once the peer has persisted frame `n` of ours; never, if the
+   * stream goes first (the next stream numbers its frames from 1 again: its
+   * acknowledgements say nothing of this one's).
+   */
   async whenAcked (n: number): Promise<void> {
     if (n <= this.acked) return
     return new Promise(resolve => { this.ackWaiters.push({ n, resolve }) })
@@ -316,6 +328,7 @@ export class Session {
     // What was in flight is lost with the stream: the next one counts from 1, and its HELLO makes up for it.
     this.sent = 0
     this.acked = 0
+    this.ackWaiters.length = 0
     this.unacked.length = 0
     this.backlog = []
     this.docFrames.clear()

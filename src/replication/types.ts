@@ -76,6 +76,8 @@ export interface ReplicationInit {
   holdMs?: number
   /** How many requests of a role are held at most (default MAX_HELD) */
   maxHeld?: number
+  /** How long a peer's update waits for what it builds on before its frame fails (default BASE_WAIT_MS) */
+  baseWaitMs?: number
 }
 
 export interface ReplicaStatus {
@@ -86,6 +88,13 @@ export interface ReplicaStatus {
   behind: number
   /** Age of the oldest of them (ms) */
   lagMs: number
+  /**
+   * What a service of the role owes the replica and has not seen it persist
+   * (kacls: KEKs this node holds whose lockbox to it the replica has not said
+   * it persisted, so it could not open them were it to take the role);
+   * counted in `behind` too
+   */
+  owed: number
 }
 
 export interface RoleReplication {
@@ -112,7 +121,19 @@ export interface ReplicationStatus {
   bytes: { in: number, out: number }
 }
 
+/** What a service owes a replica (Replication.owe): how many records, since when (ms). */
+export interface Owed {
+  records: number
+  since: number
+}
+
 export interface ReplicationEvents {
+  /**
+   * A live node eligible for `roles` has become a replica in step with this
+   * one (live in the registry's view, and its first exchange on this node's
+   * stream done): told once per stream to it
+   */
+  'replica:live': CustomEvent<{ peer: PeerIdStr, roles: Role[] }>
   /** This node has caught up on a role it holds: from now on in this tenure it answers the role's requests */
   'caught-up': CustomEvent<{ role: Role }>
 }

@@ -242,7 +242,7 @@ describe('failover after a holder is lost for good, across node processes', () =
     // A new KEK, then a new epoch (bob joins) whose key is wrapped under it.
     const kacls = await holderOf('kacls')
     const before = await kacls.call('kacls.status')
-    // The newcomer holds every KEK once the holder sealed a lockbox of each to it (within SHARE_INTERVAL_MS, 2 s).
+    // The newcomer holds every KEK once the holder sealed a lockbox of each to it (at once when it is a replica in step).
     await newcomer.untilReply('kacls.status', st => st.kekVersions === before.kekVersions, 30_000, 'every KEK sealed to the newcomer')
     await kacls.call('kacls.rotate')
     await retry(alice, 'group.invite', { group, user: 'bob' })

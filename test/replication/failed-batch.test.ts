@@ -85,12 +85,14 @@ describe('a change whose batch fails', () => {
     // Memory is what the disk holds: nothing of m1 (a doc ahead of its disk would never ask for m1 again, and later updates built on it would not load).
     expect((await replication.open(DOC)).keys()).toEqual([])
 
-    // m2 builds on m1 (the peer's next change): it waits for m1, and nothing of it is persisted meanwhile.
-    await replication.onFrame(session, sync(enc => { syncProtocol.writeUpdate(enc, updates[1]!) }), 2)
+    // m2 builds on m1 (the peer's next change): it waits for m1, and nothing of it is persisted meanwhile (nor is its
+    // frame done: test/replication/base.test.ts).
+    const second = replication.onFrame(session, sync(enc => { syncProtocol.writeUpdate(enc, updates[1]!) }), 2)
     expect((await replication.open(DOC)).keys()).toEqual([])
 
     // The answer to the next HELLO (the peer's whole state past this node's) brings m1 back, and m2 with it.
     await replication.onFrame(session, sync(enc => { syncProtocol.writeSyncStep2(enc, peer) }), 3)
+    await second
     expect((await replication.open(DOC)).keys()).toEqual(['m1', 'm2'])
     session.close()
     await replication.stop()

@@ -63,6 +63,42 @@ describe('replication', () => {
     await eventually(async () => await b.materialized('relay').get('relay/t/mail|m') === 'kept?', 'b has the record after all')
   })
 
+  it('tells when a live eligible node becomes a replica in step with it (replica:live)', async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay', 'kacls'] })
+    const told: Array<{ peer: string, roles: string[] }> = []
+    a.replication.addEventListener('replica:live', evt => { told.push(evt.detail) })
+    const b = await member({ name: 'b', eligible: ['kacls'], peers: [addrOf(a)] })
+    await eventually(() => told.length > 0, 'a told of b')
+    // At that moment b is live in the registry's view and its first exchange is done: a write to b goes straight to it.
+    expect(told).toEqual([{ peer: b.network.peerId, roles: ['kacls'] }])
+    expect(a.replication.status().roles.kacls?.replicas).toMatchObject([{ peerId: b.network.peerId, state: 'live' }])
+  })
+
+  it("waits for the one replica it names to persist a doc (persistedBy), not for any, and fails while that one cannot", async () => {
+    const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'], replication: { durableTimeoutMs: 1_500 } })
+    const c = await member({ name: 'c', eligible: ['relay'], peers: [addrOf(a)] })
+    const p = await member({ name: 'p', eligible: ['relay'], peers: [addrOf(a)] })
+    await replicated(a, c)
+    await replicated(a, p)
+    // p's disk fails every batch from now on.
+    const batch = p.store.batch.bind(p.store)
+    let failing = true
+    p.store.batch = async ops => {
+      if (failing) throw new Error('disk full')
+      await batch(ops)
+    }
+    // A durable write is acknowledged by c...
+    await a.replication.mutate('relay/t/mail', tx => { tx.put('m', text('kept')) }, { durable: true })
+    expect(await c.materialized('relay').get('relay/t/mail|m')).toBe('kept')
+    // ...but p has not persisted it, and a wait for p says so.
+    await expect(a.replication.persistedBy(p.network.peerId, 'relay/t/mail')).rejects.toMatchObject({ code: 'NOT_REPLICATED' })
+    expect(await p.materialized('relay').get('relay/t/mail|m')).toBeUndefined()
+    // Once p's disk works, a wait for it ends when p has the doc on its disk.
+    failing = false
+    await eventually(async () => a.replication.persistedBy(p.network.peerId, 'relay/t/mail').then(() => true, () => false), 'p persisted the doc')
+    expect(await p.materialized('relay').get('relay/t/mail|m')).toBe('kept')
+  })
+
   it('reports each replica of a role it serves, how far behind it is, and others see the report', async () => {
     const a = await member({ name: 'a', pinned: ['relay'], eligible: ['relay'] })
     const b = await member({ name: 'b', eligible: ['relay'], peers: [addrOf(a)] })

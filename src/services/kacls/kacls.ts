@@ -57,9 +57,21 @@ export interface KaclsStatus {
   throttled: number
   /** Records in the audit log, ever */
   auditRecords: number
+  /**
+   * KEKs the replicated doc lists that this node cannot open: no lockbox
+   * sealed to it has come yet (every node that holds them was gone before it
+   * could seal one). Keys wrapped under them answer KEK_UNAVAILABLE here
+   */
+  keksNotHeld: number
 }
 
-/** How often a node holding KEKs seals them to eligible nodes that have no lockbox yet. */
+/**
+ * How often a node holding KEKs tries again to seal them to each live
+ * eligible node that has not said it persisted a lockbox of each: sealing
+ * happens at once when a node becomes a replica in step (kek-doc.ts); this is
+ * the retry of a seal that was not acknowledged, and the backstop of an
+ * event missed.
+ */
 const SHARE_INTERVAL_MS = 2_000
 
 /** Refusal codes that are the KACLS's fault, not the caller's: they do not count toward the caller's lockout. */
@@ -91,7 +103,7 @@ export class KaclsService {
     this.keks = new KekRing(kv, components.keys.atRestKey, this.clock, this.log, async kek => {
       await this.auditLog.append({ op: 'rotate', user: '', peer: components.registry.self, resource: '', reason: '', kekVersion: kek.version, newKekVersion: 0, time: this.clock(), outcome: 'ok', code: 'OK' })
     })
-    this.replicatedKeks = new ReplicatedKeks(replication, this.keks, kv, components.registry, components.keys.networkId, this.log)
+    this.replicatedKeks = new ReplicatedKeks(replication, this.keks, kv, components.registry, components.keys.networkId, this.log, this.clock)
     this.lockout = new Lockout({
       free: init.refusalsFree ?? REFUSALS_FREE,
       baseLockMs: init.lockoutBaseMs ?? LOCKOUT_BASE_MS,
@@ -109,8 +121,10 @@ export class KaclsService {
     await this.auditLog.load()
     const imported = await this.replicatedKeks.importLegacy()
     if (imported > 0) this.log('%d KEKs made before replication are replicated now', imported)
-    // Nodes that became eligible get a lockbox for every KEK (from any node that holds it).
-    this.shareTimer = setInterval(() => { void this.replicatedKeks.shareMissing().catch(() => {}) }, SHARE_INTERVAL_MS)
+    // Nodes that became eligible get a lockbox for every KEK (from any node that holds it), at once, then until they have them.
+    this.replicatedKeks.start()
+    void this.replicatedKeks.shareAll()
+    this.shareTimer = setInterval(() => { void this.replicatedKeks.shareAll() }, SHARE_INTERVAL_MS)
     this.shareTimer.unref?.()
     await this.components.rpc.serve(KACLS, [
       this.audited(WRAP, 'wrap', async (req, ctx, draft) => this.wrap(req, ctx, draft)),
@@ -131,6 +145,7 @@ export class KaclsService {
   /** Forgets the KEKs held in memory. The node stops the Rpc (and so the protocol handler) first. */
   async stop (): Promise<void> {
     clearInterval(this.shareTimer)
+    this.replicatedKeks.stop()
     this.keks.wipe()
   }
 
@@ -146,7 +161,8 @@ export class KaclsService {
       rewraps: this.counts.rewrap,
       refusals: this.counts.refusals,
       throttled: this.counts.throttled,
-      auditRecords: this.auditLog.count
+      auditRecords: this.auditLog.count,
+      keksNotHeld: this.replicatedKeks.notHeld()
     }
   }
 
@@ -284,6 +300,9 @@ export class KaclsService {
       throw new ServiceError('UNSUPPORTED_VERSION', `the wrapped key has format version ${blob.version}; this KACLS reads version ${BLOB_VERSION}`)
     }
     const candidates = this.keks.candidates(blob.kekVersion)
+    if (candidates.length === 0 && this.replicatedKeks.lists(blob.kekVersion)) {
+      throw new ServiceError('KEK_UNAVAILABLE', `KEK version ${blob.kekVersion} was made by another kacls node and no lockbox of it has reached this one yet: try again once a node that holds it is live`)
+    }
     if (candidates.length === 0) throw new ServiceError('UNKNOWN_KEK', `this KACLS has no KEK version ${blob.kekVersion}: the key was wrapped by another KACLS, or altered`)
     const usable = candidates.filter(k => k.key !== null)
     if (usable.length === 0) throw new ServiceError('KEK_UNAVAILABLE', `KEK version ${blob.kekVersion} is on disk but does not open with this network's passphrase`)
