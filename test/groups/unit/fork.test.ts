@@ -289,15 +289,19 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     expect(count('fetch')).toBe(fetched)
   })
 
-  it('a member added only on the losing branch, asking a relay that shows it nothing of the chain, is told and keeps its state; shown the chain, it moves', async () => {
-    const { l, group, m, a, b } = await beforeSplit(['alice', 'bob', 'carol'], { alice: 'a', erin: 'a', bob: 'b', carol: 'b' })
+  it('a member added on the losing branch after the fork point, shown nothing of the chain, is told and keeps its state; shown a chain that does not check, likewise; shown the chain, it checks it and is out', async () => {
+    const { l, group, m, a, b } = await beforeSplit(['alice', 'bob', 'carol'], { alice: 'a', frank: 'a', erin: 'a', bob: 'b', carol: 'b' })
+    const users = { alice: await l.user('alice'), bob: await l.user('bob'), carol: await l.user('carol'), dave: await l.user('dave'), frank: await l.user('frank') }
+    // Side a: frank added (3'), then erin (4'): erin holds 3' (her anchor) and 4', not the state 2 the branch parts from.
+    await finish(m.alice!.groups.invite(group, 'frank'))
     const erin = await l.member('erin', INIT)
     const seen = changes(erin)
     await finish(m.alice!.groups.invite(group, 'erin'))
-    await until('erin at epoch 3 with its key', () => erin.groups.heldKey(group, 3) !== undefined)
-    await l.user('dave')
+    await until('erin at epoch 4 with its key', () => erin.groups.heldKey(group, 4) !== undefined)
+    // Side b: three changes, so its chain is the longer one.
     await finish(m.bob!.groups.promote(group, 'carol'))
     await finish(m.bob!.groups.invite(group, 'dave'))
+    await finish(m.bob!.groups.promote(group, 'dave'))
     const before = erin.groups.members(group)
     await healSplit(l, group, a, b)
     // A relay from before this change answered a user in no state of its chain NOT_MEMBER.
@@ -307,9 +311,34 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     expect(seen.find(c => c.fork !== undefined)!.fork!.notice).toContain('shows no signed state removing you')
     expect(erin.groups.members(group)).toEqual(before)
     l.fault = undefined
+    // A relay that shows her a chain not properly signed, or a fork point other than the state her anchor follows: refused, nothing changes.
+    const s1 = (await a.relay.state(group, 1))!.bytes
+    const s2 = (await a.relay.state(group, 2))!.bytes
+    const mallory = await l.user('mallory')
+    /** `from`, then alice adds dave, makes him an admin and adds frank, each on top of the one before */
+    const onTop = (from: Uint8Array): Uint8Array[] => {
+      const made = [from]
+      for (const [change, subject] of [['invite', users.dave], ['promote', users.dave], ['invite', users.frank]] as const) made.push(next(l, made.at(-1)!, users.alice, change, subject, Date.now()))
+      return made
+    }
+    const forged = signState(l.networkId, openState(next(l, s2, users.alice, 'promote', users.carol, Date.now())).state, mallory.identity)
+    const lies = [[s2, ...onTop(forged)], onTop(next(l, s1, users.alice, 'promote', users.carol, Date.now()))]
+    for (const branch of lies) {
+      l.statesReply = (user, _group, after, reply) => user !== 'erin' ? reply : { ...reply, states: branch.filter(x => openState(x).state.epoch > after) as Array<Uint8Array<ArrayBuffer>> }
+      await expect(finish(erin.groups.sync(group))).rejects.toMatchObject({ code: 'BAD_FORK' })
+      expect(erin.groups.members(group)).toEqual(before)
+      expect(erin.groups.heldKey(group, 4)).toBeDefined()
+    }
+    l.statesReply = undefined
+    // The truth: the chain from epoch 2, checked state by state; she is in none of it.
     l.relayConnected(['erin'])
-    await until('erin moved', () => seen.some(c => c.fork?.kind === 'moved'))
-    expect(erin.groups.members(group)).toMatchObject({ member: false })
+    await until('erin is out', () => seen.some(c => c.fork?.kind === 'moved'))
+    const told = seen.find(c => c.fork?.kind === 'moved')!
+    expect(told).toMatchObject({ member: false, fork: { kind: 'moved', ancestor: 2, undone: [{ epoch: 3, subject: 'frank' }, { epoch: 4, subject: 'erin' }] } })
+    expect(told.fork!.notice).toContain('Ask an admin to add you again')
+    expect(erin.groups.members(group).hash).toBe(toHex(stateHash((await a.relay.state(group, told.epoch))!.bytes)))
+    expect(erin.groups.heldKey(group, 4)).toBeUndefined()
+    await expect(erin.groups.send(group, 'anyone?')).rejects.toMatchObject({ code: 'NOT_MEMBER' })
   })
 
   it('a member the chosen chain removed loses access: no key of the chain after its removal, and it is told what of its own went nowhere', async () => {
