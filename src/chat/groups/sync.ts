@@ -55,8 +55,10 @@ export class Sync {
   /** The periodic ask about what changed (pollIntervalMs) */
   private pollTimer?: ReturnType<typeof setInterval>
   private stopWatchingRelay?: () => void
-  /** Per group, the relay's head (hex hash) at this node's epoch that the poll saw differ from this node's and a sync did not follow: not asked again by the poll */
+  /** Per group, the relay's head (hex hash) at this node's epoch that the poll saw differ from this node's and this node refused to follow: not asked again by the poll */
   private readonly declined = new Map<GroupId, string>()
+  /** Groups whose latest fork check ended in BAD_FORK (fork.ts) */
+  private readonly refused = new Set<GroupId>()
 
   constructor (private readonly ctx: MemberContext, private readonly deps: SyncDeps) {
     this.pokeLimit = new RateLimit(POKE_BURST, POKES_PER_SECOND, ctx.clock)
@@ -109,7 +111,13 @@ export class Sync {
       } catch (err) {
         if (!isCode(err, 'FORKED')) throw err
         if (healed) throw new GroupError('BAD_FORK', `the relay's chain of group ${group} parted from this node's again right after it moved onto it`)
-        await this.deps.heal(group)
+        try {
+          await this.deps.heal(group)
+        } catch (err) {
+          if (isCode(err, 'BAD_FORK')) this.refused.add(group)
+          throw err
+        }
+        this.refused.delete(group)
         healed = true
         continue
       }
@@ -183,10 +191,11 @@ export class Sync {
       }
       for (const [group, fullSync] of todo) {
         if (!ctx.running) break
+        this.refused.delete(group)
         await this.syncSoon(group, fullSync)
-        // Not followed (BAD_FORK: the relay may lack this side's states): the poll asks again once the relay's head moves.
+        // Refused (BAD_FORK: the relay may lack this side's states): the poll asks again once the relay's head moves.
         const hash = other.get(group)
-        if (hash !== undefined && toHex(ctx.records.get(group)?.head.hash ?? new Uint8Array(0)) !== hash) this.declined.set(group, hash)
+        if (hash !== undefined && this.refused.has(group)) this.declined.set(group, hash)
       }
       for (const r of ctx.records.values()) this.deps.flush(r.group)
     } catch (err) {
