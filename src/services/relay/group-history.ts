@@ -18,7 +18,8 @@
  * filer's there. Reading on, it gets first those it lacks (at or before `at`,
  * above its filer's ord: merged in since), filer by filer from the filer
  * index, then what is after `at`. A cursor without `~` (given before filers)
- * says the reader had everything at or before `at`, as it meant then.
+ * says the reader had everything at or before `at`, as it meant then. The
+ * format is read and written in cursor.ts, which the members share.
  */
 import { GroupEnvelope } from '../../groups/index.js'
 import { ServiceError } from '../errors.js'

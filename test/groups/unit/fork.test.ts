@@ -250,6 +250,19 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     for (const x of losers) expect(l.calls.slice(connects).find(c => c.user === x.name)?.method).toBe('list')
   })
 
+  it('with a relay from before head hashes (groupList without hash and filers) polls as before: a tie waits for a full sync', async () => {
+    const { l, group, m, a, b, won, hashes } = await tie()
+    const list = a.relay.list.bind(a.relay)
+    a.relay.list = async caller => (await list(caller)).map(g => ({ ...g, hash: new Uint8Array(0), filers: '' }))
+    const losers = Object.values(m).filter(x => (['alice', 'carol'].includes(x.name) ? 'a' : 'b') !== won)
+    await healSplit(l, group, a, b)
+    const t0 = Date.now()
+    await until('three polls', () => l.calls.filter(c => c.user === losers[0]!.name && c.method === 'list' && c.at > t0).length >= 3, 60_000)
+    expect(losers.map(x => hashOf(x, group))).toEqual(losers.map(() => hashes[won === 'a' ? 'b' : 'a']))
+    l.relayConnected()
+    await until('the losers on the chain', () => losers.every(x => hashOf(x, group) === hashes[won]), 30_000)
+  })
+
   it('does not ask at every poll about a relay head it declined to follow (a relay lacking its side\'s states)', async () => {
     const { l, group, m, a, b, won, hashes } = await tie()
     // Carol (side a) or dave (side b), of the winning side, asks the losing side's relay, which lacks the winning side's state.
