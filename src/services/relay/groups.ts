@@ -72,7 +72,7 @@ export class RelayGroups {
   private readonly init: RelayGroupsInit
   private readonly heads = new Map<GroupId, HeadRecord | null>()
   private readonly states = new Map<string, VerifiedState>()
-  /** Each group's states off its chain, when it has any (read from its doc when first asked) */
+  /** Each group's states as the chain rule sees them when some are off its chain, else null (read from its doc when first asked, again after its states change) */
   private readonly offChain = new Map<GroupId, OffChain | null>()
   private readonly replication: Replication
   private filing?: Promise<string>
@@ -89,6 +89,8 @@ export class RelayGroups {
       role: 'relay',
       materialize: async (doc, changes) => {
         const group = doc.slice(GROUP_DOCS.length)
+        // The states changed: which are off the chain is read again when next asked (history changes leave it).
+        if (changes.some(c => c.key.startsWith('s/'))) this.offChain.delete(group)
         return materialize(group, this.replication.docs.get(doc)!, changes, this.json, this.raw, epoch => { this.merged.set(group, epoch) })
       },
       committed: doc => {
@@ -122,7 +124,6 @@ export class RelayGroups {
   /** The cached head and states of a group are stale (its doc changed). */
   private forget (group: GroupId): void {
     this.heads.delete(group)
-    this.offChain.delete(group)
     for (const k of [...this.states.keys()]) if (k.startsWith(`${group}/`)) this.states.delete(k)
   }
 
