@@ -93,7 +93,10 @@ export class TuiController {
     this.on('message', evt => { this.dispatch({ type: 'message', message: evt.detail }) })
     this.on('lobby', evt => { this.dispatch({ type: 'message', message: { ...evt.detail, conversation: LOBBY } }) })
     this.on('group:message', evt => { this.dispatch({ type: 'message', message: evt.detail }) })
-    this.on('group:changed', evt => { this.dispatch({ type: 'groupChanged', info: evt.detail }) })
+    this.on('group:changed', evt => {
+      const { fork, ...info } = evt.detail
+      this.dispatch({ type: 'groupChanged', info, ...(fork !== undefined ? { fork } : {}) })
+    })
     this.on('group:status', evt => {
       const { id, group, status, code } = evt.detail
       this.dispatch({ type: 'groupStatus', id, group, status, ...(code !== undefined ? { code } : {}) })

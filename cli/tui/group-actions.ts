@@ -9,7 +9,7 @@ import { groupOf } from './state.js'
 import type { GroupCommand } from './commands.js'
 import type { NoticeLine } from './conversation.js'
 import type { Formatters } from './frame.js'
-import type { Action, GroupInfo, GroupOp, Tone, TuiState, Update } from './state.js'
+import type { Action, GroupFork, GroupInfo, GroupOp, Tone, TuiState, Update } from './state.js'
 
 const NO_GROUP_OPEN = 'no group open: switch to one (Ctrl-N, /group open <name>) or /group create one'
 
@@ -69,9 +69,13 @@ function newerGroup (old: GroupInfo | undefined, info: GroupInfo): GroupInfo {
   return old === undefined || info.epoch >= old.epoch ? info : old
 }
 
-/** Records a group's state and shows it in the conversation list (by name; marked when left). */
-export function putGroup (state: TuiState, incoming: GroupInfo): TuiState {
-  const info = newerGroup(state.groups[incoming.group], incoming)
+/**
+ * Records a group's state and shows it in the conversation list (by name;
+ * marked when left). `moved`: the node moved the group onto another branch of
+ * its chain (a fork), which may be at an earlier epoch: it is what it holds now.
+ */
+export function putGroup (state: TuiState, incoming: GroupInfo, moved = false): TuiState {
+  const info = moved ? incoming : newerGroup(state.groups[incoming.group], incoming)
   const s: TuiState = { ...state, groups: { ...state.groups, [info.group]: info } }
   return upsertConversation(s, groupConversation(info.group), c => ({ ...c, kind: 'group', title: info.name, left: hasLeft(info) }))
 }
@@ -123,13 +127,33 @@ function describeGroupChange (me: string | null, old: GroupInfo | undefined, inf
   return status === undefined ? { lines } : { lines, notice: status }
 }
 
-/** A group:changed event: the new state, and a line in the group's conversation saying what changed. */
-export function onGroupChanged (state: TuiState, info: GroupInfo, now: number, fmt?: Formatters): TuiState {
+/**
+ * What a fork of a group's chain did, told by the node: its sentence as a line
+ * of the group's conversation, and a status line pointing there.
+ */
+function describeFork (old: GroupInfo | undefined, info: GroupInfo, fork: GroupFork): { lines: NoticeLine[], notice: { text: string, tone: Tone } } {
+  const name = info.name
+  const lines: NoticeLine[] = [{ text: fork.notice, tone: 'warn' }]
+  if (fork.kind === 'unlisted') return { lines, notice: { text: `the relay no longer lists you in ${name}: see the group`, tone: 'warn' } }
+  const text = !info.member && old?.member !== false
+    ? `you are not a member of ${name} any more: the other side of a network split won (see the group)`
+    : `${name} forked during a network split and the other side's changes won: see the group`
+  return { lines, notice: { text, tone: 'warn' } }
+}
+
+/**
+ * A group:changed event: the new state, and a line in the group's
+ * conversation saying what changed (with `fork`, the node's sentence about
+ * the fork instead).
+ */
+export function onGroupChanged (state: TuiState, info: GroupInfo, now: number, fmt?: Formatters, fork?: GroupFork): TuiState {
   const old = state.groups[info.group]
-  if (old !== undefined && info.epoch < old.epoch) return state
+  const moved = fork?.kind === 'moved'
+  // Only a move onto another branch of the chain goes back to an earlier epoch (the chain that won removed this user sooner).
+  if (!moved && old !== undefined && info.epoch < old.epoch) return state
   const conv = groupConversation(info.group)
-  const { lines, notice: status } = describeGroupChange(state.me.username, old, info)
-  let s = keepingPlace(state, conv, now, fmt, st => addNoticesTo(putGroup(st, info), conv, lines, now))
+  const { lines, notice: status } = fork === undefined ? describeGroupChange(state.me.username, old, info) : describeFork(old, info, fork)
+  let s = keepingPlace(state, conv, now, fmt, st => addNoticesTo(putGroup(st, info, moved), conv, lines, now))
   if (status !== undefined) s = notice(s, status.text, status.tone)
   return s
 }

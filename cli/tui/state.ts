@@ -16,6 +16,8 @@ export type ChatMessage = NodeEvents['message']['detail']
 export type MessageStatus = NodeEvents['message:status']['detail']['status']
 /** A group's latest state as the node knows it: name, epoch, members, admins, whether this user is in it... */
 export type GroupInfo = Awaited<ReturnType<LanchatNode['groups']>>[number]
+/** What a fork of a group's chain did to this user's view of it (docs/groups.md, "Forks"), with a sentence to show. */
+export type GroupFork = NonNullable<NodeEvents['group:changed']['detail']['fork']>
 /** A group message from the group:message event (with its epoch) or from history. */
 export type GroupMessage = Omit<NodeEvents['group:message']['detail'], 'epoch'> & { epoch?: number }
 export type GroupStatus = NodeEvents['group:status']['detail']
@@ -239,8 +241,8 @@ export type Action =
   | { type: 'typing', username: string, typing: boolean }
   /** groups(): every group this node knows */
   | { type: 'groups', list: GroupInfo[] }
-  /** The group:changed event */
-  | { type: 'groupChanged', info: GroupInfo }
+  /** The group:changed event (`fork`: the change came from a fork of its chain) */
+  | { type: 'groupChanged', info: GroupInfo, fork?: GroupFork }
   /** The group:status event */
   | { type: 'groupStatus', id: string, group: string, status: 'sent' | 'failed', code?: string }
   /** A /group command the node carried out */

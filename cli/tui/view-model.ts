@@ -676,7 +676,7 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
       return none(s)
     }
     case 'groupChanged':
-      return none(onGroupChanged(state, action.info, now, fmt))
+      return none(onGroupChanged(state, action.info, now, fmt, action.fork))
     case 'groupStatus': {
       const conv = groupConversation(action.group)
       return none(onStatus(state, action.id, conv, action.status, action.status === 'failed' ? failedReason(action.code) : undefined))

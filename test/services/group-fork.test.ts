@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toHex } from '../../src/crypto/index.js'
 import { isMember, openState, stateHash } from '../../src/groups/index.js'
 import { Replication } from '../../src/replication/index.js'
-import { canonicalChain } from '../../src/services/relay/group-chain.js'
+import { canonicalChain, offChainReach } from '../../src/services/relay/group-chain.js'
 import { GROUP_DOCS, pad } from '../../src/services/relay/group-layout.js'
 import { openMemoryStore } from '../../store/index.js'
 import { FakeLan } from '../groups/unit/fakes.js'
@@ -69,6 +69,61 @@ describe('the chain rule of a forked group', () => {
       expect(links.some(l => l.previous === tip.hash && l.epoch === tip.epoch + 1)).toBe(false)
       expect(chain).toEqual(expectedChain(links))
     }), { numRuns: 500 })
+  })
+})
+
+/**
+ * What a user in `listed` states off the chain is shown (group-chain.ts, offChainReach), by brute force: for each
+ * branch off the chain holding such a state and parting from a chain state that does not list the user, that state
+ * and the chain after it up to the first epoch from which the chain wins against the branch's longest path (longer,
+ * or as long with a lower hash after the fork).
+ */
+function expectedReach (links: readonly ChainLink[], chain: readonly ChainLink[], listed: ReadonlySet<string>): Array<{ from: number, to: number }> {
+  const on = new Set(chain.map(l => l.hash))
+  const parentOf = (l: ChainLink): ChainLink | undefined => links.find(p => p.hash === l.previous && p.epoch === l.epoch - 1)
+  const roots = new Map<string, ChainLink>()
+  for (const l of links) {
+    if (on.has(l.hash) || !listed.has(l.hash)) continue
+    let root = l
+    let ancestor: ChainLink | undefined
+    for (let p = parentOf(root); p !== undefined; p = parentOf(root)) {
+      if (on.has(p.hash)) {
+        ancestor = p
+        break
+      }
+      root = p
+    }
+    if (ancestor !== undefined && !listed.has(ancestor.hash)) roots.set(root.hash, root)
+  }
+  return [...roots.values()].map(root => {
+    let longest = root.epoch
+    const stack = [root]
+    while (stack.length > 0) {
+      const x = stack.pop()!
+      longest = Math.max(longest, x.epoch)
+      stack.push(...links.filter(k => k.previous === x.hash && k.epoch === x.epoch + 1))
+    }
+    const from = root.epoch - 1
+    let to = from + 1
+    while (to <= chain.length && !(to > longest || (to === longest && chain[from]!.hash < root.hash))) to++
+    return { from, to }
+  })
+}
+
+describe('what the chain rule shows a user added on a branch that lost', () => {
+  it('the state each such branch parts from and the chain after it, up to the first state that wins against that branch', () => {
+    const order = (list: Array<{ from: number, to: number }>): string[] => list.map(r => `${r.from}-${r.to}`).sort()
+    let shown = 0
+    fc.assert(fc.property(trees.chain(links => fc.tuple(fc.constant(links), fc.subarray(links))), ([links, picked]) => {
+      const chain = canonicalChain(links)
+      const listed = new Set(picked.map(l => l.hash))
+      const reach = offChainReach(links, chain, l => listed.has(l.hash))
+      expect(order(reach)).toEqual(order(expectedReach(links, chain, listed)))
+      for (const r of reach) expect(r.to).toBeLessThanOrEqual(chain.length)
+      shown += reach.length
+    }), { numRuns: 500 })
+    // The trees have such branches often enough for the property to say something.
+    expect(shown).toBeGreaterThan(50)
   })
 })
 
@@ -195,5 +250,50 @@ describe('a group whose chain forked in a partition, healed', () => {
       expect(after.states).toEqual([...a.states, ...redo.map(r => linkOf(r).hash)])
       await close([...sides, third])
     }), { numRuns: 60 })
+  })
+})
+
+describe('the states a forked group shows a user added only on the losing branch', () => {
+  /** `author` makes `change` about `subject` on top of the side's head. */
+  async function change (s: Side, author: string, kind: 'invite' | 'kick' | 'promote', subject: string, clock: { now: number }): Promise<Uint8Array> {
+    clock.now += 1
+    const bytes = next(lan, await headState(s), user(author), kind, user(subject), clock.now)
+    await s.relay.commit(lan.claims(user(author)), bytes)
+    return bytes
+  }
+  const epochs = (states: Uint8Array[]): number[] => states.map(b => openState(b).state.epoch)
+
+  it('shows it the chain from where its branch parts up to the first state that wins, nothing later; nothing to a stranger; the others what they saw before', async () => {
+    const clock = { now: T0 }
+    const sides: [Side, Side] = [await relaySide(lan, () => clock.now), await relaySide(lan, () => clock.now)]
+    for (const bytes of common) await sides[0].relay.commit(lan.claims(users[0]!), bytes)
+    await send(sides[0].replication, sides[1], DOC)
+    // Side 0: alice adds erin (3'). Side 1: carol made an admin, dave added, dave made an admin (3, 4, 5).
+    const lost = await change(sides[0], 'alice', 'invite', 'erin', clock)
+    const won = [await change(sides[1], 'alice', 'promote', 'carol', clock), await change(sides[1], 'alice', 'invite', 'dave', clock)]
+    await change(sides[1], 'alice', 'promote', 'dave', clock)
+    const seenBefore = async (name: string): Promise<number[]> => epochs((await sides[1].relay.statesAfter(lan.claims(user(name)), GROUP, 0)).states)
+    const others = { bob: await seenBefore('bob'), dave: await seenBefore('dave') }
+    await heal(sides[0], sides[1], DOC)
+    // After the heal the chain goes on: alice removes bob (6).
+    await change(sides[0], 'alice', 'kick', 'bob', clock)
+    const relay = sides[0].relay
+    // Erin's branch is epoch 3' alone: the chain's 3 wins on a tie with the lower hash, else 4 does by length.
+    const to = toHex(stateHash(won[0]!)) < toHex(stateHash(lost)) ? 3 : 4
+    const shown = await relay.statesAfter(lan.claims(user('erin')), GROUP, 0)
+    expect(epochs(shown.states)).toEqual(Array.from({ length: to - 1 }, (_, i) => i + 2))
+    for (const bytes of shown.states) expect(toHex(stateHash(bytes))).toBe(toHex(stateHash((await relay.state(GROUP, openState(bytes).state.epoch))!.bytes)))
+    expect(shown).toMatchObject({ more: false, leaves: [], head: 6 })
+    expect(epochs((await relay.statesAfter(lan.claims(user('erin')), GROUP, 2)).states)).toEqual(Array.from({ length: to - 2 }, (_, i) => i + 3))
+    // Nothing else: no key of the chain, no group in her list.
+    for (let e = 1; e <= 6; e++) expect(await relay.check('erin', `group/${GROUP}/epoch/${e}`, 'reader')).toBe(false)
+    expect(await relay.list(lan.claims(user('erin')))).toEqual([])
+    // A user in no state at all is refused, as before.
+    const frank = await lan.user('frank')
+    await expect(relay.statesAfter(lan.claims(frank), GROUP, 0)).rejects.toMatchObject({ code: 'NOT_MEMBER' })
+    // Bob (removed at 6) and dave see what members see: their states, the one before each and the one that removed them.
+    expect(epochs((await relay.statesAfter(lan.claims(user('dave')), GROUP, 0)).states)).toEqual([...others.dave, 6])
+    expect(epochs((await relay.statesAfter(lan.claims(user('bob')), GROUP, 0)).states)).toEqual([...others.bob, 6])
+    await close(sides)
   })
 })

@@ -1,7 +1,9 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toHex } from '../../src/crypto/index.js'
 import { GroupEnvelope, signEnvelope } from '../../src/groups/index.js'
 import { Replication } from '../../src/replication/index.js'
+import { covers } from '../../src/services/relay/cursor.js'
 import { formatCursor, MAX_LOOKED, parseCursor, readHistory } from '../../src/services/relay/group-history.js'
 import { decodeHistory, encodeHistory, GROUP_DOCS, histKey, msgPrefix, pad } from '../../src/services/relay/group-layout.js'
 import { RelayGroups } from '../../src/services/relay/groups.js'
@@ -218,5 +220,60 @@ describe('a history record', () => {
     expect(decodeHistory(record)).toEqual({ ord: 123_456, filer: '0a1b2c3d', envelope: bytes })
     const before = new Uint8Array([0, 0, 0, 0, 0, 1, 0xe2, 0x40, ...bytes])
     expect(decodeHistory(before)).toEqual({ ord: 123_456, envelope: bytes })
+  })
+})
+
+describe('a member\'s cursor against what groupList says the relay holds (covers)', () => {
+  it('covers what the relay holds when it names every filer as far and nothing newer; a relay or cursor from before filers is read as then', () => {
+    const at = `${pad(70, 16)}/1/bob/2`
+    const cursor = formatCursor(at, new Map([['0000000a', 70], ['0000000b', 12]]))
+    expect(covers(cursor, '', '')).toBe(true)
+    expect(covers('', pad(5, 16), '0000000a')).toBe(false)
+    expect(covers(cursor, pad(70, 16), '0000000a,0000000b.12')).toBe(true)
+    expect(covers(cursor, pad(71, 16), '0000000a,0000000b.12')).toBe(false)
+    // Merged in below the cursor's place: a filer further than the cursor has it, or one it does not name.
+    expect(covers(cursor, pad(70, 16), '0000000a,0000000b.13')).toBe(false)
+    expect(covers(cursor, pad(70, 16), '0000000a,0000000b.12,0000000c.5')).toBe(false)
+    // A relay from before filers says only how new its newest is.
+    expect(covers(cursor, pad(70, 16), '')).toBe(true)
+    expect(covers(cursor, pad(71, 16), '')).toBe(false)
+    // A cursor given before filers had everything at or before its place.
+    expect(covers(at, pad(70, 16), '0000000c.5')).toBe(true)
+    expect(covers(at, pad(71, 16), '0000000c.5')).toBe(false)
+  })
+
+  it('lists the head\'s hash and filers the same on both sides after a heal: a cursor read to the end covers them, one given before the heal does not', async () => {
+    const clock = { now: T0 }
+    const sides = [await made(clock), await side(() => clock.now)] as const
+    await send(sides[0].replication, sides[1], DOC)
+    const list = async (s: Side): Promise<Awaited<ReturnType<RelayGroups['list']>>[number]> => (await s.relay.list(lan.claims(users[2]!)))[0]!
+    const toEnd = async (s: Side, after?: string): Promise<string> => {
+      let cursor = after
+      for (;;) {
+        const reply = await fetch(s, cursor, 2)
+        cursor = reply.cursor === '' ? cursor : reply.cursor
+        if (!reply.more) return cursor ?? ''
+      }
+    }
+    expect(await list(sides[0])).toMatchObject({ last: '', filers: '' })
+    // Split: side 1 files first, side 0 after, so after the heal side 1's envelopes sit below side 0's.
+    clock.now += 1
+    await sides[1].relay.post(lan.claims(users[1]!), envelope(1, 1))
+    clock.now += 1
+    await sides[0].relay.post(lan.claims(users[0]!), envelope(0, 1))
+    await sides[0].relay.post(lan.claims(users[0]!), envelope(0, 2))
+    const before = await toEnd(sides[0])
+    const held = await list(sides[0])
+    expect(covers(before, held.last, held.filers)).toBe(true)
+    expect(toHex(held.hash)).toBe((await sides[0].relay.head(GROUP))!.hash)
+    await heal(sides[0], sides[1], DOC)
+    const healed = await list(sides[0])
+    expect(await list(sides[1])).toEqual(healed)
+    // The newest is where it was: only the filers show what was merged in below.
+    expect(healed.last).toBe(held.last)
+    expect(covers(before, healed.last, healed.filers)).toBe(false)
+    const after = await toEnd(sides[0], before)
+    expect(covers(after, healed.last, healed.filers)).toBe(true)
+    await close(sides)
   })
 })

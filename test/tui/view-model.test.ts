@@ -896,6 +896,38 @@ describe('TUI groups', () => {
     expect(r.state.input.text).toBe('anyone there?')
   })
 
+  it('shows what a fork of the chain did as a line in the group, even when it goes back to an earlier epoch', () => {
+    let s = inCrew({ epoch: 3, change: 'invite', subject: 'carol', members: ['alice', 'bob', 'carol'] })
+    const moved = 'crew forked during a network split and the other side\'s changes won: it goes on from epoch 2 with bob made carol an admin; undone: alice added carol.'
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 3, change: 'promote', author: 'bob', subject: 'carol', members: ['alice', 'bob', 'carol'], admins: ['alice', 'bob', 'carol'], hash: 'cd'.repeat(32) }),
+      fork: { kind: 'moved', ancestor: 2, undone: [{ epoch: 3, author: 'alice', change: 'invite', subject: 'carol' }], applied: [{ epoch: 3, author: 'bob', change: 'promote', subject: 'carol' }], resent: 0, unsent: 0, notice: moved } }).state
+    expect(messagesFlat(s)).toContain(moved)
+    expect(s.groups[GROUP]?.hash).toBe('cd'.repeat(32))
+    expect(s.notice).toEqual({ text: 'crew forked during a network split and the other side\'s changes won: see the group', tone: 'warn' })
+    // The chain that won removed this user at an earlier epoch than its branch had reached: that is where the group is now.
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 4, members: ['alice', 'bob', 'carol'] }) }).state
+    const out = 'crew forked during a network split and the other side\'s changes won: it goes on from epoch 2 with bob removed alice; undone: nothing. You are not a member any more.'
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 3, change: 'kick', author: 'bob', subject: 'alice', members: ['bob', 'carol'], admins: ['bob'], member: false }),
+      fork: { kind: 'moved', ancestor: 2, undone: [], applied: [{ epoch: 3, author: 'bob', change: 'kick', subject: 'alice' }], resent: 0, unsent: 0, notice: out } }).state
+    expect(s.groups[GROUP]).toMatchObject({ epoch: 3, member: false })
+    expect(rowTexts(s)).toEqual(['#lobby', '&crew (left)'])
+    expect(messagesFlat(s)).toContain(out)
+    expect(s.notice).toEqual({ text: 'you are not a member of crew any more: the other side of a network split won (see the group)', tone: 'warn' })
+    // Without a fork, an earlier epoch told late still changes nothing.
+    const late = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 2 }) }).state
+    expect(late.groups[GROUP]).toMatchObject({ epoch: 3, member: false })
+  })
+
+  it('shows that the relay no longer lists this user in a group, and keeps the group as it was', () => {
+    let s = inCrew({ epoch: 3 })
+    const before = s.groups[GROUP]
+    const unlisted = 'The relay no longer lists you in crew and shows no signed state removing you: most likely you were added on one side of a network split whose changes were undone.'
+    s = apply(s, { type: 'groupChanged', info: groupInfo({ epoch: 3 }), fork: { kind: 'unlisted', notice: unlisted } }).state
+    expect(messagesFlat(s)).toContain(unlisted)
+    expect(s.notice).toEqual({ text: 'the relay no longer lists you in crew: see the group', tone: 'warn' })
+    expect(s.groups[GROUP]).toEqual(before)
+  })
+
   it('leaves: the group is marked left at once, after the groups still in', () => {
     let r = apply(inCrew(), ...typeText('/group leave'), enter)
     expect(r.effects).toEqual([{ type: 'groupLeave', group: GROUP }])
@@ -1038,6 +1070,10 @@ describe('TUI controller with a node', () => {
     node.dispatchEvent(new CustomEvent('group:changed', { detail: groupInfo({ epoch: 2, change: 'invite', author: 'alice', subject: 'carol', members: ['alice', 'bob', 'carol'] }) }))
     await settle()
     expect(last()).toContain('&crew: 3 members, epoch 2')
+    node.dispatchEvent(new CustomEvent('group:changed', { detail: { ...groupInfo({ epoch: 2, change: 'invite', author: 'alice', subject: 'carol', members: ['alice', 'bob', 'carol'] }), fork: { kind: 'unlisted', notice: 'the relay lists you no more' } } }))
+    await settle()
+    expect(last()).toContain('the relay lists you no more')
+    expect(last()).toContain('the relay no longer lists you in crew: see the group')
     for (const a of [...typeText('/group invite dave'), enter]) c.dispatch(a)
     await settle()
     expect(frames.at(-1)?.notice.text.trim()).toBe('dave not added: only an admin of crew may do that (see /group members)')

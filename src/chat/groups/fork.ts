@@ -40,8 +40,8 @@ export class Forks {
     const { ctx } = this
     const r = ctx.record(group)
     const from = r.head
-    const { ancestor, states, head } = await this.relayBranch(r)
-    const branch = await this.check(r, ancestor, states)
+    const { ancestor, base, states, head } = await this.relayBranch(r)
+    const branch = await this.check(r, base, states)
     this.prefer(r, ancestor, branch, head)
     const moved = await this.deps.chain.rewind(group, from.hash, ancestor, branch, this.deps.rebase)
     // The head moved meanwhile (a state applied, another heal): the next sync looks again.
@@ -58,7 +58,7 @@ export class Forks {
       unsent: member ? unsent : resent + unsent,
       notice: ''
     }
-    fork.notice = forkNotice(r.head.state, fork, member)
+    fork.notice = forkNotice(r.head.state, fork, member, ctx.me)
     ctx.log('group %s: %s', group, fork.notice)
     ctx.changed(r, fork)
   }
@@ -80,13 +80,20 @@ export class Forks {
 
   /**
    * The last epoch whose state the relay and this node share (looking back
-   * from this node's head), the relay's states after it, and its head epoch.
+   * from this node's head), that state, the relay's states after it, and its
+   * head epoch. The state shared may be one this node does not hold but
+   * knows the hash of: the one before the first it holds (a member added
+   * after it took that one as an anchor), which the relay then gives.
    */
-  private async relayBranch (r: GroupRecord): Promise<{ ancestor: number, states: Uint8Array[], head: number }> {
+  private async relayBranch (r: GroupRecord): Promise<{ ancestor: number, base: VerifiedState, states: Uint8Array[], head: number }> {
     const { relay } = this.ctx.network
-    const lowest = Math.min(...r.hashes.keys())
+    /** The hash of each state this node holds, and of the one before each */
+    const known = new Map(r.hashes)
+    for (const [e, s] of r.states) if (e > 1 && !known.has(e - 1)) known.set(e - 1, s.previous)
+    const lowest = Math.min(...known.keys())
     let head = 0
     let ancestor: number | undefined
+    let base: VerifiedState | undefined
     for (let top = r.head.state.epoch; ancestor === undefined;) {
       const after = Math.max(0, top - LOOK_BACK)
       const reply = await relay.states(r.group, after)
@@ -94,9 +101,13 @@ export class Forks {
       const theirs = new Map<number, Uint8Array>()
       for (const bytes of reply.states) theirs.set(this.open(r, bytes).epoch, bytes)
       for (let e = top; e > after && ancestor === undefined; e--) {
-        const mine = r.hashes.get(e)
+        const mine = known.get(e)
         const bytes = theirs.get(e)
-        if (mine !== undefined && bytes !== undefined && equalBytes(mine, stateHash(bytes))) ancestor = e
+        if (mine === undefined || bytes === undefined || !equalBytes(mine, stateHash(bytes))) continue
+        ancestor = e
+        const held = r.states.get(e)
+        // Not held here: the relay's, the state whose hash this node's next names as previous.
+        base = held !== undefined ? { state: held, bytes: new Uint8Array(0), hash: mine } : { state: this.open(r, bytes), bytes, hash: mine }
       }
       if (ancestor !== undefined) break
       if (after === 0 || after < lowest) {
@@ -113,14 +124,14 @@ export class Forks {
       if (!reply.more || fresh.length === 0) break
       after = this.open(r, fresh.at(-1)!).epoch
     }
-    return { ancestor, states, head }
+    return { ancestor, base: base!, states, head }
   }
 
-  /** The relay's states after the ancestor, in order, each checked against the one before (or as an anchor after a gap). */
-  private async check (r: GroupRecord, ancestor: number, states: Uint8Array[]): Promise<VerifiedState[]> {
+  /** The relay's states after the ancestor (`base`), in order, each checked against the one before (or as an anchor after a gap). */
+  private async check (r: GroupRecord, base: VerifiedState, states: Uint8Array[]): Promise<VerifiedState[]> {
     const { networkId, me } = this.ctx
     const sorted = [...states].sort((a, b) => this.open(r, a).epoch - this.open(r, b).epoch)
-    let prev: VerifiedState = { state: r.states.get(ancestor)!, bytes: new Uint8Array(0), hash: r.hashes.get(ancestor)! }
+    let prev = base
     const branch: VerifiedState[] = []
     for (const bytes of sorted) {
       const epoch = this.open(r, bytes).epoch
@@ -201,11 +212,16 @@ function describe (c: GroupChangeSummary): string {
 }
 
 /** The fork in a few sentences, for the group's conversation. */
-function forkNotice (head: GroupState, fork: Extract<GroupFork, { kind: 'moved' }>, member: boolean): string {
+function forkNotice (head: GroupState, fork: Extract<GroupFork, { kind: 'moved' }>, member: boolean, me: string): string {
   const list = (cs: GroupChangeSummary[]): string => cs.length === 0 ? 'nothing' : cs.map(describe).join(', ')
   let text = `${head.name} forked during a network split and the other side's changes won: it goes on from epoch ${fork.ancestor} ` +
     `with ${list(fork.applied)}; undone: ${list(fork.undone)}.`
-  if (!member) text += ' You are not a member any more.'
+  if (!member && fork.undone.some(c => c.change === 'invite' && c.subject === me)) {
+    text += ' You were added on the side whose changes were undone, so you are not a member: nothing said in the group from now on ' +
+      'reaches you, and you cannot send to it. Ask an admin to add you again.'
+  } else if (!member) {
+    text += ' You are not a member any more.'
+  }
   if (fork.resent > 0) text += ` ${fork.resent} of your messages sent during the split went out again to the members now.`
   if (fork.unsent > 0) {
     text += member

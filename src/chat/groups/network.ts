@@ -23,7 +23,11 @@ export interface RelayClient {
   commit: (state: Uint8Array) => Promise<void>
   /** The states after `after` this user may see; `head`: the epoch of the relay's chain's head */
   states: (group: GroupId, after: number) => Promise<{ states: Uint8Array[], more: boolean, leaves: Uint8Array[], head?: number }>
-  list: () => Promise<Array<{ group: GroupId, epoch: number, last: string, leaves: number }>>
+  /**
+   * The groups this user is in at the relay: the epoch of the chain's head and (from a relay that gives them) its hash,
+   * the newest message's ord and each filer's highest ord (what a cursor must cover: services/relay/cursor.ts)
+   */
+  list: () => Promise<Array<{ group: GroupId, epoch: number, last: string, leaves: number, hash?: Uint8Array, filers?: string }>>
   leave: (request: Uint8Array) => Promise<void>
   /** One result per envelope: code '' when the relay has it */
   post: (envelopes: Uint8Array[]) => Promise<Array<{ code: string }>>

@@ -7,10 +7,14 @@
  * One flag, `full`, throughout: a full sync asks for everything (a group's
  * states and then its history; every group this user is in), otherwise only
  * what is known to have changed (a group's history, when the relay's list
- * says only that grew; the groups whose list entry changed).
+ * says only that it holds what this node's cursor does not cover; the groups
+ * whose list entry changed, or whose head there is another state at this
+ * node's epoch: a fork).
  */
 import { GROUP_ID, GroupEnvelope, isMember } from '../../groups/index.js'
+import { equalBytes, toHex } from '../../crypto/index.js'
 import { isCode } from '../../errors.js'
+import { covers } from '../../services/relay/cursor.js'
 import { Rerun } from '../../lock.js'
 import { RateLimit } from '../../services/rate-limit.js'
 import { FETCH_BATCH } from './constants.js'
@@ -51,6 +55,10 @@ export class Sync {
   /** The periodic ask about what changed (pollIntervalMs) */
   private pollTimer?: ReturnType<typeof setInterval>
   private stopWatchingRelay?: () => void
+  /** Per group, the relay's head (hex hash) at this node's epoch that the poll saw differ from this node's and this node refused to follow: not asked again by the poll */
+  private readonly declined = new Map<GroupId, string>()
+  /** Groups whose latest fork check ended in BAD_FORK (fork.ts) */
+  private readonly refused = new Set<GroupId>()
 
   constructor (private readonly ctx: MemberContext, private readonly deps: SyncDeps) {
     this.pokeLimit = new RateLimit(POKE_BURST, POKES_PER_SECOND, ctx.clock)
@@ -103,7 +111,13 @@ export class Sync {
       } catch (err) {
         if (!isCode(err, 'FORKED')) throw err
         if (healed) throw new GroupError('BAD_FORK', `the relay's chain of group ${group} parted from this node's again right after it moved onto it`)
-        await this.deps.heal(group)
+        try {
+          await this.deps.heal(group)
+        } catch (err) {
+          if (isCode(err, 'BAD_FORK')) this.refused.add(group)
+          throw err
+        }
+        this.refused.delete(group)
         healed = true
         continue
       }
@@ -160,17 +174,29 @@ export class Sync {
       const listed = new Set(groups.map(g => g.group))
       /** group -> whether its sync is full */
       const todo = new Map<GroupId, boolean>()
+      /** group -> the relay's head (hex hash), at this node's epoch, that is not this node's head: a fork (fork.ts) */
+      const other = new Map<GroupId, string>()
       for (const g of groups) {
         const r = ctx.records.get(g.group)
         const current = r !== undefined && g.epoch === r.head.state.epoch && g.leaves === 0 && r.missing.size === 0 && !r.leaving
-        if (full || !current) todo.set(g.group, true)
-        else if (r.keys.size > 0 && g.last > r.cursor) todo.set(g.group, false)
+        // A relay before head hashes gives none; a fork whose branches are as long shows only here.
+        const hash = g.hash === undefined || g.hash.byteLength === 0 ? undefined : toHex(g.hash)
+        if (r !== undefined && current && hash !== undefined && !equalBytes(g.hash!, r.head.hash) && this.declined.get(g.group) !== hash) other.set(g.group, hash)
+        if (full || !current || other.has(g.group)) todo.set(g.group, true)
+        else if (r.keys.size > 0 && !covers(r.cursor, g.last, g.filers ?? '')) todo.set(g.group, false)
       }
       for (const r of ctx.records.values()) {
         const mine = isMember(r.head.state, ctx.me) || r.leaving || r.missing.size > 0
         if (mine && !listed.has(r.group)) todo.set(r.group, true)
       }
-      for (const [group, fullSync] of todo) if (ctx.running) await this.syncSoon(group, fullSync)
+      for (const [group, fullSync] of todo) {
+        if (!ctx.running) break
+        this.refused.delete(group)
+        await this.syncSoon(group, fullSync)
+        // Refused (BAD_FORK: the relay may lack this side's states): the poll asks again once the relay's head moves.
+        const hash = other.get(group)
+        if (hash !== undefined && this.refused.has(group)) this.declined.set(group, hash)
+      }
       for (const r of ctx.records.values()) this.deps.flush(r.group)
     } catch (err) {
       ctx.log('syncing groups failed: %s', (err as Error).message)

@@ -23,14 +23,81 @@ export interface ChainLink {
  * on the chain is off it.
  */
 export function canonicalChain (links: readonly ChainLink[]): ChainLink[] {
+  const children = childrenOf(links)
+  const depth = depthIn(children)
+  const best = (candidates: ChainLink[]): ChainLink | undefined => [...candidates]
+    .sort((a, b) => depth(b) - depth(a) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))[0]
+  const chain: ChainLink[] = []
+  let at = best((children.get('') ?? []).filter(l => l.epoch === 1))
+  while (at !== undefined) {
+    chain.push(at)
+    const here: ChainLink = at
+    at = best((children.get(here.hash) ?? []).filter(k => k.epoch === here.epoch + 1))
+  }
+  return chain
+}
+
+/**
+ * What a user in states off the chain (added on a branch that lost) is shown
+ * of the chain, so that its node can check that its branch lost by the rule
+ * (docs/groups.md, "Forks"): for each branch off the chain with a state that
+ * `listed` (the user is a member of it) parting from a state of the chain
+ * that does not list it (the user was added on the branch), that state (the
+ * ancestor) and the chain's states after it, up to the first that
+ * wins against the branch's longest chain: as long, with a lower hash than
+ * the branch's state after the ancestor, else one longer. Nothing later: the
+ * chain's changes after that are not the user's to see. Epoch ranges, one per
+ * such branch; none when the user is in no state off the chain.
+ */
+export function offChainReach (links: readonly ChainLink[], chain: readonly ChainLink[], listed: (l: ChainLink) => boolean): Array<{ from: number, to: number }> {
+  const on = new Set(chain.map(l => l.hash))
+  const byHash = new Map(links.map(l => [l.hash, l]))
+  const depth = depthIn(childrenOf(links))
+  /** The branch's state after the ancestor, by hash: each branch once */
+  const roots = new Map<string, ChainLink>()
+  for (const l of links) {
+    if (on.has(l.hash) || !listed(l)) continue
+    let root = l
+    let ancestor: ChainLink | undefined
+    for (;;) {
+      const parent = byHash.get(root.previous)
+      // A branch from a second genesis, from a state never seen or not the one before: it parts from no state of the chain.
+      if (parent === undefined || parent.epoch !== root.epoch - 1) break
+      if (on.has(parent.hash)) {
+        ancestor = parent
+        break
+      }
+      root = parent
+    }
+    // A member of the state its branch parts from sees the chain from there as any member does (up to its removal).
+    if (ancestor === undefined || listed(ancestor)) continue
+    roots.set(root.hash, root)
+  }
+  const out: Array<{ from: number, to: number }> = []
+  for (const root of roots.values()) {
+    const rival = chain[root.epoch - 1]
+    if (rival === undefined) continue
+    const longest = depth(root)
+    out.push({ from: root.epoch - 1, to: Math.min(chain.length, rival.hash < root.hash ? longest : longest + 1) })
+  }
+  return out
+}
+
+/** Each state's children (the states naming it as previous), by its hash ('' for a genesis's). */
+function childrenOf (links: readonly ChainLink[]): Map<string, ChainLink[]> {
   const children = new Map<string, ChainLink[]>()
   for (const l of links) {
     const list = children.get(l.previous) ?? []
     if (!list.some(c => c.hash === l.hash)) list.push(l)
     children.set(l.previous, list)
   }
+  return children
+}
+
+/** The epoch the longest chain from a state reaches. */
+function depthIn (children: ReadonlyMap<string, ChainLink[]>): (l: ChainLink) => number {
   const reach = new Map<string, number>()
-  const depth = (l: ChainLink): number => {
+  return (l: ChainLink): number => {
     const known = reach.get(l.hash)
     if (known !== undefined) return known
     // Iterative: a chain may be long.
@@ -48,14 +115,4 @@ export function canonicalChain (links: readonly ChainLink[]): ChainLink[] {
     }
     return reach.get(l.hash)!
   }
-  const best = (candidates: ChainLink[]): ChainLink | undefined => [...candidates]
-    .sort((a, b) => depth(b) - depth(a) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))[0]
-  const chain: ChainLink[] = []
-  let at = best((children.get('') ?? []).filter(l => l.epoch === 1))
-  while (at !== undefined) {
-    chain.push(at)
-    const here: ChainLink = at
-    at = best((children.get(here.hash) ?? []).filter(k => k.epoch === here.epoch + 1))
-  }
-  return chain
 }

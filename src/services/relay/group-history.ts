@@ -18,57 +18,30 @@
  * filer's there. Reading on, it gets first those it lacks (at or before `at`,
  * above its filer's ord: merged in since), filer by filer from the filer
  * index, then what is after `at`. A cursor without `~` (given before filers)
- * says the reader had everything at or before `at`, as it meant then.
+ * says the reader had everything at or before `at`, as it meant then. The
+ * format is read and written in cursor.ts, which the members share.
  */
 import { GroupEnvelope } from '../../groups/index.js'
 import { ServiceError } from '../errors.js'
-import { byPrefix, FILER, msgPrefix, ordOf, pad } from './group-layout.js'
+import { FILER, formatCursor, ordOf, readCursor } from './cursor.js'
+import { byPrefix, msgPrefix, pad } from './group-layout.js'
 import { prefixEnd } from '../../../store/index.js'
+import type { HistoryCursor } from './cursor.js'
 import type { GroupId } from '../../groups/index.js'
 import type { GroupFetchResponse } from './pb/relay.js'
 import type { KV } from '../../../store/index.js'
 
-export interface HistoryCursor {
-  /** The last envelope looked at (an ord alone from a layout written before) */
-  at: string
-  /** Per filer, up to which ord the reader has its envelopes at or before `at`; undefined in a cursor given before filers */
-  seen?: Map<string, number>
-}
+export { formatCursor, MAX_CURSOR_FILERS } from './cursor.js'
+export type { HistoryCursor } from './cursor.js'
 
-/** Filers named in a cursor; a cursor of a group with more names those with the highest ords (the others' envelopes at or before its `at` come again). */
-export const MAX_CURSOR_FILERS = 64
 /** Envelopes looked at per reply (a reader who may see few of them is answered `more` with the cursor past them). */
 export const MAX_LOOKED = 5_000
 
-const AT = /^\d{16}(\/\d{1,10}\/[a-z0-9._-]{1,64}\/\d{1,16})?$/
-const ENTRY = /^([0-9a-f]{8})(?:\.(\d{1,16}))?$/
-
-const badCursor = (): ServiceError => new ServiceError('BAD_REQUEST', 'after must be a cursor from an earlier fetch')
-
 /** Reads a cursor a member sent; BAD_REQUEST when it is not one this relay gives. */
 export function parseCursor (text: string): HistoryCursor {
-  const tilde = text.indexOf('~')
-  const at = tilde < 0 ? text : text.slice(0, tilde)
-  if (!AT.test(at)) throw badCursor()
-  if (tilde < 0) return { at }
-  const seen = new Map<string, number>()
-  const rest = text.slice(tilde + 1)
-  const entries = rest === '' ? [] : rest.split(',')
-  if (entries.length > MAX_CURSOR_FILERS) throw badCursor()
-  for (const entry of entries) {
-    const m = ENTRY.exec(entry)
-    if (m === null || seen.has(m[1]!)) throw badCursor()
-    seen.set(m[1]!, m[2] === undefined ? ordOf(at) : Number(m[2]))
-  }
-  return { at, seen }
-}
-
-export function formatCursor (at: string, seen: ReadonlyMap<string, number>): string {
-  const x = ordOf(at)
-  let named = [...seen].filter(([, ord]) => ord > 0)
-  if (named.length > MAX_CURSOR_FILERS) named = named.sort((a, b) => b[1] - a[1]).slice(0, MAX_CURSOR_FILERS)
-  const entries = named.sort(([a], [b]) => a < b ? -1 : 1).map(([filer, ord]) => ord >= x ? filer : `${filer}.${ord}`)
-  return `${at}~${entries.join(',')}`
+  const cursor = readCursor(text)
+  if (cursor === undefined) throw new ServiceError('BAD_REQUEST', 'after must be a cursor from an earlier fetch')
+  return cursor
 }
 
 export interface HistoryRead {

@@ -30,11 +30,14 @@
 import { sha256, toHex } from '../../crypto/index.js'
 import { openState } from '../../groups/index.js'
 import { canonicalChain } from './group-chain.js'
+import { ordOf } from './cursor.js'
 import type { ChainLink } from './group-chain.js'
 import type { GroupId } from '../../groups/index.js'
 import type { Change } from '../../replication/index.js'
 import { prefixEnd } from '../../../store/index.js'
 import type { BatchOp, KV } from '../../../store/index.js'
+
+export { FILER, ordOf } from './cursor.js'
 
 export const GROUP_DOCS = 'relay/group/'
 
@@ -60,13 +63,9 @@ export const msgPrefix = (g: string): string => `group-msg/${g}/`
 export const byPrefix = (g: string, filer: string): string => `group-msg-by/${g}/${filer}/`
 export const nextKey = (g: string): string => `group-next/${g}`
 export const FILER_KEY = 'group-filer'
-/** A filer tag; 00000000 is never made (a record without one is filed by nobody). */
-export const FILER = /^[0-9a-f]{8}$/
 type EnvelopeId = { epoch: number, sender: string, seq: number }
 /** Where an envelope is filed in the history: its ord, then its id. */
 const atOf = (ord: number, e: EnvelopeId): string => `${pad(ord, 16)}/${e.epoch}/${e.sender}/${e.seq}`
-/** The ord of an `at` (or of the ord alone that names an envelope in a layout written before). */
-export const ordOf = (at: string): number => Number(at.slice(0, 16))
 const msgIdKey = (g: string, e: EnvelopeId): string => `group-msg-id/${g}/${e.epoch}/${e.sender}/${e.seq}`
 export const memberPrefix = (u: string): string => `group-member/${u}/`
 export const histKey = (e: { epoch: number, sender: string, seq: number }): string => `h/${e.epoch}/${e.sender}/${e.seq}`

@@ -8,13 +8,15 @@
  * hash), under the group doc's lock.
  */
 import { randomBytes, randomInt } from 'node:crypto'
-import { toHex, tokenBoundTo } from '../../crypto/index.js'
+import { sha256, toHex, tokenBoundTo } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
 import { replicationOf } from '../replicated.js'
 import {
   encodeHistory, FILER, FILER_KEY, GROUP_DOCS, headKey, histKey, leavePrefix, materialize, memberPrefix, msgPrefix, nextKey, pad, stateKey
 } from './group-layout.js'
 import { parseCursor, readHistory } from './group-history.js'
+import { canonicalChain, offChainReach } from './group-chain.js'
+import { filerEntries } from './cursor.js'
 import { prefixEnd } from '../../../store/index.js'
 import type { ServiceErrorCode } from '../errors.js'
 import {
@@ -27,6 +29,8 @@ import type { PolicyCheck } from './policy.js'
 import type { GroupFetchResponse, GroupStatesResponse, GroupSummary } from './pb/relay.js'
 import type { IdentityTokenClaims } from '../../crypto/index.js'
 import type { HeadRecord } from './group-layout.js'
+import type { ChainLink } from './group-chain.js'
+import type { GroupState } from '../../groups/index.js'
 import type { Replication } from '../../replication/index.js'
 import type { KV, Store } from '../../../store/index.js'
 
@@ -49,6 +53,14 @@ export interface RelayGroupsInit {
   onMerged?: (group: GroupId, epoch: number) => void
 }
 
+/** A group's states as the chain rule sees them, when some are off its chain (a fork's losing branches). */
+interface OffChain {
+  links: ChainLink[]
+  chain: ChainLink[]
+  /** By hex hash */
+  states: Map<string, GroupState>
+}
+
 /** Verified states kept in memory (they are small and read on every message). */
 const STATE_CACHE = 4096
 
@@ -60,6 +72,8 @@ export class RelayGroups {
   private readonly init: RelayGroupsInit
   private readonly heads = new Map<GroupId, HeadRecord | null>()
   private readonly states = new Map<string, VerifiedState>()
+  /** Each group's states as the chain rule sees them when some are off its chain, else null (read from its doc when first asked, again after its states change) */
+  private readonly offChain = new Map<GroupId, OffChain | null>()
   private readonly replication: Replication
   private filing?: Promise<string>
   /** Groups whose change being committed merged envelopes in below what this node had seen, and their epoch */
@@ -75,6 +89,8 @@ export class RelayGroups {
       role: 'relay',
       materialize: async (doc, changes) => {
         const group = doc.slice(GROUP_DOCS.length)
+        // The states changed: which are off the chain is read again when next asked (history changes leave it).
+        if (changes.some(c => c.key.startsWith('s/'))) this.offChain.delete(group)
         return materialize(group, this.replication.docs.get(doc)!, changes, this.json, this.raw, epoch => { this.merged.set(group, epoch) })
       },
       committed: doc => {
@@ -206,7 +222,9 @@ export class RelayGroups {
   /**
    * The states after `after` the caller may see: those it is a member of,
    * the one before each (its anchor, to check the next against), and the one
-   * that removed it. Pending leave requests to members of the current state.
+   * that removed it; and, to a member of a state off the chain, what it
+   * needs to check that its branch lost (offChainShown). Pending leave
+   * requests to members of the current state.
    */
   async statesAfter (caller: IdentityTokenClaims, group: GroupId, after: number): Promise<GroupStatesResponse> {
     checkGroupId(group)
@@ -214,10 +232,12 @@ export class RelayGroups {
     const u = caller.sub
     const out: Uint8Array<ArrayBuffer>[] = []
     let more = false
+    const shown = await this.offChainShown(group, head, u)
     for (let e = after + 1; e <= head.epoch; e++) {
       const visible = await this.memberAt(group, e, u) ||
         (e < head.epoch && await this.memberAt(group, e + 1, u)) ||
-        (e > 1 && await this.memberAt(group, e - 1, u))
+        (e > 1 && await this.memberAt(group, e - 1, u)) ||
+        shown.some(r => r.from <= e && e <= r.to)
       if (!visible) continue
       if (out.length >= this.init.maxStatesPerReply) {
         more = true
@@ -234,6 +254,45 @@ export class RelayGroups {
     return { states: out, more, leaves, head: head.epoch }
   }
 
+  /**
+   * The chain's epochs shown to `user` for being a member of a state off the
+   * chain (added on a branch that lost: group-chain.ts, offChainReach): the
+   * state its branch parts from and the chain's states after it up to the
+   * first that wins against that branch, so that its node can check the
+   * chain with a member's rules; none when the group has no fork.
+   */
+  private async offChainShown (group: GroupId, head: HeadRecord, user: string): Promise<Array<{ from: number, to: number }>> {
+    let held = this.offChain.get(group)
+    if (held === undefined) {
+      held = null
+      const doc = await this.replication.open(`${GROUP_DOCS}${group}`)
+      const keys = doc.keys('s/')
+      // One state per epoch of the chain and none else: no fork.
+      if (keys.length > head.epoch) {
+        const links: ChainLink[] = []
+        const states = new Map<string, GroupState>()
+        for (const key of keys) {
+          const bytes = doc.get(key)
+          if (bytes === undefined) continue
+          let state: GroupState
+          try {
+            state = openState(bytes).state
+          } catch {
+            continue
+          }
+          const hash = toHex(sha256(bytes))
+          links.push({ epoch: state.epoch, hash, previous: toHex(state.previous) })
+          states.set(hash, state)
+        }
+        held = { links, chain: canonicalChain(links), states }
+      }
+      this.offChain.set(group, held)
+    }
+    if (held === null) return []
+    const { states } = held
+    return offChainReach(held.links, held.chain, l => isMember(states.get(l.hash)!, user))
+  }
+
   /** The groups the caller is a member of now. */
   async list (caller: IdentityTokenClaims): Promise<GroupSummary[]> {
     const out: GroupSummary[] = []
@@ -244,7 +303,8 @@ export class RelayGroups {
       if (head === undefined) continue
       let leaves = 0
       for await (const _ of this.raw.keys({ gte: leavePrefix(group), lt: prefixEnd(leavePrefix(group)) })) leaves++
-      out.push({ group, epoch: head.epoch, last: head.next > 1 ? pad(head.next - 1, 16) : '', leaves })
+      const last = head.next > 1 ? pad(head.next - 1, 16) : ''
+      out.push({ group, epoch: head.epoch, last, leaves, hash: Buffer.from(head.hash, 'hex'), filers: last === '' ? '' : filerEntries(last, head.filers ?? {}) })
       if (out.length >= 1000) break
     }
     return out

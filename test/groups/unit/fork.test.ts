@@ -12,7 +12,8 @@ import { isMember, openState, sealGroupMessage, senderKey, signState, stateHash 
 import { GROUP_DOCS } from '../../../src/services/relay/group-layout.js'
 import { next, relaySide } from '../../helpers/group-relay.js'
 import { close, heal, send } from '../../helpers/partition.js'
-import { finish, texts, until, useFakeLan } from './fakes.js'
+import { ServiceError } from '../../../src/services/index.js'
+import { finish, settle, texts, until, useFakeLan } from './fakes.js'
 import type { GroupFork, GroupInfo } from '../../../src/chat/groups/index.js'
 import type { GroupId } from '../../../src/groups/index.js'
 import type { RelaySide } from '../../helpers/group-relay.js'
@@ -20,6 +21,8 @@ import type { FakeLan, FakeUser, Member } from './fakes.js'
 
 /** No poll during a test: what a member learns, it learns from pokes, the topic, reconnects and sync calls. */
 const INIT = { pollIntervalMs: 3_600_000 }
+/** The poll every 10 s (the default), for what only the poll notices. */
+const POLL = { pollIntervalMs: 10_000 }
 
 type Side = 'a' | 'b'
 
@@ -43,13 +46,13 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
    * from the creator that everyone gets, then the split: side b's relay gets a copy of the doc, and from then on each
    * member calls its side's relay and hears only its side.
    */
-  async function beforeSplit (names: string[], sideOf: Record<string, Side>): Promise<{ l: FakeLan, group: GroupId, m: Record<string, Member>, a: RelaySide, b: RelaySide }> {
+  async function beforeSplit (names: string[], sideOf: Record<string, Side>, init = INIT): Promise<{ l: FakeLan, group: GroupId, m: Record<string, Member>, a: RelaySide, b: RelaySide }> {
     const l = lan()
     const a = await relaySide(l, () => Date.now())
     const b = await relaySide(l, () => Date.now())
     sides = [a, b]
     l.relayOf = () => a.relay
-    const { group, members } = await l.crew(names, INIT)
+    const { group, members } = await l.crew(names, init)
     const m = Object.fromEntries(members.map(x => [x.name, x]))
     await finish(m[names[0]!]!.groups.promote(group, names[1]!))
     await m[names[0]!]!.groups.send(group, 'before the split')
@@ -96,6 +99,7 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     await until('each side has its own messages', () => alice!.messages.length === 2 && carol!.messages.length === 2 && dave!.messages.length === 2)
     await until('every split post at its side\'s relay', () => [alice!, carol!, erin, bob!, dave!].every(x => x.statuses.filter(s => s.status === 'sent').length === (x === alice! ? 2 : 1)))
     const lostHash = hashOf(alice!, group)
+    const erinKey = erin.groups.heldKey(group, 3)!
     // Alice restarts during the split: what she sent is read back from her store.
     await alice!.stop()
     alice = await l.member('alice', INIT)
@@ -133,9 +137,15 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     expect(fork).toMatchObject({ kind: 'moved', ancestor: 2, resent: 1, unsent: 0 })
     expect(fork).toMatchObject({ undone: [{ epoch: 3, change: 'invite', subject: 'erin' }], applied: [{ epoch: 3, change: 'promote', subject: 'dave' }, { epoch: 4, change: 'promote', subject: 'carol' }] })
     expect(fork!.notice).toContain('alice added erin')
-    // Erin, added only on the branch left, is told, and nothing of hers changes on the relay's word alone.
-    await until('erin is told', () => seenByErin.some(c => c.fork?.kind === 'unlisted'))
-    expect(erin.groups.members(group)).toMatchObject({ epoch: 3, member: true, hash: lostHash })
+    // Erin, added only on the branch left, is shown the chain from where her branch parts from it, checks it, and is out.
+    await until('erin is told', () => seenByErin.some(c => c.fork !== undefined))
+    const erinFork = seenByErin.find(c => c.fork !== undefined)!
+    expect(erinFork).toMatchObject({ member: false, fork: { kind: 'moved', ancestor: 2, undone: [{ epoch: 3, change: 'invite', subject: 'erin' }] } })
+    expect(erinFork.fork!.notice).toContain('You were added on the side whose changes were undone')
+    const erinAt = erin.groups.members(group)
+    expect(erinAt.hash).toBe(toHex(stateHash((await a.relay.state(group, erinAt.epoch))!.bytes)))
+    expect(erin.groups.heldKey(group, 3)).toBeUndefined()
+    await expect(erin.groups.send(group, 'still in?')).rejects.toMatchObject({ code: 'NOT_MEMBER' })
     // New posts flow both ways.
     await carol!.groups.send(group, 'after: carol')
     await dave!.groups.send(group, 'after: dave')
@@ -147,7 +157,7 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     await carol!.stop()
     const again = await l.member('carol', INIT)
     expect(again.groups.members(group).hash).toBe(hashOf(bob!, group))
-    const late = sealGroupMessage(l.networkId, senderKey(erin.groups.heldKey(group, 3)!, group, 3, 'erin'),
+    const late = sealGroupMessage(l.networkId, senderKey(erinKey, group, 3, 'erin'),
       { group, epoch: 3, sender: 'erin', seq: 99, hlc: `${Date.now()}.00000` }, { id: 'e1'.repeat(16), text: 'a: erin, late', sentAt: Date.now() }, erin.user.identity)
     await expect(again.groups.receive(late, 'relay')).resolves.toBe('ok')
     expect(await texts(again, group)).toContain('a: erin, late')
@@ -189,7 +199,7 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     const hashes = { a: hashOf(m.alice!, group), b: hashOf(m.bob!, group) }
     const won: Side = hashes.a < hashes.b ? 'a' : 'b'
     const winners = all.filter(x => (sideOf[x.name] ?? 'a') === won)
-    // Erin is on side a only: if that side lost, she is unlisted, not moved.
+    // Erin is on side a only: if that side lost, she is out of the group.
     const losers = all.filter(x => (sideOf[x.name] ?? 'a') !== won && x !== erin)
 
     await healSplit(l, group, a, b)
@@ -213,6 +223,135 @@ describe('a member whose side of a split lost the fork (member side, with fakes)
     await winners[0]!.groups.send(group, 'a winner after')
     await until('both reach everyone', () => members.every(x => (x === losers[0] || x.messages.some(e => e.text === 'a loser after')) &&
       (x === winners[0] || x.messages.some(e => e.text === 'a winner after'))))
+  })
+
+  /** One change on each side (epoch 3 twice: alice makes carol an admin, bob dave): a tie, which the lower hash wins. */
+  async function tie (init = POLL): Promise<{ l: FakeLan, group: GroupId, m: Record<string, Member>, a: RelaySide, b: RelaySide, won: Side, hashes: Record<Side, string> }> {
+    const split = await beforeSplit(['alice', 'bob', 'carol', 'dave'], { alice: 'a', carol: 'a', bob: 'b', dave: 'b' }, init)
+    const { group, m } = split
+    await finish(m.alice!.groups.promote(group, 'carol'))
+    await finish(m.bob!.groups.promote(group, 'dave'))
+    await until('both sides at epoch 3 with its key', () => Object.values(m).every(x => x.groups.members(group).epoch === 3 && x.groups.heldKey(group, 3) !== undefined))
+    const hashes = { a: hashOf(m.alice!, group), b: hashOf(m.bob!, group) }
+    return { ...split, won: hashes.a < hashes.b ? 'a' : 'b', hashes }
+  }
+
+  it('notices a tie by the poll alone, with no poke, post or reconnect: the relay\'s head at its epoch has another hash', async () => {
+    const { l, group, m, a, b, won, hashes } = await tie()
+    const losers = Object.values(m).filter(x => (['alice', 'carol'].includes(x.name) ? 'a' : 'b') !== won)
+    const seen = losers.map(changes)
+    const published = l.hub.log.length
+    const connects = l.calls.length
+    await healSplit(l, group, a, b)
+    await until('the losers on the chain, with its key', () => losers.every(x => hashOf(x, group) === hashes[won] && x.groups.heldKey(group, 3) !== undefined), 30_000)
+    for (const list of seen) expect(list.find(c => c.fork !== undefined)?.fork).toMatchObject({ kind: 'moved', ancestor: 2, applied: [{ epoch: 3, change: 'promote' }] })
+    // Nothing was published meanwhile (no poke, no post), and each loser asked the relay only as its poll does: the list first.
+    expect(l.hub.log.length).toBe(published)
+    for (const x of losers) expect(l.calls.slice(connects).find(c => c.user === x.name)?.method).toBe('list')
+  })
+
+  it('with a relay from before head hashes (groupList without hash and filers) polls as before: a tie waits for a full sync', async () => {
+    const { l, group, m, a, b, won, hashes } = await tie()
+    const list = a.relay.list.bind(a.relay)
+    a.relay.list = async caller => (await list(caller)).map(g => ({ ...g, hash: new Uint8Array(0), filers: '' }))
+    const losers = Object.values(m).filter(x => (['alice', 'carol'].includes(x.name) ? 'a' : 'b') !== won)
+    await healSplit(l, group, a, b)
+    const t0 = Date.now()
+    await until('three polls', () => l.calls.filter(c => c.user === losers[0]!.name && c.method === 'list' && c.at > t0).length >= 3, 60_000)
+    expect(losers.map(x => hashOf(x, group))).toEqual(losers.map(() => hashes[won === 'a' ? 'b' : 'a']))
+    l.relayConnected()
+    await until('the losers on the chain', () => losers.every(x => hashOf(x, group) === hashes[won]), 30_000)
+  })
+
+  it('does not ask at every poll about a relay head it declined to follow (a relay lacking its side\'s states)', async () => {
+    const { l, group, m, a, b, won, hashes } = await tie()
+    // Carol (side a) or dave (side b), of the winning side, asks the losing side's relay, which lacks the winning side's state.
+    const x = won === 'a' ? m.carol! : m.dave!
+    const sideOf = l.relayOf!
+    l.relayOf = user => user === x.name ? (won === 'a' ? b.relay : a.relay) : sideOf(user)
+    const t0 = Date.now()
+    const count = (method: string): number => l.calls.filter(c => c.user === x.name && c.method === method && c.at > t0).length
+    await until('a poll asked the relay\'s states', () => count('states') > 0, 30_000)
+    await until('the next poll', () => count('list') >= 2, 30_000)
+    const asked = count('states')
+    await until('three polls more', () => count('list') >= 5, 60_000)
+    expect(count('states')).toBe(asked)
+    expect(hashOf(x, group)).toBe(hashes[won])
+  })
+
+  it('fetches at the next poll what a heal filed below its cursor (no poke), and nothing more at the polls after', async () => {
+    const { l, group, m, a, b } = await beforeSplit(['alice', 'bob', 'carol'], { alice: 'a', carol: 'a', bob: 'b' }, POLL)
+    const { alice, bob, carol } = m as Record<string, Member>
+    // Bob's post is filed on side b before alice's on side a: after the heal it sits below carol's cursor.
+    const sent = (x: Member, id: string): boolean => x.statuses.some(st => st.id === id && st.status === 'sent')
+    const first = await bob!.groups.send(group, 'b: bob')
+    await until('bob\'s post at his side\'s relay', () => sent(bob!, first.id))
+    await settle(5)
+    const second = await alice!.groups.send(group, 'a: alice')
+    await until('alice\'s post at her side\'s relay, and with carol', () => sent(alice!, second.id) && carol!.messages.some(e => e.text === 'a: alice'))
+    await finish(carol!.groups.sync(group))
+    await healSplit(l, group, a, b)
+    const t0 = Date.now()
+    const count = (method: string): number => l.calls.filter(c => c.user === 'carol' && c.method === method && c.at > t0).length
+    await until('carol has bob\'s post', async () => (await texts(carol!, group)).includes('b: bob'), 30_000)
+    expect(count('fetch')).toBeGreaterThan(0)
+    expect(count('states')).toBe(0)
+    const fetched = count('fetch')
+    const listed = count('list')
+    await until('three polls more', () => count('list') >= listed + 3, 60_000)
+    expect(count('fetch')).toBe(fetched)
+  })
+
+  it('a member added on the losing branch after the fork point, shown nothing of the chain, is told and keeps its state; shown a chain that does not check, likewise; shown the chain, it checks it and is out', async () => {
+    const { l, group, m, a, b } = await beforeSplit(['alice', 'bob', 'carol'], { alice: 'a', frank: 'a', erin: 'a', bob: 'b', carol: 'b' })
+    const users = { alice: await l.user('alice'), bob: await l.user('bob'), carol: await l.user('carol'), dave: await l.user('dave'), frank: await l.user('frank') }
+    // Side a: frank added (3'), then erin (4'): erin holds 3' (her anchor) and 4', not the state 2 the branch parts from.
+    await finish(m.alice!.groups.invite(group, 'frank'))
+    const erin = await l.member('erin', INIT)
+    const seen = changes(erin)
+    await finish(m.alice!.groups.invite(group, 'erin'))
+    await until('erin at epoch 4 with its key', () => erin.groups.heldKey(group, 4) !== undefined)
+    // Side b: three changes, so its chain is the longer one.
+    await finish(m.bob!.groups.promote(group, 'carol'))
+    await finish(m.bob!.groups.invite(group, 'dave'))
+    await finish(m.bob!.groups.promote(group, 'dave'))
+    const before = erin.groups.members(group)
+    await healSplit(l, group, a, b)
+    // A relay from before this change answered a user in no state of its chain NOT_MEMBER.
+    l.fault = (user, method) => user === 'erin' && method === 'states' ? new ServiceError('NOT_MEMBER', 'erin is not a member') : undefined
+    l.relayConnected(['erin'])
+    await until('erin is told', () => seen.some(c => c.fork?.kind === 'unlisted'))
+    expect(seen.find(c => c.fork !== undefined)!.fork!.notice).toContain('shows no signed state removing you')
+    expect(erin.groups.members(group)).toEqual(before)
+    l.fault = undefined
+    // A relay that shows her a chain not properly signed, or a fork point other than the state her anchor follows: refused, nothing changes.
+    const s1 = (await a.relay.state(group, 1))!.bytes
+    const s2 = (await a.relay.state(group, 2))!.bytes
+    const mallory = await l.user('mallory')
+    /** `from`, then alice adds dave, makes him an admin and adds frank, each on top of the one before */
+    const onTop = (from: Uint8Array): Uint8Array[] => {
+      const made = [from]
+      for (const [change, subject] of [['invite', users.dave], ['promote', users.dave], ['invite', users.frank]] as const) made.push(next(l, made.at(-1)!, users.alice, change, subject, Date.now()))
+      return made
+    }
+    const forged = signState(l.networkId, openState(next(l, s2, users.alice, 'promote', users.carol, Date.now())).state, mallory.identity)
+    const lies = [[s2, ...onTop(forged)], onTop(next(l, s1, users.alice, 'promote', users.carol, Date.now()))]
+    for (const branch of lies) {
+      l.statesReply = (user, _group, after, reply) => user !== 'erin' ? reply : { ...reply, states: branch.filter(x => openState(x).state.epoch > after) as Array<Uint8Array<ArrayBuffer>> }
+      await expect(finish(erin.groups.sync(group))).rejects.toMatchObject({ code: 'BAD_FORK' })
+      expect(erin.groups.members(group)).toEqual(before)
+      expect(erin.groups.heldKey(group, 4)).toBeDefined()
+    }
+    l.statesReply = undefined
+    // The truth: the chain from epoch 2, checked state by state; she is in none of it.
+    l.relayConnected(['erin'])
+    await until('erin is out', () => seen.some(c => c.fork?.kind === 'moved'))
+    const told = seen.find(c => c.fork?.kind === 'moved')!
+    expect(told).toMatchObject({ member: false, fork: { kind: 'moved', ancestor: 2, undone: [{ epoch: 3, subject: 'frank' }, { epoch: 4, subject: 'erin' }] } })
+    expect(told.fork!.notice).toContain('Ask an admin to add you again')
+    expect(erin.groups.members(group).hash).toBe(toHex(stateHash((await a.relay.state(group, told.epoch))!.bytes)))
+    expect(erin.groups.heldKey(group, 4)).toBeUndefined()
+    await expect(erin.groups.send(group, 'anyone?')).rejects.toMatchObject({ code: 'NOT_MEMBER' })
   })
 
   it('a member the chosen chain removed loses access: no key of the chain after its removal, and it is told what of its own went nowhere', async () => {

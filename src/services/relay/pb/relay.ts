@@ -3393,6 +3393,8 @@ export interface GroupSummary {
   epoch: number
   last: string
   leaves: number
+  hash: Uint8Array<ArrayBuffer>
+  filers: string
 }
 
 export namespace GroupSummary {
@@ -3425,6 +3427,16 @@ export namespace GroupSummary {
           w.uint32(obj.leaves)
         }
 
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.hash)
+        }
+
+        if ((obj.filers != null && obj.filers !== '')) {
+          w.uint32(50)
+          w.string(obj.filers)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3433,7 +3445,9 @@ export namespace GroupSummary {
           group: '',
           epoch: 0,
           last: '',
-          leaves: 0
+          leaves: 0,
+          hash: uint8ArrayAlloc(0),
+          filers: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3456,6 +3470,14 @@ export namespace GroupSummary {
             }
             case 4: {
               obj.leaves = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.hash = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.filers = reader.string()
               break
             }
             default: {
@@ -3501,6 +3523,20 @@ export namespace GroupSummary {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.filers`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3533,6 +3569,16 @@ export namespace GroupSummary {
     value: number
   }
 
+  export interface GroupSummaryHashFieldEvent {
+    field: '$.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupSummaryFilersFieldEvent {
+    field: '$.filers'
+    value: string
+  }
+
   export function encode (obj: Partial<GroupSummary>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, GroupSummary.codec())
   }
@@ -3541,7 +3587,7 @@ export namespace GroupSummary {
     return decodeMessage(buf, GroupSummary.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupSummary>): Generator<GroupSummaryGroupFieldEvent | GroupSummaryEpochFieldEvent | GroupSummaryLastFieldEvent | GroupSummaryLeavesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupSummary>): Generator<GroupSummaryGroupFieldEvent | GroupSummaryEpochFieldEvent | GroupSummaryLastFieldEvent | GroupSummaryLeavesFieldEvent | GroupSummaryHashFieldEvent | GroupSummaryFilersFieldEvent> {
     return streamMessage(buf, GroupSummary.codec(), opts)
   }
 }
@@ -3672,6 +3718,18 @@ export namespace GroupListResponse {
     index: number
   }
 
+  export interface GroupListResponseGroupsHashFieldEvent {
+    field: '$.groups[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface GroupListResponseGroupsFilersFieldEvent {
+    field: '$.groups[].filers'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<GroupListResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, GroupListResponse.codec())
   }
@@ -3680,7 +3738,7 @@ export namespace GroupListResponse {
     return decodeMessage(buf, GroupListResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupListResponse>): Generator<GroupListResponseGroupsGroupFieldEvent | GroupListResponseGroupsEpochFieldEvent | GroupListResponseGroupsLastFieldEvent | GroupListResponseGroupsLeavesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupListResponse>): Generator<GroupListResponseGroupsGroupFieldEvent | GroupListResponseGroupsEpochFieldEvent | GroupListResponseGroupsLastFieldEvent | GroupListResponseGroupsLeavesFieldEvent | GroupListResponseGroupsHashFieldEvent | GroupListResponseGroupsFilersFieldEvent> {
     return streamMessage(buf, GroupListResponse.codec(), opts)
   }
 }
