@@ -9,18 +9,27 @@
  * - failover_to_serving_ms: node processes, the relay holder SIGKILLed, until
  *   its replica holds relay and has caught up, so answers its requests;
  * - dm_deposit_*: a DM to an offline user (a relay deposit, acknowledged once
- *   durable), with the relay alone and with a replica live, in the same run.
+ *   durable), with the relay alone and with a replica live, in the same run;
+ * - relay_upload_*: a file uploaded to the relay holder, every chunk
+ *   acknowledged, with no other relay-eligible node live and with one (each
+ *   chunk stored there first), in the same run; relay_chunk_catchup: a
+ *   relay-eligible node that comes afterwards pulls the chunks it lacks.
  */
 import { performance } from 'node:perf_hooks'
 import { HeadlessNode } from '../helpers/headless-node.js'
 import { spawnUsers } from './users.js'
 import { addrOf, eventually, records, startMember, stopMember, write } from '../replication/harness.js'
+import { heldChunks, relaysReady, sealedFile, startRelayNode, startUserNode, stopRelayNode, uploadAsAlice } from '../helpers/relay-files.js'
+import type { RelayNode } from '../helpers/relay-files.js'
 import type { BenchResult } from './run.js'
 
 const LAG_WRITES = 1_000
 const RECORDS = 10_000
 const DEPOSITS = 100
 const PASSWORD = 'a-long-enough-password'
+/** The file uploaded to the relay: 64 MiB in chunks of 256 KiB */
+const UPLOAD_CHUNKS = 256
+const UPLOAD_CHUNK_BYTES = 256 * 1024
 
 const log = (s: string): void => { process.stderr.write(`  replication: ${s}\n`) }
 const round = (n: number): number => Math.round(n * 100) / 100
@@ -125,12 +134,48 @@ async function processes (): Promise<{ failoverMs: number, alone: number[], repl
   }
 }
 
+/** MB/s of uploading `n`'s file to a holder, with `replicas` other relay-eligible nodes live; then how fast a newcomer pulls it. */
+async function relayUpload (n: number, replicas: number, newcomer: boolean): Promise<{ mbPerS: number, catchUpMbPerS?: number }> {
+  const file = sealedFile(n, UPLOAD_CHUNKS, UPLOAD_CHUNK_BYTES)
+  const bytes = file.chunks.reduce((sum, c) => sum + c.byteLength, 0)
+  const holder = await startRelayNode({ name: 'holder', pinned: ['relay'], eligible: ['relay'] })
+  const nodes: RelayNode[] = [holder]
+  const uploader = await startUserNode(holder)
+  try {
+    for (let i = 0; i < replicas; i++) nodes.push(await startRelayNode({ name: `replica${i}`, eligible: ['relay'], peers: [addrOf(holder.m)] }))
+    await eventually(() => relaysReady(holder, nodes.slice(1)), 'the replicas live', 30_000)
+    const t0 = performance.now()
+    await uploadAsAlice(uploader, holder, file)
+    const mbPerS = bytes / 1e6 / ((performance.now() - t0) / 1000)
+    if (!newcomer) return { mbPerS }
+    const t1 = performance.now()
+    const late = await startRelayNode({ name: 'late', eligible: ['relay'], peers: [addrOf(holder.m)] })
+    nodes.push(late)
+    await eventually(async () => (await heldChunks(late, file)).length === file.count, 'the newcomer holding every chunk', 300_000)
+    return { mbPerS, catchUpMbPerS: bytes / 1e6 / ((performance.now() - t1) / 1000) }
+  } finally {
+    await uploader.stop()
+    for (const node of nodes.reverse()) await stopRelayNode(node)
+  }
+}
+
 export async function run (): Promise<BenchResult> {
   log(`lag: ${LAG_WRITES} writes one at a time, each until a replica persisted it`)
   const l = await lag()
   log(`catch-up: a replica started empty, the holder has ${RECORDS} records of 300 bytes`)
   const c = await catchUp()
   const p = await processes()
+  log(`relay uploads: ${UPLOAD_CHUNKS} chunks of ${UPLOAD_CHUNK_BYTES / 1024} KiB, alone then with a replica, three rounds each`)
+  const alone: number[] = []
+  const replicated: number[] = []
+  const catchUps: number[] = []
+  for (let round = 0; round < 3; round++) {
+    alone.push((await relayUpload(30 + round, 0, false)).mbPerS)
+    const r = await relayUpload(40 + round, 1, true)
+    replicated.push(r.mbPerS)
+    catchUps.push(r.catchUpMbPerS!)
+  }
+  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
   return {
     replication_setup: 'lag and catch-up: two nodes in one process (network, registry, replication), 127.0.0.1; failover and deposits: node processes, headless, loopback',
     replication_lag_writes: LAG_WRITES,
@@ -144,6 +189,11 @@ export async function run (): Promise<BenchResult> {
     dm_deposit_alone_p50_ms: round(percentile(p.alone, 0.5)),
     dm_deposit_alone_p99_ms: round(percentile(p.alone, 0.99)),
     dm_deposit_replicated_p50_ms: round(percentile(p.replicated, 0.5)),
-    dm_deposit_replicated_p99_ms: round(percentile(p.replicated, 0.99))
+    dm_deposit_replicated_p99_ms: round(percentile(p.replicated, 0.99)),
+    relay_upload_setup: `${UPLOAD_CHUNKS * UPLOAD_CHUNK_BYTES / 2 ** 20} MiB file uploaded to the relay holder, nodes in one process, 127.0.0.1, median of 3`,
+    relay_upload_alone_mb_per_s: round(median(alone)),
+    relay_upload_replicated_mb_per_s: round(median(replicated)),
+    relay_upload_replicated_vs_alone: round(median(replicated) / median(alone)),
+    relay_chunk_catchup_mb_per_s: round(median(catchUps))
   }
 }
