@@ -298,13 +298,13 @@ export class TuiController {
         }
         case 'messageKind': {
           const { conversation, id } = effect
-          if (effect.op === 'reply') await node.reply(conversation, id, effect.text ?? '')
-          else if (effect.op === 'edit') await node.edit(conversation, id, effect.text ?? '')
+          const reply = effect.op === 'reply' ? await node.reply(conversation, id, effect.text ?? '') : undefined
+          if (effect.op === 'edit') await node.edit(conversation, id, effect.text ?? '')
           else if (effect.op === 'delete') await node.deleteMessage(conversation, id)
-          else await node.react(conversation, id, effect.emoji ?? '', effect.remove === true)
+          else if (effect.op === 'react') await node.react(conversation, id, effect.emoji ?? '', effect.remove === true)
           this.dispatch({ type: 'kindDone', op: effect.op })
-          // A reply is a message: it shows once the history has it.
-          if (effect.op === 'reply') this.dispatch({ type: 'history', conversation, limit: 50, messages: await node.history(conversation, 50) })
+          // A reply is a message: it shows as the node stored it (its quote included).
+          if (reply !== undefined) this.dispatch({ type: 'message', message: await node.messageInfo(conversation, reply.id) })
           break
         }
         case 'info':

@@ -76,6 +76,9 @@ describe.skipIf(missing !== null)('the terminal UI: what people expect of a mess
     await alice.waitFor('typing...', 20_000)
     await bob.press('C-u')
     await bob.enter('/reply 1 yes, where?')
+    // His own reply shows at once with its quote, as his node stored it.
+    const own = await bob.waitFor(r => body(r).includes('bob: yes, where?'), 30_000, 'his own reply')
+    expect(body(own)).toMatch(/↱ alice: lunch at noon\?[^\n]*\n[^\n]*bob: yes, where\?/)
     const quoted = await alice.waitFor(r => body(r).includes('bob: yes, where?'), 30_000, 'the reply')
     expect(body(quoted)).toMatch(/↱ alice: lunch at noon\?[^\n]*\n[^\n]*bob: yes, where\?/)
     await alice.enter('/edit 2 lunch at one?')
