@@ -50,6 +50,8 @@ export interface AuditPage {
 
 export const AUDIT_PREFIX = 'audit/'
 const AUDIT_END = 'audit0'
+/** The number of records, beside them in the same sublevel (outside their range) */
+const COUNT_KEY = 'audit-count'
 const ID = /^[0-9a-f]{16}$/
 export const AUDIT_DOCS = 'kacls/audit/'
 const WEEK_MS = 7 * 24 * 3600_000
@@ -70,6 +72,7 @@ export class AuditLog {
 
   private materialize (changes: Change[]): BatchOp[] {
     const ops: BatchOp[] = []
+    const before = this.records
     for (const c of changes) {
       if (!ID.test(c.key)) continue
       if (c.after === undefined) {
@@ -83,6 +86,7 @@ export class AuditLog {
       const id = BigInt(`0x${c.key}`)
       if (id > this.last) this.last = id
     }
+    if (this.records !== before) ops.push({ type: 'put', sublevel: this.kv as unknown as KV<number>, key: COUNT_KEY, value: this.records })
     return ops
   }
 
@@ -90,9 +94,16 @@ export class AuditLog {
   async load (): Promise<void> {
     const [lastKey] = await this.kv.keys({ gte: AUDIT_PREFIX, lt: AUDIT_END, reverse: true, limit: 1 }).all()
     if (lastKey !== undefined) this.last = BigInt(`0x${lastKey.slice(AUDIT_PREFIX.length)}`)
+    const counted = await (this.kv as unknown as KV<number>).get(COUNT_KEY)
+    if (typeof counted === 'number') {
+      this.records = counted
+      return
+    }
+    // A log written before the count was kept: counted once, and the count kept from now on.
     let n = 0
     for await (const _ of this.kv.keys({ gte: AUDIT_PREFIX, lt: AUDIT_END })) n++
     this.records = n
+    await (this.kv as unknown as KV<number>).put(COUNT_KEY, n)
   }
 
   /** Records in the log. */
