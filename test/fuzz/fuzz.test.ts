@@ -30,7 +30,7 @@ describe('fuzzing a real node (bounded)', () => {
   }, 120_000)
   afterAll(async () => { await setup?.stop() })
 
-  const names = ['/lanchat/dm/1.0.0', '/lanchat/idp/1.0.0', '/lanchat/kacls/1.0.0', '/lanchat/relay/1.0.0', '/lanchat/group/poke/1.0.0',
+  const names = ['/lanchat/dm/1.0.0', '/lanchat/idp/1.0.0', '/lanchat/kacls/1.0.0', '/lanchat/relay/1.0.0', '/lanchat/group/poke/1.0.0', '/lanchat/file/1.0.0',
     'presence topic', 'lobby topic', 'group topic', 'registry topic', 'headless stdin']
   names.forEach((name, i) => {
     it(`survives ${PER_TARGET} generated inputs at ${name}`, async () => {

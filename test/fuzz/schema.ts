@@ -27,11 +27,12 @@ export function isScalar (type: string): type is Scalar {
   return SCALARS.has(type)
 }
 
-/** Every .proto file on the wire: chat, registry, groups, X3DH and ratchet, the services' RPC and methods. */
+/** Every .proto file on the wire: chat, registry, groups, X3DH and ratchet, files, the services' RPC and methods. */
 export const PROTO_FILES = [
   'src/chat/pb/chat.proto',
   'src/crypto/pb/session.proto',
   'src/crypto/pb/x3dh.proto',
+  'src/files/pb/files.proto',
   'src/groups/pb/groups.proto',
   'src/roles/pb/registry.proto',
   'src/services/pb/rpc.proto',

@@ -25,6 +25,8 @@ import { Announcement, SignedAnnouncement } from '../../src/roles/pb/registry.js
 import { IDP } from '../../src/services/idp/spec.js'
 import { KACLS } from '../../src/services/kacls/spec.js'
 import { RELAY } from '../../src/services/relay/spec.js'
+import { FILE_PROTOCOL, MAX_REQUEST_FRAME } from '../../src/files/constants.js'
+import { FileRequest } from '../../src/files/pb/files.js'
 import { concat, inputs, mutated, parseFields, sample, varint, wellFormed } from './gen.js'
 import { ATTACKER, VICTIM } from './setup.js'
 import type { GenContext, Input } from './gen.js'
@@ -475,10 +477,22 @@ export async function targets (ctx: GenContext, setup: Setup): Promise<Target[]>
     id: `fuzz-${Date.now()}-${++lobbyN}`, from: ATTACKER, text: 'fuzz', sentAt: BigInt(Date.now()), hlcWall: BigInt(Date.now()), hlcCounter: 0, identityKey, identityToken: token
   }))
   const groupMessages = inputs({ ctx, type: 'GroupTopicMessage', seeds: fc.constantFrom(...groupSeeds, GroupPokeTopic(setup.group)), limit: 64 * 1024 + 256 })
+  // The file protocol: a fetch (with a proof, or as a relay replica), an upload with the attacker's token, a copy, a remove, wants and chunks.
+  const file = new Uint8Array(randomBytes(16))
+  const fileSeeds = fc.constantFrom(
+    FileRequest.encode({ hello: { file, proof: new Uint8Array(randomBytes(64)), manifest: true } }),
+    FileRequest.encode({ hello: { file, proof: new Uint8Array(), manifest: false, replica: true } }),
+    FileRequest.encode({ upload: { file, identityToken: token, proof: new Uint8Array(randomBytes(64)), accessKey: new Uint8Array(randomBytes(32)), size: 100_000, chunkSize: 16_384, manifest: new Uint8Array(randomBytes(7 * 32)) } }),
+    FileRequest.encode({ copy: { file } }),
+    FileRequest.encode({ remove: { file, identityToken: token, proof: new Uint8Array(randomBytes(64)) } }),
+    FileRequest.encode({ want: [0, 1, 2 ** 31], done: true }),
+    FileRequest.encode({ chunk: { index: 3, data: new Uint8Array(randomBytes(1_000)) } })
+  )
 
   return [
     streamTarget(setup, DM_PROTOCOL, DM_PROTOCOL, MAX_FRAME_BYTES, inputs({ ctx, type: 'DmFrame', seeds: fc.constantFrom(...dmSeeds), limit: MAX_FRAME_BYTES }), dmFirst, 16),
     ...[IDP, KACLS, RELAY].map(spec => streamTarget(setup, spec.protocol, spec.protocol, spec.maxRequestBytes, rpcInputs(ctx, setup, spec.protocol, spec.maxRequestBytes), undefined, 16)),
+    streamTarget(setup, FILE_PROTOCOL, FILE_PROTOCOL, MAX_REQUEST_FRAME, inputs({ ctx, type: 'FileRequest', seeds: fileSeeds, limit: MAX_REQUEST_FRAME }), undefined, 8),
     streamTarget(setup, POKE_PROTOCOL, POKE_PROTOCOL, 256, inputs({ ctx, type: 'GroupPoke', seeds: fc.constant(GroupPoke.encode({ group: setup.group, epoch: 1 })), limit: 256 }), undefined, 16),
     topicTarget(setup, 'presence topic', `/lanchat/${networkId}/presence/1`, signedLayers(ctx, setup, 'PresenceAnnouncement', presenceSeeds, 'lanchat/presence/v1'), lobbyMarker),
     topicTarget(setup, 'lobby topic', `/lanchat/${networkId}/lobby/1`, signedLayers(ctx, setup, 'LobbyMessage', lobbySeeds, 'lanchat/lobby/v1', lobbyKey, 'lanchat/lobby/v1'), lobbyMarker),
