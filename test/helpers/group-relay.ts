@@ -17,11 +17,13 @@ import type { Store } from '../../store/index.js'
 export const AT_REST = new Uint8Array(32).fill(7)
 
 /** A relay-eligible node: its store, replication and group relay, on a clock the test moves. */
-export interface RelaySide extends Replica { store: Store, relay: RelayGroups }
+export interface RelaySide extends Replica { store: Store, relay: RelayGroups, merged: number[] }
 
+/** A relay-eligible node's group service over its own store; `merged` lists the epochs its heals filed envelopes below what it had seen. */
 export async function relaySide (lan: FakeLan, clock: () => number): Promise<RelaySide> {
   const store = await openMemoryStore()
   const replication = new Replication({ store, atRestKey: AT_REST, clock })
+  const merged: number[] = []
   const relay = new RelayGroups(store, {
     networkId: lan.networkId,
     clock,
@@ -30,9 +32,10 @@ export async function relaySide (lan: FakeLan, clock: () => number): Promise<Rel
     maxStatesPerReply: 64,
     publishedKey: async u => lan.users.get(u)?.identity.publicKey,
     onCommit: () => {},
-    onLeave: () => {}
+    onLeave: () => {},
+    onMerged: (_group, epoch) => { merged.push(epoch) }
   }, replication)
-  return { store, relay, ...replica(replication, 'relay', clock) }
+  return { store, relay, merged, ...replica(replication, 'relay', clock) }
 }
 
 /** A group's first state: `members[0]` creates it, the only admin, at `time`. */

@@ -6,6 +6,7 @@ import { openMemoryStore } from '../../store/index.js'
 import { recordKey, Replication, sealRecord } from '../../src/replication/index.js'
 import { ReplicaFrame } from '../../src/replication/pb/replica.js'
 import { frame, Session } from '../../src/replication/session.js'
+import { replicationOver as standaloneOver } from './harness.js'
 import type { ReplicationInit } from '../../src/replication/index.js'
 import type { Store } from '../../store/index.js'
 
@@ -14,20 +15,7 @@ const AT_REST = new Uint8Array(32).fill(5)
 const K = recordKey(AT_REST, 'relay')
 const utf8 = new TextEncoder()
 
-/** A standalone replication whose records of `relay/t/` docs are materialized as `<key>` -> text in the relay domain. */
-async function replicationOver (store: Store, init: ReplicationInit = {}): Promise<Replication> {
-  const replication = new Replication({ store, atRestKey: AT_REST }, init)
-  const kv = store.sublevel<string>('relay', 'json')
-  replication.define({
-    prefix: 'relay/t/',
-    role: 'relay',
-    materialize: (_doc, changes) => changes.map(c => c.after === undefined
-      ? { type: 'del' as const, sublevel: kv, key: c.key }
-      : { type: 'put' as const, sublevel: kv, key: c.key, value: new TextDecoder().decode(c.after) })
-  })
-  await replication.start()
-  return replication
-}
+const replicationOver = async (store: Store, init: ReplicationInit = {}): Promise<Replication> => standaloneOver(store, AT_REST, init)
 
 /** What the service's layout holds on disk. */
 async function layout (store: Store): Promise<Record<string, string>> {

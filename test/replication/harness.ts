@@ -97,6 +97,21 @@ export function defineTestDocs (replication: Replication, store: Store): (role: 
   return kv
 }
 
+/** A standalone replication whose records of `relay/t/` docs are materialized as `<key>` -> text in the relay domain. */
+export async function replicationOver (store: Store, atRestKey: Uint8Array, init: ReplicationInit = {}): Promise<Replication> {
+  const replication = new Replication({ store, atRestKey }, init)
+  const kv = store.sublevel<string>('relay', 'json')
+  replication.define({
+    prefix: 'relay/t/',
+    role: 'relay',
+    materialize: (_doc, changes) => changes.map(c => c.after === undefined
+      ? { type: 'del' as const, sublevel: kv, key: c.key }
+      : { type: 'put' as const, sublevel: kv, key: c.key, value: new TextDecoder().decode(c.after) })
+  })
+  await replication.start()
+  return replication
+}
+
 export async function stopMember (m: Member): Promise<void> {
   await m.replication.stop()
   await m.registry.stop()

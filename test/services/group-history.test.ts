@@ -2,15 +2,14 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toHex } from '../../src/crypto/index.js'
 import { GroupEnvelope, signEnvelope } from '../../src/groups/index.js'
-import { Replication } from '../../src/replication/index.js'
 import { covers } from '../../src/services/relay/cursor.js'
 import { formatCursor, MAX_LOOKED, parseCursor, readHistory } from '../../src/services/relay/group-history.js'
 import { decodeHistory, encodeHistory, GROUP_DOCS, histKey, msgPrefix, pad } from '../../src/services/relay/group-layout.js'
 import { RelayGroups } from '../../src/services/relay/groups.js'
 import { openMemoryStore } from '../../store/index.js'
 import { FakeLan } from '../groups/unit/fakes.js'
-import { AT_REST, genesis } from '../helpers/group-relay.js'
-import { close, heal, replica, send } from '../helpers/partition.js'
+import { genesis, relaySide } from '../helpers/group-relay.js'
+import { close, heal, send } from '../helpers/partition.js'
 import type { FakeUser } from '../groups/unit/fakes.js'
 import type { RelaySide } from '../helpers/group-relay.js'
 
@@ -22,26 +21,10 @@ let lan: FakeLan
 let users: FakeUser[]
 let first: Uint8Array
 
-interface Side extends RelaySide { merged: number[] }
+type Side = RelaySide
 
 /** A relay-eligible node on a clock the test moves, that notes the epochs of the merges it tells of. */
-async function side (clock: () => number): Promise<Side> {
-  const store = await openMemoryStore()
-  const replication = new Replication({ store, atRestKey: AT_REST, clock })
-  const merged: number[] = []
-  const relay = new RelayGroups(store, {
-    networkId: lan.networkId,
-    clock,
-    maxMessages: 10_000,
-    maxBytes: 1 << 26,
-    maxStatesPerReply: 64,
-    publishedKey: async u => lan.users.get(u)?.identity.publicKey,
-    onCommit: () => {},
-    onLeave: () => {},
-    onMerged: (_group, epoch) => { merged.push(epoch) }
-  }, replication)
-  return { store, relay, merged, ...replica(replication, 'relay', clock) }
-}
+const side = async (clock: () => number): Promise<Side> => relaySide(lan, clock)
 
 /** Envelope `seq` of user `u` in epoch 1. */
 function envelope (u: number, seq: number): Uint8Array {
