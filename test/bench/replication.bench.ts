@@ -10,6 +10,8 @@
  *   its replica holds relay and has caught up, so answers its requests;
  * - dm_deposit_*: a DM to an offline user (a relay deposit, acknowledged once
  *   durable), with the relay alone and with a replica live, in the same run;
+ * - group_post_*: a group post until `sent` (in the relay's history, durable),
+ *   the same way;
  * - relay_upload_*: a file uploaded to the relay holder, every chunk
  *   acknowledged, with no other relay-eligible node live and with one (each
  *   chunk stored there first), in the same run; relay_chunk_catchup: a
@@ -94,7 +96,22 @@ async function deposits (alice: HeadlessNode, label: string): Promise<number[]> 
   return times.sort((x, y) => x - y)
 }
 
-async function processes (): Promise<{ failoverMs: number, alone: number[], replicated: number[] }> {
+/** Group posts, one at a time, until `sent` (the relay's history has it). */
+async function posts (alice: HeadlessNode, group: string, label: string): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < DEPOSITS; i++) {
+    const since = alice.mark()
+    const t0 = performance.now()
+    const { messageId } = await alice.call('group.send', { group, text: `${label} ${i}` })
+    await alice.waitFor(l => l.event === 'group:status' && l.id === messageId && l.status === 'sent', 30_000, since)
+    times.push(performance.now() - t0)
+  }
+  return times.sort((x, y) => x - y)
+}
+
+interface Acknowledged { deposits: number[], posts: number[] }
+
+async function processes (): Promise<{ failoverMs: number, alone: Acknowledged, replicated: Acknowledged }> {
   const nodes: HeadlessNode[] = []
   const local = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0']
   try {
@@ -107,17 +124,19 @@ async function processes (): Promise<{ failoverMs: number, alone: number[], repl
     const [alice, bob] = users as [HeadlessNode, HeadlessNode]
     const { messageId } = await alice.call('send', { to: 'bob', text: 'first contact' })
     await bob.waitFor(l => l.event === 'message' && l.id === messageId, 30_000)
+    const { group } = await alice.call('group.create', { name: 'bench', members: ['bob'] }) as { group: string }
+    await bob.waitFor(l => l.event === 'group:changed' && l.group === group, 30_000)
     await bob.stop()
 
-    log(`${DEPOSITS} deposits with the relay alone`)
+    log(`${DEPOSITS} deposits and group posts with the relay alone`)
     await alice.untilReply('roles', r => Array.isArray((r.relay as { replicas?: unknown } | null)?.replicas) && ((r.relay as { replicas: unknown[] }).replicas.length === 0), 60_000, 'relay reported alone')
-    const alone = await deposits(alice, 'alone')
+    const alone = { deposits: await deposits(alice, 'alone'), posts: await posts(alice, group, 'alone') }
 
-    log(`${DEPOSITS} deposits with a replica of relay live`)
+    log(`${DEPOSITS} deposits and group posts with a replica of relay live`)
     const replica = await HeadlessNode.spawn({ name: 'replica', args: [...local, '--eligible', 'relay', '--peer', idp.addr()] })
     nodes.push(replica)
     await alice.untilReply('roles', r => ((r.relay as { replicas?: Array<{ synced: boolean }> } | null)?.replicas ?? []).some(p => p.synced), 60_000, 'relay reports a synced replica')
-    const replicated = await deposits(alice, 'replicated')
+    const replicated = { deposits: await deposits(alice, 'replicated'), posts: await posts(alice, group, 'replicated') }
 
     // Past its warm-up (it names holders in its announcements only then): an elected role is served only once warm, and
     // a kill inside the warm-up would time the rest of it, not the failover.
@@ -186,10 +205,14 @@ export async function run (): Promise<BenchResult> {
     replica_catchup_records_per_s: c.perSecond,
     failover_to_serving_ms: Math.round(p.failoverMs),
     dm_deposit_messages: DEPOSITS,
-    dm_deposit_alone_p50_ms: round(percentile(p.alone, 0.5)),
-    dm_deposit_alone_p99_ms: round(percentile(p.alone, 0.99)),
-    dm_deposit_replicated_p50_ms: round(percentile(p.replicated, 0.5)),
-    dm_deposit_replicated_p99_ms: round(percentile(p.replicated, 0.99)),
+    dm_deposit_alone_p50_ms: round(percentile(p.alone.deposits, 0.5)),
+    dm_deposit_alone_p99_ms: round(percentile(p.alone.deposits, 0.99)),
+    dm_deposit_replicated_p50_ms: round(percentile(p.replicated.deposits, 0.5)),
+    dm_deposit_replicated_p99_ms: round(percentile(p.replicated.deposits, 0.99)),
+    group_post_alone_p50_ms: round(percentile(p.alone.posts, 0.5)),
+    group_post_alone_p99_ms: round(percentile(p.alone.posts, 0.99)),
+    group_post_replicated_p50_ms: round(percentile(p.replicated.posts, 0.5)),
+    group_post_replicated_p99_ms: round(percentile(p.replicated.posts, 0.99)),
     relay_upload_setup: `${UPLOAD_CHUNKS * UPLOAD_CHUNK_BYTES / 2 ** 20} MiB file uploaded to the relay holder, nodes in one process, 127.0.0.1, median of 3`,
     relay_upload_alone_mb_per_s: round(median(alone)),
     relay_upload_replicated_mb_per_s: round(median(replicated)),
