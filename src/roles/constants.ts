@@ -10,8 +10,8 @@ export const LEASE_MS = 12_000
 /**
  * When the last connection to a live node closes, it is dialled again at once and stays live until that dial ends,
  * at most this long: a node that is gone refuses the dial at once (its roles move then), one that lives answers (a
- * connection reset while it lives is a blip, and moves nothing). Bounded by one interval: a dial that hangs (the
- * node's host unreachable) counts the node as gone no later than an election tick would have.
+ * connection reset while it lives is a blip, and moves nothing). Bounded by one election interval: a dial that hangs
+ * (the node's host unreachable) counts the node as gone after it.
  */
 export const REDIAL_MS = ANNOUNCE_INTERVAL_MS
 /**
