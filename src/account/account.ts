@@ -24,8 +24,11 @@ import type { KV, Store } from '../../store/index.js'
 const UNLOCK_KDF: ScryptParams = { N: 2 ** 15, r: 8, p: 1 }
 /** Renew the identity token when this much of its life is left. */
 const RENEW_AT_REMAINING = 0.2
-/** After a failed renewal, retry after this long. */
-const RENEW_RETRY_MS = 30_000
+/**
+ * After a failed renewal, retry after this long: a renewal fails mostly while a new idp holder catches up (seconds),
+ * and until it succeeds after a partition's heal, services refuse the token the other side's holder gave.
+ */
+const RENEW_RETRY_MS = 5_000
 
 
 interface StoredAccount {
