@@ -209,7 +209,7 @@ export type Action =
   | { type: 'snapshot', snapshot: Snapshot }
   | { type: 'registered', username: string, fingerprint: string }
   | { type: 'loggedIn', whoami: WhoAmI }
-  | { type: 'loginRequired', username: string, reason: 'restarted' | 'expired' }
+  | { type: 'loginRequired', username: string, reason: 'restarted' | 'expired' | 'refused' }
   | { type: 'formFailed', step: 'register' | 'login', error: string, code?: string }
   | { type: 'conversations', list: ConversationSummary[] }
   | { type: 'history', conversation: string, before?: string, limit: number, messages: AnyMessage[] }

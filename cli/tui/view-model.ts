@@ -560,7 +560,11 @@ export function update (state: TuiState, action: Action, now = Date.now(), optio
     case 'loggedIn':
       return becomeLoggedIn(state, action.whoami)
     case 'loginRequired': {
-      const reason = action.reason === 'expired' ? 'Your session expired: enter your password to go on.' : null
+      const reason = action.reason === 'expired'
+        ? 'Your session expired: enter your password to go on.'
+        : action.reason === 'refused'
+          ? 'The network no longer honours your login (it was given on the other side of a network split): enter your password to go on.'
+          : null
       const me = { username: action.username, loggedIn: false }
       // A form for this account stays as typed; any other gives way to it.
       const old = state.form

@@ -9,6 +9,7 @@ import { TypedEventEmitter } from 'main-event'
 import { formatFingerprint, generateIdentityKeyPair, hkdf, identityFingerprint, open, seal, sign, transcript } from '../crypto/index.js'
 import { AccountError } from './errors.js'
 import { scryptKey } from '../kdf.js'
+import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { CHALLENGE, IDP, LOGIN, LOGIN_LABEL, REGISTER, REGISTER_LABEL, RENEW, RENEW_LABEL } from '../services/idp/spec.js'
 import { checkPasswordStrength } from '../services/idp/password.js'
@@ -23,8 +24,11 @@ import type { KV, Store } from '../../store/index.js'
 const UNLOCK_KDF: ScryptParams = { N: 2 ** 15, r: 8, p: 1 }
 /** Renew the identity token when this much of its life is left. */
 const RENEW_AT_REMAINING = 0.2
-/** After a failed renewal, retry after this long. */
-const RENEW_RETRY_MS = 30_000
+/**
+ * After a failed renewal, retry after this long: a renewal fails mostly while a new idp holder catches up (seconds),
+ * and until it succeeds after a partition's heal, services refuse the token the other side's holder gave.
+ */
+const RENEW_RETRY_MS = 5_000
 
 
 interface StoredAccount {
@@ -48,7 +52,7 @@ export interface WhoAmI {
 
 export interface AccountEvents {
   /** The identity token expired and could not be renewed: the user must enter the password again */
-  'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' }>
+  'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' | 'refused' }>
 }
 
 export interface AccountComponents {
@@ -230,9 +234,12 @@ export class Account extends TypedEventEmitter<AccountEvents> {
     } catch (err) {
       this.log('renewing the identity token failed: %s', (err as Error).message)
       if (this.session !== session) return
-      if (session.expiresAt <= this.clock()) {
+      // No node this network honours issued the token (its idp holder, on the other side of a partition, is gone): no
+      // renewal will take it, and services refuse it; the user is told now, not when it expires.
+      const refused = codeOf(err) === 'TOKEN_UNKNOWN_ISSUER'
+      if (refused || session.expiresAt <= this.clock()) {
         this.session = undefined
-        this.dispatchEvent(new CustomEvent('login:required', { detail: { username: session.username, reason: 'expired' } }))
+        this.dispatchEvent(new CustomEvent('login:required', { detail: { username: session.username, reason: refused ? 'refused' : 'expired' } }))
         return
       }
       this.scheduleRenewal(Math.min(RENEW_RETRY_MS, session.expiresAt - this.clock()))

@@ -166,11 +166,14 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
         const reply = await this.components.rpc.call(IDP, BINDINGS, { after: this.cursor, limit: 0 })
         const ops: Array<{ type: 'put', key: string, value: StoredBinding | string }> = []
         for (const b of reply.bindings) {
+          // Known already (checked when it came): the pages of a directory read again from the start cost no checks.
+          if (this.has(b.username, toHex(b.identityKey))) continue
           const stored = this.check(b)
           if (stored === undefined) continue
           if (this.take(stored, true)) ops.push({ type: 'put', key: `binding/${stored.username}/${stored.identityKey}`, value: stored })
         }
-        // A cursor from another idp (after a failover) may not be one this idp knows: it starts over, and what is known already changes nothing.
+        // The idp gives the directory from the start again to a cursor of an order not its own (another idp node's, or its
+        // own before a binding was filed below the last: a heal merged an older claim): what is known changes nothing.
         this.cursor = reply.cursor
         ops.push({ type: 'put', key: 'cursor', value: this.cursor })
         await this.kv.batch(ops)
@@ -178,7 +181,7 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
       }
     } catch (err) {
       this.log('syncing the directory failed: %s', (err as Error).message)
-      // A cursor this idp refused (another holder's) is dropped, so the next sync reads its directory from the start.
+      // A cursor this idp refused (one of a later version's, at an idp of an earlier one) is dropped: the next sync reads from the start.
       if ((err as { code?: string }).code === 'BAD_REQUEST') this.cursor = ''
     }
   }
@@ -195,6 +198,11 @@ export class Bindings extends TypedEventEmitter<BindingsEvents> {
       this.log('refused a binding for %s from the idp: %s', b.username, (err as Error).message)
       return undefined
     }
+  }
+
+  /** Whether this name is known bound to this key (hex), kept or lost. */
+  private has (username: string, identityKey: string): boolean {
+    return this.kept.get(username)?.identityKey === identityKey || (this.lost.get(username) ?? []).some(o => o.identityKey === identityKey)
   }
 
   /** Adds a binding to what is known; true when it was new. A second key for a name is a conflict, settled by `preferred`. */

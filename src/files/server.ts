@@ -6,34 +6,34 @@
  * uploads into the relay's chunk store while this node holds the relay role.
  * Between nodes eligible for the relay role it copies the relay's chunks
  * (mirror.ts): the holder sends each uploaded chunk on, and each node pulls
- * what it lacks.
+ * what it lacks. What the relay takes in (uploads, copies, removes) is
+ * relay-intake.ts.
  * Every stream: frame size limits, a deadline for its first frame and an
  * idle timeout, decoded and checked requests, typed refusals.
  */
 import { lpStream } from '@libp2p/utils'
-import { concatBytes, equalBytes, sha256, toHex } from '../crypto/index.js'
+import { equalBytes, toHex } from '../crypto/index.js'
 import { codeOf } from '../errors.js'
 import { createLogger } from '../logger.js'
-import { proofTranscript, replicationOf } from '../services/index.js'
+import { replicationOf } from '../services/index.js'
 import { hasBit } from './bitmap.js'
-import { CHUNK_IN_REPLY, CHUNK_IN_REQUEST, checkFetchProof, chunkCount, chunkFrame, shapeProblem } from './chunks.js'
-import { CHUNK_HASH_BYTES, FILE_ID_BYTES, FILE_PROTOCOL, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT } from './constants.js'
+import { CHUNK_IN_REPLY, checkFetchProof, chunkFrame } from './chunks.js'
+import { FILE_ID_BYTES, FILE_PROTOCOL, MAX_INBOUND_STREAMS, MAX_REQUEST_FRAME, MAX_SERVED_STREAMS, MAX_WANT } from './constants.js'
 import { FileError } from './errors.js'
-import { FileReply, FileRequest } from './pb/files.js'
-import { Copies, isRelayReplica, RelayMirror, relayReplicas } from './mirror.js'
+import { readRequest } from './frames.js'
+import { FileReply } from './pb/files.js'
+import { isRelayReplica, RelayMirror } from './mirror.js'
+import { RelayIntake } from './relay-intake.js'
 import { RelayFileStore } from './relay-store.js'
 import { libp2pSources } from './source.js'
 import type { Sealed } from './chunks.js'
-import type { RelayFile, UploadStart } from './relay-store.js'
+import type { Lp } from './frames.js'
+import type { UploadStart } from './relay-store.js'
 import type { RelayFilesInit } from './constants.js'
 import type { FileProvider, FileServerComponents, ServedFile } from './index.js'
-import type { FileCopy, FileHello, FileRemove, FileUpload } from './pb/files.js'
+import type { FileHello } from './pb/files.js'
 import type { Stream } from '@libp2p/interface'
-import type { LengthPrefixedStream } from '@libp2p/utils'
 
-type Lp = LengthPrefixedStream<Stream>
-
-const DECODE_LIMITS = { want: MAX_WANT }
 /** Chunks read and sealed ahead of the one being sent, per stream. */
 const READ_AHEAD = 4
 
@@ -78,12 +78,22 @@ export class FileServer {
   private started = false
   readonly relay: RelayFileStore
   readonly mirror: RelayMirror
+  private readonly intake: RelayIntake
 
   constructor (private readonly c: FileServerComponents, private readonly init: ResolvedServerInit) {
     const clock = c.clock ?? Date.now
     const replication = c.replication ?? replicationOf({ store: c.store, keys: { networkId: c.networkId } as never, clock })
     this.relay = new RelayFileStore(c.store, init.relay, replication, clock)
     this.mirror = new RelayMirror({ peers: c.registry, relay: this.relay, dial: libp2pSources(c.libp2p, init.helloTimeoutMs), clock }, init.relay.copyIntervalMs)
+    this.intake = new RelayIntake(c, init, this.relay)
+  }
+
+  /**
+   * A file the logged-in user sends while this node holds the relay role:
+   * kept in the relay's store like an upload (relay-intake.ts).
+   */
+  async keepAtRelay (u: UploadStart, read: (index: number) => Promise<Sealed>, stored: (index: number) => void, signal: AbortSignal): Promise<void> {
+    await this.intake.keepAtRelay(u, read, stored, signal)
   }
 
   /** The logged-in user's files (its transfers), served beside the relay's. */
@@ -117,12 +127,12 @@ export class FileServer {
     }
     this.served++
     try {
-      const first = await this.read(lp, this.init.helloTimeoutMs)
+      const first = await readRequest(lp, this.init.helloTimeoutMs)
       if (first === undefined) throw new FileError('BAD_REQUEST', 'the stream ended before its first frame')
       if (first.hello !== undefined) await this.serve(stream, lp, first.hello, remotePeer)
-      else if (first.upload !== undefined) await this.upload(stream, lp, first.upload, remotePeer)
-      else if (first.remove !== undefined) await this.remove(stream, lp, first.remove, remotePeer)
-      else if (first.copy !== undefined) await this.copy(stream, lp, first.copy, remotePeer)
+      else if (first.upload !== undefined) await this.intake.upload(stream, lp, first.upload, remotePeer)
+      else if (first.remove !== undefined) await this.intake.remove(stream, lp, first.remove, remotePeer)
+      else if (first.copy !== undefined) await this.intake.copy(stream, lp, first.copy, remotePeer)
       else throw new FileError('BAD_REQUEST', 'a file stream starts with a hello, an upload, a remove or a copy')
     } catch (err) {
       this.log('file stream from %s ended: %s', remotePeer, (err as Error).message)
@@ -142,33 +152,6 @@ export class FileServer {
       }
     } catch {}
     stream.abort(err instanceof Error ? err : new Error(String(err)))
-  }
-
-  /** The next request, undefined at the end of the stream; TIMEOUT after `ms` without one. */
-  private async read (lp: Lp, ms: number): Promise<FileRequest | undefined> {
-    const frame = await this.readFrame(lp, ms)
-    return frame === undefined ? undefined : this.decode(frame)
-  }
-
-  /** The next request frame as it came, undefined at the end of the stream; TIMEOUT after `ms` without one. */
-  private async readFrame (lp: Lp, ms: number): Promise<Uint8Array | undefined> {
-    try {
-      return (await lp.read({ signal: AbortSignal.timeout(ms) })).subarray()
-    } catch (err) {
-      const name = (err as { name?: string }).name
-      if (name === 'UnexpectedEOFError') return undefined
-      if (name === 'TimeoutError' || name === 'AbortError') throw new FileError('TIMEOUT', `no request for ${ms} ms`)
-      if (name === 'InvalidDataLengthError') throw new FileError('BAD_REQUEST', `a request frame is at most ${MAX_REQUEST_FRAME} bytes`)
-      throw err
-    }
-  }
-
-  private decode (frame: Uint8Array): FileRequest {
-    try {
-      return FileRequest.decode(frame, { limits: DECODE_LIMITS })
-    } catch (err) {
-      throw new FileError('BAD_REQUEST', `the request does not decode: ${(err as Error).message}`)
-    }
   }
 
   /**
@@ -281,7 +264,7 @@ export class FileServer {
     const reader = (async () => {
       try {
         for (;;) {
-          const req = await this.read(lp, this.init.idleTimeoutMs)
+          const req = await readRequest(lp, this.init.idleTimeoutMs)
           if (req === undefined) break
           if (req.done) file.finished?.(remotePeer)
           for (const index of req.want) {
@@ -327,118 +310,4 @@ export class FileServer {
     await reader
     await stream.close({ signal: this.writeDeadline() })
   }
-
-  // ---------------------------------------------------------------- the relay's uploads
-
-  /** The uploader behind an upload or remove: its identity token and its identity key's proof over the frame. */
-  private async uploader (token: string, proof: Uint8Array, signed: Uint8Array, remotePeer: string): Promise<string> {
-    const claims = await this.c.verifier.caller({
-      remotePeer,
-      identityToken: token,
-      authorizationToken: '',
-      proof,
-      proofOf: proofTranscript(this.c.networkId, FILE_PROTOCOL, 'upload', sha256(signed), remotePeer)
-    })
-    return claims.sub
-  }
-
-  private async upload (stream: Stream, lp: Lp, upload: FileUpload, remotePeer: string): Promise<void> {
-    if (!this.c.registry.serves('relay')) throw new FileError('NOT_RELAY', 'this node does not hold the relay role: upload to the holder of now')
-    const uploader = await this.uploader(upload.identityToken, upload.proof, FileRequest.encode({ upload: { ...upload, proof: new Uint8Array() } }), remotePeer)
-    const { file, size, chunkSize, manifest, accessKey } = upload
-    if (file.byteLength !== FILE_ID_BYTES || accessKey.byteLength !== 32) throw new FileError('BAD_REQUEST', 'a file id is 16 bytes and an access key 32')
-    const problem = shapeProblem(size, chunkSize)
-    if (problem !== undefined) throw new FileError('BAD_REQUEST', `the upload's ${problem}`)
-    const count = chunkCount(size, chunkSize)
-    if (manifest.byteLength !== count * CHUNK_HASH_BYTES) throw new FileError('BAD_REQUEST', `the manifest of ${count} chunks is ${count * CHUNK_HASH_BYTES} bytes, not ${manifest.byteLength}`)
-    const fileId = toHex(file)
-    const { held, copies } = await this.take({ id: fileId, uploader, accessKey: new Uint8Array(accessKey), size, chunkSize, manifest: new Uint8Array(manifest) })
-    this.log('%s uploads %s (%d bytes) to the relay', uploader, fileId, size)
-    try {
-      await this.receive(stream, lp, held.held, async (index, data, frame) => { await this.keep(copies, fileId, index, data, frame) })
-    } finally {
-      copies.close()
-    }
-  }
-
-  /**
-   * A file the logged-in user sends while this node holds the relay role:
-   * kept in the relay's store like an upload (and so copied to the other
-   * nodes eligible for the role), its chunks read from the user's copy.
-   */
-  async keepAtRelay (u: UploadStart, read: (index: number) => Promise<Sealed>, stored: (index: number) => void, signal: AbortSignal): Promise<void> {
-    if (!this.c.registry.serves('relay')) throw new FileError('NOT_RELAY', 'this node does not hold the relay role: upload to the holder of now')
-    const { held, copies } = await this.take(u)
-    try {
-      for (let index = 0; index < held.count; index++) {
-        signal.throwIfAborted()
-        if (!hasBit(held.held, index)) {
-          const sealed = await read(index)
-          const data = sealed instanceof Uint8Array ? sealed : concatBytes(...sealed)
-          await this.keep(copies, u.id, index, data, chunkFrame(CHUNK_IN_REQUEST, index, data).subarray())
-        }
-        stored(index)
-      }
-    } finally {
-      copies.close()
-    }
-  }
-
-  /** Begins (or resumes) keeping a file at the relay, and opens its copies to the other nodes eligible for the role. */
-  private async take (u: UploadStart): Promise<{ held: RelayFile, copies: Copies }> {
-    // The records of the relay's files are replicated: a new holder catches up on them before it takes an upload.
-    if (!await this.relay.replication.admit('relay')) throw new FileError('BUSY', 'this node is catching up on the relay role: try again soon')
-    const held = await this.relay.begin(u)
-    const copies = await Copies.open(this.c.libp2p, relayReplicas(this.c.registry), u.id, this.init.relay.copyTimeoutMs)
-    return { held, copies }
-  }
-
-  /**
-   * One chunk of a file the relay takes: checked against the manifest, stored
-   * by another node eligible for the relay role (its frame sent on as it
-   * came), then here: what the uploader is told is stored survives this node.
-   */
-  private async keep (copies: Copies, fileId: string, index: number, data: Uint8Array, frame: Uint8Array): Promise<void> {
-    await this.relay.check(fileId, index, data)
-    await copies.replicate(index, frame)
-    await this.relay.put(fileId, index, data)
-  }
-
-  /** A relay-eligible node keeps the chunks the relay holder sends on (each checked against the manifest the doc gave it). */
-  private async copy (stream: Stream, lp: Lp, copy: FileCopy, remotePeer: string): Promise<void> {
-    if (!isRelayReplica(this.c.registry, remotePeer)) throw new FileError('FORBIDDEN', 'only a live node eligible for the relay role sends the relay\'s chunks')
-    if (copy.file.byteLength !== FILE_ID_BYTES) throw new FileError('BAD_REQUEST', `a file id is ${FILE_ID_BYTES} bytes`)
-    const fileId = toHex(copy.file)
-    // The record was replicated before the upload began; to this node maybe a moment later.
-    const held = await this.relay.wait(fileId, this.init.helloTimeoutMs)
-    if (held === undefined) throw new FileError('UNKNOWN_FILE', 'this node has no record of that file')
-    await this.receive(stream, lp, held.held, async (index, data) => { await this.relay.put(fileId, index, data) })
-  }
-
-  /**
-   * The chunks of an upload or a copy: what is held first, then each chunk
-   * kept (`keep`) and acknowledged in turn. A chunk that is not the
-   * manifest's ends the stream: the sender is broken, or lying.
-   */
-  private async receive (stream: Stream, lp: Lp, held: Uint8Array, keep: (index: number, data: Uint8Array, frame: Uint8Array) => Promise<void>): Promise<void> {
-    await lp.write(FileReply.encode({ have: { all: false, bitmap: new Uint8Array(held) } }), { signal: this.writeDeadline() })
-    for (;;) {
-      const frame = await this.readFrame(lp, this.init.idleTimeoutMs)
-      if (frame === undefined) break
-      const req = this.decode(frame)
-      if (req.chunk === undefined) throw new FileError('BAD_REQUEST', 'an upload or copy stream carries chunks')
-      await keep(req.chunk.index, req.chunk.data, frame)
-      await lp.write(FileReply.encode({ stored: req.chunk.index }), { signal: this.writeDeadline() })
-    }
-    await stream.close({ signal: this.writeDeadline() })
-  }
-
-  private async remove (stream: Stream, lp: Lp, remove: FileRemove, remotePeer: string): Promise<void> {
-    const uploader = await this.uploader(remove.identityToken, remove.proof, FileRequest.encode({ remove: { ...remove, proof: new Uint8Array() } }), remotePeer)
-    if (remove.file.byteLength !== FILE_ID_BYTES) throw new FileError('BAD_REQUEST', `a file id is ${FILE_ID_BYTES} bytes`)
-    await this.relay.remove(toHex(remove.file), uploader)
-    await lp.write(FileReply.encode({ stored: 0 }), { signal: this.writeDeadline() })
-    await stream.close({ signal: this.writeDeadline() })
-  }
 }
-

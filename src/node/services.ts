@@ -81,7 +81,8 @@ export class NodeServices {
     })
     this.rpcClient = rpc
     const bindings = new Bindings({ store, rpc, networkId: keys.networkId })
-    bindings.addEventListener('binding:conflict', evt => { if (evt.detail.username === this.account?.username) this.checkOwnBinding() })
+    // whoami, not `username`: that throws LOGIN_REQUIRED on a node nobody is logged in on, and a listener that throws ends the process.
+    bindings.addEventListener('binding:conflict', evt => { if (evt.detail.username === this.account?.whoami().username) this.checkOwnBinding() })
     await bindings.start()
     this.bindingsService = bindings
     const verifier = new TokenVerifier({ registry, bindings, networkId: keys.networkId })

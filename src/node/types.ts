@@ -54,7 +54,7 @@ export interface NodeEvents {
   /** Nodes of other lanchat networks are on this LAN (or no longer): a mistyped passphrase or network name? */
   'lan:foreign': CustomEvent<{ nodes: number, networks: number, message?: string }>
   'role:changed': CustomEvent<{ role: Role, peerId: PeerIdStr | null }>
-  'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' }>
+  'login:required': CustomEvent<{ username: string, reason: 'restarted' | 'expired' | 'refused' }>
   'login': CustomEvent<{ username: string, expiresAt: number }>
   /** The directory binds this user's name to another identity key (docs/threat-model.md, "Directory") */
   'identity:conflict': CustomEvent<{ username: string, yourKey: string, boundKey: string, message: string }>

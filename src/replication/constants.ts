@@ -68,6 +68,18 @@ export const UNSUPPORTED_RETRY_MS = 5_000
  */
 export const BASE_WAIT_MS = 5_000
 
+/**
+ * A peer's frame of a role this node's registry does not see it share (it
+ * has not heard the peer's announcement yet, or the peer's lease lapsed: one
+ * side of a heal sees the other first) waits this long for it, then fails
+ * (the stream ends, the peer's next HELLO makes up for it): acknowledged
+ * unapplied, the peer would count it as persisted here. As long as a base
+ * (BASE_WAIT_MS), and longer than an announce interval (ANNOUNCE_INTERVAL_MS,
+ * 3 s), so that a frame that came first is applied once the announcement
+ * comes; a peer that keeps sending such frames opens a stream per wait.
+ */
+export const ROLES_WAIT_MS = 5_000
+
 /** At most this many updates wait for their base at once; more fail their frame (the stream ends). */
 export const MAX_WANTING_BASE = 10_000
 

@@ -7,7 +7,7 @@
  * status, the registry's reports).
  */
 import { createLogger } from '../logger.js'
-import { REPLICA_PROTOCOL, UNSUPPORTED_RETRY_MS } from './constants.js'
+import { REPLICA_PROTOCOL, ROLES_WAIT_MS, UNSUPPORTED_RETRY_MS } from './constants.js'
 import { ReplicaFrame } from './pb/replica.js'
 import { decodeSv, missingOps } from './records.js'
 import { frame, Session, syncMessage } from './session.js'
@@ -37,7 +37,12 @@ export class Replicas implements SessionHost {
   private readonly told = new Map<PeerIdStr, Set<Role>>()
   private readonly log = createLogger('replication')
 
-  constructor (private readonly r: Replication, private readonly components: Pick<ReplicationComponents, 'libp2p' | 'peers'>, private readonly clock: () => number) {}
+  constructor (
+    private readonly r: Replication,
+    private readonly components: Pick<ReplicationComponents, 'libp2p' | 'peers'>,
+    private readonly clock: () => number,
+    private readonly rolesWaitMs = ROLES_WAIT_MS
+  ) {}
 
   /** Answers the peers' streams (networked only). */
   async start (): Promise<void> {
@@ -194,10 +199,26 @@ export class Replicas implements SessionHost {
   async onFrame (s: Session, f: ReplicaFrame, n: number): Promise<void> {
     this.log.trace('frame %s %s#%d from %s', f.kind, f.doc, f.epoch, s.peer)
     if (f.kind === ReplicaFrame.Kind.HELLO) {
+      // Answered with nothing now (no role shared in this node's view), it would tell the peer it is in step with this node.
+      await this.shared(s)
       this.answerHello(s, f)
       return
     }
     await this.r.onFrame(s, f, n)
+  }
+
+  /**
+   * A peer's frame of `role` (a HELLO: of any role) waits until the registry
+   * sees the peer share it: around a heal one side hears the other's
+   * announcement first. It fails if that does not come within the wait (the
+   * stream ends; the peer's next HELLO makes up for it): acknowledged or
+   * answered unapplied, it would be counted as persisted here, or this node
+   * as in step with the peer, and never sent again while the stream lasts.
+   */
+  async shared (s: Session, role?: Role): Promise<void> {
+    if (await s.sharing(role, this.rolesWaitMs)) return
+    this.r.countRefusal('not-eligible')
+    throw new Error(`${s.peer} is not a live replica${role === undefined ? '' : ` of ${role}`} in this node's view within ${this.rolesWaitMs} ms: its frame is not taken`)
   }
 
   /** Sends the peer what it lacks of every doc of the shared roles (the catalogs first), then HELLO_DONE. */
@@ -248,7 +269,7 @@ export class Replicas implements SessionHost {
   /** Opens a session to `peer` for `role` (retrying while `go` says so) and resolves once the peer answered its HELLO. */
   async syncWith (peer: PeerIdStr, role: Role, go: () => boolean, pause: (ms: number) => Promise<void>): Promise<void> {
     const s = this.session(peer)
-    s.roles.add(role)
+    s.roles = new Set([...s.roles, role])
     for (let tries = 0; !s.open && tries < 50 && go(); tries++) {
       await this.openSession(s)
       if (!s.open) await pause(100)

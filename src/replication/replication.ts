@@ -13,7 +13,7 @@
 import { KeyedLock } from '../lock.js'
 import { createLogger } from '../logger.js'
 import {
-  BASE_WAIT_MS, CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS
+  BASE_WAIT_MS, CATCHUP_TIMEOUT_MS, COMPACT_INTERVAL_MS, COMPACT_MIN_TOMBSTONES, DURABLE_CHECK_MS, DURABLE_TIMEOUT_MS, HOLD_MS, MAX_HELD, RECONCILE_MS, ROLES_WAIT_MS
 } from './constants.js'
 import { loadDoc, reloadDoc, ReplicaDoc, storedDocs } from './doc.js'
 import { CatchUp } from './catch-up.js'
@@ -32,7 +32,6 @@ import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { Change, DocMeta } from './doc.js'
 import type { DocKind, Owed, ReplicationComponents, ReplicationEvents, ReplicationInit, ReplicationStatus, Tx } from './types.js'
-import type { Refusal } from './records.js'
 import type { Session } from './session.js'
 import type { PeerIdStr } from '../net/index.js'
 import type { ReplicaReport, Role } from '../roles/index.js'
@@ -81,9 +80,10 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
       warmupMs: init.warmupMs ?? WARMUP_MS,
       holdMs: init.holdMs ?? HOLD_MS,
       maxHeld: init.maxHeld ?? MAX_HELD,
-      baseWaitMs: init.baseWaitMs ?? BASE_WAIT_MS
+      baseWaitMs: init.baseWaitMs ?? BASE_WAIT_MS,
+      rolesWaitMs: init.rolesWaitMs ?? ROLES_WAIT_MS
     }
-    this.replicas = new Replicas(this, components, this.clock)
+    this.replicas = new Replicas(this, components, this.clock, this.init.rolesWaitMs)
     this.epochs = new Epochs(this, this.replicas)
     this.remote = new RemoteUpdates(this, this.init.baseWaitMs)
     this.catchUp = new CatchUp(this, this.replicas, this.init, this.clock)
@@ -238,10 +238,12 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
   async onFrame (s: Session, f: ReplicaFrame, _n: number): Promise<void> {
     if (f.kind !== ReplicaFrame.Kind.SYNC) return
     const kind = this.kindOf(f.doc)
-    if (kind === undefined || !s.roles.has(kind.role) || !this.eligible(kind.role)) {
+    // A doc this node never holds (eligibility is its own config, which it announces): refused for good, acknowledged.
+    if (kind === undefined || !this.eligible(kind.role)) {
       this.refused['not-eligible']++
       return
     }
+    await this.replicas.shared(s, kind.role)
     const decoder = decoding.createDecoder(f.sync)
     let type: number
     let payload: Uint8Array
@@ -427,8 +429,8 @@ export class Replication extends TypedEventEmitter<ReplicationEvents> {
     return out
   }
 
-  /** Counts a refusal found outside an update's inspection (a service's own check). */
-  countRefusal (reason: Refusal): void {
+  /** Counts a refusal found outside an update's inspection (a service's own check, a peer not sharing the role). */
+  countRefusal (reason: keyof ReplicationStatus['refused']): void {
     this.refused[reason]++
   }
 

@@ -39,7 +39,7 @@ interface PendingUpdate {
   sent: Array<(n: number) => void>
 }
 
-/** Frames kept for a stream being opened; past this many they are dropped (the next HELLO recovers what they carried). */
+/** Frames kept for a stream being opened; past this many they are dropped (the next HELLO recovers what they carried). Also how many frames may wait for the peer's roles. */
 const MAX_BACKLOG = 10_000
 
 const EMPTY: ReplicaFrame = { kind: ReplicaFrame.Kind.HELLO, docs: [], doc: '', epoch: 0, sync: new Uint8Array(), sv: new Uint8Array(), ack: 0n }
@@ -56,8 +56,9 @@ export function syncMessage (write: (enc: encoding.Encoder) => void): Uint8Array
 }
 
 export class Session {
-  /** Roles both nodes may hold, as this node's registry sees it */
-  roles = new Set<Role>()
+  private shared = new Set<Role>()
+  /** Frames waiting for the registry to see the peer share their role (sharing) */
+  private readonly roleWaiters = new Set<() => void>()
   /** Roles the last HELLO this node sent covered */
   helloRoles = new Set<Role>()
   private out?: { lp: Lp, stream: Stream }
@@ -103,6 +104,38 @@ export class Session {
 
   get open (): boolean {
     return this.out !== undefined && !this.closed
+  }
+
+  /** Roles both nodes may hold, as this node's registry sees it (none: the peer is no live replica in its view) */
+  get roles (): Set<Role> {
+    return this.shared
+  }
+
+  set roles (roles: Set<Role>) {
+    this.shared = roles
+    for (const wake of [...this.roleWaiters]) wake()
+  }
+
+  /**
+   * Resolves true once the registry sees the peer share `role` (any role,
+   * when undefined): at once if it does; false after `ms`, when the session
+   * closes, or when MAX_BACKLOG frames wait already.
+   */
+  async sharing (role: Role | undefined, ms: number): Promise<boolean> {
+    const shares = (): boolean => role === undefined ? this.shared.size > 0 : this.shared.has(role)
+    if (shares()) return true
+    if (this.closed || this.roleWaiters.size >= MAX_BACKLOG) return false
+    return new Promise(resolve => {
+      const settle = (ok: boolean): void => {
+        clearTimeout(timer)
+        this.roleWaiters.delete(wake)
+        resolve(ok)
+      }
+      const wake = (): void => { if (this.closed || shares()) settle(!this.closed) }
+      const timer = setTimeout(() => { settle(false) }, ms)
+      timer.unref?.()
+      this.roleWaiters.add(wake)
+    })
   }
 
   /** A stream to the peer is open: what was numbered meanwhile goes first. */
@@ -365,6 +398,7 @@ export class Session {
     this.pending.clear()
     this.backlog = []
     this.unanswered()
+    for (const wake of [...this.roleWaiters]) wake()
     this.out?.stream.abort(new Error('replica session closed'))
     this.out = undefined
   }

@@ -78,6 +78,8 @@ export interface ReplicationInit {
   maxHeld?: number
   /** How long a peer's update waits for what it builds on before its frame fails (default BASE_WAIT_MS) */
   baseWaitMs?: number
+  /** How long a peer's frame waits for the registry to see the peer share its role before the frame fails (default ROLES_WAIT_MS) */
+  rolesWaitMs?: number
 }
 
 export interface ReplicaStatus {

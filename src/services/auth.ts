@@ -19,7 +19,7 @@ export interface KeyDirectory {
 }
 
 export interface TokenVerifierComponents {
-  registry: Pick<RoleRegistry, 'issuerKey'>
+  registry: Pick<RoleRegistry, 'issuerKey' | 'publicRoleKey'>
   /** A user is their identity key: a token must name the key bound to its user */
   bindings: KeyDirectory
   networkId: string
@@ -79,9 +79,30 @@ export class TokenVerifier {
     return this.signedBy(ctx.identityToken, ctx.remotePeer, ctx.proofOf, ctx.proof)
   }
 
+  /**
+   * The user behind a renewal at the idp, whose token's issuer this node's
+   * election never saw hold the idp role (a holder on the other side of a
+   * partition, healed since): the token must verify under the key its issuer
+   * announces for the idp role, and all else as `caller`. Only the idp's
+   * renewal takes it, beside the identity key's signature over a fresh
+   * challenge it gave (those signatures authenticate; the token says a
+   * password login happened within its life): it opens no service.
+   */
+  async renewing (ctx: CallContext): Promise<IdentityTokenClaims> {
+    if (ctx.proof === undefined || ctx.proofOf === undefined || ctx.proof.length === 0) {
+      throw new ServiceError('PROOF_REQUIRED', 'this request must be signed by your identity key: log in on this node')
+    }
+    const announced = (issued: { iss: string, iat: number }): Uint8Array => {
+      const key = this.components.registry.issuerKey('idp', issued.iss, issued.iat) ?? this.components.registry.publicRoleKey(issued.iss, 'idp')
+      if (key === undefined) throw new ServiceError('TOKEN_UNKNOWN_ISSUER', `no node named ${issued.iss.slice(-8)} announces a key for the idp role: log in again`)
+      return key
+    }
+    return this.signedBy(ctx.identityToken, ctx.remotePeer, ctx.proofOf, ctx.proof, announced)
+  }
+
   /** An identity token presented by `remotePeer`, with its user's signature over `message` under the key the directory binds. */
-  async signedBy (token: string, remotePeer: PeerIdStr, message: Uint8Array, signature: Uint8Array): Promise<IdentityTokenClaims> {
-    const claims = await this.token(token, remotePeer)
+  async signedBy (token: string, remotePeer: PeerIdStr, message: Uint8Array, signature: Uint8Array, issuerKey?: (issued: { iss: string, iat: number }) => Uint8Array): Promise<IdentityTokenClaims> {
+    const claims = await this.token(token, remotePeer, issuerKey)
     const key = await this.boundKey(claims)
     if (!safeVerify(key, message, signature)) throw new ServiceError('BAD_PROOF', `not signed by the identity key bound to ${claims.sub}`)
     return claims
@@ -101,11 +122,12 @@ export class TokenVerifier {
     return key
   }
 
-  private async token (token: string, remotePeer: PeerIdStr): Promise<IdentityTokenClaims> {
+  /** An identity token's claims, verified under `issuerKey` (default: a key of a node that held the idp role when it issued it). */
+  private async token (token: string, remotePeer: PeerIdStr, issuerKey = (issued: { iss: string, iat: number }): Uint8Array => this.issuerKey(issued, 'idp', 'identity')): Promise<IdentityTokenClaims> {
     if (token === '') throw new ServiceError('LOGIN_REQUIRED', 'this request needs an identity token: log in first')
     const issued = issuerOf(token, 'identity')
     const claims = await verifyIdentityToken(token, {
-      issuerKey: this.issuerKey(issued, 'idp', 'identity'),
+      issuerKey: issuerKey(issued),
       issuer: issued.iss,
       audience: this.components.networkId,
       // Bound to the node by the peer claim below (the connection authenticates the peer).

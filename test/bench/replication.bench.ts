@@ -178,12 +178,10 @@ async function relayUpload (n: number, replicas: number, newcomer: boolean): Pro
   }
 }
 
-export async function run (): Promise<BenchResult> {
-  log(`lag: ${LAG_WRITES} writes one at a time, each until a replica persisted it`)
-  const l = await lag()
-  log(`catch-up: a replica started empty, the holder has ${RECORDS} records of 300 bytes`)
-  const c = await catchUp()
-  const p = await processes()
+/** REPLICATION_BENCH_SKIP: a comma list of parts not to run (lag, catchup, processes, uploads). */
+const SKIP = new Set((process.env.REPLICATION_BENCH_SKIP ?? '').split(',').filter(x => x !== ''))
+
+async function uploads (): Promise<{ alone: number, replicated: number, catchUp: number }> {
   log(`relay uploads: ${UPLOAD_CHUNKS} chunks of ${UPLOAD_CHUNK_BYTES / 1024} KiB, alone then with a replica, three rounds each`)
   const alone: number[] = []
   const replicated: number[] = []
@@ -195,28 +193,47 @@ export async function run (): Promise<BenchResult> {
     catchUps.push(r.catchUpMbPerS!)
   }
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
-  return {
-    replication_setup: 'lag and catch-up: two nodes in one process (network, registry, replication), 127.0.0.1; failover and deposits: node processes, headless, loopback',
-    replication_lag_writes: LAG_WRITES,
-    replication_lag_p50_ms: round(l.p50),
-    replication_lag_p99_ms: round(l.p99),
-    replica_catchup_records: RECORDS,
-    replica_catchup_seconds: round(c.seconds),
-    replica_catchup_records_per_s: c.perSecond,
-    failover_to_serving_ms: Math.round(p.failoverMs),
-    dm_deposit_messages: DEPOSITS,
-    dm_deposit_alone_p50_ms: round(percentile(p.alone.deposits, 0.5)),
-    dm_deposit_alone_p99_ms: round(percentile(p.alone.deposits, 0.99)),
-    dm_deposit_replicated_p50_ms: round(percentile(p.replicated.deposits, 0.5)),
-    dm_deposit_replicated_p99_ms: round(percentile(p.replicated.deposits, 0.99)),
-    group_post_alone_p50_ms: round(percentile(p.alone.posts, 0.5)),
-    group_post_alone_p99_ms: round(percentile(p.alone.posts, 0.99)),
-    group_post_replicated_p50_ms: round(percentile(p.replicated.posts, 0.5)),
-    group_post_replicated_p99_ms: round(percentile(p.replicated.posts, 0.99)),
-    relay_upload_setup: `${UPLOAD_CHUNKS * UPLOAD_CHUNK_BYTES / 2 ** 20} MiB file uploaded to the relay holder, nodes in one process, 127.0.0.1, median of 3`,
-    relay_upload_alone_mb_per_s: round(median(alone)),
-    relay_upload_replicated_mb_per_s: round(median(replicated)),
-    relay_upload_replicated_vs_alone: round(median(replicated) / median(alone)),
-    relay_chunk_catchup_mb_per_s: round(median(catchUps))
+  return { alone: median(alone), replicated: median(replicated), catchUp: median(catchUps) }
+}
+
+export async function run (): Promise<BenchResult> {
+  const out: BenchResult = {
+    replication_setup: 'lag and catch-up: two nodes in one process (network, registry, replication), 127.0.0.1; failover and deposits: node processes, headless, loopback'
   }
+  if (!SKIP.has('lag')) {
+    log(`lag: ${LAG_WRITES} writes one at a time, each until a replica persisted it`)
+    const l = await lag()
+    Object.assign(out, { replication_lag_writes: LAG_WRITES, replication_lag_p50_ms: round(l.p50), replication_lag_p99_ms: round(l.p99) })
+  }
+  if (!SKIP.has('catchup')) {
+    log(`catch-up: a replica started empty, the holder has ${RECORDS} records of 300 bytes`)
+    const c = await catchUp()
+    Object.assign(out, { replica_catchup_records: RECORDS, replica_catchup_seconds: round(c.seconds), replica_catchup_records_per_s: c.perSecond })
+  }
+  if (!SKIP.has('processes')) {
+    const p = await processes()
+    Object.assign(out, {
+      failover_to_serving_ms: Math.round(p.failoverMs),
+      dm_deposit_messages: DEPOSITS,
+      dm_deposit_alone_p50_ms: round(percentile(p.alone.deposits, 0.5)),
+      dm_deposit_alone_p99_ms: round(percentile(p.alone.deposits, 0.99)),
+      dm_deposit_replicated_p50_ms: round(percentile(p.replicated.deposits, 0.5)),
+      dm_deposit_replicated_p99_ms: round(percentile(p.replicated.deposits, 0.99)),
+      group_post_alone_p50_ms: round(percentile(p.alone.posts, 0.5)),
+      group_post_alone_p99_ms: round(percentile(p.alone.posts, 0.99)),
+      group_post_replicated_p50_ms: round(percentile(p.replicated.posts, 0.5)),
+      group_post_replicated_p99_ms: round(percentile(p.replicated.posts, 0.99))
+    })
+  }
+  if (!SKIP.has('uploads')) {
+    const u = await uploads()
+    Object.assign(out, {
+      relay_upload_setup: `${UPLOAD_CHUNKS * UPLOAD_CHUNK_BYTES / 2 ** 20} MiB file uploaded to the relay holder, nodes in one process, 127.0.0.1, median of 3`,
+      relay_upload_alone_mb_per_s: round(u.alone),
+      relay_upload_replicated_mb_per_s: round(u.replicated),
+      relay_upload_replicated_vs_alone: round(u.replicated / u.alone),
+      relay_chunk_catchup_mb_per_s: round(u.catchUp)
+    })
+  }
+  return out
 }

@@ -25,6 +25,14 @@ export interface Lan {
   cut: (host: Host) => Promise<void>
   /** Plugs it back in */
   heal: (host: Host) => Promise<void>
+  /**
+   * Splits the switch in two (a two-sided partition): the ports of `side`
+   * move to a second bridge in the switch namespace, the others stay on the
+   * first. Each side is a LAN of its own (mDNS included); nothing crosses.
+   */
+  split: (side: Host[]) => Promise<void>
+  /** Puts every port back on the first bridge: one LAN again */
+  join: () => Promise<void>
   destroy: () => Promise<void>
 }
 
@@ -95,10 +103,31 @@ export async function createLan (hostCount: number, subnet = '10.99.0'): Promise
     await destroy()
     throw err
   }
+  const port = (host: Host): string => {
+    const i = hosts.indexOf(host)
+    if (i === -1) throw new Error(`${host.ns} is not a host of this LAN`)
+    return `port${i + 1}`
+  }
+  let moved: string[] = []
+  const split = async (side: Host[]): Promise<void> => {
+    if (moved.length > 0) throw new Error('the LAN is split already: join it first')
+    const ports = side.map(port)
+    // A bridge without STP forwards on a port as soon as it is enslaved: no forwarding delay to wait out.
+    await ip('-n', sw, 'link', 'add', 'br1', 'type', 'bridge').catch(() => {}) // there from an earlier split
+    await ip('-n', sw, 'link', 'set', 'br1', 'up')
+    for (const p of ports) await ip('-n', sw, 'link', 'set', p, 'master', 'br1')
+    moved = ports
+  }
+  const join = async (): Promise<void> => {
+    for (const p of moved) await ip('-n', sw, 'link', 'set', p, 'master', 'br0')
+    moved = []
+  }
   return {
     hosts,
     cut: async host => { await ip('-n', host.ns, 'link', 'set', host.dev, 'down') },
     heal: async host => { await ip('-n', host.ns, 'link', 'set', host.dev, 'up') },
+    split,
+    join,
     destroy
   }
 }

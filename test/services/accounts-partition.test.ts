@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { decodeJwt } from 'jose'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateIdentityKeyPair, jwkThumbprint, sign, toHex, transcript } from '../../src/crypto/index.js'
-import { preferred } from '../../src/directory/bindings.js'
+import { Bindings, preferred } from '../../src/directory/bindings.js'
 import { Replication } from '../../src/replication/index.js'
 import { ACCOUNTS_DOC } from '../../src/services/idp/accounts.js'
 import { IdpService } from '../../src/services/idp/idp.js'
@@ -169,5 +169,97 @@ describe('idp accounts split by a partition, healed', () => {
       expect(await directory(sides[1])).toEqual(await directory(sides[0]))
       await close(sides)
     }), { numRuns: 10, endOnFailure: true })
+  })
+})
+
+describe('a node\'s directory of bindings across the split, healed', () => {
+  /** A node's directory that reads the idp of the side `at.side` (the holder it reaches), each call from a node of its own. */
+  async function reader (sides: [Side, Side], at: { side: number }): Promise<Bindings> {
+    const rpc = { call: async (_spec: unknown, method: MethodSpec<unknown, unknown>, req: unknown) => sides[at.side]!.call(method, req as never, peer()) } as unknown as Rpc
+    const b = new Bindings({ store: await openMemoryStore(), rpc, networkId: NETWORK_ID })
+    await b.start()
+    return b
+  }
+
+  // erin-a registered on side A first, erin-b on side B later; a node reading side B's directory during the split had read
+  // past erin-b (and zoe, later still). At the heal, erin-a's claim was filed before that cursor in registration order:
+  // the node never read it, kept binding erin to erin-b's key and refused erin-a's tokens.
+  it('binds a name to the earlier registration after the heal, though the node had read past where it was filed', async () => {
+    const { sides, clock } = await split()
+    clock.now += 10
+    expect(await register(sides[0], 'erin', 1)).toBe('erin')
+    clock.now += 10
+    expect(await register(sides[1], 'erin', 2)).toBe('erin')
+    clock.now += 10
+    expect(await register(sides[1], 'zoe', 3)).toBe('zoe')
+    const b = await reader(sides, { side: 1 })
+    await b.sync()
+    expect(b.known('erin')?.identityKey).toBe(toHex(keys[2]!.publicKey))
+    const conflicts: Array<{ kept: string, other: string }> = []
+    b.addEventListener('binding:conflict', evt => { conflicts.push({ kept: evt.detail.kept.identityKey, other: evt.detail.other.identityKey }) })
+
+    await heal(sides[0], sides[1], ACCOUNTS_DOC)
+    await b.sync()
+    expect(b.known('erin')?.identityKey).toBe(toHex(keys[1]!.publicKey))
+    expect(toHex((await b.keyOf('erin'))!)).toBe(toHex(keys[1]!.publicKey))
+    expect(conflicts).toEqual([{ kept: toHex(keys[1]!.publicKey), other: toHex(keys[2]!.publicKey) }])
+    expect(b.conflicts().map(c => c.other.identityKey)).toEqual([toHex(keys[2]!.publicKey)])
+    // ...as the idp has it: erin-b's user is told at login.
+    expect(await login(sides[1], 'erin', 2)).toBe('USERNAME_CONFLICT')
+    // Read again, nothing changes and nothing is reported twice.
+    await b.sync()
+    expect(conflicts).toHaveLength(1)
+    b.stop()
+    await close(sides)
+  })
+
+  it('reads from the start a cursor of another order: another idp node\'s, or one given before orders were tagged', async () => {
+    const { sides, clock } = await split()
+    clock.now += 10
+    expect(await register(sides[1], 'kim', 1)).toBe('kim')
+    await send(sides[1].replication, sides[0], ACCOUNTS_DOC)
+    const first = await sides[1].call(BINDINGS, { after: '', limit: 0 }, peer())
+    expect(first.bindings.map(b => b.username)).toEqual(['ann', 'kim'])
+    expect(first.cursor).toMatch(/^\d{16}\/kim\/[0-9a-f]{16}~[0-9a-f]{8}$/)
+    // Its own order: nothing after kim.
+    expect((await sides[1].call(BINDINGS, { after: first.cursor, limit: 0 }, peer())).bindings).toEqual([])
+    // The other side's order (a failover), and the cursor as given before (no tag): the whole directory again.
+    for (const after of [first.cursor, first.cursor.slice(0, first.cursor.indexOf('~')), first.cursor.slice(0, first.cursor.lastIndexOf('/'))]) {
+      const s = after === first.cursor ? sides[0] : sides[1]
+      expect((await s.call(BINDINGS, { after, limit: 0 }, peer())).bindings.map(b => b.username)).toEqual(['ann', 'kim'])
+    }
+    await close(sides)
+  })
+
+  it('comes to the rule\'s binding of every name whichever side it read, and when, during the split', async () => {
+    const step = fc.oneof(
+      registrations.map(list => ({ register: list[0]! })),
+      fc.record({ read: fc.integer({ min: 0, max: 1 }) })
+    )
+    await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 10 }), fc.integer({ min: 0, max: 1 }), async (steps, last) => {
+      const { sides, clock } = await split()
+      const at = { side: 0 }
+      const b = await reader(sides, at)
+      for (const s of steps) {
+        if ('read' in s) {
+          at.side = s.read
+          await b.sync()
+          continue
+        }
+        clock.now += s.register.tick
+        await register(sides[s.register.side]!, NAMES[s.register.name]!, s.register.key)
+      }
+      await heal(sides[0], sides[1], ACCOUNTS_DOC)
+      at.side = last
+      await b.sync()
+      // What the idp serves, by the one rule, is what the node binds.
+      const served = await directory(sides[last]!)
+      for (const name of NAMES) {
+        const claims = served.filter(x => x.username === name)
+        expect(b.known(name)?.identityKey).toBe(claims.length === 0 ? undefined : claims.reduce((x, y) => preferred(x, y)).identityKey)
+      }
+      b.stop()
+      await close(sides)
+    }), { numRuns: 40 })
   })
 })

@@ -244,6 +244,19 @@ describe('relay service', () => {
       expect(await call(alice, PUBLISH_BUNDLE, publication(alice.identity, state))).toEqual({ oneTimePrekeys: 2, added: 2 })
     })
 
+    it('tells a user its bundle is not published when the one held is under another identity key, and its publication starts it over', async () => {
+      // A name registered on both sides of a partition: after the heal the relay's doc may hold the bundle of the
+      // registration that lost the name. Before, its status said published, the owner never published again, and
+      // nobody could start a session with it ("the prekey bundle is not for the key the directory has").
+      const other = generateIdentityKeyPair()
+      await (relay.relay as unknown as { bundles: Bundles }).bundles.publish('dave', publication(other, createPreKeyState(other, { oneTimePreKeys: 2 })))
+      expect(await call(dave, BUNDLE_STATUS, {})).toEqual({ published: false, oneTimePrekeys: 0, signedPrekeyId: 0 })
+      const mine = createPreKeyState(dave.identity, { oneTimePreKeys: 3 })
+      expect(await call(dave, PUBLISH_BUNDLE, publication(dave.identity, mine))).toEqual({ oneTimePrekeys: 3, added: 3 })
+      expect(await call(dave, BUNDLE_STATUS, {})).toEqual({ published: true, oneTimePrekeys: 3, signedPrekeyId: mine.signedPreKey.id })
+      expect(decodePreKeyBundle((await call(carol, FETCH_BUNDLE, { username: 'dave' })).bundle).identityKey).toEqual(dave.identity.publicKey)
+    })
+
     it('refuses a bundle whose signed prekey signature is forged, and one for another user\'s identity key', async () => {
       const before = await call(alice, BUNDLE_STATUS, {})
       const good = publication(alice.identity, state)

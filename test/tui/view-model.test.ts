@@ -591,6 +591,12 @@ describe('TUI forms', () => {
     expect(r.state.form).toMatchObject({ mode: 'login', username: 'alice', reason: 'Your session expired: enter your password to go on.' })
     expect(r.state.me.loggedIn).toBe(false)
   })
+
+  it('says why when the network no longer honours the login (given on the other side of a split)', () => {
+    const r = apply(loggedIn(), { type: 'loginRequired', username: 'alice', reason: 'refused' })
+    expect(r.state.form).toMatchObject({ mode: 'login', username: 'alice' })
+    expect(r.state.form?.reason).toMatch(/no longer honours your login/)
+  })
 })
 
 describe('TUI screen', () => {

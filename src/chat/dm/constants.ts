@@ -50,5 +50,8 @@ export const RESET_CODES: ReadonlySet<string> = new Set<ErrorCode>([
 ])
 /** Rejections a retry cannot change (the recipient refused what the message says): it leaves the outbox, failed. */
 export const FINAL_CODES: ReadonlySet<string> = new Set<ErrorCode>(['NOT_AUTHOR'])
-/** Rejections of relayed mail that may pass on a later try: the mail is left at the relay. */
-export const RETRY_LATER_CODES: ReadonlySet<string> = new Set<ErrorCode>(['INTERNAL', 'MAX_SKIP_EXCEEDED'])
+/**
+ * Rejections of relayed mail that may pass on a later try: the mail is left at the relay. LOOKUP_FAILED: this node
+ * could not ask the directory about the sender (the idp away, or refusing this node's token after a partition).
+ */
+export const RETRY_LATER_CODES: ReadonlySet<string> = new Set<ErrorCode>(['INTERNAL', 'MAX_SKIP_EXCEEDED', 'LOOKUP_FAILED'])

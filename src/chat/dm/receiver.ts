@@ -230,7 +230,12 @@ export class Receiver {
     if (sender !== undefined) {
       if (jwkThumbprint(msg.identityKey) !== sender.claims.cnf.jkt) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the sender\'s token names')
     } else {
-      const entry = await this.c.directory.lookup(from, true)
+      // A lookup that could not be made is this node's failure, not the message's (LOOKUP_FAILED: relayed mail stays for
+      // the next check); a sender the directory does not know is the message's (refused, as before).
+      const entry = await this.c.directory.lookup(from, true).catch((err: unknown) => {
+        if (codeOf(err) === 'UNKNOWN_USER') throw err
+        throw new ChatError('LOOKUP_FAILED', `could not ask the directory for ${from}'s identity key: ${(err as Error).message}`, { cause: err })
+      })
       if (toHex(entry.identityKey) !== toHex(msg.identityKey)) throw new ChatError('IMPERSONATION', 'the initial message is not from the key the directory has for its sender')
     }
     const keyChanged = await this.c.directory.check(from, msg.identityKey) === 'changed'

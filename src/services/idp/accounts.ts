@@ -10,6 +10,8 @@
  *     <username>                         UserRecord: the claim that keeps the name, with its login nodes
  *     binding/<16-digit ms>/<username>/<key hash>   Claim: the directory, in registration order (every claim)
  *     conflict/<username>/<key hash>     Claim: a registration of a name that another keeps
+ *     order/tag                          string: the tag of this node's directory order (8 hex), replaced
+ *                                        whenever a binding is filed below the last one (below, filedBelow)
  *
  * One record per (name, identity key): a name registered on both sides of a
  * partition is two records, and every node keeps the same one by the
@@ -18,6 +20,7 @@
  * told at login (USERNAME_CONFLICT). Verifiers never leave the nodes
  * eligible for idp: only they hold this doc.
  */
+import { randomBytes } from 'node:crypto'
 import { sha256, toHex } from '../../crypto/index.js'
 import type { Verifier } from './password.js'
 import type { PeerIdStr } from '../../net/index.js'
@@ -66,12 +69,17 @@ export function preferred<T extends { registeredAt: number, identityKey: string 
 export const BINDING_PREFIX = 'binding/'
 export const bindingKey = (c: Claim): string => `${BINDING_PREFIX}${String(c.createdAt).padStart(16, '0')}/${c.username}/${keyHash(c.identityKey)}`
 const conflictPrefix = (username: string): string => `conflict/${username}/`
+/** Where the directory's order tag is kept: usernames have no '/', so no account is filed here. */
+const ORDER_KEY = 'order/tag'
+/** A directory order's tag, as bindings cursors name it. */
+export const ORDER_TAG = /^[0-9a-f]{8}$/
+const newOrderTag = (): string => randomBytes(4).toString('hex')
 
 export class Accounts {
-  readonly users: KV<UserRecord | Claim>
+  readonly users: KV<UserRecord | Claim | string>
 
   constructor (private readonly replication: Replication, store: Store, private readonly clock: () => number) {
-    this.users = store.sublevel<UserRecord | Claim>('idp', 'json')
+    this.users = store.sublevel<UserRecord | Claim | string>('idp', 'json')
     replication.define({ prefix: ACCOUNTS_DOC, role: 'idp', materialize: async (_doc, changes) => this.materialize(changes) })
   }
 
@@ -110,7 +118,37 @@ export class Accounts {
       ops.push({ type: 'del', sublevel: this.users, key: `${conflictPrefix(username)}${kh}` })
       for (const c of others) ops.push({ type: 'put', sublevel: this.users, key: `${conflictPrefix(username)}${keyHash(c.identityKey)}`, value: c })
     }
+    if (await this.filedBelow(changes)) ops.push({ type: 'put', sublevel: this.users, key: ORDER_KEY, value: newOrderTag() })
     return ops
+  }
+
+  /**
+   * Whether these changes file a binding below the last one in the layout:
+   * behind a cursor a reader may hold (a claim merged at a heal that was
+   * registered before what this node had, two registrations in one ms, a
+   * clock set back). The order then gets a new tag, in the same batch, and a
+   * cursor of the old one reads from the start (idp.ts, `bindings`).
+   */
+  private async filedBelow (changes: Change[]): Promise<boolean> {
+    const filed = changes.filter(c => c.key.startsWith('u/') && c.after !== undefined).map(c => bindingKey(parse<Claim>(c.after!)))
+    if (filed.length === 0) return false
+    const [last] = await this.users.keys({ gt: BINDING_PREFIX, lt: `${BINDING_PREFIX}\xff`, reverse: true, limit: 1 }).all()
+    if (last === undefined) return false
+    for (const key of filed) if (key < last && await this.users.get(key) === undefined) return true
+    return false
+  }
+
+  /**
+   * The tag of this node's directory order (docs/services.md, "bindings"):
+   * random, so no other node's order and none this node replaced has it;
+   * made at the first ask on a layout that has none.
+   */
+  async order (): Promise<string> {
+    const held = await this.users.get(ORDER_KEY)
+    if (typeof held === 'string' && ORDER_TAG.test(held)) return held
+    const tag = newOrderTag()
+    await this.users.put(ORDER_KEY, tag)
+    return tag
   }
 
   /** The account that keeps a name (from the layout). */

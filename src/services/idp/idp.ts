@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { IDENTITY_TOKEN_TTL_S, issueIdentityToken, safeVerify, tokenBoundTo, transcript } from '../../crypto/index.js'
 import { createLogger } from '../../logger.js'
+import { codeOf } from '../../errors.js'
 import { ServiceError } from '../errors.js'
 import { roleSigner } from '../keys.js'
 import { Lockout, RateLimit, rateLimited } from '../rate-limit.js'
@@ -34,8 +35,11 @@ interface Challenge {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-/** A bindings cursor: <16-digit ms>/<username>, and /<key hash> since names can have several claims. */
-const BINDING_CURSOR = /^\d{16}\/[a-z][a-z0-9._-]{2,31}(\/[0-9a-f]{16})?$/
+/**
+ * A bindings cursor: the last binding given, <16-digit ms>/<username>/<key hash> (the hash since names can have
+ * several claims; without it in cursors given before), then ~<order tag> (not in cursors given before orders were tagged).
+ */
+const BINDING_CURSOR = /^(\d{16}\/[a-z][a-z0-9._-]{2,31}(?:\/[0-9a-f]{16})?)(?:~([0-9a-f]{8}))?$/
 
 export class IdpService {
   private readonly components: ServiceComponents
@@ -179,7 +183,12 @@ export class IdpService {
   }
 
   private async renew (challenge: Uint8Array, signature: Uint8Array, ctx: CallContext): Promise<LoginResponse> {
-    const claims = await this.components.verifier.caller(ctx)
+    // A token from an idp holder this node never saw hold the role (the other side of a healed partition) is renewed
+    // here on the identity key's proofs, so its user gets one every node honours without typing the password again.
+    const claims = await this.components.verifier.caller(ctx).catch(async (err: unknown) => {
+      if (codeOf(err) !== 'TOKEN_UNKNOWN_ISSUER') throw err
+      return this.components.verifier.renewing(ctx)
+    })
     const user = await this.user(claims.sub)
     const identityKey = Buffer.from(user.identityKey, 'hex')
     if (!tokenBoundTo(claims, identityKey)) throw new ServiceError('TOKEN_CNF_MISMATCH', 'the token is bound to another identity key than the one registered')
@@ -210,14 +219,25 @@ export class IdpService {
    * The directory in registration order: every binding of a username to an
    * identity key, signed by that key. Public within the network (no token):
    * every node keeps and checks them all (src/directory/bindings.ts).
+   *
+   * The order is this node's, tagged (Accounts.order): a binding filed below
+   * the last one (a heal merged an older claim) gives it a new tag, so a
+   * cursor of another tag (this node's before, another idp node's, or one
+   * given before orders were tagged) may have passed a binding it never saw:
+   * its reader gets the directory from the start again (it keeps what it
+   * knows; a few small pages).
    */
   private async bindings (after: string, limit: number, ctx: CallContext): Promise<BindingsResponse> {
     const wait = this.directoryReads.take(ctx.remotePeer)
     if (wait > 0) throw rateLimited(wait, 'directory reads from this node')
-    if (after !== '' && !BINDING_CURSOR.test(after)) throw new ServiceError('BAD_REQUEST', 'after must be a cursor from an earlier bindings reply')
+    const cursor = after === '' ? null : BINDING_CURSOR.exec(after)
+    if (cursor === null && after !== '') throw new ServiceError('BAD_REQUEST', 'after must be a cursor from an earlier bindings reply')
     const max = limit === 0 ? MAX_BINDINGS_PER_REPLY : Math.min(limit, MAX_BINDINGS_PER_REPLY)
-    const out: BindingsResponse = { bindings: [], more: false, cursor: after }
-    const range = after === '' ? { gt: BINDING_PREFIX, lt: `${BINDING_PREFIX}\xff` } : { gt: `${BINDING_PREFIX}${after}`, lt: `${BINDING_PREFIX}\xff` }
+    // Read before the bindings: one filed below the cursor meanwhile retags the order, and the next page starts over.
+    const order = await this.accounts.order()
+    const from = cursor !== null && cursor[2] === order ? cursor[1]! : ''
+    const out: BindingsResponse = { bindings: [], more: false, cursor: from === '' ? '' : after }
+    const range = { gt: from === '' ? BINDING_PREFIX : `${BINDING_PREFIX}${from}`, lt: `${BINDING_PREFIX}\xff` }
     for await (const [key, value] of this.accounts.users.iterator({ ...range, limit: max + 1 })) {
       if (out.bindings.length === max) {
         out.more = true
@@ -231,7 +251,7 @@ export class IdpService {
         registeredAt: BigInt(claim.createdAt),
         signature: new Uint8Array(Buffer.from(claim.signature ?? '', 'hex'))
       })
-      out.cursor = key.slice(BINDING_PREFIX.length)
+      out.cursor = `${key.slice(BINDING_PREFIX.length)}~${order}`
     }
     return out
   }

@@ -266,6 +266,10 @@ export class RelayService {
 
   private async bundleStatus (ctx: CallContext): Promise<BundleStatusResponse> {
     const claims = await this.caller(ctx)
+    // A bundle under another identity key is not the caller's (the name's other registration, merged in after a
+    // partition): not published, so its node publishes its own, which starts the bundle over.
+    const key = await this.bundles.identityKey(claims.sub)
+    if (key !== undefined && !tokenBoundTo(claims, key)) return { published: false, oneTimePrekeys: 0, signedPrekeyId: 0 }
     return this.bundles.status(claims.sub)
   }
 

@@ -156,6 +156,8 @@ export class FakeNet {
   waiting = 0
   /** Answers lost after the receiver stored the frame (the sender sees a failure) */
   loseAnswers = 0
+  /** The idp's lookups fail with this code while set (the idp away, or refusing the asker's token) */
+  lookupFails?: string
   private readonly online = new Set<string>()
   /** The idp: each username's identity key and node */
   private readonly idp = new Map<string, { identityKey: Uint8Array, peerId: string }>()
@@ -229,6 +231,7 @@ export class FakeNet {
   }
 
   private lookup (username: string): { username: string, identityKey: Uint8Array, peers: string[] } {
+    if (this.lookupFails !== undefined) throw Object.assign(new Error(`the idp refused the lookup of ${username}`), { code: this.lookupFails })
     const entry = this.idp.get(username)
     if (entry === undefined) throw Object.assign(new Error(`no user ${username}`), { code: 'UNKNOWN_USER' })
     return { username, identityKey: entry.identityKey, peers: [entry.peerId] }

@@ -49,6 +49,28 @@ describe('DM through the relay mailbox', () => {
     expect(bob.messages.filter(m => m.from === 'mallory')).toEqual([])
   })
 
+  it('leaves mail at the relay while the directory cannot be asked about its sender, and takes it once it can', async () => {
+    // After a partition heals, the idp of now may refuse this node's token (issued on the other side): the lookup of
+    // an initial message's sender fails, which says nothing about the message. Before, the mail was dropped as refused.
+    net = new FakeNet()
+    const alice = await net.add('alice')
+    const bob = await net.add('bob', { online: false })
+    const sent = await alice.dm.send('bob', 'across the split')
+    await until(() => statusOf(alice, sent.id) === 'sent')
+    net.setOnline(bob, true)
+    for (const code of ['TOKEN_UNKNOWN_ISSUER', 'UNAVAILABLE', 'NO_HOLDER']) {
+      net.lookupFails = code
+      await bob.dm.fetchMail()
+      expect(net.relay.held('bob').map(m => m.id), code).toEqual([sent.id])
+      expect(bob.messages, code).toEqual([])
+    }
+    net.lookupFails = undefined
+    await bob.dm.fetchMail()
+    expect(textsFrom(bob, 'alice')).toEqual(['across the split'])
+    expect(net.relay.held('bob')).toEqual([])
+    await until(() => statusOf(alice, sent.id) === 'delivered')
+  })
+
   it('does not show twice a message whose answer was lost: the relay\'s copy is acknowledged by receipt', async () => {
     net = new FakeNet()
     const alice = await net.add('alice')
