@@ -150,10 +150,11 @@ export class Copies {
    */
   async replicate (index: number, frame: Uint8Array): Promise<void> {
     if (this.alone) return
+    // A node that held it when its stream opened has it: nothing to send (and no acknowledgement left waiting unheard).
+    if (this.links.some(link => link.failed === undefined && hasBit(link.held, index))) return
     const acks: Array<Promise<void>> = []
     for (const link of this.links) {
       if (link.failed !== undefined) continue
-      if (hasBit(link.held, index)) return
       if (link.waiting.size >= COPY_WINDOW) {
         this.log('%s is %d chunks behind: it catches up by pulling', link.peer, link.waiting.size)
         Copies.fail(link, new Error('too far behind'))
@@ -206,7 +207,8 @@ export class RelayMirror {
   private running?: Promise<void>
   private again = false
   private stopped = false
-  private link?: SourceLink
+  /** Ends the pull under way (stop) */
+  private closeLink?: () => void
 
   constructor (private readonly c: MirrorComponents, private readonly intervalMs: number) {
     this.clock = c.clock ?? Date.now
@@ -230,7 +232,7 @@ export class RelayMirror {
     this.stopped = true
     clearInterval(this.timer)
     this.unwatch?.()
-    this.link?.close()
+    this.closeLink?.()
     await this.running
   }
 
@@ -283,6 +285,7 @@ export class RelayMirror {
   /** Copies from `peer` what it has of `file` and this node lacks; resolves when there is nothing more to get from it. */
   private async pull (peer: PeerIdStr, file: RelayFile): Promise<void> {
     await new Promise<void>(resolve => {
+      let link: SourceLink | undefined
       let have: true | Uint8Array | undefined
       const asked = new Set<number>()
       let stall: ReturnType<typeof setTimeout> | undefined
@@ -291,25 +294,27 @@ export class RelayMirror {
         if (over) return
         over = true
         clearTimeout(stall)
-        this.link?.close()
-        this.link = undefined
+        link?.close()
+        this.closeLink = undefined
         resolve()
       }
       const watch = (): void => {
         clearTimeout(stall)
         stall = setTimeout(finish, PULL_STALL_MS)
       }
+      // Asks once both the link and what the source holds are known, whichever comes last.
       const ask = (): void => {
-        if (over || have === undefined) return
+        if (over || link === undefined || have === undefined) return
         const want: number[] = []
         for (let i = 0; i < file.count && asked.size + want.length < PULL_WINDOW && want.length < MAX_WANT; i++) {
           if (!hasBit(file.held, i) && !asked.has(i) && (have === true || hasBit(have, i))) want.push(i)
         }
         for (const i of want) asked.add(i)
-        if (want.length > 0) this.link?.want(want)
+        if (want.length > 0) link.want(want)
         else if (asked.size === 0) finish()
       }
       watch()
+      this.closeLink = finish
       this.c.dial(peer, { file: fromHex(file.id), proof: new Uint8Array(), manifest: false, replica: true }, {
         onHave: holds => {
           have = holds
@@ -332,9 +337,10 @@ export class RelayMirror {
         },
         onRefusal: () => { finish() },
         onClose: () => { finish() }
-      }).then(link => {
-        if (over) link.close()
-        else this.link = link
+      }).then(opened => {
+        link = opened
+        if (over) opened.close()
+        else ask()
       }, () => { finish() })
     })
   }

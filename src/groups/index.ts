@@ -12,6 +12,8 @@ export {
 export type { GroupId, Epoch, GroupChange, VerifiedState } from './state.js'
 export { senderKey, messageNonce, messageAd, sealGroupMessage, openGroupMessage } from './envelope.js'
 export type { EnvelopeHeader } from './envelope.js'
+export { compareBranches } from './chain-rule.js'
+export type { Branch } from './chain-rule.js'
 export { GroupTopics, groupTopic, groupTopics } from './topics.js'
 export type { GroupTopicHandler } from './topics.js'
 export { GroupStateError } from './errors.js'

@@ -1,12 +1,17 @@
 /**
  * Waiting on role failover from outside the nodes (headless processes): calls
  * retried while a role moves, replicas in step with their holder, a node
- * serving every role. Used by the LAN failover test (issue 14).
+ * serving every role; a namespace LAN for a suite. Used by the LAN failover
+ * and partition tests (issue 14).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
+import { HeadlessNode } from './headless-node.js'
+import { createLan } from './netns.js'
 import { ROLE_NAMES } from './roles.js'
-import type { HeadlessNode, Line } from './headless-node.js'
+import type { Line } from './headless-node.js'
+import type { Host, Lan } from './netns.js'
 import type { RoleName } from './roles.js'
 
 /**
@@ -75,5 +80,31 @@ export async function dumpLogs (nodes: HeadlessNode[], dir: string): Promise<voi
     const base = join(dir, n.name.replace(/\W+/g, '-'))
     await writeFile(`${base}.jsonl`, n.lines.map(l => JSON.stringify(l)).join('\n') + '\n')
     await writeFile(`${base}.stderr`, n.stderr)
+  }
+}
+
+/**
+ * A namespace LAN for one suite: made before it, torn down after it with
+ * every node spawned on it (their output kept in FAILOVER_LOGS=dir when set).
+ * `lan()` is the LAN once made; `spawn` runs a headless node on one of its hosts.
+ */
+export function lanSuite (hostCount: number, subnet: string): { lan: () => Lan, spawn: (name: string, host: Host, args: string[], dataDir?: string) => Promise<HeadlessNode> } {
+  let lan: Lan | undefined
+  const nodes: HeadlessNode[] = []
+  beforeAll(async () => {
+    lan = await createLan(hostCount, subnet)
+  })
+  afterAll(async () => {
+    await Promise.all(nodes.map(n => n.kill()))
+    if (process.env.FAILOVER_LOGS !== undefined) await dumpLogs(nodes, process.env.FAILOVER_LOGS)
+    await lan?.destroy()
+  })
+  return {
+    lan: () => lan!,
+    spawn: async (name, host, args, dataDir) => {
+      const node = await HeadlessNode.spawn({ name, netns: host.ns, args, ...(dataDir === undefined ? {} : { dataDir }) })
+      nodes.push(node)
+      return node
+    }
   }
 }

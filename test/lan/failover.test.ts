@@ -1,11 +1,10 @@
 import { rm } from 'node:fs/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dumpLogs, replicaInStep, retry, servesEveryRole, syncedReplicas } from '../helpers/failover.js'
-import { HeadlessNode } from '../helpers/headless-node.js'
-import { createLan, netnsSupport } from '../helpers/netns.js'
+import { describe, expect, it } from 'vitest'
+import { lanSuite, replicaInStep, retry, servesEveryRole, syncedReplicas } from '../helpers/failover.js'
+import { netnsSupport } from '../helpers/netns.js'
 import { agreedHolders, ROLE_NAMES } from '../helpers/roles.js'
-import type { Line } from '../helpers/headless-node.js'
-import type { Host, Lan } from '../helpers/netns.js'
+import type { HeadlessNode, Line } from '../helpers/headless-node.js'
+import type { Host } from '../helpers/netns.js'
 
 const support = await netnsSupport()
 if (!support.ok) console.warn(`SKIPPED: LAN failover test in network namespaces: ${support.reason}`)
@@ -23,23 +22,10 @@ const PASSWORD = 'a-long-enough-password'
  * assertions), and how long each phase took.
  */
 describe.skipIf(!support.ok)('losing every role holder for good on a LAN of namespace hosts', () => {
-  let lan: Lan
-  const nodes: HeadlessNode[] = []
-  const spawn = async (name: string, host: Host, args: string[], dataDir?: string): Promise<HeadlessNode> => {
-    const node = await HeadlessNode.spawn({ name, netns: host.ns, args, ...(dataDir === undefined ? {} : { dataDir }) })
-    nodes.push(node)
-    return node
-  }
-  beforeAll(async () => {
-    lan = await createLan(8, '10.94.0')
-  })
-  afterAll(async () => {
-    await Promise.all(nodes.map(n => n.kill()))
-    if (process.env.FAILOVER_LOGS !== undefined) await dumpLogs(nodes, process.env.FAILOVER_LOGS)
-    await lan?.destroy()
-  })
+  const { lan: lanOf, spawn } = lanSuite(8, '10.94.0')
 
   it('the fourth eligible node takes every role over: old users log in, 20/20 DMs once and in order, 5/5 posts, new posts both ways, a new user registers', async () => {
+    const lan = lanOf()
     const hosts = lan.hosts as [Host, Host, Host, Host, Host, Host, Host, Host]
     const phases: string[] = []
     let phaseStart = Date.now()

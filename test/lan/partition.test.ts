@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dumpLogs, retry } from '../helpers/failover.js'
-import { HeadlessNode } from '../helpers/headless-node.js'
-import { createLan, netnsSupport } from '../helpers/netns.js'
+import { describe, expect, it } from 'vitest'
+import { lanSuite, retry } from '../helpers/failover.js'
+import { netnsSupport } from '../helpers/netns.js'
 import { agreedHolders, ROLE_NAMES } from '../helpers/roles.js'
-import type { Line } from '../helpers/headless-node.js'
-import type { Host, Lan } from '../helpers/netns.js'
+import type { HeadlessNode, Line } from '../helpers/headless-node.js'
+import type { Host } from '../helpers/netns.js'
 import type { RoleName } from '../helpers/roles.js'
 
 const support = await netnsSupport()
@@ -131,23 +130,10 @@ async function settle (from: number, waits: Record<string, Promise<unknown>>): P
  * FAILOVER_LOGS=dir keeps every node's lines and stderr (DEBUG=lanchat:* for detail).
  */
 describe.skipIf(!support.ok)('a two-sided partition of a namespace LAN, with writes on both sides, healed', () => {
-  let lan: Lan
-  const nodes: HeadlessNode[] = []
-  const spawn = async (name: string, host: Host, args: string[]): Promise<HeadlessNode> => {
-    const node = await HeadlessNode.spawn({ name, netns: host.ns, args })
-    nodes.push(node)
-    return node
-  }
-  beforeAll(async () => {
-    lan = await createLan(10, '10.93.0')
-  })
-  afterAll(async () => {
-    await Promise.all(nodes.map(n => n.kill()))
-    if (process.env.FAILOVER_LOGS !== undefined) await dumpLogs(nodes, process.env.FAILOVER_LOGS)
-    await lan?.destroy()
-  })
+  const { lan: lanOf, spawn } = lanSuite(10, '10.93.0')
 
   it('converges on one holder per role, one chain, one owner of a name; nothing written on either side is lost or doubled', async () => {
+    const lan = lanOf()
     const h = lan.hosts
     const phases: string[] = []
     let phaseStart = Date.now()

@@ -12,7 +12,7 @@
  * does not check out, or does not win by the rule against what this node
  * holds, changes nothing (BAD_FORK).
  */
-import { isMember, openState, stateHash, verifyNext } from '../../groups/index.js'
+import { compareBranches, isMember, openState, stateHash, verifyNext } from '../../groups/index.js'
 import { equalBytes, toHex } from '../../crypto/index.js'
 import { codeOf } from '../../errors.js'
 import { GroupError } from './errors.js'
@@ -172,7 +172,9 @@ export class Forks {
     }
     const mine = r.hashes.get(ancestor + 1)
     const first = branch[0]!.state.epoch === ancestor + 1 ? branch[0]!.hash : undefined
-    const wins = theirs > ours || (theirs === ours && mine !== undefined && first !== undefined && toHex(first) < toHex(mine))
+    const wins = mine === undefined || first === undefined
+      ? theirs > ours
+      : compareBranches({ reach: theirs, hash: toHex(first) }, { reach: ours, hash: toHex(mine) }) < 0
     if (!wins) {
       throw this.refuse(r, `the relay's chain (to epoch ${theirs}) does not win over this node's (to epoch ${ours}) by the chain rule: ` +
         'it may not have this side\'s states yet')

@@ -5,6 +5,7 @@
  * sides committed, one side's states win and the other's members make their
  * changes again on top. Pure.
  */
+import { compareBranches } from '../../groups/index.js'
 
 /** A state as the chain rule sees it. */
 export interface ChainLink {
@@ -26,7 +27,7 @@ export function canonicalChain (links: readonly ChainLink[]): ChainLink[] {
   const children = childrenOf(links)
   const depth = depthIn(children)
   const best = (candidates: ChainLink[]): ChainLink | undefined => [...candidates]
-    .sort((a, b) => depth(b) - depth(a) || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))[0]
+    .sort((a, b) => compareBranches({ reach: depth(a), hash: a.hash }, { reach: depth(b), hash: b.hash }))[0]
   const chain: ChainLink[] = []
   let at = best((children.get('') ?? []).filter(l => l.epoch === 1))
   while (at !== undefined) {
@@ -78,7 +79,9 @@ export function offChainReach (links: readonly ChainLink[], chain: readonly Chai
     const rival = chain[root.epoch - 1]
     if (rival === undefined) continue
     const longest = depth(root)
-    out.push({ from: root.epoch - 1, to: Math.min(chain.length, rival.hash < root.hash ? longest : longest + 1) })
+    // The chain's state at that epoch wins once the chain reaches as far as the branch, or one further.
+    const winsAsLong = compareBranches({ reach: longest, hash: rival.hash }, { reach: longest, hash: root.hash }) < 0
+    out.push({ from: root.epoch - 1, to: Math.min(chain.length, winsAsLong ? longest : longest + 1) })
   }
   return out
 }

@@ -27,7 +27,7 @@
  *   group-member/<username>/<group>             json  1 while the user is a member of the chain's head
  *   group-filer                                 json  this node's filer tag (8 hex digits, random, made once)
  */
-import { sha256, toHex } from '../../crypto/index.js'
+import { fromHex, sha256, toHex } from '../../crypto/index.js'
 import { openState } from '../../groups/index.js'
 import { canonicalChain } from './group-chain.js'
 import { ordOf } from './cursor.js'
@@ -86,7 +86,7 @@ export function encodeHistory (ord: number, envelope: Uint8Array, filer: string)
   view.setUint32(0, Math.floor(ord / 2 ** 32))
   view.setUint32(4, ord >>> 0)
   out.set(FILER_FIELD, 8)
-  out.set(Buffer.from(filer, 'hex'), 10)
+  out.set(fromHex(filer), 10)
   out.set(envelope, 14)
   return out
 }

@@ -8,7 +8,7 @@
  * hash), under the group doc's lock.
  */
 import { randomBytes, randomInt } from 'node:crypto'
-import { sha256, toHex, tokenBoundTo } from '../../crypto/index.js'
+import { fromHex, sha256, toHex, tokenBoundTo } from '../../crypto/index.js'
 import { ServiceError } from '../errors.js'
 import { replicationOf } from '../replicated.js'
 import {
@@ -165,7 +165,7 @@ export class RelayGroups {
     if (head === undefined) throw refuse('UNKNOWN_GROUP', `the relay holds no group ${group}`)
     const state = await this.state(group, head.epoch)
     if (state === undefined) throw new Error(`group ${group} has no state for its head epoch ${head.epoch}`)
-    return { head, state: { ...state, hash: Buffer.from(head.hash, 'hex') } }
+    return { head, state: { ...state, hash: fromHex(head.hash) } }
   }
 
   private async memberAt (group: GroupId, epoch: number, username: string): Promise<boolean> {
@@ -304,7 +304,7 @@ export class RelayGroups {
       let leaves = 0
       for await (const _ of this.raw.keys({ gte: leavePrefix(group), lt: prefixEnd(leavePrefix(group)) })) leaves++
       const last = head.next > 1 ? pad(head.next - 1, 16) : ''
-      out.push({ group, epoch: head.epoch, last, leaves, hash: Buffer.from(head.hash, 'hex'), filers: last === '' ? '' : filerEntries(last, head.filers ?? {}) })
+      out.push({ group, epoch: head.epoch, last, leaves, hash: fromHex(head.hash), filers: last === '' ? '' : filerEntries(last, head.filers ?? {}) })
       if (out.length >= 1000) break
     }
     return out
