@@ -69,8 +69,7 @@ const short = (peerId: PeerIdStr): string => peerId.slice(-8)
  *    node pinning it at once (first), else to a settled one (a role not
  *    kept in step 1 first, then the later in ORDER). This is how a pinned
  *    node takes its role from a node that holds it among others; a holder
- *    of one role keeps it while it lives. A node holding several roles all
- *    pinned to it gives one to a free node pinning it too.
+ *    of one role keeps it while it lives.
  * Warnings name a role pinned on several nodes, a pinned node that does not
  * hold its role because another holds it, and a node holding several roles.
  */
@@ -135,11 +134,9 @@ export function elect (view: readonly Candidate[], previous: Previous = {}, self
     for (const node of nodes) {
       const mine = roles(node)
       if (mine.length < 2) continue
-      // Where each elected role of it could go: a free node that pins it (at once), else a settled free one. A node
-      // holding only roles pinned to it gives one up only to a free node pinning it too (a role pinned twice).
-      const onlyPinned = mine.every(r => holders[r]?.pinned === true)
-      const moves = mine.filter(r => onlyPinned || holders[r]?.pinned !== true).map(role => {
-        const free = nodes.filter(n => roles(n).length === 0 && eligible(n, role) && (n.pinned.includes(role) || (!onlyPinned && n.settled)))
+      // Where each elected role of it could go: a free node that pins it (at once), else a settled free one.
+      const moves = mine.filter(r => holders[r]?.pinned !== true).map(role => {
+        const free = nodes.filter(n => roles(n).length === 0 && eligible(n, role) && (n.pinned.includes(role) || n.settled))
           .sort(pinnedFirst(role))[0]
         return { role, free }
       }).filter(m => m.free !== undefined)
