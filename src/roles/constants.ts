@@ -8,6 +8,13 @@ export const ANNOUNCE_INTERVAL_MS = 3_000
 /** A node is live while its last announcement is younger than this: four missed announcements. */
 export const LEASE_MS = 12_000
 /**
+ * When the last connection to a live node closes, it is dialled again at once and stays live until that dial ends,
+ * at most this long: a node that is gone refuses the dial at once (its roles move then), one that lives answers (a
+ * connection reset while it lives is a blip, and moves nothing). Bounded by one election interval: a dial that hangs
+ * (the node's host unreachable) counts the node as gone after it.
+ */
+export const REDIAL_MS = ANNOUNCE_INTERVAL_MS
+/**
  * A node is settled once it has run this long (by its own clock). Until then it
  * takes no role another live node already holds, so a node that comes and goes
  * cannot make roles flap.

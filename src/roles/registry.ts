@@ -7,7 +7,7 @@
 import { TypedEventEmitter } from 'main-event'
 import { createLogger } from '../logger.js'
 import { Announcer } from './announcer.js'
-import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, PERSIST_INTERVAL_MS, ROLES, SETTLE_MS, TENURE_KEEP_MS, WARMUP_MS } from './constants.js'
+import { ANNOUNCE_INTERVAL_MS, LEASE_MS, MAX_CLOCK_SKEW_MS, PERSIST_INTERVAL_MS, REDIAL_MS, ROLES, SETTLE_MS, TENURE_KEEP_MS, WARMUP_MS } from './constants.js'
 import { elect } from './election.js'
 import { loadOrCreateRoleKey } from './role-keys.js'
 import { Tenures } from './tenures.js'
@@ -16,7 +16,7 @@ import type { ReplicaReport } from './announcement.js'
 import type { Assignment, Candidate, PeerIdStr, Role } from './election.js'
 import type { Tenure } from './tenures.js'
 import type { DropReason, RegistryComponents, RegistryEvents, RegistryInit, RoleHolder, RolesView, ViewNode } from './types.js'
-import type { Ed25519PrivateKey } from '@libp2p/interface'
+import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 
 export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   readonly topic: string
@@ -51,7 +51,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     this.settleMs = init.settleMs ?? SETTLE_MS
     this.warmupMs = init.warmupMs ?? WARMUP_MS
     this.clock = components.clock ?? Date.now
-    this.view = new RegistryView({ libp2p: components.libp2p, store: components.store, log: this.log }, leaseMs, this.settleMs)
+    this.view = new RegistryView({ libp2p: components.libp2p, store: components.store, log: this.log }, leaseMs, this.settleMs, init.redialMs ?? REDIAL_MS)
     this.announcer = new Announcer({ ...components, clock: this.clock, log: this.log, view: this.view }, components.networkId, leaseMs, () => ({
       peerId: this.self, pinned: this.pinned, eligible: this.eligible, roleKeys: this.roleKeys, startedAt: this.startedAt, held: this.held, views: this.views()
     }), () => { if (this.running) this.recompute() })
@@ -71,6 +71,7 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
     await this.tenures.load()
     await this.announcer.start()
     this.running = true
+    this.components.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     this.recompute()
     this.timers.push(setInterval(() => { this.tick() }, this.announceIntervalMs))
     this.timers.push(setInterval(() => { void this.view.persist() }, PERSIST_INTERVAL_MS))
@@ -82,6 +83,8 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
+    this.components.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.view.stopRedialling()
     for (const t of this.timers) clearTimeout(t)
     this.timers = []
     this.announcer.stop()
@@ -238,6 +241,18 @@ export class RoleRegistry extends TypedEventEmitter<RegistryEvents> {
       if (h !== null) views[role] = h.peerId
     }
     return views
+  }
+
+  /**
+   * The last connection to a node closed: it is dialled again, and if it is gone (the dial fails), the election runs
+   * at once rather than at the next tick, so its roles move now (a process killed: within milliseconds). A node that
+   * answers the dial was live all along: nothing moves.
+   */
+  private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    if (!this.running) return
+    void this.view.redial(evt.detail.toString(), this.clock()).then(gone => {
+      if (gone && this.running) this.recompute()
+    })
   }
 
   private tick (): void {

@@ -16,6 +16,8 @@ export interface RegistryInit {
   leaseMs?: number
   settleMs?: number
   warmupMs?: number
+  /** How long a live node whose last connection closed stays live while it is dialled again (REDIAL_MS) */
+  redialMs?: number
 }
 
 export interface RegistryComponents {

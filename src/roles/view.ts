@@ -24,7 +24,7 @@ interface StoredEntry {
 }
 
 export interface RegistryViewComponents {
-  libp2p: Pick<LanchatLibp2p, 'getConnections' | 'hangUp'>
+  libp2p: Pick<LanchatLibp2p, 'getConnections' | 'hangUp' | 'dial'>
   store: Store
   log: Logger
 }
@@ -38,13 +38,16 @@ export class RegistryView {
   private readonly ids = new Map<PeerIdStr, PeerId>()
   /** When a silent connection to a node was last closed */
   private readonly recycled = new Map<PeerIdStr, number>()
+  /** Live nodes whose last connection closed, being dialled again: live until that dial ends (see redial) */
+  private readonly redialling = new Map<PeerIdStr, AbortController>()
   /** The registry's sublevel: the entries are under `peer/` */
   private readonly kv: KV<StoredEntry | number>
 
   constructor (
     private readonly components: RegistryViewComponents,
     private readonly leaseMs: number,
-    private readonly settleMs: number
+    private readonly settleMs: number,
+    private readonly redialMs: number
   ) {
     this.kv = components.store.sublevel<StoredEntry | number>('registry', 'json')
   }
@@ -88,15 +91,60 @@ export class RegistryView {
     return since !== undefined && now - since >= this.settleMs
   }
 
-  /** Live: announcing within its lease, and connected to this node (a record with no node behind it counts for nothing). */
+  /**
+   * Live: announcing within its lease, and connected to this node (a record with no node behind it counts for
+   * nothing), or being dialled again after its last connection closed (see redial).
+   */
   isLive (peerId: PeerIdStr, lastSeen: number, now: number): boolean {
     if (now - lastSeen >= this.leaseMs) return false
+    return this.components.libp2p.getConnections(this.idOf(peerId)).length > 0 || this.redialling.has(peerId)
+  }
+
+  /**
+   * The last connection to a node closed. A live node is dialled again at once, and counts as live until the dial
+   * ends (at most redialMs). Resolves true when a live node is gone: the dial failed (a process that died has
+   * nothing listening at its address, so the dial is refused at once) and it has no connection. False when it is
+   * back, was not live, or is already being dialled. A disconnect alone says nothing of the node: a connection can
+   * reset while the node lives (and it may see it, or the others not at all), and a role moved on that would
+   * stick, the others voting for where it went (docs/roles.md, "When a node is gone").
+   */
+  async redial (peerId: PeerIdStr, now: number): Promise<boolean> {
+    const entry = this.entries.get(peerId)
+    if (entry === undefined || now - entry.lastSeen >= this.leaseMs || this.redialling.has(peerId)) return false
+    const id = this.idOf(peerId)
+    if (this.components.libp2p.getConnections(id).length > 0) return false
+    const abort = new AbortController()
+    this.redialling.set(peerId, abort)
+    // A timer of ours rather than AbortSignal.timeout: the bound is what tests run on fake timers.
+    const timer = setTimeout(() => { abort.abort(new Error(`no answer in ${this.redialMs} ms`)) }, this.redialMs)
+    try {
+      await this.components.libp2p.dial(id, { signal: abort.signal })
+      this.components.log('%s: connected again after its connection closed', peerId)
+      return false
+    } catch (err) {
+      // Given up because the registry stops: it elects nothing any more.
+      if (this.redialling.get(peerId) !== abort) return false
+      this.components.log('%s: its connection closed and dialling it again failed (%s): gone', peerId, (err as Error).message)
+      return this.components.libp2p.getConnections(id).length === 0
+    } finally {
+      clearTimeout(timer)
+      if (this.redialling.get(peerId) === abort) this.redialling.delete(peerId)
+    }
+  }
+
+  /** Gives up every dial started by redial (the registry stops). */
+  stopRedialling (): void {
+    for (const abort of this.redialling.values()) abort.abort()
+    this.redialling.clear()
+  }
+
+  private idOf (peerId: PeerIdStr): PeerId {
     let id = this.ids.get(peerId)
     if (id === undefined) {
       id = peerIdFromString(peerId)
       this.ids.set(peerId, id)
     }
-    return this.components.libp2p.getConnections(id).length > 0
+    return id
   }
 
   /**
@@ -108,7 +156,7 @@ export class RegistryView {
   recycleSilent (now: number): void {
     for (const [peerId, { lastSeen }] of this.entries) {
       if (now - lastSeen < this.leaseMs || (this.recycled.get(peerId) ?? 0) > lastSeen) continue
-      const id = peerIdFromString(peerId)
+      const id = this.idOf(peerId)
       if (this.components.libp2p.getConnections(id).length === 0) continue
       this.recycled.set(peerId, now)
       this.components.log('%s is connected but silent for %d ms: reconnecting', peerId, now - lastSeen)

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import type { HeadlessNode, Line } from './headless-node.js'
 
 export const ROLE_NAMES = ['relay', 'idp', 'kacls'] as const
@@ -34,5 +35,30 @@ export async function votesAtRest (nodes: HeadlessNode[], agreed: Record<RoleNam
       const seen = (r.nodes as Array<{ peerId: string, views: Partial<Record<RoleName, string>> }>).filter(v => ids.has(v.peerId))
       return seen.length === ids.size && seen.every(v => ROLE_NAMES.every(role => v.views[role] === agreed[role]))
     }, timeoutMs, 'every node naming the agreed holders')
+  }
+}
+
+/**
+ * Resets every established TCP connection of a node process, as the kernel does when a connection breaks while both
+ * ends live (`ss -K`: root, and a kernel with SOCK_DESTROY). Returns how many sockets it reset; 0 when it cannot.
+ */
+export function resetConnections (node: HeadlessNode): number {
+  let listed: string
+  try {
+    listed = execFileSync('ss', ['-tnpH', 'state', 'established'], { encoding: 'utf8' })
+  } catch {
+    return 0
+  }
+  // "0 0 127.0.0.1:40321 127.0.0.1:7420 users:(("node",pid=1234,fd=21))": this process's end of each connection.
+  const ends = listed.split('\n').flatMap(line => {
+    const m = /^\S+\s+\S+\s+\S+:(\d+)\s+\S+:(\d+)\s+users:.*\bpid=(\d+),/.exec(line.trim())
+    return m !== null && Number(m[3]) === node.proc.pid ? [`( sport = :${m[1]} and dport = :${m[2]} )`] : []
+  })
+  if (ends.length === 0) return 0
+  try {
+    const out = execFileSync('ss', ['-K', '-tnH', ends.join(' or ')], { encoding: 'utf8' })
+    return out.split('\n').filter(l => l.trim() !== '').length
+  } catch {
+    return 0
   }
 }

@@ -165,6 +165,17 @@ describe('election', () => {
     expect(settled.holders.kacls?.peerId).toBe('12D3KooWcccc')
   })
 
+  it('leaves every role pinned to its working holder when a settled node pinning one of them joins', () => {
+    // One node pinned to all three roles (a server box) and a newcomer pinning relay, naming itself: the pin
+    // alone takes nothing from a working pinned holder (test/security/roles.test.ts does this with a real node).
+    const all = { relay: '12D3KooWserv', idp: '12D3KooWserv', kacls: '12D3KooWserv' }
+    const v = [...naming([node('12D3KooWserv', { pinned: [...ROLES] }), node('12D3KooWother')], all),
+      node('12D3KooWmall', { pinned: ['relay'], views: { relay: '12D3KooWmall' } })]
+    for (const self of ['12D3KooWserv', '12D3KooWother', '12D3KooWmall']) {
+      expect(ROLES.map(r => elect(v, all, self).holders[r]?.peerId)).toEqual(['12D3KooWserv', '12D3KooWserv', '12D3KooWserv'])
+    }
+  })
+
   it('never gives a role to a --no-roles node', () => {
     const { holders } = elect([node('12D3KooWclient', { eligible: [] }), node('12D3KooWserver')])
     expect(ROLES.map(r => holders[r]?.peerId)).toEqual(['12D3KooWserver', '12D3KooWserver', '12D3KooWserver'])
