@@ -28,6 +28,8 @@ export const RELAY_ROUND = 64
 
 /** The relay mailbox is checked (and the prekeys at the relay topped up) this often while logged in. */
 export const MAILBOX_POLL_MS = 15_000
+/** A failed prekey publication is tried again after this long, doubling up to MAILBOX_POLL_MS. */
+export const PREKEY_RETRY_MIN_MS = 1_000
 /** Mail taken from the relay per request. */
 export const FETCH_BATCH = 200
 

@@ -2,11 +2,15 @@
  * The relay's side of this user's DMs: mail deposited while this user was
  * away is fetched, received and acknowledged (so the relay deletes it), and
  * the prekeys at the relay are kept stocked so others can start sessions
- * while this user is offline. Both run at start and every MAILBOX_POLL_MS.
+ * while this user is offline. Both run at start and every MAILBOX_POLL_MS;
+ * a failed prekey publication is tried again sooner (PREKEY_RETRY_MIN_MS,
+ * doubling up to the poll), since nobody can start a session with this user
+ * until it succeeds.
  */
 import { createLogger } from '../../logger.js'
 import { DmEnvelope } from '../pb/chat.js'
-import { RETRY_LATER_CODES } from './constants.js'
+import { PREKEY_RETRY_MIN_MS, RETRY_LATER_CODES } from './constants.js'
+import { RetryLoop } from '../../retry.js'
 import type { DmRelay } from './index.js'
 import type { LocalPreKeys } from './prekeys.js'
 import type { Receiver } from './receiver.js'
@@ -29,20 +33,25 @@ export class Mailbox {
   /** Asked for while a check was under way: one more after it */
   private again = false
   private running = false
+  /** The prekey publication: one key, retried with backoff until it succeeds */
+  private readonly prekeys: RetryLoop<'prekeys'>
 
-  constructor (private readonly c: MailboxComponents, private readonly init: MailboxInit) {}
+  constructor (private readonly c: MailboxComponents, private readonly init: MailboxInit) {
+    this.prekeys = new RetryLoop(async () => await this.replenish(), { retryMinMs: PREKEY_RETRY_MIN_MS, retryMaxMs: init.mailboxPollMs })
+  }
 
   start (): void {
     this.running = true
-    void this.maintainPrekeys()
+    this.prekeys.soon('prekeys')
     void this.fetchMail()
-    this.timer = setInterval(() => { void this.fetchMail(); void this.maintainPrekeys() }, this.init.mailboxPollMs)
+    this.timer = setInterval(() => { void this.fetchMail(); this.prekeys.soon('prekeys') }, this.init.mailboxPollMs)
   }
 
   /** Checks no more; resolves once the check under way (its relay calls aborted by the caller) is over. */
   async stop (): Promise<void> {
     this.running = false
     clearInterval(this.timer)
+    await this.prekeys.stop()
     await this.fetching
   }
 
@@ -102,12 +111,14 @@ export class Mailbox {
     })
   }
 
-  /** Keeps the relay stocked with this user's prekeys. */
-  async maintainPrekeys (): Promise<void> {
+  /** Keeps the relay stocked with this user's prekeys (one round of the retry loop). */
+  private async replenish (): Promise<'done' | 'retry'> {
     try {
       await this.c.prekeys.replenish(this.c.relay)
+      return 'done'
     } catch (err) {
       this.log('publishing prekeys failed: %s', (err as Error).message)
+      return 'retry'
     }
   }
 }
