@@ -33,6 +33,8 @@ export interface RegistryRecord {
   replicas?: ReplicaReport[]
   /** Roles it serves with no live replica */
   alone?: Role[]
+  /** `replicas` left out: the list of its last announcement that carried one (the receiver fills it in) */
+  replicasSame?: boolean
 }
 
 /** A replica of a role's state, as the holder reports it. */
@@ -76,7 +78,8 @@ export async function sealAnnouncement (record: RegistryRecord, nodeKey: Private
     hostName: record.hostName ?? '',
     user: record.user ?? '',
     replicas: (record.replicas ?? []).slice(0, MAX_REPLICAS).map(r => ({ role: r.role, peerId: r.peerId, behind: BigInt(r.behind), synced: r.synced, lagMs: BigInt(r.lagMs) })),
-    alone: record.alone ?? []
+    alone: record.alone ?? [],
+    replicasSame: record.replicasSame === true
   })
   const signature = await nodeKey.sign(announcement)
   return seal(registryKey, SignedAnnouncement.encode({ announcement, signature: new Uint8Array(signature) }), SEAL_AD)
@@ -126,7 +129,8 @@ function decodeRecord (bytes: Uint8Array): RegistryRecord | undefined {
     ...(hostName !== '' ? { hostName } : {}),
     ...(isUsername(a.user) ? { user: a.user } : {}),
     replicas,
-    alone
+    alone,
+    ...(a.replicasSame ? { replicasSame: true } : {})
   }
 }
 

@@ -19,6 +19,8 @@ import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 
 /** Sequence numbers are reserved in the store this many at a time: a restart never reuses one. */
 const SEQ_BLOCK = 1_000
+/** An unchanged replica list is sent in full at least every this many announcements (else `replicasSame`). */
+const REPLICAS_FULL_EVERY = 4
 
 export type AnnouncerComponents = Pick<RegistryComponents, 'libp2p' | 'store' | 'nodeKey' | 'registryKey' | 'learnPeer' | 'hostName' | 'user' | 'replicas'> & {
   clock: () => number
@@ -46,6 +48,9 @@ export class Announcer {
   private nextSeq = 0
   private reservedSeq = 0
   private running = false
+  /** The replica list last sent in full, and how many announcements said `replicasSame` since */
+  private lastReplicas = ''
+  private replicasSameCount = 0
 
   constructor (
     private readonly components: AnnouncerComponents,
@@ -109,6 +114,7 @@ export class Announcer {
         user: this.components.user?.() ?? '',
         ...this.replicaReport(own.held)
       }
+      this.leaveOutSameReplicas(record)
       const sealed = await sealAnnouncement(record, this.components.nodeKey, this.components.registryKey)
       await this.components.libp2p.services.pubsub.publish(this.topic, sealed)
     } catch (err) {
@@ -132,6 +138,24 @@ export class Announcer {
     return { replicas, alone }
   }
 
+  /**
+   * Leaves out a replica list sent in full in one of the last announcements
+   * (the largest part of a holder's announcement, unchanged while idle: issue
+   * 14's idle traffic). A node that missed the full one sees the holder's
+   * replicas as not reported for at most REPLICAS_FULL_EVERY announcements.
+   */
+  private leaveOutSameReplicas (record: RegistryRecord): void {
+    const replicas = JSON.stringify(record.replicas ?? [])
+    if (replicas === this.lastReplicas && this.replicasSameCount < REPLICAS_FULL_EVERY - 1 && (record.replicas?.length ?? 0) > 0) {
+      this.replicasSameCount++
+      record.replicas = []
+      record.replicasSame = true
+      return
+    }
+    this.lastReplicas = replicas
+    this.replicasSameCount = 0
+  }
+
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
     // A peer just joined the registry topic: tell it about us now rather than in up to one interval.
     if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) void this.announce()
@@ -153,6 +177,11 @@ export class Announcer {
     if (record.time < now - this.leaseMs - MAX_CLOCK_SKEW_MS || record.time > now + MAX_CLOCK_SKEW_MS) return this.drop('stale', from.toString())
     const known = this.components.view.get(record.peerId)
     if (known !== undefined && record.seq <= known.record.seq) return this.drop('replayed', from.toString())
+    if (record.replicasSame === true) {
+      // The list of its previous announcement (none known: not reported until its next full one).
+      record.replicas = known?.record.replicas ?? []
+      delete record.replicasSame
+    }
     this.components.view.set(record, now)
     this.onRecord()
     this.learn(record)

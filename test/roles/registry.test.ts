@@ -231,6 +231,38 @@ describe('role registry', () => {
     expect(b.registry.roles().warnings.some(w => w.includes('alone'))).toBe(false)
   })
 
+  it('leaves an unchanged replica list out of most announcements, and every node keeps showing it', async () => {
+    const report = (peerId: string): ReplicaReport => ({ role: 'idp', peerId, behind: 0, synced: true, lagMs: 0 })
+    let list = [report('12D3KooWreplica1')]
+    const a = await member({ pinned: ['idp'], eligible: [], replicas: () => ({ idp: list }) })
+    const b = await member({ peers: [a.network.addresses()[0]!], eligible: [] })
+    // What b receives from a (after b's validator kept it), and what b shows right then.
+    const heard: Array<{ same: boolean, shown: string[] | undefined }> = []
+    const pubsub = b.network.libp2p.services.pubsub
+    const listener = (evt: CustomEvent<{ topic: string, data: Uint8Array }>): void => {
+      if (evt.detail.topic !== b.registry.topic) return
+      void openAnnouncement(evt.detail.data, keys.registryKey).then(opened => {
+        if (!opened.ok || opened.record.peerId !== a.network.peerId) return
+        heard.push({ same: opened.record.replicasSame === true, shown: b.registry.roles().idp?.replicas?.map(r => r.peerId) })
+      })
+    }
+    pubsub.addEventListener('message', listener as never)
+    try {
+      await eventually(() => heard.filter(h => h.same).length >= 4, 'announcements leaving the list out')
+      // Once b has had the list in full, it shows it whether or not an announcement carries it.
+      const first = heard.findIndex(h => !h.same)
+      expect(first).toBeGreaterThanOrEqual(0)
+      expect(heard.slice(first).every(h => h.shown?.join() === '12D3KooWreplica1')).toBe(true)
+      // In full at least every fourth announcement.
+      expect(heard.slice(first).map(h => h.same ? 's' : 'F').join('')).not.toMatch(/ssss/)
+      // A change goes out in full at once.
+      list = [report('12D3KooWreplica2')]
+      await eventually(() => b.registry.roles().idp?.replicas?.[0]?.peerId === '12D3KooWreplica2', 'b shows the new list')
+    } finally {
+      pubsub.removeEventListener('message', listener as never)
+    }
+  })
+
   it('warns, on the holder and on the others, when a holder serves with no replica live', async () => {
     const a = await member({ pinned: ['relay'], eligible: [], replicas: () => ({ relay: [] }) })
     const b = await member({ peers: [a.network.addresses()[0]!], eligible: [] })

@@ -18,6 +18,7 @@ export interface Announcement {
   user: string
   replicas: ReplicaLag[]
   alone: string[]
+  replicasSame: boolean
 }
 
 export namespace Announcement {
@@ -116,6 +117,11 @@ export namespace Announcement {
           }
         }
 
+        if ((obj.replicasSame != null && obj.replicasSame !== false)) {
+          w.uint32(176)
+          w.bool(obj.replicasSame)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -134,7 +140,8 @@ export namespace Announcement {
           hostName: '',
           user: '',
           replicas: [],
-          alone: []
+          alone: [],
+          replicasSame: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -237,6 +244,10 @@ export namespace Announcement {
               }
 
               obj.alone.push(reader.string())
+              break
+            }
+            case 22: {
+              obj.replicasSame = reader.bool()
               break
             }
             default: {
@@ -439,6 +450,13 @@ export namespace Announcement {
 
               break
             }
+            case 22: {
+              yield {
+                field: `${prefix}.replicasSame`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -571,6 +589,11 @@ export namespace Announcement {
     value: string
   }
 
+  export interface AnnouncementReplicasSameFieldEvent {
+    field: '$.replicasSame'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Announcement.codec())
   }
@@ -579,7 +602,7 @@ export namespace Announcement {
     return decodeMessage(buf, Announcement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent | AnnouncementViewsRoleFieldEvent | AnnouncementViewsPeerIdFieldEvent | AnnouncementHostNameFieldEvent | AnnouncementUserFieldEvent | AnnouncementReplicasRoleFieldEvent | AnnouncementReplicasPeerIdFieldEvent | AnnouncementReplicasBehindFieldEvent | AnnouncementReplicasSyncedFieldEvent | AnnouncementReplicasLagMsFieldEvent | AnnouncementAloneFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementPeerIdFieldEvent | AnnouncementPinnedFieldEvent | AnnouncementEligibleFieldEvent | AnnouncementRoleKeysRoleFieldEvent | AnnouncementRoleKeysPublicKeyFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementSeqFieldEvent | AnnouncementTimeFieldEvent | AnnouncementStartedAtFieldEvent | AnnouncementHeldRoleFieldEvent | AnnouncementHeldSinceFieldEvent | AnnouncementViewsRoleFieldEvent | AnnouncementViewsPeerIdFieldEvent | AnnouncementHostNameFieldEvent | AnnouncementUserFieldEvent | AnnouncementReplicasRoleFieldEvent | AnnouncementReplicasPeerIdFieldEvent | AnnouncementReplicasBehindFieldEvent | AnnouncementReplicasSyncedFieldEvent | AnnouncementReplicasLagMsFieldEvent | AnnouncementAloneFieldEvent | AnnouncementReplicasSameFieldEvent> {
     return streamMessage(buf, Announcement.codec(), opts)
   }
 }
