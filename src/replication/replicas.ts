@@ -270,7 +270,11 @@ export class Replicas implements SessionHost {
   async syncWith (peer: PeerIdStr, role: Role, go: () => boolean, pause: (ms: number) => Promise<void>): Promise<void> {
     const s = this.session(peer)
     s.roles = new Set([...s.roles, role])
-    for (let tries = 0; !s.open && tries < 50 && go(); tries++) {
+    // Only while it is a live replica: a node that died is live for a moment yet (its redial, docs/roles.md "When a
+    // node is gone"), and trying it 50 times held a new holder's requests for 5 s after its predecessor was killed
+    // with the other eligible nodes.
+    const wanted = (): boolean => go() && this.replicasOf(role).includes(peer)
+    for (let tries = 0; !s.open && tries < 50 && wanted(); tries++) {
       await this.openSession(s)
       if (!s.open) await pause(100)
     }
