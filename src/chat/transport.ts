@@ -194,6 +194,10 @@ export class DmTransport {
       out = await this.open(peer)
     }
     const reply = new Promise<DmFrame>((resolve, reject) => { out.waiting.push({ resolve, reject }) })
+    // The stream can fail (the recipient's node dies, the timer below) while the write is still pending: the reply is
+    // rejected before anything awaits it, and a write that then throws never does. Unhandled, that rejection ended
+    // the process (seen in npm run crash, the sender's node dying when the receiver was killed).
+    reply.catch(() => {})
     const timer = setTimeout(() => { this.closeOutbound(out, new Error(`no answer from ${peer} in ${REPLY_TIMEOUT_MS} ms`)) }, REPLY_TIMEOUT_MS)
     // The recipient keeps the token of the stream's first frame: later frames carry one only when it changed.
     const token = identityToken === out.token ? '' : identityToken
