@@ -157,8 +157,10 @@ export class Announcer {
   }
 
   private readonly onSubscriptionChange = (evt: CustomEvent<{ peerId: PeerId, subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
-    // A peer just joined the registry topic: tell it about us now rather than in up to one interval.
-    if (evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) void this.announce()
+    // A peer just joined the registry topic: tell it about us now rather than in up to one interval, replicas in full.
+    if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
+    this.lastReplicas = ''
+    void this.announce()
   }
 
   private drop (reason: DropReason, from: string): TopicValidatorResult {
