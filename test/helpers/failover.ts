@@ -83,6 +83,19 @@ export async function dumpLogs (nodes: HeadlessNode[], dir: string): Promise<voi
   }
 }
 
+/** Times a test's phases: `phase(name)` ends the one under way; `summary()` lists each with its seconds. */
+export function phaseTimer (): { phase: (name: string) => void, summary: () => string } {
+  const phases: string[] = []
+  let start = Date.now()
+  return {
+    phase: name => {
+      phases.push(`${name} ${((Date.now() - start) / 1000).toFixed(1)} s`)
+      start = Date.now()
+    },
+    summary: () => phases.join(', ')
+  }
+}
+
 /**
  * A namespace LAN for one suite: made before it, torn down after it with
  * every node spawned on it (their output kept in FAILOVER_LOGS=dir when set).

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { lanSuite, replicaInStep, retry, servesEveryRole, syncedReplicas } from '../helpers/failover.js'
+import { lanSuite, phaseTimer, replicaInStep, retry, servesEveryRole, syncedReplicas } from '../helpers/failover.js'
 import { netnsSupport } from '../helpers/netns.js'
 import { agreedHolders, ROLE_NAMES } from '../helpers/roles.js'
 import type { HeadlessNode, Line } from '../helpers/headless-node.js'
@@ -27,12 +27,7 @@ describe.skipIf(!support.ok)('losing every role holder for good on a LAN of name
   it('the fourth eligible node takes every role over: old users log in, 20/20 DMs once and in order, 5/5 posts, new posts both ways, a new user registers', async () => {
     const lan = lanOf()
     const hosts = lan.hosts as [Host, Host, Host, Host, Host, Host, Host, Host]
-    const phases: string[] = []
-    let phaseStart = Date.now()
-    const phase = (name: string): void => {
-      phases.push(`${name} ${((Date.now() - phaseStart) / 1000).toFixed(1)} s`)
-      phaseStart = Date.now()
-    }
+    const { phase, summary } = phaseTimer()
     const eligible = await Promise.all([0, 1, 2, 3].map(async i => spawn(`eligible${i + 1}`, hosts[i]!, [])))
     // dave is a fourth client, started now so that his start is not in the figures; he registers only after the failover.
     const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map(async (name, i) => spawn(name, hosts[4 + i]!, ['--no-roles']))) as [HeadlessNode, HeadlessNode, HeadlessNode, HeadlessNode]
@@ -127,7 +122,7 @@ describe.skipIf(!support.ok)('losing every role holder for good on a LAN of name
     expect(await retry(dave, 'register', { username: 'dave', password: PASSWORD })).toMatchObject({ username: 'dave' })
     expect(await retry(dave, 'login', { username: 'dave', password: PASSWORD })).toMatchObject({ loggedIn: true })
     phase('new posts, new user')
-    console.log(`LAN failover: phases: ${phases.join(', ')}`)
+    console.log(`LAN failover: phases: ${summary()}`)
 
     // Once: no DM and no post came twice, by now either.
     expect(dmEvents().map(l => l.id)).toEqual(dmIds)

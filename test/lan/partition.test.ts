@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { lanSuite, retry } from '../helpers/failover.js'
+import { lanSuite, phaseTimer, retry } from '../helpers/failover.js'
 import { netnsSupport } from '../helpers/netns.js'
 import { agreedHolders, ROLE_NAMES } from '../helpers/roles.js'
 import type { HeadlessNode, Line } from '../helpers/headless-node.js'
@@ -135,12 +135,7 @@ describe.skipIf(!support.ok)('a two-sided partition of a namespace LAN, with wri
   it('converges on one holder per role, one chain, one owner of a name; nothing written on either side is lost or doubled', async () => {
     const lan = lanOf()
     const h = lan.hosts
-    const phases: string[] = []
-    let phaseStart = Date.now()
-    const phase = (name: string): void => {
-      phases.push(`${name} ${((Date.now() - phaseStart) / 1000).toFixed(1)} s`)
-      phaseStart = Date.now()
-    }
+    const { phase, summary } = phaseTimer()
     const eligible = await Promise.all([0, 1, 2, 3].map(async i => spawn(`eligible${i + 1}`, h[i]!, [])))
     const [alice, erinA, bob, carol, dave, erinB] = await Promise.all(['alice', 'erin-a', 'bob', 'carol', 'dave', 'erin-b']
       .map(async (name, i) => spawn(name, h[4 + i]!, ['--no-roles']))) as [HeadlessNode, HeadlessNode, HeadlessNode, HeadlessNode, HeadlessNode, HeadlessNode]
@@ -319,7 +314,7 @@ describe.skipIf(!support.ok)('a two-sided partition of a namespace LAN, with wri
     })
     expect.soft(erinB.lines.some(l => l.event === 'message' && l.id === toErin.messageId), 'bob\'s DM to erin at erin-b').toBe(false)
     phase('new DMs and posts')
-    console.log(`LAN partition: phases: ${phases.join(', ')}`)
+    console.log(`LAN partition: phases: ${summary()}`)
 
     // Once, and nothing lost: each recipient's history holds each DM of the split exactly once.
     const historyIds = async (n: HeadlessNode, conversation: string): Promise<string[]> =>

@@ -1,9 +1,9 @@
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateIdentityKeyPair, issueIdentityToken, sign, transcript } from '../../src/crypto/index.js'
-import { roleSigner } from '../../src/services/keys.js'
+import { generateIdentityKeyPair, sign, transcript } from '../../src/crypto/index.js'
 import { CHALLENGE, IDP, LOOKUP, RENEW, RENEW_LABEL } from '../../src/services/idp/spec.js'
 import { startCluster } from '../helpers/cluster.js'
+import { mintIdentityToken } from '../helpers/tokens.js'
 import type { IdentityKeyPair } from '../../src/crypto/index.js'
 import type { LanchatNode } from '../../src/node.js'
 import type { Cluster } from '../helpers/cluster.js'
@@ -38,13 +38,8 @@ describe('renewing a token issued on the other side of a partition', () => {
   })
   afterAll(async () => { await cluster?.stop() })
 
-  /** A token for alice as `issuer` would give it, signed by `signer`. */
-  const tokenOf = async (issuer: string, signer: IdentityKeyPair): Promise<string> => issueIdentityToken({
-    issuer, signer, holderKey: alice.user.identity().publicKey, username: 'alice', networkId: alice.keys.networkId, peerId: alice.network.peerId
-  })
-  const spareToken = async (): Promise<string> => issueIdentityToken({
-    issuer: spare.network.peerId, signer: roleSigner(spare.roles.roleKey('idp')!), holderKey: alice.user.identity().publicKey, username: 'alice', networkId: alice.keys.networkId, peerId: alice.network.peerId
-  })
+  /** A token for alice as spare would give it, with the idp key it announces. */
+  const spareToken = async (): Promise<string> => mintIdentityToken(spare, alice)
   /** A renewal with `token`, the challenge signed by `by` (alice's identity key unless told). */
   const renew = async (token: string, by: IdentityKeyPair = alice.user.identity()): Promise<unknown> => {
     const { challenge } = await alice.rpc.call(IDP, CHALLENGE, { username: 'alice' })
@@ -63,8 +58,8 @@ describe('renewing a token issued on the other side of a partition', () => {
   it('still needs the identity key\'s signature, a token that verifies under an announced idp key, and an issuer that announces one', async () => {
     expect(code(await renew(await spareToken(), generateIdentityKeyPair()))).toBe('BAD_SIGNATURE')
     // Signed by a key no node announces for the idp role, under spare's name.
-    expect(code(await renew(await tokenOf(spare.network.peerId, generateIdentityKeyPair())))).toBe('TOKEN_BAD_SIGNATURE')
+    expect(code(await renew(await mintIdentityToken(spare, alice, { signer: generateIdentityKeyPair() })))).toBe('TOKEN_BAD_SIGNATURE')
     // An issuer no node knows.
-    expect(code(await renew(await tokenOf(cluster.get('relay').network.peerId, generateIdentityKeyPair())))).toBe('TOKEN_UNKNOWN_ISSUER')
+    expect(code(await renew(await mintIdentityToken(cluster.get('relay'), alice, { signer: generateIdentityKeyPair() })))).toBe('TOKEN_UNKNOWN_ISSUER')
   })
 })
